@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * admin.c: the requests of ssprctl (status, unblock, test-mail, reload,
+ * the registration report).  Only root may make them, whatever
+ * allowed_uids says.  The slow ones run on the pools like a flow's work;
+ * the answer is a series of ADMIN_LINE frames and one ADMIN_END.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "admin.h"
+#include "audit.h"
+#include "flow.h"
+#include "flowint.h"
+#include "latest.h"
+#include "log.h"
+#include "mail.h"
+#include "pool.h"
+#include "server.h"
+#include "state.h"
+
+#ifndef SSPR_VERSION
+#define SSPR_VERSION "unknown"
+#endif
+
+struct admin_job {
+	struct job	 job;
+	struct flow	*f;
+	uint16_t	 op;
+	char		 arg[SSPR_ARG_MAX + 1];
+	char		**lines;
+	size_t		 n, cap;
+	int		 status;
+	char		 message[SSPR_DETAIL_MAX + 1];
+	int		 flows;
+	long long	 uptime;
+};
+
+static long long started;
+
+void
+admin_init(void)
+{
+	started = time(NULL);
+}
+
+/*
+ * One line of output: fields separated by spaces, each percent-encoded
+ * (%, space and anything outside printable ASCII), so that DNs, user IDs
+ * and messages pass the protocol's text rules and split back exactly.
+ */
+static void
+add_fields(void *arg, const char **f, int nf)
+{
+	struct admin_job *a = arg;
+	char line[SSPR_LINE_MAX + 1], **n;
+	const unsigned char *p;
+	size_t o = 0;
+	int i;
+
+	for (i = 0; i < nf && o + 4 < sizeof(line); i++) {
+		if (i)
+			line[o++] = ' ';
+		for (p = (const unsigned char *)f[i]; *p != '\0' &&
+		    o + 4 < sizeof(line); p++) {
+			if (*p <= ' ' || *p == '%' || *p >= 0x7f)
+				o += (size_t)snprintf(line + o, sizeof(line) - o,
+				    "%%%02X", *p);
+			else
+				line[o++] = (char)*p;
+		}
+	}
+	line[o] = '\0';
+
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 64;
+		if ((n = realloc(a->lines, a->cap * sizeof(*n))) == NULL)
+			return;
+		a->lines = n;
+	}
+	if ((a->lines[a->n] = strdup(line)) != NULL)
+		a->n++;
+}
+
+static void
+add_pair(struct admin_job *a, const char *key, const char *value)
+{
+	const char *f[2] = { key, value };
+
+	add_fields(a, f, 2);
+}
+
+static void
+done(struct admin_job *a, int status, const char *fmt, const char *what)
+{
+	char tmp[2048];
+
+	a->status = status;
+	snprintf(tmp, sizeof(tmp), fmt, what);
+	snprintf(a->message, sizeof(a->message), "%.*s",
+	    (int)sizeof(a->message) - 1, tmp);
+}
+
+static void
+status(struct admin_job *a, void *ctx)
+{
+	struct cfg *c = a->f->cfg;
+	char line[1200], err[512];
+	int bad = 0;
+
+	(void)ctx;
+	add_pair(a, "version", SSPR_VERSION);
+	snprintf(line, sizeof(line), "%lld s", a->uptime);
+	add_pair(a, "uptime", line);
+	snprintf(line, sizeof(line), "%d in progress", a->flows);
+	add_pair(a, "flows", line);
+	if (dir_check(c, err, sizeof(err)) == 0)
+		snprintf(line, sizeof(line), "reachable (%s)", c->uris[0]);
+	else {
+		snprintf(line, sizeof(line), "UNREACHABLE: %s", err);
+		bad = 1;
+	}
+	add_pair(a, "directory", line);
+	if (mail_probe(c, err, sizeof(err)) == 0)
+		snprintf(line, sizeof(line), "reachable (%s)", c->smtp_url);
+	else {
+		snprintf(line, sizeof(line), "UNREACHABLE: %s", err);
+		bad = 1;
+	}
+	add_pair(a, "mail", line);
+	done(a, bad, "%s", bad ? "not healthy" : "healthy");
+}
+
+static void
+unblock(struct admin_job *a, void *ctx)
+{
+	struct cfg *c = a->f->cfg;
+	struct dir_result res;
+	struct account acct;
+	char key[1200];
+
+	if (dir_lookup(ctx, c, a->arg, &acct, &res) != 0) {
+		done(a, 1, "%s", res.status == DIR_NOT_FOUND ? "no such account"
+		    : res.detail);
+		return;
+	}
+	if (c->throttle_store == STORE_FILE) {
+		snprintf(key, sizeof(key), "a:%s", acct.dn);
+		state_clear(key);
+	} else if (dir_counters_clear(ctx, c, &acct, &res) != 0) {
+		done(a, 1, "cannot clear the counters: %s", res.detail);
+		account_clear(&acct);
+		return;
+	}
+	done(a, 0, "counters of %s cleared", acct.dn);
+	account_clear(&acct);
+}
+
+static void
+test_mail(struct admin_job *a)
+{
+	static const char tmpl[] = "Subject: sspr-helperd test message\n\n"
+	    "This is a test message from the password reset service on "
+	    "${host}.\nNothing needs to be done.\n";
+	struct cfg *c = a->f->cfg;
+	struct mail_vars v = { 0 };
+	char msg[MAIL_MAX], err[512], host[256] = "";
+	int len;
+
+	if (!addr_valid(a->arg)) {
+		done(a, 1, "'%s' is not one plain address", a->arg);
+		return;
+	}
+	gethostname(host, sizeof(host) - 1);
+	v.code = v.user = v.service = v.source = "";
+	v.host = host;
+	v.kind = "test";
+	len = mail_render(tmpl, &v, c->mail_from, a->arg, msg, sizeof(msg),
+	    err, sizeof(err));
+	if (len < 0 || mail_send(c, a->arg, msg, (size_t)len, err,
+	    sizeof(err)) != 0) {
+		done(a, 1, "not sent: %s", err);
+		return;
+	}
+	done(a, 0, "sent to %s", a->arg);
+}
+
+static void
+report(struct admin_job *a, void *ctx)
+{
+	char err[512];
+
+	if (dir_report(ctx, a->f->cfg, add_fields, a, err, sizeof(err)) != 0)
+		done(a, 1, "%s", err);
+	else
+		done(a, 0, "%s", "report complete");
+}
+
+static void
+run(struct job *j, void *ctx)
+{
+	struct admin_job *a = (struct admin_job *)j;
+
+	switch (a->op) {
+	case SSPR_ADMIN_STATUS:
+		status(a, ctx);
+		break;
+	case SSPR_ADMIN_UNBLOCK:
+		unblock(a, ctx);
+		break;
+	case SSPR_ADMIN_TEST_MAIL:
+		test_mail(a);
+		break;
+	case SSPR_ADMIN_REPORT:
+		report(a, ctx);
+		break;
+	}
+}
+
+static void
+finish(struct admin_job *a)
+{
+	struct conn *c = a->f->conn;
+	struct msg m;
+	size_t i;
+
+	for (i = 0; i < a->n && c != NULL; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = SSPR_MSG_ADMIN_LINE;
+		snprintf(m.u.line, sizeof(m.u.line), "%s", a->lines[i]);
+		conn_send(c, &m);
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_ADMIN_END;
+	m.u.admin_end.status = (uint16_t)a->status;
+	snprintf(m.u.admin_end.message, sizeof(m.u.admin_end.message), "%s",
+	    a->message);
+	conn_send(c, &m);
+	conn_end(c);
+}
+
+static void
+job_done(struct job *j)
+{
+	struct admin_job *a = (struct admin_job *)j;
+	size_t i;
+
+	if (a->f->conn != NULL)
+		finish(a);
+	for (i = 0; i < a->n; i++)
+		free(a->lines[i]);
+	free(a->lines);
+	flow_unref(a->f);
+	free(a);
+}
+
+/*
+ * An ADMIN request on f's connection.  The caller (flow.c) has checked
+ * that it comes from root.
+ */
+void
+admin_request(struct flow *f, const struct msg_admin *req, struct pool *dir,
+    struct pool *mail)
+{
+	struct audit_rec r = { .event = "admin", .source = f->source,
+	    .service = f->service, .flow = f->id, .caller = f->uid };
+	struct admin_job *a = calloc(1, sizeof(*a));
+	char err[1024];
+
+	if (a == NULL) {
+		conn_end(f->conn);
+		return;
+	}
+	a->f = f;
+	a->op = req->op;
+	snprintf(a->arg, sizeof(a->arg), "%s", req->arg);
+	a->flows = flow_count() - 1;
+	a->uptime = time(NULL) - started;
+	a->job.run = run;
+	a->job.done = job_done;
+	flow_ref(f);
+	switch (req->op) {
+	case SSPR_ADMIN_RELOAD:
+		r.reason = "reload";
+		if (server_reload(err, sizeof(err)) == 0)
+			done(a, 0, "%s", "configuration reloaded");
+		else
+			done(a, 1, "%s", err);
+		r.result = a->status ? "failed" : "ok";
+		audit(&r);
+		job_done(&a->job);
+		return;
+	case SSPR_ADMIN_UNBLOCK:
+		r.reason = "unblock";
+		r.user = a->arg;
+		r.result = "requested";
+		audit(&r);
+		/* FALLTHROUGH */
+	case SSPR_ADMIN_STATUS:
+	case SSPR_ADMIN_REPORT:
+		pool_submit(dir, &a->job);
+		return;
+	case SSPR_ADMIN_TEST_MAIL:
+		pool_submit(mail, &a->job);
+		return;
+	default:
+		done(a, 1, "%s", "unknown request");
+		job_done(&a->job);
+		return;
+	}
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * audit.c: see audit.h.  journald is spoken natively (KEY=value lines in
+ * one datagram to /run/systemd/journal/socket, sd_journal_send's wire
+ * format) so the daemon needs no libsystemd.  Each event is logged once:
+ * to the journal when it is there, else to syslog (or stderr in the
+ * foreground), plus the JSON file when configured.  Loop thread only.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "log.h"
+
+#define JOURNAL_SOCKET	"/run/systemd/journal/socket"
+
+static int	jfd = -1;		/* journald, when it runs */
+static int	ffd = -1;		/* the JSON-lines file */
+static char	fpath[4096];
+
+static const char *
+or_dash(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : "-";
+}
+
+/*
+ * Follows the configuration: (re)opens the JSON file, looks for the
+ * journal once.  Under a test harness (foreground) the journal is not
+ * used, so the lines land where the test reads them.
+ */
+void
+audit_configure(const struct cfg *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (jfd < 0 && !log_to_stderr() && access(JOURNAL_SOCKET, W_OK) == 0) {
+		snprintf(sa.sun_path, sizeof(sa.sun_path), JOURNAL_SOCKET);
+		jfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (jfd >= 0 && connect(jfd, (struct sockaddr *)&sa,
+		    sizeof(sa)) != 0) {
+			close(jfd);
+			jfd = -1;
+		}
+	}
+	if (ffd >= 0 && strcmp(fpath, c->audit_file) == 0)
+		return;
+	if (ffd >= 0)
+		close(ffd);
+	ffd = -1;
+	snprintf(fpath, sizeof(fpath), "%s", c->audit_file);
+	if (*fpath == '\0')
+		return;
+	ffd = open(fpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	if (ffd < 0)
+		log_msg(LOG_ERR, "audit file %s: %s", fpath, strerror(errno));
+}
+
+void
+audit_close(void)
+{
+	if (jfd >= 0)
+		close(jfd);
+	if (ffd >= 0)
+		close(ffd);
+	jfd = ffd = -1;
+}
+
+/* A JSON string body: quotes, backslashes and controls escaped. */
+static size_t
+json_str(char *out, size_t size, const char *s)
+{
+	size_t o = 0;
+
+	for (; s != NULL && *s != '\0' && o + 7 < size; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)ch;
+		} else if (ch < 0x20) {
+			o += (size_t)snprintf(out + o, size - o, "\\u%04x", ch);
+		} else
+			out[o++] = (char)ch;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* One JSON object, no newline; -1 if it does not fit. */
+int
+audit_format_json(const struct audit_rec *r, long long when, char *buf,
+    size_t size)
+{
+	const char *keys[] = { "event", "result", "reason", "user", "source",
+	    "service", "method" };
+	const char *vals[] = { r->event, r->result, r->reason, r->user,
+	    r->source, r->service, r->method };
+	char tbuf[32], v[600];
+	struct tm tm;
+	time_t t = (time_t)when;
+	size_t i, o;
+	int n;
+
+	gmtime_r(&t, &tm);
+	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(buf, size, "{\"time\":\"%s\",\"flow\":\"%06llx\","
+	    "\"caller\":%u", tbuf, (unsigned long long)r->flow,
+	    (unsigned)r->caller);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	o = (size_t)n;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (vals[i] == NULL)
+			continue;
+		json_str(v, sizeof(v), vals[i]);
+		n = snprintf(buf + o, size - o, ",\"%s\":\"%s\"", keys[i], v);
+		if (n < 0 || (size_t)n >= size - o)
+			return -1;
+		o += (size_t)n;
+	}
+	if (o + 2 > size)
+		return -1;
+	buf[o++] = '}';
+	buf[o] = '\0';
+	return (int)o;
+}
+
+static void
+to_journal(const struct audit_rec *r, const char *line)
+{
+	char buf[2048];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "MESSAGE=%s\nPRIORITY=5\n"
+	    "SYSLOG_FACILITY=10\nSYSLOG_IDENTIFIER=sspr-helperd\n"
+	    "SSPR_EVENT=%s\nSSPR_RESULT=%s\nSSPR_REASON=%s\nSSPR_USER=%s\n"
+	    "SSPR_SOURCE=%s\nSSPR_SERVICE=%s\nSSPR_METHOD=%s\n"
+	    "SSPR_FLOW=%06llx\nSSPR_CALLER_UID=%u\n", line, r->event,
+	    or_dash(r->result), or_dash(r->reason), or_dash(r->user),
+	    or_dash(r->source), or_dash(r->service), or_dash(r->method),
+	    (unsigned long long)r->flow, (unsigned)r->caller);
+	if (n > 0 && (size_t)n < sizeof(buf) &&
+	    send(jfd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
+		return;
+	log_msg(LOG_NOTICE, "%s", line);
+}
+
+void
+audit(const struct audit_rec *r)
+{
+	char line[1024], json[2048];
+	int n;
+
+	snprintf(line, sizeof(line), "audit: event=%s result=%s reason=%s "
+	    "user=%s source=%s service=%s method=%s flow=%06llx caller=%u",
+	    r->event, or_dash(r->result), or_dash(r->reason), or_dash(r->user),
+	    or_dash(r->source), or_dash(r->service), or_dash(r->method),
+	    (unsigned long long)r->flow, (unsigned)r->caller);
+	if (jfd >= 0)
+		to_journal(r, line);
+	else
+		log_msg(LOG_NOTICE, "%s", line);
+	if (ffd >= 0 && (n = audit_format_json(r, (long long)time(NULL), json,
+	    sizeof(json) - 1)) > 0) {
+		json[n++] = '\n';
+		if (write(ffd, json, (size_t)n) != n)
+			log_msg(LOG_ERR, "audit file %s: %s", fpath,
+			    strerror(errno));
+	}
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cfg.h: the daemon's configuration, parsed once from an INI file into a
+ * read-only struct.  A reload builds a new struct; flows keep a reference
+ * to the one they started with.
+ */
+#ifndef SSPR_CFG_H
+#define SSPR_CFG_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "secret.h"
+
+#define CFG_MAX_UIDS	32
+#define CFG_MAX_URIS	8
+#define CFG_MAX_GROUPS	16
+#define CFG_MAX_WORDS	64
+
+/* DNs of groups, or words: the raw text and its parts. */
+struct cfglist {
+	char	*text;
+	char	*item[CFG_MAX_WORDS];
+	int	 n;
+};
+
+enum policy_enabled {
+	POLICY_NONE = 1,
+	POLICY_GROUP,
+	POLICY_ALL,
+};
+
+enum dir_type {
+	DIR_OPENLDAP = 1,
+	DIR_AD,
+	DIR_AUTO,
+};
+
+enum throttle_store {
+	STORE_DIRECTORY = 1,
+	STORE_FILE,
+};
+
+enum mail_tls {
+	MAIL_TLS_STARTTLS = 1,
+	MAIL_TLS_IMPLICIT,
+	MAIL_TLS_NONE,
+};
+
+struct cfg {
+	int		refs;
+	char		*path;
+
+	/* [daemon] */
+	char		*socket;
+	uid_t		 allowed_uids[CFG_MAX_UIDS];
+	int		 n_allowed_uids;
+	int		 self_callers;
+	int		 max_flows;
+	int		 max_flows_per_uid;
+	int		 idle_timeout;
+	int		 status_timeout;
+	int		 status_cache;
+	int		 debug;
+
+	/* [directory] */
+	int		 dir_type;
+	char		*uris[CFG_MAX_URIS];
+	int		 n_uris;
+	int		 start_tls;
+	char		*dir_ca_file;
+	char		*base;
+	char		*bind_dn;
+	char		*bind_password_file;
+	struct secret	 bind_password;
+	char		*user_filter;
+	char		*mail_attr;
+	int		 dir_timeout;
+	int		 dir_connections;
+	int		 unlock_on_reset;
+	int		 clear_must_change;
+	int		 enforce_history;
+
+	/* [mail] */
+	char		*smtp_url;
+	int		 mail_tls;
+	char		*mail_ca_file;
+	char		*mail_username;
+	char		*mail_password_file;
+	struct secret	 mail_password;
+	char		*mail_from;
+	char		*template_dir;
+	char		*mail_organisation;
+	char		*mail_helpdesk;
+	int		 mail_timeout;
+	int		 mail_workers;
+
+	/* [code] */
+	int		 code_length;
+	int		 code_lifetime;
+	int		 code_max_attempts;
+
+	/* [password] */
+	int		 password_tries;
+	int		 min_length;
+	int		 max_length;
+	int		 pwquality;
+	char		*pwquality_conf;
+	char		*banned_words_file;
+
+	/* [throttle] */
+	int		 throttle_store;
+	char		*state_file;
+	int		 codes_per_window;
+	int		 code_window;
+	int		 failures_per_window;
+	int		 failure_window;
+	int		 block_time;
+	int		 source_flows;
+	int		 source_failures;
+	int		 source_window;
+
+	/* [policy] */
+	int		 enabled;
+	struct cfglist	 groups;
+	struct cfglist	 admin_groups;
+	struct cfglist	 exclude_groups;
+	struct cfglist	 exclude_users;
+	int		 min_uid;
+	int		 methods_required;
+	int		 admin_methods_required;
+	int		 allow_unlock;
+	struct cfglist	 human_check;
+	char		*kiosk_service;
+
+	/* [notify] */
+	int		 notify;
+	char		*admin_address;
+
+	/* [audit] */
+	char		*audit_file;
+};
+
+struct cfg *cfg_load(const char *, char *, size_t);
+struct cfg *cfg_ref(struct cfg *);
+void	cfg_unref(struct cfg *);
+void	cfg_print(const struct cfg *, FILE *);
+
+/* For tests and the fuzzer: parse text as if it were the file at path. */
+struct cfg *cfg_parse(const char *, const char *, size_t, char *, size_t);
+
+#endif

@@ -1,0 +1,934 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dir.c: connections (TLS required, failover across the configured URIs,
+ * a failed server set aside for a while) and the dispatch to the back end
+ * of the configured directory type.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
+#include "dir_ldap.h"
+#include "log.h"
+
+#define SERVER_HOLDOFF_MS	30000	/* as SSSD's failover retry */
+#define AD_CAP_OID		"1.2.840.113556.1.4.800"
+#define AD_HINTS_OID		"1.2.840.113556.1.4.2239"
+#define AD_HINTS_OLD_OID	"1.2.840.113556.1.4.2066"
+
+/*
+ * Servers that failed recently, shared by all workers, so that one dead
+ * server costs one timeout, not one per worker.
+ */
+static struct {
+	char		uri[256];
+	long long	until;
+} downs[CFG_MAX_URIS * 2];
+static pthread_mutex_t downs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+set_down(const char *uri, int down)
+{
+	size_t i, slot = 0;
+	long long oldest = -1;
+
+	pthread_mutex_lock(&downs_lock);
+	for (i = 0; i < sizeof(downs) / sizeof(downs[0]); i++) {
+		if (strcmp(downs[i].uri, uri) == 0) {
+			slot = i;
+			break;
+		}
+		if (oldest < 0 || downs[i].until < oldest) {
+			oldest = downs[i].until;
+			slot = i;
+		}
+	}
+	snprintf(downs[slot].uri, sizeof(downs[slot].uri), "%s", uri);
+	downs[slot].until = down ? now_ms() + SERVER_HOLDOFF_MS : 0;
+	pthread_mutex_unlock(&downs_lock);
+}
+
+static int
+is_down(const char *uri)
+{
+	long long now = now_ms();
+	size_t i;
+	int down = 0;
+
+	pthread_mutex_lock(&downs_lock);
+	for (i = 0; i < sizeof(downs) / sizeof(downs[0]); i++)
+		if (strcmp(downs[i].uri, uri) == 0 && downs[i].until > now)
+			down = 1;
+	pthread_mutex_unlock(&downs_lock);
+	return down;
+}
+
+struct dconn *
+dconn_new(void)
+{
+	return calloc(1, sizeof(struct dconn));
+}
+
+void
+dconn_free(struct dconn *dc)
+{
+	if (dc == NULL)
+		return;
+	dconn_drop(dc, 0);
+	free(dc);
+}
+
+/* Forgets the connection; mark_down sets its server aside for a while. */
+void
+dconn_drop(struct dconn *dc, int mark_down)
+{
+	if (dc->ld != NULL)
+		ldap_unbind_ext_s(dc->ld, NULL, NULL);
+	dc->ld = NULL;
+	if (mark_down && dc->cfg != NULL)
+		set_down(dc->cfg->uris[dc->uri], 1);
+	if (dc->cfg != NULL)
+		cfg_unref(dc->cfg);
+	dc->cfg = NULL;
+}
+
+/* Result codes after which the connection cannot be trusted any more. */
+int
+dconn_lost(int rc)
+{
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT ||
+	    rc == LDAP_CONNECT_ERROR || rc == LDAP_UNAVAILABLE ||
+	    rc == LDAP_BUSY;
+}
+
+void
+dir_result_set(struct dir_result *res, int status, int reason,
+    const char *detail)
+{
+	res->status = status;
+	res->reason = reason;
+	snprintf(res->detail, sizeof(res->detail), "%s", detail ? detail : "");
+}
+
+static int
+set_options(LDAP *ld, const struct cfg *c)
+{
+	struct timeval tv = { c->dir_timeout, 0 };
+	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
+
+	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) ||
+	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) ||
+	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) ||
+	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) ||
+	    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand))
+		return -1;
+	if (*c->dir_ca_file != '\0' &&
+	    ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->dir_ca_file))
+		return -1;
+	return ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) ? -1 : 0;
+}
+
+/* A connection to server i of c, TLS on (ldaps:// or StartTLS), unbound. */
+static int
+connect_tls(LDAP **out, const struct cfg *c, int i, char *why, size_t whysize)
+{
+	LDAP *ld = NULL;
+	int rc;
+
+	rc = ldap_initialize(&ld, c->uris[i]);
+	if (rc != LDAP_SUCCESS || set_options(ld, c) != 0) {
+		snprintf(why, whysize, "cannot set up: %s", ldap_err2string(rc));
+		goto fail;
+	}
+	if (strncmp(c->uris[i], "ldap://", 7) == 0) {
+		rc = ldap_start_tls_s(ld, NULL, NULL);
+		if (rc != LDAP_SUCCESS) {
+			snprintf(why, whysize, "StartTLS failed: %s",
+			    ldap_err2string(rc));
+			goto fail;
+		}
+	}
+	*out = ld;
+	return 0;
+fail:
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	return -1;
+}
+
+/* A simple bind; never with an empty password (RFC 4513 5.1.2). */
+static int
+bind_as(LDAP *ld, const char *dn, const char *pw, size_t len, int secs,
+    char **diag)
+{
+	struct berval cred = { len, (char *)pw };
+	struct timeval tv = { secs, 0 };
+	LDAPMessage *res = NULL;
+	int msgid, rc, err = LDAP_OTHER;
+
+	if (diag != NULL)
+		*diag = NULL;
+	if (len == 0)
+		return LDAP_INVALID_CREDENTIALS;
+	rc = ldap_sasl_bind(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, &msgid);
+	if (rc != LDAP_SUCCESS)
+		return rc;
+	if (ldap_result(ld, msgid, LDAP_MSG_ALL, &tv, &res) <= 0)
+		return LDAP_SERVER_DOWN;
+	if (ldap_parse_result(ld, res, &err, NULL, diag, NULL, NULL, 1) !=
+	    LDAP_SUCCESS)
+		err = LDAP_OTHER;
+	return err;
+}
+
+/*
+ * One server: TLS, then a simple bind as the service account.  A plain
+ * ldap:// connection never carries the bind: cfg.c refuses ldap://
+ * without start_tls, and a failed StartTLS ends here.
+ */
+static int
+open_one(LDAP **out, const struct cfg *c, int i, char *why, size_t whysize)
+{
+	LDAP *ld = NULL;
+	int rc;
+
+	if (connect_tls(&ld, c, i, why, whysize) != 0)
+		return -1;
+	rc = bind_as(ld, c->bind_dn, secret_str(&c->bind_password),
+	    c->bind_password.len, c->dir_timeout, NULL);
+	if (rc != LDAP_SUCCESS) {
+		snprintf(why, whysize, "bind as %s failed: %s", c->bind_dn,
+		    ldap_err2string(rc));
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		return -1;
+	}
+	*out = ld;
+	return 0;
+}
+
+/*
+ * A second connection, to the server dc uses, bound as dn with pw: for a
+ * change the directory must see as the user's own.  Returns the bind's
+ * result code; *diag gets the server's text (AD puts "data 773" there).
+ */
+int
+dconn_open_as(struct dconn *dc, const char *dn, const struct secret *pw,
+    LDAP **out, char **diag)
+{
+	char why[512];
+	LDAP *ld = NULL;
+	int rc;
+
+	*out = NULL;
+	*diag = NULL;
+	if (connect_tls(&ld, dc->cfg, dc->uri, why, sizeof(why)) != 0)
+		return LDAP_SERVER_DOWN;
+	rc = bind_as(ld, dn, secret_str(pw), pw->len, dc->cfg->dir_timeout, diag);
+	if (rc != LDAP_SUCCESS) {
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		return rc;
+	}
+	*out = ld;
+	return LDAP_SUCCESS;
+}
+
+/*
+ * Reads the rootDSE once per connection: is this Active Directory (type
+ * auto), and which password policy hints control does it offer?
+ */
+static int
+probe_root(struct dconn *dc)
+{
+	char *attrs[] = { "supportedControl", "supportedCapabilities", NULL };
+	struct timeval tv = { dc->cfg->dir_timeout, 0 };
+	struct berval **v;
+	LDAPMessage *msg = NULL, *e;
+	int ad = 0, rc, i;
+
+	dc->hints_oid = NULL;
+	rc = ldap_search_ext_s(dc->ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
+	    attrs, 0, NULL, NULL, &tv, 1, &msg);
+	if (rc != LDAP_SUCCESS || (e = ldap_first_entry(dc->ld, msg)) == NULL) {
+		ldap_msgfree(msg);
+		return dc->cfg->dir_type == DIR_AUTO ? -1 : 0;
+	}
+	v = ldap_get_values_len(dc->ld, e, "supportedCapabilities");
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		if (v[i]->bv_len == sizeof(AD_CAP_OID) - 1 &&
+		    memcmp(v[i]->bv_val, AD_CAP_OID, v[i]->bv_len) == 0)
+			ad = 1;
+	ldap_value_free_len(v);
+	v = ldap_get_values_len(dc->ld, e, "supportedControl");
+	for (i = 0; v != NULL && v[i] != NULL; i++) {
+		if (v[i]->bv_len == sizeof(AD_HINTS_OID) - 1 &&
+		    memcmp(v[i]->bv_val, AD_HINTS_OID, v[i]->bv_len) == 0)
+			dc->hints_oid = AD_HINTS_OID;
+		else if (dc->hints_oid == NULL &&
+		    v[i]->bv_len == sizeof(AD_HINTS_OLD_OID) - 1 &&
+		    memcmp(v[i]->bv_val, AD_HINTS_OLD_OID, v[i]->bv_len) == 0)
+			dc->hints_oid = AD_HINTS_OLD_OID;
+	}
+	ldap_value_free_len(v);
+	ldap_msgfree(msg);
+	if (dc->cfg->dir_type == DIR_AUTO)
+		dc->ops = ad ? &ad_ops : &openldap_ops;
+	return 0;
+}
+
+/*
+ * Makes sure dc holds a bound connection made with cfg c, trying the
+ * servers in order (servers set aside recently last).  On failure
+ * res says DIR_UNAVAILABLE.
+ */
+int
+dconn_open(struct dconn *dc, struct cfg *c, struct dir_result *res)
+{
+	char why[512] = "no server configured";
+	int pass, i, down;
+
+	if (dc->ld != NULL && dc->cfg == c)
+		return 0;
+	if (dc->ld != NULL || dc->cfg != NULL)
+		dconn_drop(dc, 0);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < c->n_uris; i++) {
+			down = is_down(c->uris[i]);
+			if ((pass == 0) == down)
+				continue;
+			if (open_one(&dc->ld, c, i, why, sizeof(why)) == 0) {
+				dc->uri = i;
+				dc->cfg = cfg_ref(c);
+				dc->ops = c->dir_type == DIR_AD ? &ad_ops :
+				    &openldap_ops;
+				if (c->dir_type != DIR_OPENLDAP &&
+				    probe_root(dc) != 0) {
+					snprintf(why, sizeof(why), "cannot read "
+					    "the rootDSE to detect the type");
+					dconn_drop(dc, 0);
+					set_down(c->uris[i], 1);
+					continue;
+				}
+				if (down)
+					set_down(c->uris[i], 0);
+				return 0;
+			}
+			log_msg(LOG_WARNING, "directory %s: %s", c->uris[i],
+			    why);
+			set_down(c->uris[i], 1);
+		}
+	dir_result_set(res, DIR_UNAVAILABLE, 0, why);
+	return -1;
+}
+
+/* The first of an attribute's values (a copy), and how many there are. */
+char *
+dir_get_one(LDAP *ld, LDAPMessage *e, const char *attr, int *count)
+{
+	struct berval **vals = ldap_get_values_len(ld, e, attr);
+	char *v = NULL;
+	int n = ldap_count_values_len(vals);
+
+	if (count != NULL)
+		*count = n;
+	if (n > 0 && memchr(vals[0]->bv_val, '\0', vals[0]->bv_len) == NULL)
+		v = strndup(vals[0]->bv_val, vals[0]->bv_len);
+	ldap_value_free_len(vals);
+	return v;
+}
+
+/*
+ * Searches for the one entry user_filter finds for user, with the value
+ * escaped by libldap per RFC 4515.  Returns 0 and the entry's message
+ * (for the caller to read and free), or -1 with res set.  Zero or
+ * several entries are DIR_NOT_FOUND: an ambiguous name is never guessed.
+ */
+int
+dir_search_user(struct dconn *dc, const char *user, char **attrs,
+    LDAPMessage **out, struct dir_result *res)
+{
+	const struct cfg *c = dc->cfg;
+	struct berval in = { strlen(user), (char *)user }, esc = { 0, NULL };
+	struct timeval tv = { c->dir_timeout, 0 };
+	char filter[2048];
+	LDAPMessage *msg = NULL;
+	int rc, n;
+
+	*out = NULL;
+	if (ldap_bv2escaped_filter_value(&in, &esc) != 0) {
+		dir_result_set(res, DIR_INTERNAL, 0, "out of memory");
+		return -1;
+	}
+	n = snprintf(filter, sizeof(filter), c->user_filter, esc.bv_val);
+	ber_memfree(esc.bv_val);
+	if (n < 0 || (size_t)n >= sizeof(filter)) {
+		dir_result_set(res, DIR_NOT_FOUND, 0, "filter too long");
+		return -1;
+	}
+	rc = ldap_search_ext_s(dc->ld, c->base, LDAP_SCOPE_SUBTREE, filter,
+	    attrs, 0, NULL, NULL, &tv, 2, &msg);
+	if (dconn_lost(rc)) {
+		ldap_msgfree(msg);
+		dir_result_set(res, DIR_UNAVAILABLE, 0, ldap_err2string(rc));
+		return -1;
+	}
+	n = msg ? ldap_count_entries(dc->ld, msg) : 0;
+	if ((rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) || n != 1 ||
+	    rc == LDAP_SIZELIMIT_EXCEEDED) {
+		if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED &&
+		    rc != LDAP_NO_SUCH_OBJECT)
+			log_msg(LOG_WARNING, "search under %s: %s", c->base,
+			    ldap_err2string(rc));
+		else if (n > 1 || rc == LDAP_SIZELIMIT_EXCEEDED)
+			log_msg(LOG_WARNING, "user_filter matches more than "
+			    "one entry for a user ID; refusing it");
+		ldap_msgfree(msg);
+		dir_result_set(res, DIR_NOT_FOUND, 0, NULL);
+		return -1;
+	}
+	*out = msg;
+	return 0;
+}
+
+/*
+ * [policy]: who may reset at all, who is excluded, who is an
+ * administrator.  When membership cannot be read, the answer is the safe
+ * one: not in scope, excluded, an administrator.
+ */
+static void
+apply_policy(struct dconn *dc, const char *user, struct account *a)
+{
+	const struct cfg *c = dc->cfg;
+
+	if (dc->ops->member_of(dc, a->dn, user, &c->exclude_groups) != 0)
+		a->excluded = 1;
+	if (c->enabled == POLICY_ALL)
+		a->in_scope = 1;
+	else if (c->enabled == POLICY_GROUP)
+		a->in_scope = dc->ops->member_of(dc, a->dn, user,
+		    &c->groups) == 1;
+	a->admin = dc->ops->member_of(dc, a->dn, user, &c->admin_groups) != 0;
+}
+
+/*
+ * A lookup on a bound connection; if the server went away, drop it and
+ * try the next server once.  Reads only: a write whose result is unknown
+ * is never simply repeated (see dir_write_outcome).
+ */
+int
+dir_lookup(struct dconn *dc, struct cfg *c, const char *user,
+    struct account *acct, struct dir_result *res)
+{
+	int attempt;
+
+	memset(acct, 0, sizeof(*acct));
+	for (attempt = 0; attempt < 2; attempt++) {
+		memset(res, 0, sizeof(*res));
+		if (dconn_open(dc, c, res) != 0)
+			return -1;
+		if (dc->ops->lookup(dc, user, acct, res) == 0) {
+			apply_policy(dc, user, acct);
+			return 0;
+		}
+		account_clear(acct);
+		if (res->status != DIR_UNAVAILABLE)
+			return -1;
+		log_msg(LOG_WARNING, "directory %s: lost during lookup: %s",
+		    c->uris[dc->uri], res->detail);
+		dconn_drop(dc, 1);
+	}
+	return -1;
+}
+
+int
+dir_set_password(struct dconn *dc, struct cfg *c, const struct account *acct,
+    const struct secret *pw, struct dir_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (dconn_open(dc, c, res) != 0)
+		return -1;
+	return dc->ops->set_password(dc, acct, pw, res);
+}
+
+/* A change by someone who knows the old password: as the user's own. */
+int
+dir_change_password(struct dconn *dc, struct cfg *c, const struct account *acct,
+    const struct secret *old, const struct secret *pw, struct dir_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (dconn_open(dc, c, res) != 0)
+		return -1;
+	return dc->ops->change_password(dc, acct, old, pw, res);
+}
+
+int
+dir_unlock(struct dconn *dc, struct cfg *c, const struct account *acct,
+    struct dir_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (dconn_open(dc, c, res) != 0)
+		return -1;
+	return dc->ops->unlock(dc, acct, res);
+}
+
+/* One attribute of one entry, on dc's current connection. */
+int
+dir_read_back(struct dconn *dc, const char *dn, const char *attr, char **out)
+{
+	struct timeval tv = { dc->cfg->dir_timeout, 0 };
+	char *attrs[] = { (char *)attr, NULL };
+	LDAPMessage *msg = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = ldap_search_ext_s(dc->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	    attrs, 0, NULL, NULL, &tv, 1, &msg);
+	if (rc == LDAP_SUCCESS && ldap_count_entries(dc->ld, msg) == 1)
+		*out = dir_get_one(dc->ld, ldap_first_entry(dc->ld, msg), attr,
+		    NULL);
+	ldap_msgfree(msg);
+	return rc == LDAP_SUCCESS ? 0 : -1;
+}
+
+/*
+ * After a password write whose answer never came: did it happen?  The
+ * change time (attr: pwdChangedTime, pwdLastSet) moves on every change,
+ * so compare it, on a fresh connection, with the value read before the
+ * write.  Never write again.
+ */
+int
+dir_write_outcome(struct dconn *dc, const struct account *acct,
+    const char *attr, struct dir_result *res)
+{
+	struct cfg *c = cfg_ref(dc->cfg);
+	char *now = NULL;
+	int changed = -1;
+
+	log_msg(LOG_WARNING, "%s: no answer to the password change; reading "
+	    "%s back", acct->dn, attr);
+	dconn_drop(dc, 0);
+	if (dconn_open(dc, c, res) == 0 &&
+	    dir_read_back(dc, acct->dn, attr, &now) == 0)
+		changed = now != NULL && (acct->changed == NULL ||
+		    strcmp(now, acct->changed) != 0);
+	free(now);
+	cfg_unref(c);
+	if (changed == 1) {
+		dir_result_set(res, DIR_OK, 0, NULL);
+		return 0;
+	}
+	dir_result_set(res, DIR_UNAVAILABLE, 0, changed == 0 ? "not changed" :
+	    "outcome unknown");
+	return -1;
+}
+
+/* The attribute user_filter matches the user ID with: "(uid=%s)" -> uid. */
+static int
+user_attribute(const char *filter, char *out, size_t size)
+{
+	const char *p = strstr(filter, "=%s"), *b;
+
+	if (p == NULL)
+		return -1;
+	for (b = p; b > filter && b[-1] != '(' && b[-1] != '|' &&
+	    b[-1] != '&'; b--)
+		;
+	if (p == b || (size_t)(p - b) >= size)
+		return -1;
+	memcpy(out, b, (size_t)(p - b));
+	out[p - b] = '\0';
+	return 0;
+}
+
+static void
+report_entry(struct dconn *dc, LDAPMessage *e, const char *uattr,
+    void (*emit)(void *, const char **, int), void *arg)
+{
+	char methods[64] = "", *user, *v, *dn;
+	const char *fields[4];
+	int n;
+
+	user = uattr[0] ? dir_get_one(dc->ld, e, uattr, NULL) : NULL;
+	dn = ldap_get_dn(dc->ld, e);
+	if ((v = dir_get_one(dc->ld, e, dc->cfg->mail_attr, &n)) != NULL &&
+	    n == 1 && addr_valid(v))
+		strcat(methods, "email,");
+	free(v);
+	if ((v = dir_get_one(dc->ld, e, "ssprRecoveryMail", NULL)) != NULL &&
+	    strstr(methods, "email") == NULL)
+		strcat(methods, "email,");
+	free(v);
+	if ((v = dir_get_one(dc->ld, e, "ssprRecoveryPhone", NULL)) != NULL)
+		strcat(methods, "sms,");
+	free(v);
+	if ((v = dir_get_one(dc->ld, e, "ssprTotpSecret", NULL)) != NULL)
+		strcat(methods, "app,");
+	free(v);
+	if ((v = dir_get_one(dc->ld, e, "ssprQuestionAnswer", NULL)) != NULL)
+		strcat(methods, "questions,");
+	free(v);
+	if (methods[0] != '\0')
+		methods[strlen(methods) - 1] = '\0';
+	v = dir_get_one(dc->ld, e, "ssprRegisteredTime", NULL);
+	fields[0] = user ? user : (dn ? dn : "?");
+	fields[1] = methods[0] ? methods : "-";
+	fields[2] = v ? v : "-";
+	fields[3] = dn ? dn : "?";
+	emit(arg, fields, 4);
+	free(v);
+	free(user);
+	ldap_memfree(dn);
+}
+
+/*
+ * Every account user_filter can match (its %s as *), with the recovery
+ * methods it has: four fields each (user, methods, registered, dn).
+ * Paged (RFC 2696), so AD's 1000-entry limit does not cut it.
+ */
+int
+dir_report(struct dconn *dc, struct cfg *c,
+    void (*emit)(void *, const char **, int), void *arg, char *err,
+    size_t errsize)
+{
+	char filter[2048], uattr[64] = "", *attrs[10];
+	struct timeval tv = { c->dir_timeout * 6, 0 };
+	struct berval *cookie = NULL;
+	LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL }, **rctrls = NULL;
+	LDAPMessage *msg = NULL, *e;
+	struct dir_result res;
+	int rc = LDAP_SUCCESS, n = 0, err_rc;
+	ber_int_t total;
+	const char *p;
+	size_t o = 0;
+
+	if (dconn_open(dc, c, &res) != 0) {
+		snprintf(err, errsize, "%s", res.detail);
+		return -1;
+	}
+	for (p = c->user_filter; *p != '\0' && o + 2 < sizeof(filter); p++) {
+		if (p[0] == '%' && p[1] == 's') {
+			filter[o++] = '*';
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			filter[o++] = '%';
+			p++;
+		} else
+			filter[o++] = *p;
+	}
+	filter[o] = '\0';
+	(void)user_attribute(c->user_filter, uattr, sizeof(uattr));
+	attrs[n++] = uattr[0] ? uattr : "1.1";
+	attrs[n++] = c->mail_attr;
+	attrs[n++] = "ssprRecoveryMail";
+	attrs[n++] = "ssprRecoveryPhone";
+	attrs[n++] = "ssprTotpSecret";
+	attrs[n++] = "ssprQuestionAnswer";
+	attrs[n++] = "ssprRegisteredTime";
+	attrs[n] = NULL;
+	do {
+		if (ldap_create_page_control(dc->ld, 500, cookie, 0, &page) !=
+		    LDAP_SUCCESS)
+			break;
+		ctrls[0] = page;
+		rc = ldap_search_ext_s(dc->ld, c->base, LDAP_SCOPE_SUBTREE,
+		    filter, attrs, 0, ctrls, NULL, &tv, 0, &msg);
+		ldap_control_free(page);
+		page = NULL;
+		if (rc != LDAP_SUCCESS)
+			break;
+		for (e = ldap_first_entry(dc->ld, msg); e != NULL;
+		    e = ldap_next_entry(dc->ld, e))
+			report_entry(dc, e, uattr, emit, arg);
+		ber_bvfree(cookie);
+		cookie = NULL;
+		if (ldap_parse_result(dc->ld, msg, &err_rc, NULL, NULL, NULL,
+		    &rctrls, 0) == LDAP_SUCCESS && rctrls != NULL) {
+			LDAPControl *pr = ldap_control_find(
+			    LDAP_CONTROL_PAGEDRESULTS, rctrls, NULL);
+			struct berval ck = { 0, NULL };
+
+			if (pr != NULL && ldap_parse_pageresponse_control(dc->ld,
+			    pr, &total, &ck) == LDAP_SUCCESS && ck.bv_len > 0)
+				cookie = ber_bvdup(&ck);
+			ber_memfree(ck.bv_val);
+			ldap_controls_free(rctrls);
+			rctrls = NULL;
+		}
+		ldap_msgfree(msg);
+		msg = NULL;
+	} while (cookie != NULL);
+	ldap_msgfree(msg);
+	ber_bvfree(cookie);
+	if (rc != LDAP_SUCCESS) {
+		snprintf(err, errsize, "search: %s", ldap_err2string(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Connect and bind once, for --check and start-up diagnostics. */
+int
+dir_check(struct cfg *c, char *err, size_t errsize)
+{
+	struct dir_result res = { 0 };
+	struct dconn dc = { 0 };
+	int r;
+
+	r = dconn_open(&dc, c, &res);
+	if (r != 0)
+		snprintf(err, errsize, "%s", res.detail);
+	dconn_drop(&dc, 0);
+	return r;
+}
+
+/* --- throttle counters on the account's entry (ldap-schema/) ------------ */
+
+/* draft-ietf-ldapext-ldap-permissive-modify, honoured by slapd and AD. */
+#define PERMISSIVE_MODIFY_OID	"1.2.840.113556.1.4.1413"
+
+static void
+free_strs(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char **
+get_strs(LDAP *ld, LDAPMessage *e, const char *attr)
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+	int n = ldap_count_values_len(v), i, k = 0;
+	char **out;
+
+	if (n > 4 * TS_MAX)	/* a hostile or broken entry: use a part */
+		n = 4 * TS_MAX;
+	if ((out = calloc((size_t)n + 1, sizeof(*out))) == NULL) {
+		ldap_value_free_len(v);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (v[i]->bv_len < 64 &&
+		    memchr(v[i]->bv_val, '\0', v[i]->bv_len) == NULL)
+			out[k++] = strndup(v[i]->bv_val, v[i]->bv_len);
+	ldap_value_free_len(v);
+	return out;
+}
+
+static void
+parse_times(char **raw, long long *t, int *n)
+{
+	long long when;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; raw != NULL && raw[i] != NULL; i++)
+		if (tvalue_parse(raw[i], &when) == 0)
+			tstate_add(t, n, when);
+}
+
+/* The counters in a looked-up entry. */
+void
+dir_read_counters(LDAP *ld, LDAPMessage *e, struct account *a)
+{
+	char *v;
+
+	free_strs(a->raw_sent);
+	free_strs(a->raw_fails);
+	a->raw_sent = get_strs(ld, e, "ssprCodeSent");
+	a->raw_fails = get_strs(ld, e, "ssprCodeFailure");
+	parse_times(a->raw_sent, a->counters.sent, &a->counters.n_sent);
+	parse_times(a->raw_fails, a->counters.fails, &a->counters.n_fails);
+	v = dir_get_one(ld, e, "ssprBlockedUntil", NULL);
+	a->counters.blocked_until = v ? atoll(v) : 0;
+	free(v);
+}
+
+/*
+ * A counter write, tried again once on a fresh connection if the old one
+ * turned out dead.  Should the first write have landed after all, an
+ * event is counted twice: the error is on the strict side.
+ */
+static int
+counter_modify(struct dconn *dc, const char *dn, LDAPMod **mods)
+{
+	LDAPControl perm = { PERMISSIVE_MODIFY_OID, { 0, NULL }, 0 };
+	LDAPControl *ctrls[] = { &perm, NULL };
+	struct dir_result res;
+	struct cfg *c;
+	int rc;
+
+	rc = ldap_modify_ext_s(dc->ld, dn, mods, ctrls, NULL);
+	if (!dconn_lost(rc))
+		return rc;
+	c = cfg_ref(dc->cfg);
+	dconn_drop(dc, 1);
+	rc = dconn_open(dc, c, &res) == 0 ?
+	    ldap_modify_ext_s(dc->ld, dn, mods, ctrls, NULL) : LDAP_SERVER_DOWN;
+	cfg_unref(c);
+	return rc;
+}
+
+/* Stored values older than every window, or malformed: to be deleted. */
+static int
+stale_values(const struct cfg *c, char **raw, char **out, int max)
+{
+	long long horizon = time(NULL) - (c->failure_window > c->code_window ?
+	    c->failure_window : c->code_window);
+	long long when;
+	int i, n = 0;
+
+	for (i = 0; raw != NULL && raw[i] != NULL && n < max; i++)
+		if (tvalue_parse(raw[i], &when) != 0 || when <= horizon)
+			out[n++] = raw[i];
+	out[n] = NULL;
+	return n;
+}
+
+/*
+ * Re-reads the counters of acct from its entry (after our write, so the
+ * other hosts' events are in it too).
+ */
+int
+dir_counters_read(struct dconn *dc, struct cfg *c, struct account *acct,
+    struct dir_result *res)
+{
+	struct timeval tv = { c->dir_timeout, 0 };
+	LDAPMessage *msg = NULL;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (dconn_open(dc, c, res) != 0)
+		return -1;
+	rc = ldap_search_ext_s(dc->ld, acct->dn, LDAP_SCOPE_BASE,
+	    "(objectClass=*)", dir_counter_attrs, 0, NULL, NULL, &tv, 1, &msg);
+	if (dconn_lost(rc)) {
+		ldap_msgfree(msg);
+		msg = NULL;
+		dconn_drop(dc, 1);
+		if (dconn_open(dc, c, res) != 0)
+			return -1;
+		rc = ldap_search_ext_s(dc->ld, acct->dn, LDAP_SCOPE_BASE,
+		    "(objectClass=*)", dir_counter_attrs, 0, NULL, NULL, &tv, 1,
+		    &msg);
+	}
+	if (rc != LDAP_SUCCESS || ldap_count_entries(dc->ld, msg) != 1) {
+		ldap_msgfree(msg);
+		if (dconn_lost(rc))
+			dconn_drop(dc, 1);
+		dir_result_set(res, DIR_UNAVAILABLE, 0, ldap_err2string(rc));
+		return -1;
+	}
+	dir_read_counters(dc->ld, ldap_first_entry(dc->ld, msg), acct);
+	ldap_msgfree(msg);
+	dir_result_set(res, DIR_OK, 0, NULL);
+	return 0;
+}
+
+char *dir_counter_attrs[] = { "ssprCodeSent", "ssprCodeFailure",
+    "ssprBlockedUntil", NULL };
+
+/*
+ * Records one event (STATE_SENT / STATE_FAIL semantics: 0 sent, 1 fail)
+ * by adding one unique value, pruning old ones, then reads the counters
+ * back.  An add needs no read-modify-write, so hosts writing at once do
+ * not lose each other's events.  When wrong codes reach the limit, the
+ * block is written too.
+ */
+int
+dir_counter_event(struct dconn *dc, struct cfg *c, struct account *acct,
+    int fail, struct dir_result *res)
+{
+	char value[64], *addv[] = { value, NULL }, *ocv[] = { "ssprAccount",
+	    NULL }, *stale[TS_MAX + 1], until[32], *untilv[] = { until, NULL };
+	const char *attr = fail ? "ssprCodeFailure" : "ssprCodeSent";
+	LDAPMod oc = { LDAP_MOD_ADD, "objectClass", { .modv_strvals = ocv } };
+	LDAPMod add = { LDAP_MOD_ADD, (char *)attr, { .modv_strvals = addv } };
+	LDAPMod del = { LDAP_MOD_DELETE, (char *)attr,
+	    { .modv_strvals = stale } };
+	LDAPMod blk = { LDAP_MOD_REPLACE, "ssprBlockedUntil",
+	    { .modv_strvals = untilv } };
+	LDAPMod *mods[4], *bmods[] = { &blk, NULL };
+	long long now = time(NULL);
+	int rc, n = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (dconn_open(dc, c, res) != 0)
+		return -1;
+	tvalue_make(now, value, sizeof(value));
+	if (dc->ops->add_aux_class)
+		mods[n++] = &oc;
+	mods[n++] = &add;
+	if (stale_values(c, fail ? acct->raw_fails : acct->raw_sent, stale,
+	    TS_MAX) > 0)
+		mods[n++] = &del;
+	mods[n] = NULL;
+	rc = counter_modify(dc, acct->dn, mods);
+	if (rc != LDAP_SUCCESS) {
+		log_msg(LOG_ERR, "%s: cannot record a throttle event: %s (is "
+		    "ldap-schema/ loaded and may the service account write "
+		    "%s?)", acct->dn, ldap_err2string(rc), attr);
+		dir_result_set(res, dconn_lost(rc) ? DIR_UNAVAILABLE :
+		    DIR_REFUSED, 0, ldap_err2string(rc));
+		return -1;
+	}
+	if (dir_counters_read(dc, c, acct, res) != 0)
+		return -1;
+	if (fail && throttle_must_block(c, &acct->counters, now)) {
+		snprintf(until, sizeof(until), "%lld", now + c->block_time);
+		rc = counter_modify(dc, acct->dn, bmods);
+		if (rc != LDAP_SUCCESS)
+			log_msg(LOG_ERR, "%s: cannot record the block: %s",
+			    acct->dn, ldap_err2string(rc));
+		acct->counters.blocked_until = now + c->block_time;
+	}
+	return 0;
+}
+
+/* After a successful reset or unlock: start afresh. */
+int
+dir_counters_clear(struct dconn *dc, struct cfg *c, const struct account *acct,
+    struct dir_result *res)
+{
+	LDAPMod d1 = { LDAP_MOD_DELETE, "ssprCodeSent", { NULL } };
+	LDAPMod d2 = { LDAP_MOD_DELETE, "ssprCodeFailure", { NULL } };
+	LDAPMod d3 = { LDAP_MOD_DELETE, "ssprBlockedUntil", { NULL } };
+	LDAPMod *mods[] = { &d1, &d2, &d3, NULL };
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (dconn_open(dc, c, res) != 0)
+		return -1;
+	rc = counter_modify(dc, acct->dn, mods);
+	if (rc != LDAP_SUCCESS) {
+		log_msg(LOG_WARNING, "%s: cannot clear the throttle counters: "
+		    "%s", acct->dn, ldap_err2string(rc));
+		dir_result_set(res, DIR_REFUSED, 0, ldap_err2string(rc));
+		return -1;
+	}
+	return 0;
+}
+
+void
+account_clear(struct account *a)
+{
+	free_strs(a->raw_sent);
+	free_strs(a->raw_fails);
+	free(a->dn);
+	free(a->mail);
+	free(a->changed);
+	free(a->lock);
+	memset(a, 0, sizeof(*a));
+}

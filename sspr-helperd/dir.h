@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dir.h: what the flow asks of the directory, whatever kind it is.
+ * Every call runs in a directory worker thread, on that worker's own
+ * connection (struct dconn), and blocks at most [directory] timeout per
+ * server tried.
+ */
+#ifndef SSPR_DIR_H
+#define SSPR_DIR_H
+
+#include "cfg.h"
+#include "secret.h"
+#include "throttle.h"
+
+enum dir_status {
+	DIR_OK = 0,
+	DIR_NOT_FOUND,		/* no entry, or more than one */
+	DIR_UNAVAILABLE,	/* no server answered; nothing was written */
+	DIR_POLICY,		/* the password was refused by policy */
+	DIR_REFUSED,		/* the write was refused: configuration */
+	DIR_BAD_PASSWORD,	/* a change: the old password is wrong */
+	DIR_INTERNAL,
+};
+
+/* What a lookup learns about one account. */
+struct account {
+	char	*dn;
+	char	*mail;		/* NULL: none, several, or malformed */
+	char	*changed;	/* pwdChangedTime / pwdLastSet before a write */
+	char	*lock;		/* OpenLDAP: the pwdAccountLockedTime value */
+	int	 locked;	/* locked by failed logins (may be lifted) */
+	int	 admin_locked;	/* locked by an administrator: never lifted */
+	int	 disabled;	/* AD: ACCOUNTDISABLE */
+	int	 excluded;	/* adminCount=1, or in [policy] exclude_groups */
+	int	 in_scope;	/* [policy] enabled says this account may */
+	int	 admin;		/* in [policy] admin_group */
+	int	 must_change;	/* pwdReset, or pwdLastSet=0 */
+	struct tstate counters;	/* [throttle] store = directory */
+	char	**raw_sent;	/* the stored values, to prune old ones */
+	char	**raw_fails;
+};
+
+struct dir_result {
+	int	status;
+	int	reason;		/* SSPR_R_POLICY_* when status == DIR_POLICY */
+	int	unlocked;	/* dir_unlock: 1 lifted, 0 was not locked */
+	char	detail[SSPR_DETAIL_MAX + 1];	/* the server's own text */
+};
+
+struct dconn;
+
+struct dconn *dconn_new(void);
+void	dconn_free(struct dconn *);
+
+int	dir_lookup(struct dconn *, struct cfg *, const char *,
+	    struct account *, struct dir_result *);
+int	dir_set_password(struct dconn *, struct cfg *, const struct account *,
+	    const struct secret *, struct dir_result *);
+int	dir_unlock(struct dconn *, struct cfg *, const struct account *,
+	    struct dir_result *);
+int	dir_change_password(struct dconn *, struct cfg *,
+	    const struct account *, const struct secret *,
+	    const struct secret *, struct dir_result *);
+int	dir_check(struct cfg *, char *, size_t);
+int	dir_counter_event(struct dconn *, struct cfg *, struct account *,
+	    int, struct dir_result *);
+int	dir_counters_read(struct dconn *, struct cfg *, struct account *,
+	    struct dir_result *);
+int	dir_counters_clear(struct dconn *, struct cfg *, const struct account *,
+	    struct dir_result *);
+int	dir_report(struct dconn *, struct cfg *,
+	    void (*)(void *, const char **, int), void *, char *, size_t);
+void	account_clear(struct account *);
+void	dir_result_set(struct dir_result *, int, int, const char *);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dir_ldap.h: the LDAP connection a directory worker owns, shared by the
+ * OpenLDAP and Active Directory back ends.  Only dir*.c include <ldap.h>.
+ */
+#ifndef SSPR_DIR_LDAP_H
+#define SSPR_DIR_LDAP_H
+
+#include <ldap.h>
+
+#include "dir.h"
+
+/* What differs between directory kinds; every call has a bound dconn. */
+struct dir_ops {
+	const char	*name;
+	int		 add_aux_class;	/* add ssprAccount to entries */
+	int		(*lookup)(struct dconn *, const char *, struct account *,
+			    struct dir_result *);
+	int		(*set_password)(struct dconn *, const struct account *,
+			    const struct secret *, struct dir_result *);
+	int		(*unlock)(struct dconn *, const struct account *,
+			    struct dir_result *);
+	int		(*member_of)(struct dconn *, const char *, const char *,
+			    const struct cfglist *);
+	int		(*change_password)(struct dconn *, const struct account *,
+			    const struct secret *, const struct secret *,
+			    struct dir_result *);
+};
+
+struct dconn {
+	LDAP		*ld;
+	struct cfg	*cfg;			/* what ld was opened with */
+	int		 uri;			/* index of the server in use */
+	const struct dir_ops *ops;		/* per server (type = auto) */
+	const char	*hints_oid;		/* AD policy hints offered */
+};
+
+extern const struct dir_ops openldap_ops;
+extern const struct dir_ops ad_ops;
+
+int	dconn_open(struct dconn *, struct cfg *, struct dir_result *);
+void	dconn_drop(struct dconn *, int);
+int	dconn_lost(int);
+int	dconn_open_as(struct dconn *, const char *, const struct secret *,
+	    LDAP **, char **);
+int	dir_search_user(struct dconn *, const char *, char **,
+	    LDAPMessage **, struct dir_result *);
+char	*dir_get_one(LDAP *, LDAPMessage *, const char *, int *);
+int	ad_encode_password(const struct secret *, unsigned char *, size_t);
+int	ad_classify(const char *, int *);
+void	dir_read_counters(LDAP *, LDAPMessage *, struct account *);
+extern char *dir_counter_attrs[];
+int	dir_read_back(struct dconn *, const char *, const char *, char **);
+int	dir_write_outcome(struct dconn *, const struct account *,
+	    const char *, struct dir_result *);
+
+#endif

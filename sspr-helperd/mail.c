@@ -1,0 +1,594 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * mail.c: templates to RFC 5322 messages, and SMTP delivery with libcurl.
+ * The daemon writes every header itself; a template may only choose the
+ * Subject and the body, and no value from outside reaches a header.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "mail.h"
+
+/*
+ * Reads DIR/NAME.LANG.txt, then DIR/NAME.LL.txt, then DIR/NAME.txt.  The
+ * language comes from the login ("nl_NL.UTF-8"); only letters and '_' of
+ * it are used, so it cannot name another path.
+ */
+int
+mail_load_template(const char *dir, const char *name, const char *lang,
+    char *buf, size_t size, char *err, size_t errsize)
+{
+	char tag[3][40] = { "", "", "" }, path[4096];
+	size_t i, n = 0;
+	ssize_t got;
+	int fd = -1, k;
+
+	for (i = 0; lang != NULL && lang[i] != '\0' && n + 1 < sizeof(tag[0]);
+	    i++) {
+		if (!isalpha((unsigned char)lang[i]) && lang[i] != '_')
+			break;
+		tag[0][n++] = lang[i];
+	}
+	tag[0][n] = '\0';
+	snprintf(tag[1], sizeof(tag[1]), "%.*s", (int)strcspn(tag[0], "_"),
+	    tag[0]);
+	for (k = 0; k < 3 && fd < 0; k++) {
+		if (k < 2 && (tag[k][0] == '\0' ||
+		    (k == 1 && strcmp(tag[0], tag[1]) == 0)))
+			continue;
+		if (k < 2)
+			snprintf(path, sizeof(path), "%s/%s.%s.txt", dir, name,
+			    tag[k]);
+		else
+			snprintf(path, sizeof(path), "%s/%s.txt", dir, name);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	}
+	if (fd < 0) {
+		snprintf(err, errsize, "template %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	got = read(fd, buf, size - 1);
+	close(fd);
+	if (got < 0 || (size_t)got >= size - 1) {
+		snprintf(err, errsize, "template %s: unreadable or larger "
+		    "than %zu bytes", path, size - 2);
+		return -1;
+	}
+	buf[got] = '\0';
+	if (strlen(buf) != (size_t)got) {
+		snprintf(err, errsize, "template %s: contains a NUL byte",
+		    path);
+		return -1;
+	}
+	return 0;
+}
+
+struct out {
+	char	*p;
+	size_t	 size, len;
+	int	 bad;
+};
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+	if (o->bad || n >= o->size - o->len) {
+		o->bad = 1;
+		return;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+static void
+puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+/* Body text: bare LF becomes CRLF (RFC 5322 2.3); CR alone is dropped. */
+static void
+put_text(struct out *o, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\r')
+			continue;
+		if (s[i] == '\n')
+			put(o, "\r\n", 2);
+		else
+			put(o, s + i, 1);
+	}
+}
+
+static const char *
+var_value(const char *name, size_t n, const struct mail_vars *v, char *num,
+    size_t numsize)
+{
+#define IS(s) (n == sizeof(s) - 1 && memcmp(name, s, n) == 0)
+	if (IS("code"))
+		return v->code;
+	if (IS("user"))
+		return v->user;
+	if (IS("service"))
+		return v->service;
+	if (IS("host"))
+		return v->host;
+	if (IS("source"))
+		return v->source;
+	if (IS("organisation"))
+		return v->organisation != NULL ? v->organisation : "";
+	if (IS("helpdesk"))
+		return v->helpdesk != NULL ? v->helpdesk : "";
+	if (IS("time"))
+		return v->time != NULL ? v->time : "";
+	if (IS("minutes")) {
+		snprintf(num, numsize, "%d", v->minutes);
+		return num;
+	}
+#undef IS
+	return NULL;
+}
+
+/* ${name} -> value; an unknown name is an error so --check finds typos. */
+static int
+expand_line(struct out *o, const char *s, size_t n, const struct mail_vars *v,
+    char *err, size_t errsize)
+{
+	const char *val;
+	char num[16];
+	size_t i = 0, j;
+
+	while (i < n) {
+		if (s[i] != '$' || i + 1 >= n || s[i + 1] != '{') {
+			put_text(o, s + i, 1);
+			i++;
+			continue;
+		}
+		for (j = i + 2; j < n && s[j] != '}'; j++)
+			;
+		if (j == n) {
+			snprintf(err, errsize, "unterminated ${ in template");
+			return -1;
+		}
+		val = var_value(s + i + 2, j - i - 2, v, num, sizeof(num));
+		if (val == NULL) {
+			snprintf(err, errsize, "unknown variable ${%.*s} in "
+			    "template", (int)(j - i - 2), s + i + 2);
+			return -1;
+		}
+		put_text(o, val, strlen(val));
+		i = j + 1;
+	}
+	return 0;
+}
+
+/*
+ * Is the line nothing but variables that are all empty (and blanks)?  Such
+ * a line is left out, so "${helpdesk}" on a line of its own costs nothing
+ * while [mail] helpdesk is unset.
+ */
+static int
+empty_var_line(const char *s, size_t n, const struct mail_vars *v)
+{
+	const char *val;
+	char num[16];
+	size_t i = 0, j;
+	int vars = 0;
+
+	while (i < n) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r') {
+			i++;
+			continue;
+		}
+		if (s[i] != '$' || i + 1 >= n || s[i + 1] != '{')
+			return 0;
+		for (j = i + 2; j < n && s[j] != '}'; j++)
+			;
+		if (j == n)
+			return 0;
+		val = var_value(s + i + 2, j - i - 2, v, num, sizeof(num));
+		if (val == NULL || *val != '\0')
+			return 0;
+		vars++;
+		i = j + 1;
+	}
+	return vars > 0;
+}
+
+static int
+expand(struct out *o, const char *s, size_t n, const struct mail_vars *v,
+    char *err, size_t errsize)
+{
+	size_t len;
+
+	while (n > 0) {
+		const char *nl = memchr(s, '\n', n);
+
+		len = nl != NULL ? (size_t)(nl - s) + 1 : n;
+		if (!empty_var_line(s, nl != NULL ? len - 1 : len, v) &&
+		    expand_line(o, s, len, v, err, errsize) != 0)
+			return -1;
+		s += len;
+		n -= len;
+	}
+	return 0;
+}
+
+/* RFC 2047 B-encoding for a Subject that is not plain ASCII. */
+static void
+put_subject(struct out *o, const char *s)
+{
+	unsigned char enc[4 * 200 / 3 + 8];
+	size_t n = strlen(s), i;
+	int ascii = 1;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			ascii = 0;
+	puts_(o, "Subject: ");
+	if (ascii || n > 150) {
+		put(o, s, n > 150 ? 150 : n);
+	} else {
+		EVP_EncodeBlock(enc, (const unsigned char *)s, (int)n);
+		puts_(o, "=?UTF-8?B?");
+		puts_(o, (const char *)enc);
+		puts_(o, "?=");
+	}
+	puts_(o, "\r\n");
+}
+
+static int
+header_safe(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * Renders template (its first line "Subject: ...", an empty line, the
+ * body) into out as a complete message.  from and to are checked
+ * addresses; every header value here is free of CR/LF by construction.
+ */
+int
+mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
+    const char *to, char *buf, size_t size, char *err, size_t errsize)
+{
+	struct out o = { .p = buf, .size = size };
+	char subject[256], line[256], date[64], idhex[33];
+	struct out so = { .p = subject, .size = sizeof(subject) };
+	unsigned char rnd[16];
+	const char *nl, *body;
+	struct tm tm;
+	time_t now;
+	int i;
+
+	if (strncmp(tmpl, "Subject:", 8) != 0 ||
+	    (nl = strchr(tmpl, '\n')) == NULL) {
+		snprintf(err, errsize, "template must start with a "
+		    "'Subject:' line");
+		return -1;
+	}
+	body = tmpl + 8;
+	while (*body == ' ' || *body == '\t')
+		body++;
+	snprintf(line, sizeof(line), "%.*s", (int)(nl - body), body);
+	subject[0] = '\0';
+	if (expand_line(&so, line, strlen(line), v, err, errsize) != 0)
+		return -1;
+	for (i = (int)strlen(subject); i > 0 && isspace((unsigned char)
+	    subject[i - 1]); i--)
+		subject[i - 1] = '\0';
+	body = nl + 1;
+	if (*body == '\r')
+		body++;
+	if (*body == '\n')
+		body++;
+	if (!header_safe(subject) || !header_safe(from) || !header_safe(to)) {
+		snprintf(err, errsize, "control character in a header");
+		return -1;
+	}
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		snprintf(err, errsize, "no randomness for Message-ID");
+		return -1;
+	}
+	for (i = 0; i < 16; i++)
+		snprintf(idhex + 2 * i, 3, "%02x", rnd[i]);
+	buf[0] = '\0';
+	puts_(&o, "From: ");
+	puts_(&o, from);
+	puts_(&o, "\r\nTo: ");
+	puts_(&o, to);
+	puts_(&o, "\r\n");
+	put_subject(&o, subject);
+	puts_(&o, "Date: ");
+	puts_(&o, date);
+	puts_(&o, "\r\nMessage-ID: <");
+	puts_(&o, idhex);
+	puts_(&o, strchr(from, '@'));
+	puts_(&o, ">\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n"
+	    "Auto-Submitted: auto-generated\r\n");
+	/* which message this is, for mail filters (an internal constant) */
+	if (v->kind != NULL && header_safe(v->kind)) {
+		puts_(&o, "X-SSPR-Message: ");
+		puts_(&o, v->kind);
+		puts_(&o, "\r\n");
+	}
+	puts_(&o, "\r\n");
+	if (expand(&o, body, strlen(body), v, err, errsize) != 0)
+		return -1;
+	if (o.bad) {
+		snprintf(err, errsize, "message longer than %zu bytes", size);
+		return -1;
+	}
+	return (int)o.len;
+}
+
+struct upload {
+	const char	*p;
+	size_t		 left;
+};
+
+static size_t
+read_cb(char *dst, size_t size, size_t nmemb, void *arg)
+{
+	struct upload *u = arg;
+	size_t n = size * nmemb;
+
+	if (n > u->left)
+		n = u->left;
+	memcpy(dst, u->p, n);
+	u->p += n;
+	u->left -= n;
+	return n;
+}
+
+/*
+ * Each mail worker keeps one handle and resets it before every message.
+ * Only so does libcurl keep the parsed CA store between messages
+ * (CURLOPT_CA_CACHE_TIMEOUT): parsing a system bundle of ~140 CAs anew
+ * for every connection costs about 20 ms of CPU per code mail, which made
+ * a burst of resets CPU-bound in the daemon (bench/: 13 flows/s instead
+ * of ~250).  Connections are still never reused across messages.
+ */
+#define CA_CACHE_SECONDS	300	/* a changed CA file counts after this */
+
+static pthread_key_t	handle_key;
+static pthread_once_t	handle_once = PTHREAD_ONCE_INIT;
+static int		handle_key_ok;
+
+static void
+handle_free(void *h)
+{
+	curl_easy_cleanup(h);
+}
+
+static void
+handle_key_init(void)
+{
+	handle_key_ok = pthread_key_create(&handle_key, handle_free) == 0;
+}
+
+/* The calling thread's handle, reset; a fresh one when that fails. */
+static CURL *
+handle_get(void)
+{
+	CURL *h;
+
+	pthread_once(&handle_once, handle_key_init);
+	if (handle_key_ok && (h = pthread_getspecific(handle_key)) != NULL) {
+		curl_easy_reset(h);
+		return h;
+	}
+	h = curl_easy_init();
+	if (h != NULL && handle_key_ok &&
+	    pthread_setspecific(handle_key, h) != 0) {
+		curl_easy_cleanup(h);
+		h = NULL;
+	}
+	return h;
+}
+
+/* Done with h: the thread's own handle stays, anything else goes. */
+static void
+handle_put(CURL *h)
+{
+	if (!handle_key_ok || pthread_getspecific(handle_key) != h)
+		curl_easy_cleanup(h);
+}
+
+/*
+ * No connection reuse across messages (CVE-2021-22946/22947 and the
+ * STARTTLS reuse bugs), TLS required and verified, every wait bounded.
+ * The CA store is one file, so that libcurl can cache it: the configured
+ * one alone, or else libcurl's built-in bundle (on Debian the same CAs
+ * as the hashed directory it would also search).
+ */
+static void
+easy_setup(CURL *h, const struct cfg *c, char *errbuf)
+{
+	char *bundle = NULL;
+
+	curl_easy_setopt(h, CURLOPT_URL, c->smtp_url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)c->mail_timeout);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->mail_timeout);
+	curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->mail_tls == MAIL_TLS_STARTTLS)
+		curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (*c->mail_ca_file != '\0') {
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->mail_ca_file);
+		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+	}
+#if LIBCURL_VERSION_NUM >= 0x075400	/* 7.84.0: CURLINFO_CAINFO */
+	else if (curl_easy_getinfo(h, CURLINFO_CAINFO, &bundle) == CURLE_OK &&
+	    bundle != NULL && *bundle != '\0')
+		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+#endif
+	(void)bundle;
+#if LIBCURL_VERSION_NUM >= 0x075700	/* 7.87.0: CURLOPT_CA_CACHE_TIMEOUT */
+	curl_easy_setopt(h, CURLOPT_CA_CACHE_TIMEOUT, (long)CA_CACHE_SECONDS);
+#endif
+	if (*c->mail_username != '\0') {
+		curl_easy_setopt(h, CURLOPT_USERNAME, c->mail_username);
+		curl_easy_setopt(h, CURLOPT_PASSWORD,
+		    secret_str(&c->mail_password));
+	}
+}
+
+static int
+finish(CURLcode rc, const char *errbuf, char *err, size_t errsize)
+{
+	if (rc != CURLE_OK)
+		snprintf(err, errsize, "%s", *errbuf ? errbuf :
+		    curl_easy_strerror(rc));
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+int
+mail_send(const struct cfg *c, const char *to, const char *msg, size_t len,
+    char *err, size_t errsize)
+{
+	char errbuf[CURL_ERROR_SIZE] = "", from[300], rcpt[300];
+	struct curl_slist *rcpts = NULL;
+	struct upload up = { msg, len };
+	CURLcode rc;
+	CURL *h;
+
+	if ((h = handle_get()) == NULL) {
+		snprintf(err, errsize, "libcurl: cannot create a handle");
+		return -1;
+	}
+	easy_setup(h, c, errbuf);
+	snprintf(from, sizeof(from), "<%s>", c->mail_from);
+	snprintf(rcpt, sizeof(rcpt), "<%s>", to);
+	if ((rcpts = curl_slist_append(NULL, rcpt)) == NULL) {
+		handle_put(h);
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpts);
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(h, CURLOPT_READDATA, &up);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE, (long)len);
+	rc = curl_easy_perform(h);
+	/* nothing of this message may be read from the kept handle */
+	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
+	curl_easy_setopt(h, CURLOPT_READDATA, NULL);
+	curl_slist_free_all(rcpts);
+	handle_put(h);
+	return finish(rc, errbuf, err, errsize);
+}
+
+/*
+ * Connects, greets and (with TLS) handshakes, but sends nothing: what a
+ * flow for an unknown account does instead of sending, so that a mail
+ * server outage looks the same whether or not the account exists.  A
+ * handle of its own: a connect-only connection stays open until the
+ * handle is cleaned up.
+ */
+int
+mail_probe(const struct cfg *c, char *err, size_t errsize)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	CURLcode rc;
+	CURL *h;
+
+	if ((h = curl_easy_init()) == NULL) {
+		snprintf(err, errsize, "libcurl: cannot create a handle");
+		return -1;
+	}
+	easy_setup(h, c, errbuf);
+	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+	rc = curl_easy_perform(h);
+	curl_easy_cleanup(h);
+	return finish(rc, errbuf, err, errsize);
+}
+
+static int
+check_one(const struct cfg *c, const char *name, const char *lang, char *err,
+    size_t errsize)
+{
+	static const struct mail_vars sample = { "12345678", 10, "user",
+	    "login", "host", "tty1", "Organisation", "Helpdesk",
+	    "2026-01-01 12:00 UTC", "code" };
+	char tmpl[MAIL_TEMPLATE_MAX], msg[MAIL_MAX], why[256];
+
+	if (mail_load_template(c->template_dir, name, lang, tmpl,
+	    sizeof(tmpl), err, errsize) != 0)
+		return -1;
+	if (mail_render(tmpl, &sample, c->mail_from, "user@example.org",
+	    msg, sizeof(msg), why, sizeof(why)) >= 0)
+		return 0;
+	snprintf(err, errsize, "%s%s%s.txt: %s", name, lang ? "." : "",
+	    lang ? lang : "", why);
+	return -1;
+}
+
+/*
+ * Renders every template and each translation of it (NAME.LANG.txt)
+ * once with sample values, so that start-up and --check find a mistake in
+ * any of them rather than the first person who needs that language.
+ */
+int
+mail_check_templates(const struct cfg *c, char *err, size_t errsize)
+{
+	static const char *names[] = MAIL_TEMPLATES;
+	char lang[40];
+	struct dirent *e;
+	size_t n, k, nl;
+	DIR *d;
+	int r = 0;
+
+	for (k = 0; names[k] != NULL && r == 0; k++)
+		r = check_one(c, names[k], NULL, err, errsize);
+	if (r != 0 || (d = opendir(c->template_dir)) == NULL)
+		return r;
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		n = strlen(e->d_name);
+		for (k = 0; names[k] != NULL && r == 0; k++) {
+			nl = strlen(names[k]);
+			if (n <= nl + 5 || n - nl - 5 >= sizeof(lang) ||
+			    strncmp(e->d_name, names[k], nl) != 0 ||
+			    e->d_name[nl] != '.' ||
+			    strcmp(e->d_name + n - 4, ".txt") != 0)
+				continue;
+			snprintf(lang, sizeof(lang), "%.*s", (int)(n - nl - 5),
+			    e->d_name + nl + 1);
+			if (strspn(lang, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz_") != strlen(lang))
+				continue;
+			r = check_one(c, names[k], lang, err, errsize);
+		}
+	}
+	closedir(d);
+	return r;
+}

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * main.c: sspr-helperd's start and stop.  Reads the configuration, makes
+ * the process undumpable, opens the socket (or takes it from systemd),
+ * starts the worker pools and runs the event loop until SIGTERM.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "admin.h"
+#include "audit.h"
+#include "cfg.h"
+#include "code.h"
+#include "dir.h"
+#include "flow.h"
+#include "log.h"
+#include "mail.h"
+#include "pool.h"
+#include "server.h"
+#include "state.h"
+
+#ifndef SSPR_VERSION
+#define SSPR_VERSION "unknown"
+#endif
+
+#define WORKER_STACK	(256 * 1024)	/* libldap + TLS need room */
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: sspr-helperd --config FILE [--foreground] "
+	    "[--check] [--version]\n");
+}
+
+/*
+ * Secrets must not end up in a core file or be read through ptrace by
+ * another process of the same user.  M_PERTURB makes glibc overwrite
+ * every freed block, so copies that libraries made of a password or a
+ * code (libldap's BER buffers, libcurl's upload buffer) do not linger in
+ * freed memory (libldap does not wipe them: OpenLDAP ITS#8474).
+ */
+static void
+harden(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	mallopt(M_PERTURB, 0x5a);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setrlimit(RLIMIT_CORE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	umask(077);
+}
+
+/* systemd socket activation (sd_listen_fds(3)), without libsystemd. */
+static int
+inherited_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+	if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() ||
+	    atoi(fds) != 1)
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return 3;
+}
+
+/*
+ * Binds path.  A stale socket from a crashed run is replaced; a live one
+ * (another daemon answering) or anything that is not a socket is not.
+ */
+static int
+open_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_msg(LOG_ERR, "socket path too long: %s", path);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (lstat(path, &st) == 0) {
+		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (!S_ISSOCK(st.st_mode) || (probe >= 0 &&
+		    connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0)) {
+			log_msg(LOG_ERR, "%s: %s", path, S_ISSOCK(st.st_mode) ?
+			    "another daemon is listening there" :
+			    "exists and is not a socket");
+			close(probe);
+			close(fd);
+			return -1;
+		}
+		close(probe);
+		unlink(path);
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    chmod(path, 0666) != 0 || listen(fd, SOMAXCONN) != 0) {
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void *
+dir_ctx_new(void)
+{
+	return dconn_new();
+}
+
+static void
+dir_ctx_free(void *p)
+{
+	dconn_free(p);
+}
+
+static long long
+longest_window(const struct cfg *c)
+{
+	long long w = c->code_window;
+
+	if (c->failure_window > w)
+		w = c->failure_window;
+	if (c->source_window > w)
+		w = c->source_window;
+	return w;
+}
+
+static int
+check_only(struct cfg *c)
+{
+	char err[512];
+
+	if (mail_check_templates(c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: [mail] template_dir: %s\n", c->path, err);
+		return 1;
+	}
+	cfg_print(c, stdout);
+	fprintf(stderr, "%s: configuration OK\n", c->path);
+	return 0;
+}
+
+/*
+ * The signals the loop handles (through signalfd) are blocked before any
+ * thread starts, so no thread can be killed by one.
+ */
+static void
+block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int
+run(struct cfg *c)
+{
+	struct pool *dirp = NULL, *mailp = NULL;
+	int lfd = -1, created = 0, r = 1;
+	char err[512], *sock = NULL;
+
+	block_signals();
+	if (mail_check_templates(c, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s: [mail] template_dir: %s", c->path, err);
+		return 1;
+	}
+	if (state_open(c->state_file, longest_window(c), err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s: [throttle] state_file: %s", c->path, err);
+		return 1;
+	}
+	/* c may be replaced by a reload: keep what we must clean up */
+	if ((sock = strdup(c->socket)) == NULL)
+		goto out;
+	if ((lfd = inherited_socket()) < 0) {
+		if ((lfd = open_socket(sock)) < 0)
+			goto out;
+		created = 1;
+	}
+	if (pool_done_init() != 0 ||
+	    (dirp = pool_new("directory", c->dir_connections, dir_ctx_new,
+	    dir_ctx_free, WORKER_STACK)) == NULL ||
+	    (mailp = pool_new("mail", c->mail_workers, NULL, NULL,
+	    WORKER_STACK)) == NULL) {
+		log_msg(LOG_ERR, "cannot start worker threads");
+		goto out;
+	}
+	flow_set_pools(dirp, mailp);
+	audit_configure(c);
+	admin_init();
+	log_msg(LOG_INFO, "sspr-helperd %s ready on %s (directory %s, mail %s)",
+	    SSPR_VERSION, c->socket, c->uris[0], c->smtp_url);
+	r = server_run(c, lfd) == 0 ? 0 : 1;
+	server_close_all();
+out:
+	/* directory work first: its completions may still hand on mail */
+	pool_free(dirp);
+	if (pool_done_fd() >= 0)
+		pool_drain();
+	pool_free(mailp);
+	if (lfd >= 0)
+		server_finish(lfd);
+	state_close();
+	audit_close();
+	if (created)
+		unlink(sock);
+	free(sock);
+	log_msg(LOG_INFO, "stopped");
+	return r;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *path = NULL;
+	int foreground = 0, check = 0, ch, r;
+	struct cfg *c;
+	char err[1024];
+
+	while ((ch = getopt_long(argc, argv, "c:fkVh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 'f': foreground = 1; break;
+		case 'k': check = 1; break;
+		case 'V': printf("sspr-helperd %s\n", SSPR_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (path == NULL || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	harden();
+	log_init("sspr-helperd", foreground || check, 0);
+	if ((c = cfg_load(path, err, sizeof(err))) == NULL) {
+		if (check)
+			fprintf(stderr, "%s\n", err);
+		else
+			log_msg(LOG_ERR, "%s", err);
+		return 1;
+	}
+	log_set_debug(c->debug);
+	if (check) {
+		r = check_only(c);
+		cfg_unref(c);
+		return r;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+	    code_key_init() != 0) {
+		log_msg(LOG_ERR, "cannot initialise libcurl or the random "
+		    "generator");
+		cfg_unref(c);
+		return 1;
+	}
+	r = run(c);
+	cfg_unref(server_cfg() ? server_cfg() : c);
+	curl_global_cleanup();
+	return r;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pool.c: a fixed set of threads per kind of work, each with its own
+ * context (a directory connection), a FIFO of jobs, and one completion
+ * queue shared by all pools that wakes the loop through an eventfd.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pool.h"
+
+struct queue {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	struct job	*head, *tail;
+	int		 len;
+};
+
+struct pool {
+	const char	*name;
+	struct queue	 q;
+	pthread_t	*threads;
+	int		 nthreads;
+	int		 stop;
+	void		*(*ctx_new)(void);
+	void		(*ctx_free)(void *);
+};
+
+static struct queue	donq = { PTHREAD_MUTEX_INITIALIZER,
+			    PTHREAD_COND_INITIALIZER, NULL, NULL, 0 };
+static int		donefd = -1;
+
+static void
+push(struct queue *q, struct job *j)
+{
+	j->next = NULL;
+	if (q->tail)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+	q->len++;
+}
+
+static struct job *
+pop(struct queue *q)
+{
+	struct job *j = q->head;
+
+	if (j != NULL) {
+		q->head = j->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+		q->len--;
+	}
+	return j;
+}
+
+int
+pool_done_init(void)
+{
+	donefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return donefd < 0 ? -1 : 0;
+}
+
+int
+pool_done_fd(void)
+{
+	return donefd;
+}
+
+static void *
+worker(void *arg)
+{
+	struct pool *p = arg;
+	void *ctx = p->ctx_new ? p->ctx_new() : NULL;
+	uint64_t one = 1;
+	struct job *j;
+
+	for (;;) {
+		pthread_mutex_lock(&p->q.lock);
+		while (p->q.head == NULL && !p->stop)
+			pthread_cond_wait(&p->q.cond, &p->q.lock);
+		j = pop(&p->q);
+		pthread_mutex_unlock(&p->q.lock);
+		if (j == NULL)
+			break;
+		j->run(j, ctx);
+		pthread_mutex_lock(&donq.lock);
+		push(&donq, j);
+		pthread_mutex_unlock(&donq.lock);
+		if (write(donefd, &one, sizeof(one)) < 0) {
+			/* the counter is saturated: the loop wakes anyway */
+		}
+	}
+	if (p->ctx_free)
+		p->ctx_free(ctx);
+	return NULL;
+}
+
+struct pool *
+pool_new(const char *name, int n, void *(*ctx_new)(void),
+    void (*ctx_free)(void *), int stacksize)
+{
+	struct pool *p = calloc(1, sizeof(*p));
+	pthread_attr_t attr;
+	int i;
+
+	if (p == NULL || (p->threads = calloc((size_t)n, sizeof(pthread_t))) ==
+	    NULL) {
+		free(p);
+		return NULL;
+	}
+	p->name = name;
+	p->ctx_new = ctx_new;
+	p->ctx_free = ctx_free;
+	pthread_mutex_init(&p->q.lock, NULL);
+	pthread_cond_init(&p->q.cond, NULL);
+	pthread_attr_init(&attr);
+	if (stacksize > 0)
+		pthread_attr_setstacksize(&attr, (size_t)stacksize);
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&p->threads[i], &attr, worker, p) != 0) {
+			log_msg(LOG_ERR, "%s pool: cannot start thread %d",
+			    name, i);
+			break;
+		}
+		p->nthreads++;
+	}
+	pthread_attr_destroy(&attr);
+	if (p->nthreads == 0) {
+		pool_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+pool_submit(struct pool *p, struct job *j)
+{
+	pthread_mutex_lock(&p->q.lock);
+	push(&p->q, j);
+	pthread_cond_signal(&p->q.cond);
+	pthread_mutex_unlock(&p->q.lock);
+}
+
+int
+pool_pending(struct pool *p)
+{
+	int n;
+
+	pthread_mutex_lock(&p->q.lock);
+	n = p->q.len;
+	pthread_mutex_unlock(&p->q.lock);
+	return n;
+}
+
+/* Lets queued jobs finish, then joins the threads. */
+void
+pool_free(struct pool *p)
+{
+	int i;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->q.lock);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->q.cond);
+	pthread_mutex_unlock(&p->q.lock);
+	for (i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	pthread_mutex_destroy(&p->q.lock);
+	pthread_cond_destroy(&p->q.cond);
+	free(p->threads);
+	free(p);
+}
+
+/* On the loop thread: runs the done callback of every finished job. */
+void
+pool_drain(void)
+{
+	uint64_t n;
+	struct job *list, *j;
+
+	if (read(donefd, &n, sizeof(n)) < 0) {
+		/* EAGAIN: nothing signalled, but look anyway */
+	}
+	pthread_mutex_lock(&donq.lock);
+	list = donq.head;
+	donq.head = donq.tail = NULL;
+	donq.len = 0;
+	pthread_mutex_unlock(&donq.lock);
+	while ((j = list) != NULL) {
+		list = j->next;
+		j->done(j);
+	}
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * quality.c: see quality.h.  Runs on a directory worker.  The password is
+ * judged as typed: never trimmed, folded or cut (NIST SP 800-63B 3.1.1.2),
+ * and its length is counted in Unicode code points, not bytes.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <pwquality.h>
+
+#include "log.h"
+#include "quality.h"
+
+/* cracklib keeps static state: one check at a time */
+static pthread_mutex_t pwq_lock = PTHREAD_MUTEX_INITIALIZER;
+
+size_t
+quality_codepoints(const unsigned char *s, size_t n)
+{
+	size_t i, cp = 0;
+
+	for (i = 0; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			cp++;
+	return cp;
+}
+
+/* Does the password contain a word of the file (case-insensitive)? */
+static int
+banned(const char *file, const struct secret *pw)
+{
+	char lower[SSPR_SECRET_MAX + 1], line[256];
+	size_t i, n;
+	FILE *fp;
+	int hit = 0;
+
+	if (*file == '\0')
+		return 0;
+	if ((fp = fopen(file, "re")) == NULL) {
+		log_msg(LOG_WARNING, "banned_words_file %s: cannot open", file);
+		return 0;
+	}
+	for (i = 0; i <= pw->len; i++)
+		lower[i] = (char)tolower(pw->buf[i]);
+	while (!hit && fgets(line, sizeof(line), fp) != NULL) {
+		n = strcspn(line, "\r\n");
+		line[n] = '\0';
+		for (i = 0; i < n; i++)
+			line[i] = (char)tolower((unsigned char)line[i]);
+		if (n > 0 && line[0] != '#' && strstr(lower, line) != NULL)
+			hit = 1;
+	}
+	fclose(fp);
+	explicit_bzero(lower, sizeof(lower));
+	return hit;
+}
+
+static int
+pwq_reason(int r, const char *aux)
+{
+	switch (r) {
+	case PWQ_ERROR_MIN_LENGTH:
+		return SSPR_R_POLICY_TOO_SHORT;
+	case PWQ_ERROR_MIN_DIGITS:
+	case PWQ_ERROR_MIN_UPPERS:
+	case PWQ_ERROR_MIN_LOWERS:
+	case PWQ_ERROR_MIN_OTHERS:
+	case PWQ_ERROR_MIN_CLASSES:
+		return SSPR_R_POLICY_CLASSES;
+	case PWQ_ERROR_CRACKLIB_CHECK:
+		/* a missing dictionary is the host's problem, not the user's */
+		if (aux != NULL && strstr(aux, "error loading") != NULL) {
+			log_msg(LOG_WARNING, "pwquality: %s", aux);
+			return 0;
+		}
+		/* cracklib also refuses "too simplistic/systematic" ones */
+		return aux != NULL && strstr(aux, "dictionary") == NULL ?
+		    SSPR_R_POLICY_SIMPLE : SSPR_R_POLICY_DICTIONARY;
+	case PWQ_ERROR_USER_CHECK:
+	case PWQ_ERROR_GECOS_CHECK:
+		return SSPR_R_POLICY_PERSONAL;
+	case PWQ_ERROR_BAD_WORDS:
+		return SSPR_R_POLICY_BANNED;
+	case PWQ_ERROR_EMPTY_PASSWORD:
+		return SSPR_R_POLICY_INVALID;
+	case PWQ_ERROR_PALINDROME:
+	case PWQ_ERROR_CASE_CHANGES_ONLY:
+	case PWQ_ERROR_ROTATED:
+	case PWQ_ERROR_MAX_CONSECUTIVE:
+	case PWQ_ERROR_MAX_CLASS_REPEAT:
+	case PWQ_ERROR_MAX_SEQUENCE:
+	case PWQ_ERROR_TOO_SIMILAR:
+	case PWQ_ERROR_SAME_PASSWORD:
+		return SSPR_R_POLICY_SIMPLE;
+	default:
+		return SSPR_R_POLICY_QUALITY;
+	}
+}
+
+/*
+ * libpwquality with the host's /etc/security/pwquality.conf (or
+ * [password] pwquality_conf).  Its minlen
+ * counts bytes; ours (min_length) counts characters and comes first.
+ */
+static int
+pwquality(const char *conf, const char *user, const struct secret *pw,
+    const struct secret *old)
+{
+	pwquality_settings_t *s;
+	void *aux = NULL;
+	int r, reason = 0;
+
+	pthread_mutex_lock(&pwq_lock);
+	if ((s = pwquality_default_settings()) == NULL) {
+		pthread_mutex_unlock(&pwq_lock);
+		return 0;
+	}
+	(void)pwquality_read_config(s, *conf ? conf : NULL, NULL);
+	r = pwquality_check(s, (const char *)pw->buf, old ? (const char *)
+	    old->buf : NULL, user, &aux);
+	if (r < 0) {
+		reason = pwq_reason(r, r == PWQ_ERROR_CRACKLIB_CHECK ? aux :
+		    NULL);
+	}
+	pwquality_free_settings(s);
+	pthread_mutex_unlock(&pwq_lock);
+	return reason;
+}
+
+/* 0, or the SSPR_R_POLICY_* reason the password is refused for. */
+int
+quality_check(const struct cfg *c, const char *user, const struct secret *pw,
+    const struct secret *old)
+{
+	size_t cp = quality_codepoints(pw->buf, pw->len);
+
+	if (c->min_length > 0 && cp < (size_t)c->min_length)
+		return SSPR_R_POLICY_TOO_SHORT;
+	if (cp > (size_t)c->max_length)
+		return SSPR_R_POLICY_TOO_LONG;
+	if (banned(c->banned_words_file, pw))
+		return SSPR_R_POLICY_BANNED;
+	return c->pwquality ? pwquality(c->pwquality_conf, user, pw, old) : 0;
+}

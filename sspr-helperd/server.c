@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * server.c: epoll loop over the listening socket, the callers, the pools'
+ * completion eventfd and a signalfd.  A frame's length is checked against
+ * SSPR_FRAME_MAX before its buffer is allocated, and it must arrive whole
+ * within FRAME_TIMEOUT_MS of its first byte; bad input closes only that
+ * one connection.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "dir.h"
+#include "flow.h"
+#include "log.h"
+#include "server.h"
+#include "timer.h"
+#include "wire.h"
+
+#define FRAME_TIMEOUT_MS	2000	/* slowloris: a frame comes whole */
+#define HELLO_TIMEOUT_MS	10000
+#define MAX_EVENTS		64
+
+struct uidcount {
+	uid_t	uid;
+	int	n;
+};
+
+struct conn {
+	int		 fd;
+	uid_t		 uid;
+	pid_t		 pid;
+	struct flow	*flow;
+	struct timer	 timer;		/* must stay first: see conn_of */
+	long long	 idle_deadline;
+	long long	 frame_deadline;	/* 0: no frame in progress */
+	unsigned char	 hdr[4];
+	size_t		 hdr_got;
+	unsigned char	*body;
+	uint32_t	 body_len, body_got;
+	unsigned char	*out;
+	size_t		 out_len, out_off;
+	int		 ending;	/* close once out is written */
+	int		 closed;	/* freed at the end of the iteration */
+	int		 counted;	/* holds a slot in uidcounts */
+	struct conn	*next_dead;
+};
+
+static struct cfg	*cur_cfg;
+static int		 epfd = -1;
+static int		 listen_fd = -1;
+static int		 listening;
+static int		 nconns;
+static struct uidcount	 uidcounts[64];
+static int		 nuidcounts;
+static struct conn	*dead;
+
+struct cfg *
+server_cfg(void)
+{
+	return cur_cfg;
+}
+
+static struct conn *
+conn_of(struct timer *t)
+{
+	return (struct conn *)((char *)t - offsetof(struct conn, timer));
+}
+
+static void
+rearm(struct conn *c)
+{
+	long long when = c->idle_deadline;
+
+	if (c->frame_deadline != 0 && c->frame_deadline < when)
+		when = c->frame_deadline;
+	timer_set(&c->timer, when);
+}
+
+void
+conn_deadline(struct conn *c, long long ms)
+{
+	if (c == NULL)
+		return;
+	c->idle_deadline = now_ms() + ms;
+	rearm(c);
+}
+
+static struct uidcount *
+uid_slot(uid_t uid, int create)
+{
+	int i;
+
+	struct uidcount *free_slot = NULL;
+
+	for (i = 0; i < nuidcounts; i++) {
+		if (uidcounts[i].uid == uid)
+			return &uidcounts[i];
+		if (uidcounts[i].n == 0 && free_slot == NULL)
+			free_slot = &uidcounts[i];
+	}
+	if (!create)
+		return NULL;
+	if (free_slot == NULL && nuidcounts < (int)(sizeof(uidcounts) /
+	    sizeof(uidcounts[0])))
+		free_slot = &uidcounts[nuidcounts++];
+	if (free_slot != NULL) {
+		free_slot->uid = uid;
+		free_slot->n = 0;
+	}
+	return free_slot;
+}
+
+static void
+set_listening(int on)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+
+	if (on == listening || listen_fd < 0)
+		return;
+	if (on)
+		epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fd, &ev);
+	else
+		epoll_ctl(epfd, EPOLL_CTL_DEL, listen_fd, NULL);
+	listening = on;
+}
+
+/*
+ * Closes c now; the struct itself is freed at the end of the loop
+ * iteration (reap), because callers up the stack may still hold it.
+ */
+static void
+conn_close(struct conn *c)
+{
+	struct uidcount *u;
+
+	if (c->closed)
+		return;
+	c->closed = 1;
+	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	timer_cancel(&c->timer);
+	if (c->flow != NULL)
+		flow_closed(c->flow);
+	c->flow = NULL;
+	if (c->body != NULL)
+		explicit_bzero(c->body, c->body_len);
+	free(c->body);
+	c->body = NULL;
+	if (c->out != NULL)
+		explicit_bzero(c->out, c->out_len);
+	free(c->out);
+	c->out = NULL;
+	if (c->counted && (u = uid_slot(c->uid, 0)) != NULL)
+		u->n--;
+	nconns--;
+	c->next_dead = dead;
+	dead = c;
+	set_listening(1);
+}
+
+static void
+reap(void)
+{
+	struct conn *c;
+
+	while ((c = dead) != NULL) {
+		dead = c->next_dead;
+		free(c);
+	}
+}
+
+static void
+want_write(struct conn *c, int on)
+{
+	struct epoll_event ev = {
+		.events = (c->ending ? 0 : EPOLLIN | EPOLLRDHUP) |
+		    (on ? EPOLLOUT : 0),
+		.data.ptr = c,
+	};
+
+	epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+static int
+flush(struct conn *c)
+{
+	ssize_t w;
+
+	while (c->out_off < c->out_len) {
+		w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			return 0;
+		if (w <= 0)
+			return -1;
+		c->out_off += (size_t)w;
+	}
+	explicit_bzero(c->out, c->out_len);
+	free(c->out);
+	c->out = NULL;
+	c->out_len = c->out_off = 0;
+	want_write(c, 0);
+	return 1;
+}
+
+/* Queues one answer; the caller's message may hold secrets: we copy it. */
+void
+conn_send(struct conn *c, const struct msg *m)
+{
+	struct wire_wr wr;
+	unsigned char *n;
+
+	if (c == NULL || c->closed)
+		return;
+	if (msg_encode(m, &wr) != 0) {
+		log_msg(LOG_ERR, "cannot encode %s", msg_name(m->type));
+		wire_wr_wipe(&wr);
+		conn_close(c);
+		return;
+	}
+	n = realloc(c->out, c->out_len + wr.len);
+	if (n == NULL) {
+		wire_wr_wipe(&wr);
+		conn_close(c);
+		return;
+	}
+	memcpy(n + c->out_len, wr.buf, wr.len);
+	c->out = n;
+	c->out_len += wr.len;
+	wire_wr_wipe(&wr);
+	if (flush(c) < 0)
+		conn_close(c);
+	else if (c->out != NULL)
+		want_write(c, 1);
+}
+
+/* Closes c once everything queued has been written. */
+void
+conn_end(struct conn *c)
+{
+	if (c == NULL || c->closed)
+		return;
+	c->ending = 1;
+	if (c->out == NULL) {
+		conn_close(c);
+		return;
+	}
+	/* a caller that does not read its answer is not waited for long */
+	want_write(c, 1);
+	c->frame_deadline = 0;
+	conn_deadline(c, FRAME_TIMEOUT_MS);
+}
+
+static void
+send_fail_and_close(struct conn *c, uint16_t reason)
+{
+	struct msg m = { .type = SSPR_MSG_FAIL, .u.reason = reason };
+
+	conn_send(c, &m);
+	conn_end(c);
+}
+
+static int
+uid_allowed(uid_t uid)
+{
+	int i;
+
+	for (i = 0; i < cur_cfg->n_allowed_uids; i++)
+		if (cur_cfg->allowed_uids[i] == uid)
+			return 1;
+	return 0;
+}
+
+static void
+accept_one(int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct uidcount *u;
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	ev.data.ptr = c;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	    epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		close(fd);
+		free(c);
+		return;
+	}
+	c->uid = cred.uid;
+	c->pid = cred.pid;
+	nconns++;
+	conn_deadline(c, HELLO_TIMEOUT_MS);
+	if (!uid_allowed(c->uid) && !cur_cfg->self_callers) {
+		log_msg(LOG_WARNING, "refused a caller: uid %u (pid %d) is not "
+		    "in allowed_uids", (unsigned)c->uid, (int)c->pid);
+		send_fail_and_close(c, SSPR_R_NOT_ALLOWED);
+		return;
+	}
+	if ((u = uid_slot(c->uid, 1)) != NULL) {
+		u->n++;
+		c->counted = 1;
+	}
+	if (nconns > cur_cfg->max_flows || u == NULL ||
+	    (c->uid != 0 && u->n > cur_cfg->max_flows_per_uid)) {
+		log_msg(LOG_WARNING, "refused a caller (uid %u pid %d): too "
+		    "many flows", (unsigned)c->uid, (int)c->pid);
+		send_fail_and_close(c, SSPR_R_BUSY);
+		return;
+	}
+	if ((c->flow = flow_new(c, cur_cfg, c->uid, c->pid,
+	    !uid_allowed(c->uid))) == NULL)
+		send_fail_and_close(c, SSPR_R_INTERNAL);
+}
+
+static void
+accept_all(void)
+{
+	int fd;
+
+	for (;;) {
+		fd = accept4(listen_fd, NULL, NULL,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0) {
+			accept_one(fd);
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EMFILE || errno == ENFILE) {
+			/* out of fds: pause until a connection closes */
+			log_msg(LOG_WARNING, "accept: %s", strerror(errno));
+			set_listening(0);
+		}
+		return;
+	}
+}
+
+/* One complete frame in c->body: decode and give it to the flow. */
+static void
+dispatch(struct conn *c)
+{
+	struct msg m;
+	int bad, secret;
+
+	bad = msg_decode(&m, c->body, c->body_len) != 0;
+	explicit_bzero(c->body, c->body_len);
+	free(c->body);
+	c->body = NULL;
+	c->hdr_got = 0;
+	c->frame_deadline = 0;
+	rearm(c);
+	if (bad) {
+		log_msg(LOG_WARNING, "uid %u pid %d: malformed message; "
+		    "closing", (unsigned)c->uid, (int)c->pid);
+		send_fail_and_close(c, SSPR_R_PROTOCOL);
+		return;
+	}
+	if (c->flow == NULL || c->ending) {
+		msg_wipe(&m);
+		return;
+	}
+	secret = m.type == SSPR_MSG_ANSWER || m.type == SSPR_MSG_NEW_PASSWORD;
+	flow_message(c->flow, &m);
+	msg_wipe(&m);
+	if (secret)
+		secret_scrub_registers();
+}
+
+/*
+ * Reads what is there: first the 4-byte length, which must be within
+ * 2..SSPR_FRAME_MAX before anything is allocated, then exactly that many
+ * bytes.  Returns -1 when the connection is finished.
+ */
+static int
+read_some(struct conn *c)
+{
+	unsigned char *dst;
+	size_t want;
+	ssize_t got;
+	uint32_t len;
+
+	while (!c->closed && !c->ending) {
+		if (c->hdr_got < 4) {
+			dst = c->hdr + c->hdr_got;
+			want = 4 - c->hdr_got;
+		} else {
+			dst = c->body + c->body_got;
+			want = c->body_len - c->body_got;
+		}
+		got = recv(c->fd, dst, want, MSG_DONTWAIT);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 && errno == EAGAIN)
+			return 0;
+		if (got <= 0)
+			return -1;
+		if (c->frame_deadline == 0) {
+			c->frame_deadline = now_ms() + FRAME_TIMEOUT_MS;
+			rearm(c);
+		}
+		if (c->hdr_got < 4) {
+			c->hdr_got += (size_t)got;
+			if (c->hdr_got < 4)
+				continue;
+			len = wire_peek_len(c->hdr);
+			if (len < 2 || len > SSPR_FRAME_MAX) {
+				log_msg(LOG_WARNING, "uid %u pid %d: frame "
+				    "length %u out of range; closing",
+				    (unsigned)c->uid, (int)c->pid, len);
+				send_fail_and_close(c, SSPR_R_PROTOCOL);
+				return 0;
+			}
+			if ((c->body = malloc(len)) == NULL)
+				return -1;
+			c->body_len = len;
+			c->body_got = 0;
+			continue;
+		}
+		c->body_got += (uint32_t)got;
+		if (c->body_got == c->body_len)
+			dispatch(c);
+	}
+	return 0;
+}
+
+static void
+conn_event(struct conn *c, uint32_t events)
+{
+	if (c->closed)
+		return;
+	if ((events & EPOLLOUT) && c->out != NULL) {
+		if (flush(c) < 0) {
+			conn_close(c);
+			return;
+		}
+		if (c->out == NULL && c->ending) {
+			conn_close(c);
+			return;
+		}
+	}
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		if (read_some(c) < 0)
+			conn_close(c);
+}
+
+static void
+expire_timers(void)
+{
+	struct timer *t;
+	struct conn *c;
+	long long now = now_ms();
+
+	while ((t = timer_first()) != NULL && t->when <= now) {
+		c = conn_of(t);
+		timer_cancel(t);
+		if (c->ending)
+			conn_close(c);
+		else if (c->frame_deadline != 0 && c->frame_deadline <= now) {
+			log_msg(LOG_WARNING, "uid %u pid %d: frame not "
+			    "complete in time; closing", (unsigned)c->uid,
+			    (int)c->pid);
+			send_fail_and_close(c, SSPR_R_TIMEOUT);
+		} else if (c->flow == NULL || !flow_timeout(c->flow))
+			send_fail_and_close(c, SSPR_R_TIMEOUT);
+	}
+}
+
+/*
+ * Re-reads the configuration (SIGHUP, ssprctl reload).  A broken file is
+ * refused and the running configuration kept; err says why.
+ */
+int
+server_reload(char *err, size_t errsize)
+{
+	struct cfg *n;
+
+	n = cfg_load(cur_cfg->path, err, errsize);
+	if (n == NULL) {
+		log_msg(LOG_ERR, "reload refused, keeping the running "
+		    "configuration: %s", err);
+		return -1;
+	}
+	if (strcmp(n->socket, cur_cfg->socket) != 0)
+		log_msg(LOG_WARNING, "reload: a new socket path takes effect "
+		    "at the next restart");
+	if (n->dir_connections != cur_cfg->dir_connections ||
+	    n->mail_workers != cur_cfg->mail_workers)
+		log_msg(LOG_WARNING, "reload: new pool sizes take effect at "
+		    "the next restart");
+	log_set_debug(n->debug);
+	audit_configure(n);
+	cfg_unref(cur_cfg);
+	cur_cfg = n;
+	log_msg(LOG_INFO, "configuration reloaded from %s", n->path);
+	return 0;
+}
+
+/* Returns 1 to stop. */
+static int
+on_signal(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		char err[1024];
+
+		if (si.ssi_signo == SIGHUP)
+			(void)server_reload(err, sizeof(err));
+		else
+			return 1;
+	}
+	return 0;
+}
+
+static int
+add_fd(int fd, void *tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/*
+ * Runs until SIGTERM or SIGINT.  The signals must already be blocked in
+ * every thread (main does that before the pools start).
+ */
+int
+server_run(struct cfg *c, int lfd)
+{
+	static char tag_signal, tag_done;
+	struct epoll_event evs[MAX_EVENTS];
+	struct timer *t;
+	sigset_t set;
+	int sfd, n, i, stop = 0;
+	long long wait;
+
+	cur_cfg = c;
+	listen_fd = lfd;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || epfd < 0 || add_fd(sfd, &tag_signal) != 0 ||
+	    add_fd(pool_done_fd(), &tag_done) != 0) {
+		log_msg(LOG_ERR, "event loop: %s", strerror(errno));
+		return -1;
+	}
+	set_listening(1);
+	while (!stop) {
+		t = timer_first();
+		wait = t ? t->when - now_ms() : -1;
+		if (t && wait < 0)
+			wait = 0;
+		n = epoll_wait(epfd, evs, MAX_EVENTS, wait > 60000 ? 60000 :
+		    (int)wait);
+		if (n < 0 && errno != EINTR) {
+			log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			void *p = evs[i].data.ptr;
+
+			if (p == NULL)
+				accept_all();
+			else if (p == &tag_signal)
+				stop = on_signal(sfd);
+			else if (p == &tag_done)
+				pool_drain();
+			else
+				conn_event(p, evs[i].events);
+		}
+		expire_timers();
+		reap();
+	}
+	close(sfd);
+	return 0;
+}
+
+/* At shutdown: close every caller (flows with jobs in flight wait). */
+void
+server_close_all(void)
+{
+	struct timer *t;
+
+	while ((t = timer_first()) != NULL)
+		conn_close(conn_of(t));
+	reap();
+}
+
+/* After the pools have stopped: the last completions, then the loop. */
+void
+server_finish(int lfd)
+{
+	if (pool_done_fd() >= 0)
+		pool_drain();
+	close(lfd);
+	if (epfd >= 0)
+		close(epfd);
+	epfd = -1;
+}

@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * state.c: a mutex-protected hash map from key ("a:" + DN for accounts,
+ * "s:" + source) to struct tstate, loaded from the state file at start,
+ * written back by a flusher thread when something changed.  If a write
+ * fails, state_healthy() says so and the flow stops issuing and checking
+ * codes (fail closed, as google-authenticator does when it cannot
+ * persist its state).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "state.h"
+
+#define NBUCKETS	8192
+#define MAX_ENTRIES	100000
+#define KEY_MAX		600
+
+struct entry {
+	struct entry	*next;
+	struct tstate	 t;
+	char		 key[];
+};
+
+static struct entry	*buckets[NBUCKETS];
+static size_t		 nentries;
+static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 wake = PTHREAD_COND_INITIALIZER;
+static pthread_t	 flusher;
+static int		 running, dirty, healthy = 1;
+static char		*path;
+static long long	 horizon;	/* longest window: older events drop */
+
+static unsigned
+hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % NBUCKETS;
+}
+
+static struct entry *
+find(const char *key, int create)
+{
+	unsigned b = hash(key);
+	struct entry *e;
+	size_t n;
+
+	for (e = buckets[b]; e != NULL; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return e;
+	if (!create || nentries >= MAX_ENTRIES || (n = strlen(key)) > KEY_MAX)
+		return NULL;
+	if ((e = calloc(1, sizeof(*e) + n + 1)) == NULL)
+		return NULL;
+	memcpy(e->key, key, n + 1);
+	e->next = buckets[b];
+	buckets[b] = e;
+	nentries++;
+	return e;
+}
+
+static void
+prune(long long *t, int *n, long long now)
+{
+	int i, k = 0;
+
+	for (i = 0; i < *n; i++)
+		if (t[i] > now - horizon)
+			t[k++] = t[i];
+	*n = k;
+}
+
+/* Keys are written as hex, so a DN's spaces and newlines are harmless. */
+static void
+write_entry(FILE *fp, const struct entry *e)
+{
+	const unsigned char *k;
+	int i;
+
+	fputs("v1 ", fp);
+	for (k = (const unsigned char *)e->key; *k != '\0'; k++)
+		fprintf(fp, "%02x", *k);
+	fprintf(fp, " %lld %d", e->t.blocked_until, e->t.n_sent);
+	for (i = 0; i < e->t.n_sent; i++)
+		fprintf(fp, " %lld", e->t.sent[i]);
+	fprintf(fp, " %d", e->t.n_fails);
+	for (i = 0; i < e->t.n_fails; i++)
+		fprintf(fp, " %lld", e->t.fails[i]);
+	fputc('\n', fp);
+}
+
+/*
+ * With the lock held: the whole map as text, dropping entries with
+ * nothing left in them.  Cheap; the slow part (write_file) runs unlocked.
+ */
+static char *
+serialize(size_t *len)
+{
+	long long now = time(NULL);
+	struct entry **pp, *e;
+	char *buf = NULL;
+	FILE *fp;
+	int i;
+
+	if ((fp = open_memstream(&buf, len)) == NULL)
+		return NULL;
+	for (i = 0; i < NBUCKETS; i++)
+		for (pp = &buckets[i]; (e = *pp) != NULL;) {
+			prune(e->t.sent, &e->t.n_sent, now);
+			prune(e->t.fails, &e->t.n_fails, now);
+			if (e->t.n_sent == 0 && e->t.n_fails == 0 &&
+			    e->t.blocked_until <= now) {
+				*pp = e->next;
+				free(e);
+				nentries--;
+				continue;
+			}
+			write_entry(fp, e);
+			pp = &e->next;
+		}
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* temp file, fsync, rename, fsync of the directory: all or nothing. */
+static int
+write_file(const char *buf, size_t len)
+{
+	char tmp[4096], dir[4096];
+	ssize_t w;
+	size_t off = 0;
+	int fd, r = -1;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd < 0)
+		goto out;
+	while (off < len && (w = write(fd, buf + off, len - off)) > 0)
+		off += (size_t)w;
+	if (off == len && fsync(fd) == 0)
+		r = 0;
+	if (close(fd) != 0)
+		r = -1;
+	if (r == 0 && rename(tmp, path) != 0)
+		r = -1;
+	if (r == 0) {
+		snprintf(dir, sizeof(dir), "%s", path);
+		if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) >= 0) {
+			r = fsync(fd);
+			close(fd);
+		}
+	}
+out:
+	if (r != 0)
+		log_msg(LOG_ERR, "state file %s: %s", path, strerror(errno));
+	return r;
+}
+
+/* Called with the lock held; drops it while writing. */
+static int
+save(void)
+{
+	size_t len = 0;
+	char *buf = serialize(&len);
+	int r;
+
+	if (buf == NULL)
+		return -1;
+	pthread_mutex_unlock(&lock);
+	r = write_file(buf, len);
+	free(buf);
+	pthread_mutex_lock(&lock);
+	return r;
+}
+
+static void
+load_line(char *line)
+{
+	char key[KEY_MAX + 1], *p, *tok, *save = NULL;
+	struct tstate t = { 0 };
+	struct entry *e;
+	size_t i, n;
+	int k, cnt;
+
+	if ((tok = strtok_r(line, " \n", &save)) == NULL ||
+	    strcmp(tok, "v1") != 0 ||
+	    (tok = strtok_r(NULL, " \n", &save)) == NULL ||
+	    (n = strlen(tok)) % 2 != 0 || n / 2 > KEY_MAX)
+		return;
+	for (i = 0; i < n / 2; i++) {
+		unsigned v;
+
+		if (sscanf(tok + 2 * i, "%2x", &v) != 1 || v == 0)
+			return;
+		key[i] = (char)v;
+	}
+	key[n / 2] = '\0';
+	if ((p = strtok_r(NULL, " \n", &save)) == NULL)
+		return;
+	t.blocked_until = atoll(p);
+	for (k = 0; k < 2; k++) {
+		long long *arr = k ? t.fails : t.sent;
+		int *na = k ? &t.n_fails : &t.n_sent;
+
+		if ((p = strtok_r(NULL, " \n", &save)) == NULL)
+			return;
+		cnt = atoi(p);
+		while (cnt-- > 0 && (p = strtok_r(NULL, " \n", &save)) != NULL)
+			tstate_add(arr, na, atoll(p));
+	}
+	if ((e = find(key, 1)) != NULL)
+		e->t = t;
+}
+
+static void *
+flush_loop(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	while (running) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&wake, &lock, &ts);
+		if (dirty) {
+			dirty = 0;
+			healthy = save() == 0;
+		}
+	}
+	if (dirty)
+		healthy = save() == 0;
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+/* Loads file (missing is fine) and starts the flusher. */
+int
+state_open(const char *file, long long longest_window, char *err, size_t esz)
+{
+	char line[8192];
+	FILE *fp;
+
+	horizon = longest_window;
+	if ((path = strdup(file)) == NULL) {
+		snprintf(err, esz, "out of memory");
+		return -1;
+	}
+	if ((fp = fopen(file, "re")) != NULL) {
+		while (fgets(line, sizeof(line), fp) != NULL)
+			load_line(line);
+		fclose(fp);
+	} else if (errno != ENOENT) {
+		snprintf(err, esz, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	pthread_mutex_lock(&lock);
+	healthy = save() == 0;
+	pthread_mutex_unlock(&lock);
+	if (!healthy) {
+		snprintf(err, esz, "%s: cannot be written: %s", file,
+		    strerror(errno));
+		return -1;
+	}
+	running = 1;
+	if (pthread_create(&flusher, NULL, flush_loop, NULL) != 0) {
+		running = 0;
+		snprintf(err, esz, "cannot start the state file writer");
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes what is pending and stops the flusher. */
+void
+state_close(void)
+{
+	if (!running)
+		return;
+	pthread_mutex_lock(&lock);
+	running = 0;
+	dirty = 1;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+	pthread_join(flusher, NULL);
+}
+
+void
+state_get(const char *key, struct tstate *out)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&lock);
+	e = find(key, 0);
+	if (e != NULL)
+		*out = e->t;
+	else
+		memset(out, 0, sizeof(*out));
+	pthread_mutex_unlock(&lock);
+}
+
+/* Records one event (STATE_SENT or STATE_FAIL); *after gets the state. */
+int
+state_event(const char *key, int kind, long long when, struct tstate *after)
+{
+	struct entry *e;
+	int r = -1;
+
+	pthread_mutex_lock(&lock);
+	if ((e = find(key, 1)) != NULL) {
+		if (kind == STATE_SENT)
+			tstate_add(e->t.sent, &e->t.n_sent, when);
+		else
+			tstate_add(e->t.fails, &e->t.n_fails, when);
+		if (after != NULL)
+			*after = e->t;
+		dirty = 1;
+		r = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+void
+state_block(const char *key, long long until)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&lock);
+	if ((e = find(key, 1)) != NULL) {
+		e->t.blocked_until = until;
+		dirty = 1;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void
+state_clear(const char *key)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&lock);
+	if ((e = find(key, 0)) != NULL) {
+		memset(&e->t, 0, sizeof(e->t));
+		dirty = 1;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+int
+state_healthy(void)
+{
+	int h;
+
+	pthread_mutex_lock(&lock);
+	h = healthy;
+	pthread_mutex_unlock(&lock);
+	return h;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * state.h: throttle counters kept on this host, in memory and in a state
+ * file rewritten atomically (temp file, fsync, rename, fsync of the
+ * directory) at most once a second.  Sources (hosts, terminals) always
+ * live here; accounts too when [throttle] store = file.  Thread-safe.
+ */
+#ifndef SSPR_STATE_H
+#define SSPR_STATE_H
+
+#include "throttle.h"
+
+int	state_open(const char *, long long, char *, size_t);
+void	state_close(void);
+void	state_get(const char *, struct tstate *);
+int	state_event(const char *, int, long long, struct tstate *);
+void	state_block(const char *, long long);
+void	state_clear(const char *);
+int	state_healthy(void);
+
+#define STATE_SENT	0
+#define STATE_FAIL	1
+
+#endif

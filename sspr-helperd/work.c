@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * work.c: the slow parts of a flow, run on the worker pools so the event
+ * loop never waits: directory lookups and writes, throttle counters (on
+ * the account's entry or in the local state file), and mail.  Each piece
+ * of work holds a reference on its flow and reports back on the loop
+ * thread through flow_work_done / flow_send_done.
+ */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "flowint.h"
+#include "log.h"
+#include "mail.h"
+#include "pool.h"
+#include "quality.h"
+#include "state.h"
+
+struct dir_work {
+	struct job		 job;
+	struct flow		*f;
+	struct secret		 pw;
+	struct secret		 old;	/* W_CHANGE */
+	struct secret		 code;	/* W_RECORD_SENT: to send after */
+	struct work_result	 r;
+};
+
+struct mail_work {
+	struct job		 job;
+	struct flow		*f;
+	const char		*tmpl;	/* NULL: a probe */
+	char			 to[ADDR_MAX + 1];
+	struct secret		 code;
+	char			 err[256];
+	int			 ok;
+};
+
+static struct pool	*dir_pool, *mail_pool;
+
+void
+work_set_pools(struct pool *dir, struct pool *mail)
+{
+	dir_pool = dir;
+	mail_pool = mail;
+}
+
+void
+work_pools(struct pool **dir, struct pool **mail)
+{
+	*dir = dir_pool;
+	*mail = mail_pool;
+}
+
+/*
+ * Does uid go by name on this host?  NSS may ask a directory, so this runs
+ * on a worker, never on the loop.
+ */
+static int
+is_own_name(uid_t uid, const char *name)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	return getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 &&
+	    res != NULL && strcmp(pw.pw_name, name) == 0;
+}
+
+/*
+ * root and the host's own system accounts (uid below [policy] min_uid)
+ * are never reset by mail, whatever the directory says.
+ */
+static int
+is_system_account(const char *name, int min_uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (strcmp(name, "root") == 0)
+		return 1;
+	return getpwnam_r(name, &pw, buf, sizeof(buf), &res) == 0 &&
+	    res != NULL && (long)pw.pw_uid < min_uid;
+}
+
+static void
+account_key(const struct account *a, char *key, size_t size)
+{
+	snprintf(key, size, "a:%s", a->dn);
+}
+
+/* Counters of the local state file, for [throttle] store = file. */
+static void
+file_event(struct flow *f, struct account *a, int kind, struct work_result *r)
+{
+	char key[1200];
+	long long now = time(NULL);
+
+	account_key(a, key, sizeof(key));
+	if (state_event(key, kind, now, &a->counters) != 0) {
+		dir_result_set(&r->res, DIR_UNAVAILABLE, 0, "state file full");
+		return;
+	}
+	if (kind == STATE_FAIL && throttle_must_block(f->cfg, &a->counters,
+	    now)) {
+		state_block(key, now + f->cfg->block_time);
+		a->counters.blocked_until = now + f->cfg->block_time;
+	}
+	dir_result_set(&r->res, state_healthy() ? DIR_OK : DIR_UNAVAILABLE, 0,
+	    NULL);
+}
+
+static void
+counters(void *ctx, struct flow *f, struct work_result *r)
+{
+	struct account *a = &f->acct;
+	int ev = r->kind == W_RECORD_SENT ? STATE_SENT : STATE_FAIL;
+	char key[1200];
+
+	if (f->cfg->throttle_store == STORE_DIRECTORY) {
+		if (r->kind == W_CLEAR)
+			dir_counters_clear(ctx, f->cfg, a, &r->res);
+		else if (r->kind == W_CHECK)
+			dir_counters_read(ctx, f->cfg, a, &r->res);
+		else
+			dir_counter_event(ctx, f->cfg, a, ev == STATE_FAIL,
+			    &r->res);
+	} else if (r->kind == W_RECORD_SENT || r->kind == W_RECORD_FAIL) {
+		file_event(f, a, ev, r);
+	} else {
+		account_key(a, key, sizeof(key));
+		if (r->kind == W_CLEAR)
+			state_clear(key);
+		else
+			state_get(key, &a->counters);
+		dir_result_set(&r->res, DIR_OK, 0, NULL);
+	}
+	r->blocked = throttle_account(f->cfg, &a->counters, time(NULL)) ==
+	    T_BLOCKED;
+}
+
+/*
+ * A user's own change: only for a directory account (a local one is
+ * pam_unix's), checked by the daemon's quality rules (with the old
+ * password, for similarity) before the directory's.
+ */
+static void
+change(void *ctx, struct flow *f, struct dir_work *w)
+{
+	struct work_result *r = &w->r;
+	int reason;
+
+	if (is_system_account(f->user, f->cfg->min_uid) ||
+	    dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res) != 0) {
+		if (r->res.status == 0)
+			dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
+		return;
+	}
+	if ((reason = quality_check(f->cfg, f->user, &w->pw, &w->old)) != 0)
+		dir_result_set(&r->res, DIR_POLICY, reason, NULL);
+	else
+		dir_change_password(ctx, f->cfg, &r->acct, &w->old, &w->pw,
+		    &r->res);
+	secret_scrub_registers();
+}
+
+static void
+dir_run(struct job *j, void *ctx)
+{
+	struct dir_work *w = (struct dir_work *)j;
+	struct flow *f = w->f;
+	struct work_result *r = &w->r;
+	char key[1200];
+	int reason;
+
+	if (ctx == NULL) {
+		dir_result_set(&r->res, DIR_UNAVAILABLE, 0, "out of memory");
+		return;
+	}
+	switch (r->kind) {
+	case W_STATUS:
+		r->system = is_system_account(f->user, f->cfg->min_uid);
+		if (!r->system)
+			dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res);
+		else
+			dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
+		break;
+	case W_CHANGE:
+		change(ctx, f, w);
+		break;
+	case W_LOOKUP:
+		if (f->self_only && !is_own_name(f->uid, f->user)) {
+			r->not_self = 1;
+			break;
+		}
+		r->system = is_system_account(f->user, f->cfg->min_uid);
+		if (dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res) == 0 &&
+		    f->cfg->throttle_store == STORE_FILE) {
+			account_key(&r->acct, key, sizeof(key));
+			state_get(key, &r->acct.counters);
+		}
+		break;
+	case W_SET_PASSWORD:
+		if ((reason = quality_check(f->cfg, f->user, &w->pw, NULL)) != 0)
+			dir_result_set(&r->res, DIR_POLICY, reason, NULL);
+		else
+			dir_set_password(ctx, f->cfg, &f->acct, &w->pw,
+			    &r->res);
+		secret_wipe(&w->pw);
+		secret_scrub_registers();
+		break;
+	case W_UNLOCK:
+		dir_unlock(ctx, f->cfg, &f->acct, &r->res);
+		break;
+	case W_RECORD_SENT:
+	case W_RECORD_FAIL:
+	case W_CHECK:
+	case W_CLEAR:
+		counters(ctx, f, r);
+		break;
+	}
+	secret_wipe(&w->pw);
+	secret_wipe(&w->old);
+}
+
+static void submit_mail(struct flow *, const struct secret *, int);
+
+static void
+dir_done(struct job *j)
+{
+	struct dir_work *w = (struct dir_work *)j;
+	struct flow *f = w->f;
+
+	if (w->r.kind == W_RECORD_SENT) {
+		/* no code leaves before the send is counted (fail closed) */
+		if (w->r.res.status == DIR_OK)
+			submit_mail(f, &w->code, 0);
+		else
+			flow_send_done(f, 0, "the send could not be counted");
+	} else
+		flow_work_done(f, &w->r);
+	account_clear(&w->r.acct);
+	secret_wipe(&w->pw);
+	secret_wipe(&w->old);
+	secret_wipe(&w->code);
+	free(w);
+	flow_unref(f);
+}
+
+static struct dir_work *
+dir_work_new(struct flow *f, enum work_kind kind)
+{
+	struct dir_work *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	w->f = f;
+	w->r.kind = kind;
+	w->job.run = dir_run;
+	w->job.done = dir_done;
+	flow_ref(f);
+	return w;
+}
+
+/* Directory work for f; the result comes back in flow_work_done. */
+void
+work_dir(struct flow *f, enum work_kind kind, const struct secret *pw)
+{
+	struct dir_work *w = dir_work_new(f, kind);
+	struct work_result r = { .kind = kind };
+
+	if (w == NULL) {
+		dir_result_set(&r.res, DIR_INTERNAL, 0, "out of memory");
+		flow_work_done(f, &r);
+		return;
+	}
+	if (pw != NULL)
+		w->pw = *pw;
+	pool_submit(dir_pool, &w->job);
+}
+
+void
+work_change(struct flow *f, const struct secret *old, const struct secret *pw)
+{
+	struct dir_work *w = dir_work_new(f, W_CHANGE);
+	struct work_result r = { .kind = W_CHANGE };
+
+	if (w == NULL) {
+		dir_result_set(&r.res, DIR_INTERNAL, 0, "out of memory");
+		flow_work_done(f, &r);
+		return;
+	}
+	w->old = *old;
+	w->pw = *pw;
+	pool_submit(dir_pool, &w->job);
+}
+
+static void
+mail_run(struct job *j, void *ctx)
+{
+	struct mail_work *mw = (struct mail_work *)j;
+	struct flow *f = mw->f;
+	char tmpl[MAIL_TEMPLATE_MAX], msg[MAIL_MAX], host[256] = "";
+	struct mail_vars v;
+	int len;
+
+	char when[64];
+	struct tm tm;
+	time_t now = time(NULL);
+
+	(void)ctx;
+	if (mw->tmpl == NULL) {
+		mw->ok = mail_probe(f->cfg, mw->err, sizeof(mw->err)) == 0;
+		return;
+	}
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	gethostname(host, sizeof(host) - 1);
+	v.code = secret_str(&mw->code);
+	v.minutes = (f->cfg->code_lifetime + 59) / 60;
+	v.user = f->user;
+	v.service = f->service[0] ? f->service : "login";
+	v.host = host;
+	v.source = f->source[0] ? f->source : "-";
+	v.organisation = f->cfg->mail_organisation;
+	v.helpdesk = f->cfg->mail_helpdesk;
+	v.time = when;
+	v.kind = mw->tmpl;
+	mw->ok = 0;
+	if (mail_load_template(f->cfg->template_dir, mw->tmpl, f->lang, tmpl,
+	    sizeof(tmpl), mw->err, sizeof(mw->err)) != 0)
+		goto out;
+	len = mail_render(tmpl, &v, f->cfg->mail_from, mw->to, msg,
+	    sizeof(msg), mw->err, sizeof(mw->err));
+	if (len < 0)
+		goto out;
+	mw->ok = mail_send(f->cfg, mw->to, msg, (size_t)len, mw->err,
+	    sizeof(mw->err)) == 0;
+out:
+	explicit_bzero(msg, sizeof(msg));
+	secret_wipe(&mw->code);
+	secret_scrub_registers();
+}
+
+static void
+mail_done(struct job *j)
+{
+	struct mail_work *mw = (struct mail_work *)j;
+	struct flow *f = mw->f;
+
+	if (mw->tmpl == NULL || strcmp(mw->tmpl, "code") == 0)
+		flow_send_done(f, mw->ok, mw->ok ? NULL : mw->err);
+	else if (!mw->ok)
+		log_msg(LOG_ERR, "notifying %s failed (the change stays): %s",
+		    mw->to, mw->err);
+	secret_wipe(&mw->code);
+	free(mw);
+	flow_unref(f);
+}
+
+static struct mail_work *
+mail_work_new(struct flow *f, const char *tmpl, const char *to)
+{
+	struct mail_work *mw = calloc(1, sizeof(*mw));
+
+	if (mw == NULL)
+		return NULL;
+	mw->f = f;
+	mw->tmpl = tmpl;
+	if (to != NULL)
+		snprintf(mw->to, sizeof(mw->to), "%s", to);
+	mw->job.run = mail_run;
+	mw->job.done = mail_done;
+	flow_ref(f);
+	return mw;
+}
+
+static void
+submit_mail(struct flow *f, const struct secret *code, int probe)
+{
+	struct mail_work *mw = mail_work_new(f, probe ? NULL : "code",
+	    probe ? NULL : f->acct.mail);
+
+	if (mw == NULL) {
+		flow_send_done(f, 0, "out of memory");
+		return;
+	}
+	if (!probe)
+		mw->code = *code;
+	pool_submit(mail_pool, &mw->job);
+}
+
+/*
+ * Tells the account's owner (and, for an administrator's account, the
+ * administrators) that a reset or unlock happened.  Best effort: a
+ * failure is logged; the change is not undone.
+ */
+void
+work_notify(struct flow *f, const char *tmpl)
+{
+	const char *to[2] = { f->acct.mail, NULL };
+	struct mail_work *mw;
+	int i;
+
+	if (!f->cfg->notify)
+		return;
+	if (f->acct.admin && *f->cfg->admin_address != '\0')
+		to[1] = f->cfg->admin_address;
+	for (i = 0; i < 2; i++)
+		if (to[i] != NULL && (mw = mail_work_new(f, tmpl, to[i])) !=
+		    NULL)
+			pool_submit(mail_pool, &mw->job);
+}
+
+/*
+ * Sends code to the account's address: first the send is counted (on
+ * the entry, or in the state file), then the mail goes out.  A fake flow
+ * only probes the mail server, so an outage looks the same for it.  The
+ * outcome comes back in flow_send_done.
+ */
+void
+work_send(struct flow *f, const struct secret *code)
+{
+	struct dir_work *w;
+
+	if (f->fake) {
+		submit_mail(f, NULL, 1);
+		return;
+	}
+	if ((w = dir_work_new(f, W_RECORD_SENT)) == NULL) {
+		flow_send_done(f, 0, "out of memory");
+		return;
+	}
+	w->code = *code;
+	pool_submit(dir_pool, &w->job);
+}
