@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * client.c: connecting to sspr-helperd from inside login, sshd or a
+ * screen locker.  Both ends are checked, as SSSD does: the socket must sit
+ * in a directory only its owner can change, and the process answering
+ * must run as root or as the daemon user, so a local user cannot pose as
+ * the daemon and collect codes or passwords.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "frame.h"
+
+static int
+trusted_uid(uid_t uid, const char *daemon_user)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (uid == 0)
+		return 1;
+	if (getpwnam_r(daemon_user, &pw, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL)
+		return 0;
+	return pw.pw_uid == uid;
+}
+
+static int
+path_safe(const char *path, const char *daemon_user, char *why, size_t wsz)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct stat st;
+
+	if (lstat(path, &st) != 0) {
+		snprintf(why, wsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(why, wsz, "%s is not a socket", path);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (stat(dirname(dir), &st) != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
+	    !trusted_uid(st.st_uid, daemon_user)) {
+		snprintf(why, wsz, "the directory of %s may be changed by "
+		    "others", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+connect_within(int fd, const struct sockaddr_un *sa, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
+		return 0;
+	if (errno != EINPROGRESS && errno != EAGAIN)
+		return -1;
+	if (poll(&pfd, 1, timeout_ms) != 1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err) {
+		errno = err ? err : ETIMEDOUT;
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns a connected, checked socket, or -1 with why filled in. */
+int
+client_open(const struct sspr_args *a, char *why, size_t wsz)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd;
+
+	if (strlen(a->socket) >= sizeof(sa.sun_path)) {
+		snprintf(why, wsz, "socket path too long");
+		return -1;
+	}
+	if (path_safe(a->socket, a->daemon_user, why, wsz) != 0)
+		return -1;
+	memcpy(sa.sun_path, a->socket, strlen(a->socket) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(why, wsz, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (connect_within(fd, &sa, 5000) != 0) {
+		snprintf(why, wsz, "connect %s: %s", a->socket,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	    !trusted_uid(cred.uid, a->daemon_user)) {
+		snprintf(why, wsz, "%s is served by uid %u, neither root nor "
+		    "%s", a->socket, (unsigned)cred.uid, a->daemon_user);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Sends req (if not NULL) and waits for one answer.  The daemon may be
+ * waiting on the directory, so the wait is long but never unbounded.
+ */
+int
+client_call(int fd, const struct sspr_args *a, const struct msg *req,
+    struct msg *ans, char *why, size_t wsz)
+{
+	int r, sent = 0;
+
+	/*
+	 * A daemon that refuses us answers FAIL and closes before reading:
+	 * after a failed send, the answer may still be there to read.
+	 */
+	if (req != NULL && (sent = frame_send_msg(fd, req, 10000)) != 0 &&
+	    sent != FRAME_ERR_IO) {
+		snprintf(why, wsz, "sending: %s", frame_strerror(sent));
+		return -1;
+	}
+	r = frame_recv_msg(fd, ans, sent ? 1000 : a->timeout * 1000);
+	if (r != 0) {
+		snprintf(why, wsz, "%s: %s", sent ? "sending" : "receiving",
+		    frame_strerror(sent ? sent : r));
+		return -1;
+	}
+	return 0;
+}
