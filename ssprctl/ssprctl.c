@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ssprctl: the administrator's view of sspr-helperd.  Talks to the daemon
+ * over its socket (root only) for status, unblock, test-mail, reload and
+ * the registration report; reads the audit file for the activity report.
+ *
+ *   ssprctl [-c CONFIG] [-s SOCKET] [-f table|csv|json] COMMAND [ARGS]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "frame.h"
+#include "msg.h"
+
+#define DEFAULT_CONFIG	"/etc/sspr/sspr-helperd.conf"
+#define MAX_ROWS	200000
+#define MAX_COLS	8
+
+enum format { F_TABLE, F_CSV, F_JSON };
+
+struct table {
+	const char	*head[MAX_COLS];
+	int		 ncols;
+	char		***rows;
+	size_t		 n, cap;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: ssprctl [-c CONFIG] [-s SOCKET] [-f table|csv|json] COMMAND\n"
+	    "commands:\n"
+	    "  status                       is the daemon healthy?\n"
+	    "  report registration          who registered which methods\n"
+	    "  report activity [--since T]  resets, unlocks, failures (T: 24h,"
+	    " 7d,\n"
+	    "                               30m or 2026-11-23[THH:MM:SSZ])\n"
+	    "  unblock USER                 clear USER's throttle counters\n"
+	    "  test-mail ADDRESS            send a test message\n"
+	    "  reload                       re-read the configuration\n");
+}
+
+/* --- a table in three formats -------------------------------------- */
+
+static void
+table_add(struct table *t, char **cells)
+{
+	char ***n;
+
+	if (t->n == MAX_ROWS)
+		return;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		if ((n = realloc(t->rows, t->cap * sizeof(*n))) == NULL) {
+			perror("ssprctl");
+			exit(1);
+		}
+		t->rows = n;
+	}
+	t->rows[t->n++] = cells;
+}
+
+static void
+table_free(struct table *t)
+{
+	size_t i;
+	int j;
+
+	for (i = 0; i < t->n; i++) {
+		for (j = 0; j < t->ncols; j++)
+			free(t->rows[i][j]);
+		free(t->rows[i]);
+	}
+	free(t->rows);
+}
+
+static void
+csv_cell(const char *s)
+{
+	if (strpbrk(s, ",\"\n") == NULL) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+json_cell(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void
+table_print(const struct table *t, enum format f)
+{
+	size_t w[MAX_COLS] = { 0 }, i, len;
+	int c;
+
+	if (f == F_JSON) {
+		printf("[");
+		for (i = 0; i < t->n; i++) {
+			printf("%s\n  {", i ? "," : "");
+			for (c = 0; c < t->ncols; c++) {
+				printf("%s\"%s\": ", c ? ", " : "", t->head[c]);
+				json_cell(t->rows[i][c]);
+			}
+			printf("}");
+		}
+		printf("\n]\n");
+		return;
+	}
+	if (f == F_CSV) {
+		for (c = 0; c < t->ncols; c++)
+			printf("%s%s", c ? "," : "", t->head[c]);
+		putchar('\n');
+		for (i = 0; i < t->n; i++) {
+			for (c = 0; c < t->ncols; c++) {
+				if (c)
+					putchar(',');
+				csv_cell(t->rows[i][c]);
+			}
+			putchar('\n');
+		}
+		return;
+	}
+	for (c = 0; c < t->ncols; c++)
+		w[c] = strlen(t->head[c]);
+	for (i = 0; i < t->n; i++)
+		for (c = 0; c < t->ncols; c++)
+			if ((len = strlen(t->rows[i][c])) > w[c])
+				w[c] = len;
+	for (c = 0; c < t->ncols; c++)
+		printf("%-*s%s", c + 1 < t->ncols ? (int)w[c] : 0,
+		    t->head[c], c + 1 < t->ncols ? "  " : "\n");
+	for (i = 0; i < t->n; i++)
+		for (c = 0; c < t->ncols; c++)
+			printf("%-*s%s", c + 1 < t->ncols ? (int)w[c] : 0,
+			    t->rows[i][c], c + 1 < t->ncols ? "  " : "\n");
+}
+
+/* One field of an ADMIN_LINE: %XX back to the byte. */
+static char *
+decode(const char *p, size_t n)
+{
+	char *out = malloc(n + 1);
+	size_t i, o = 0;
+	unsigned v;
+
+	if (out == NULL)
+		exit(1);
+	for (i = 0; i < n; i++) {
+		if (p[i] == '%' && i + 2 < n + 1 && sscanf(p + i + 1, "%2X",
+		    &v) == 1) {
+			out[o++] = (char)v;
+			i += 2;
+		} else
+			out[o++] = p[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Splits an ADMIN_LINE into ncols decoded cells ("" where missing). */
+static char **
+split(const char *line, int ncols)
+{
+	char **cells = calloc((size_t)ncols, sizeof(*cells));
+	const char *p = line, *sp;
+	int c;
+
+	if (cells == NULL)
+		exit(1);
+	for (c = 0; c < ncols; c++) {
+		if (p == NULL) {
+			cells[c] = strdup("");
+			continue;
+		}
+		sp = strchr(p, ' ');
+		cells[c] = decode(p, sp ? (size_t)(sp - p) : strlen(p));
+		p = sp ? sp + 1 : NULL;
+	}
+	return cells;
+}
+
+/* --- talking to the daemon ------------------------------------------- */
+
+static int
+dial(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		fprintf(stderr, "ssprctl: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * One admin request; each ADMIN_LINE goes to on_line; returns the
+ * daemon's status (0 ok, 1 failed), or 3 when it could not be asked.
+ */
+static int
+request(const char *sock, uint16_t op, const char *arg,
+    void (*on_line)(void *, const char *), void *ctx)
+{
+	struct msg m = { .type = SSPR_MSG_HELLO };
+	int fd, r;
+
+	if ((fd = dial(sock)) < 0)
+		return 3;
+	m.u.hello.version = SSPR_PROTO_CUR;
+	snprintf(m.u.hello.service, sizeof(m.u.hello.service), "ssprctl");
+	if (frame_send_msg(fd, &m, 5000) != 0 ||
+	    frame_recv_msg(fd, &m, 10000) != 0 ||
+	    m.type != SSPR_MSG_HELLO_OK) {
+		fprintf(stderr, "ssprctl: the daemon did not answer HELLO%s\n",
+		    m.type == SSPR_MSG_FAIL ? " (refused)" : "");
+		close(fd);
+		return 3;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_ADMIN;
+	m.u.admin.op = op;
+	snprintf(m.u.admin.arg, sizeof(m.u.admin.arg), "%s", arg ? arg : "");
+	if (frame_send_msg(fd, &m, 5000) != 0) {
+		close(fd);
+		return 3;
+	}
+	for (;;) {
+		if ((r = frame_recv_msg(fd, &m, 300000)) != 0) {
+			fprintf(stderr, "ssprctl: %s\n", frame_strerror(r));
+			close(fd);
+			return 3;
+		}
+		if (m.type == SSPR_MSG_ADMIN_LINE) {
+			on_line(ctx, m.u.line);
+			continue;
+		}
+		close(fd);
+		if (m.type == SSPR_MSG_FAIL) {
+			fprintf(stderr, "ssprctl: refused (reason %u); only root "
+			    "may ask\n", m.u.reason);
+			return 3;
+		}
+		if (m.type != SSPR_MSG_ADMIN_END)
+			return 3;
+		/* a report's rows are the output; its closing word is not */
+		if (m.u.admin_end.status != 0 || op != SSPR_ADMIN_REPORT)
+			fprintf(m.u.admin_end.status ? stderr : stdout, "%s\n",
+			    m.u.admin_end.message);
+		return m.u.admin_end.status ? 1 : 0;
+	}
+}
+
+static void
+print_line(void *ctx, const char *line)
+{
+	char **cells = split(line, 2);
+
+	(void)ctx;
+	printf("%-10s %s\n", cells[0], cells[1]);
+	free(cells[0]);
+	free(cells[1]);
+	free(cells);
+}
+
+static void
+add_row(void *ctx, const char *line)
+{
+	struct table *t = ctx;
+	char **cells = split(line, 4);
+	time_t when;
+	struct tm tm;
+	char buf[32];
+
+	/* registered: unix seconds -> a date a person reads */
+	if (strcmp(cells[2], "-") != 0 && (when = (time_t)atoll(cells[2])) > 0) {
+		gmtime_r(&when, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+		free(cells[2]);
+		cells[2] = strdup(buf);
+	}
+	table_add(t, cells);
+}
+
+/* --- the audit file -------------------------------------------------- */
+
+/* "24h", "7d", "30m", "2026-11-23", "2026-11-23T10:00:00Z" -> unix time */
+static long long
+parse_since(const char *s)
+{
+	struct tm tm = { 0 };
+	char *end;
+	long long n;
+
+	n = strtoll(s, &end, 10);
+	if (end != s && end[1] == '\0') {
+		if (*end == 'm')
+			return time(NULL) - n * 60;
+		if (*end == 'h')
+			return time(NULL) - n * 3600;
+		if (*end == 'd')
+			return time(NULL) - n * 86400;
+	}
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) != NULL &&
+	    *end == '\0')
+		return timegm(&tm);
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%d", &tm)) != NULL && *end == '\0')
+		return timegm(&tm);
+	return -1;
+}
+
+/* The value of "key" in one of our own flat JSON lines ("" if absent). */
+static char *
+json_get(const char *line, const char *key)
+{
+	char pat[64], out[1024];
+	const char *p;
+	size_t o = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	if ((p = strstr(line, pat)) == NULL)
+		return strdup("");
+	for (p += strlen(pat); *p != '\0' && *p != '"' && o + 1 < sizeof(out);
+	    p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+	return strdup(out);
+}
+
+static int
+activity(const char *file, const char *since, enum format f)
+{
+	static const char *cols[] = { "time", "event", "result", "reason",
+	    "user", "source", "service" };
+	struct table t = { .ncols = 7 };
+	long long from = since ? parse_since(since) : 0;
+	char line[4096], **cells, *ts;
+	struct tm tm;
+	FILE *fp;
+	int c;
+
+	if (from < 0) {
+		fprintf(stderr, "ssprctl: --since %s: not a time\n", since);
+		return 2;
+	}
+	if (*file == '\0') {
+		fprintf(stderr, "ssprctl: no audit file: set [audit] file in "
+		    "the daemon's configuration\n");
+		return 2;
+	}
+	if ((fp = fopen(file, "re")) == NULL) {
+		fprintf(stderr, "ssprctl: %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	for (c = 0; c < 7; c++)
+		t.head[c] = cols[c];
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		ts = json_get(line, "time");
+		memset(&tm, 0, sizeof(tm));
+		if (strptime(ts, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL ||
+		    timegm(&tm) < from) {
+			free(ts);
+			continue;
+		}
+		if ((cells = calloc(7, sizeof(*cells))) == NULL)
+			exit(1);
+		cells[0] = ts;
+		for (c = 1; c < 7; c++)
+			cells[c] = json_get(line, cols[c]);
+		table_add(&t, cells);
+	}
+	fclose(fp);
+	table_print(&t, f);
+	table_free(&t);
+	return 0;
+}
+
+/* --- main -------------------------------------------------------------- */
+
+static struct cfg *
+read_config(const char *path)
+{
+	char err[1024], *text;
+	struct cfg *c;
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    (text = malloc(65536)) == NULL) {
+		fprintf(stderr, "ssprctl: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	while ((n = read(fd, text + len, 65535 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	c = cfg_parse(path, text, len, err, sizeof(err));
+	free(text);
+	if (c == NULL)
+		fprintf(stderr, "ssprctl: %s\n", err);
+	return c;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "file", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config = DEFAULT_CONFIG, *sock = NULL, *since = NULL;
+	const char *file = NULL, *cmd;
+	struct table t = { .ncols = 4, .head = { "user", "methods",
+	    "registered", "dn" } };
+	enum format fmt = F_TABLE;
+	struct cfg *c;
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, "c:s:f:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config = optarg; break;
+		case 's': sock = optarg; break;
+		case 'S': since = optarg; break;
+		case 'F': file = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "table") == 0)
+				fmt = F_TABLE;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = F_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = F_JSON;
+			else {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if ((c = read_config(config)) == NULL)
+		return 2;
+	if (sock == NULL)
+		sock = c->socket;
+	if (file == NULL)
+		file = c->audit_file;
+	cmd = argv[optind];
+	if (strcmp(cmd, "status") == 0 && optind + 1 == argc)
+		r = request(sock, SSPR_ADMIN_STATUS, NULL, print_line, NULL);
+	else if (strcmp(cmd, "reload") == 0 && optind + 1 == argc)
+		r = request(sock, SSPR_ADMIN_RELOAD, NULL, print_line, NULL);
+	else if (strcmp(cmd, "unblock") == 0 && optind + 2 == argc)
+		r = request(sock, SSPR_ADMIN_UNBLOCK, argv[optind + 1],
+		    print_line, NULL);
+	else if (strcmp(cmd, "test-mail") == 0 && optind + 2 == argc)
+		r = request(sock, SSPR_ADMIN_TEST_MAIL, argv[optind + 1],
+		    print_line, NULL);
+	else if (strcmp(cmd, "report") == 0 && optind + 2 == argc &&
+	    strcmp(argv[optind + 1], "registration") == 0) {
+		r = request(sock, SSPR_ADMIN_REPORT, NULL, add_row, &t);
+		if (r == 0)
+			table_print(&t, fmt);
+		table_free(&t);
+	} else if (strcmp(cmd, "report") == 0 && optind + 2 == argc &&
+	    strcmp(argv[optind + 1], "activity") == 0)
+		r = activity(file, since, fmt);
+	else {
+		usage(stderr);
+		r = 2;
+	}
+	cfg_unref(c);
+	return r;
+}
