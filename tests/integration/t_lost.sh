@@ -1,0 +1,53 @@
+#!/bin/bash
+# The directory at each step of a flow, and a write whose answer is lost:
+# the daemon reads back (pwdChangedTime) instead of writing twice, and
+# tells the person what really happened.  The daemon talks to slapd over
+# ldapi through a proxy that can cut the Password Modify.
+. "$SRC/tests/lib/env.sh"
+slapd_start && sink_start || exit 1
+MC="$SRC/tests/lib/env-mailcode.sh $T"
+echo pass > "$T/proxy.mode"
+$PY "$SRC/tests/lib/ldapproxy.py" "$T/proxy.sock" "$T/ldapi" "$T/proxy.mode" 2>"$T/proxy.log" &
+PIDS+=($!)
+wait_for 5 test -S "$T/proxy.sock"
+DIR_URI="ldapi://$(printf '%s' "$T/proxy.sock" | sed 's|/|%2F|g')" daemon_start || exit 1
+
+# The answer to the Password Modify is lost; the write did happen.
+echo lose-answer > "$T/proxy.mode"
+out=$(raw hello recv start alice recv answer "!$MC alice@example.test 1" recv newpw Azure-Lost-1 recv)
+like "$out" 'DONE outcome=1' "a lost answer after a successful write still ends in DONE"
+like "$(cat "$T/helperd.log")" 'no answer to the password change; reading pwdChangedTime back' \
+	"the daemon read the result back"
+bind_ok "uid=alice,$PEOPLE" Azure-Lost-1
+ok $? "and the password really was changed"
+is "$(attr_of "uid=alice,$PEOPLE" pwdHistory | wc -l)" 1 "exactly once (one history entry)"
+
+# The request itself is lost: nothing written, and the person is told.
+echo lose-request > "$T/proxy.mode"
+out=$(raw hello recv start frank recv answer "!$MC frank@example.test 1" recv newpw Fern-Lost-1 recv)
+like "$out" 'FAIL reason=4' "a lost request ends in UNAVAILABLE"
+bind_ok "uid=frank,$PEOPLE" Old-Passw0rd-frank
+ok $? "and frank's old password still works"
+bind_ok "uid=frank,$PEOPLE" Fern-Lost-1
+ok $((!$?)) "the new one was not written"
+echo pass > "$T/proxy.mode"
+
+# The directory goes away after the code was sent: verifying needs the
+# counters, so the person is told, and nothing is written.
+old=$(cat "$T/slapd.pid")
+out=$(raw hello recv start grace recv sleep 300 answer "!$MC grace@example.test 1 && kill $old && sleep 0.5" recv)
+like "$out" 'FAIL reason=4' "directory down at the code check: UNAVAILABLE"
+while kill -0 "$old" 2>/dev/null; do sleep 0.1; done
+slapd_restart
+bind_ok "uid=grace,$PEOPLE" Old-Passw0rd-grace
+ok $? "grace's password is untouched"
+
+# The directory goes away before the send is counted: no code leaves.
+kill -STOP "$(cat "$T/slapd.pid")"
+out=$(raw hello recv start carol recv)
+kill -CONT "$(cat "$T/slapd.pid")"
+like "$out" 'FAIL reason=4|CHALLENGE' "a frozen directory at the start: unavailable (or a challenge)"
+n=$(mail_count carol@example.test)
+is "$n" 0 "no code was sent while the send could not be counted"
+
+done_testing

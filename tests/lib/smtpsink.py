@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+"""A capturing SMTP server for tests: every message goes to its own file.
+
+  smtpsink.py --port P --dir D [--cert C --key K [--implicit]] [--delay S]
+
+Files are named NNNNNN-RCPT.eml in arrival order.  With a certificate the
+server offers STARTTLS and requires it (or, with --implicit, speaks TLS
+from the first byte).  Runs until SIGTERM.
+"""
+import argparse
+import asyncio
+import os
+import signal
+import ssl
+import threading
+
+from aiosmtpd.controller import Controller
+
+
+class Sink:
+    def __init__(self, outdir, delay):
+        self.outdir = outdir
+        self.delay = delay
+        self.seq = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        with self.lock:
+            self.seq += 1
+            seq = self.seq
+        rcpt = envelope.rcpt_tos[0] if envelope.rcpt_tos else "none"
+        name = "%06d-%s.eml" % (seq, rcpt.replace("/", "_"))
+        tmp = os.path.join(self.outdir, "." + name)
+        with open(tmp, "wb") as f:
+            f.write(("X-Envelope-From: %s\r\nX-Envelope-To: %s\r\n" % (
+                envelope.mail_from, ",".join(envelope.rcpt_tos))).encode())
+            f.write(envelope.original_content or envelope.content)
+        os.rename(tmp, os.path.join(self.outdir, name))
+        return "250 OK"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--implicit", action="store_true")
+    ap.add_argument("--delay", type=float, default=0,
+                    help="seconds to wait before accepting each message")
+    ap.add_argument("--pidfile")
+    a = ap.parse_args()
+    kw = {}
+    if a.cert:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(a.cert, a.key)
+        if a.implicit:
+            kw["ssl_context"] = ctx
+        else:
+            kw["tls_context"] = ctx
+            kw["require_starttls"] = True
+    ctl = Controller(Sink(a.dir, a.delay), hostname="127.0.0.1", port=a.port,
+                     ready_timeout=10, **kw)
+    ctl.start()
+    if a.pidfile:
+        with open(a.pidfile, "w") as f:
+            f.write("%d\n" % os.getpid())
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    ctl.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Unit tests of sspr-helperd/code.c: generation, hashing, comparison. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "code.h"
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return code_key_init();
+}
+
+static void
+test_generate_digits(void **state)
+{
+	struct secret c;
+	size_t i;
+	int n;
+
+	(void)state;
+	for (n = 6; n <= 10; n++) {
+		assert_int_equal(code_generate(n, &c), 0);
+		assert_int_equal(c.len, (size_t)n);
+		for (i = 0; i < c.len; i++)
+			assert_true(c.buf[i] >= '0' && c.buf[i] <= '9');
+	}
+	assert_int_equal(code_generate(0, &c), -1);
+	assert_int_equal(code_generate(11, &c), -1);
+}
+
+/*
+ * Each digit position is uniform: over 200,000 digits the chi-square
+ * statistic with 9 degrees of freedom stays below 27.88 (p = 0.001).
+ */
+static void
+test_uniform(void **state)
+{
+	long counts[10] = { 0 };
+	struct secret c;
+	double chi = 0, expect;
+	int i, k;
+
+	(void)state;
+	for (i = 0; i < 25000; i++) {
+		assert_int_equal(code_generate(8, &c), 0);
+		for (k = 0; k < 8; k++)
+			counts[c.buf[k] - '0']++;
+	}
+	expect = 25000.0 * 8 / 10;
+	for (k = 0; k < 10; k++)
+		chi += (counts[k] - expect) * (counts[k] - expect) / expect;
+	assert_true(chi < 27.88);
+}
+
+static void
+test_hash_binds_flow(void **state)
+{
+	unsigned char a[CODE_HASH_LEN], b[CODE_HASH_LEN], c[CODE_HASH_LEN];
+	struct secret code;
+
+	(void)state;
+	secret_set(&code, "12345678", 8);
+	assert_int_equal(code_hash(1, &code, a), 0);
+	assert_int_equal(code_hash(1, &code, b), 0);
+	assert_int_equal(code_hash(2, &code, c), 0);
+	assert_true(code_hash_equal(a, b));
+	assert_false(code_hash_equal(a, c));
+	secret_set(&code, "12345679", 8);
+	assert_int_equal(code_hash(1, &code, c), 0);
+	assert_false(code_hash_equal(a, c));
+}
+
+static void
+test_normalize(void **state)
+{
+	static const struct { const char *in; int ok; const char *out; } t[] = {
+		{ "12345678", 1, "12345678" },
+		{ "1234 5678", 1, "12345678" },
+		{ " 1234-5678 ", 1, "12345678" },
+		{ "1234567", 0, NULL },
+		{ "123456789", 0, NULL },
+		{ "1234567a", 0, NULL },
+		{ "\xef\xbc\x91" "2345678", 0, NULL },	/* full-width 1 */
+		{ "", 0, NULL },
+	};
+	struct secret in, out;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		secret_set(&in, t[i].in, strlen(t[i].in));
+		if (!t[i].ok) {
+			assert_int_equal(code_normalize(&in, 8, &out), -1);
+			assert_int_equal(out.len, 0);
+			continue;
+		}
+		assert_int_equal(code_normalize(&in, 8, &out), 0);
+		assert_string_equal(secret_str(&out), t[i].out);
+	}
+}
+
+static void
+test_tag_is_stable(void **state)
+{
+	unsigned char a[CODE_HASH_LEN], b[CODE_HASH_LEN], c[CODE_HASH_LEN];
+	struct secret key;
+
+	(void)state;
+	secret_set(&key, "k", 1);
+	assert_int_equal(code_tag(&key, "mask", "bob", a), 0);
+	assert_int_equal(code_tag(&key, "mask", "bob", b), 0);
+	assert_int_equal(code_tag(&key, "log", "bob", c), 0);
+	assert_memory_equal(a, b, CODE_HASH_LEN);
+	assert_memory_not_equal(a, c, CODE_HASH_LEN);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_generate_digits),
+		cmocka_unit_test(test_uniform),
+		cmocka_unit_test(test_hash_binds_flow),
+		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_tag_is_stable),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
