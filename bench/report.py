@@ -1,0 +1,259 @@
+#!/usr/bin/python3
+"""report.py RESULTS.jsonl OUT.json: the table of `make bench`.
+
+Reads the JSON lines bench/run.sh collected, takes the median of every
+figure over the rounds, prints one table and writes everything (medians
+and the raw lines) to OUT.json.
+"""
+import json
+import statistics
+import sys
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def group(lines, test, key):
+    out = {}
+    for r in lines:
+        if r.get("test") == test:
+            out.setdefault(key(r), []).append(r)
+    return out
+
+
+def summarize(rs, steps):
+    """Median over rounds of rate, errors, per-step p50/p99 and CPU."""
+    s = {
+        "rate": med([r["rate"] for r in rs]),
+        "rates": {r.get("round", i): r["rate"] for i, r in enumerate(rs)},
+        "errors": sum(r["errors"] for r in rs),
+        "load": med([r.get("load") for r in rs]),
+    }
+    for st in steps:
+        s[st] = {
+            "p50": med([r[st]["p50"] for r in rs if r[st]["n"]]),
+            "p99": med([r[st]["p99"] for r in rs if r[st]["n"]]),
+        }
+    cpu = {}
+    for k in ("slapd", "sink", "daemon", "client"):
+        cpu[k] = med([r["cpu_per_op"][k] for r in rs if "cpu_per_op" in r])
+    s["cpu_per_op"] = cpu
+    return s
+
+
+def fmt_rate(x):
+    return "-" if x is None else "{:,.0f}".format(x)
+
+
+def fmt_ms(x):
+    if x is None:
+        return "-"
+    return "{:.2f}".format(x) if x < 10 else "{:.0f}".format(x)
+
+
+def pp(d):
+    return "{}/{}".format(fmt_ms(d["p50"]), fmt_ms(d["p99"]))
+
+
+def cpu_line(c):
+    if c is None or c.get("slapd") is None:
+        return "-"
+    total = sum(v for v in c.values() if v is not None)
+    return "slapd {:.2f} sink {:.2f} daemon {:.2f} client {:.2f} = {:.2f}".format(
+        c["slapd"], c["sink"], c["daemon"], c["client"], total)
+
+
+def main():
+    src, dst = sys.argv[1], sys.argv[2]
+    lines = []
+    with open(src) as f:
+        for ln in f:
+            ln = ln.strip()
+            if ln:
+                lines.append(json.loads(ln))
+    machine = next((r for r in lines if r["test"] == "machine"), {})
+    end = next((r for r in lines if r["test"] == "end"), {})
+    mailca = next((r for r in lines if r["test"] == "mailca"), {})
+    res = {"machine": machine, "load_end": end.get("load_end"),
+           "mail_ca": mailca,
+           "baseline": {}, "product": {}, "ratio": {}, "raw": lines}
+
+    print()
+    print("sspr benchmark {}: {} cores ({}), {:,} MiB, kernel {}, slapd {}".format(
+        machine.get("date"), machine.get("cores"), machine.get("cpu"),
+        machine.get("mem_mib", 0), machine.get("kernel"), machine.get("slapd")))
+    print("load average {} at start, {} at end; {} users; medians of {} "
+          "run(s) of {} s per point;".format(
+              machine.get("load_start"), end.get("load_end"),
+              machine.get("users"), machine.get("runs"), machine.get("secs")))
+    print("mail over {}, the server checked against {} CAs ({})".format(
+        machine.get("mail_tls"), mailca.get("cas"), mailca.get("file")))
+
+    base = group(lines, "baseline", lambda r: (r["kind"], r["conc"]))
+    if base:
+        print()
+        print("1. Baseline: the work one reset gives the directory and the "
+              "mail server anyway")
+        print("   {:<34} {:>5} {:>9}  {:>12} {:>12} {:>12}  {}".format(
+            "", "conc", "per s", "search ms", "mail ms", "modify ms",
+            "errors"))
+        label = {"dir": "directory: search + Password Modify",
+                 "mail": "mail sink: 1 message/connection",
+                 "both": "both: search, mail, modify"}
+        for (kind, conc) in sorted(base, key=lambda k: (
+                ["dir", "mail", "both"].index(k[0]), k[1])):
+            s = summarize(base[(kind, conc)],
+                          ("search", "mail", "passwd", "iter"))
+            res["baseline"]["%s/%d" % (kind, conc)] = s
+            print("   {:<34} {:>5} {:>9}  {:>12} {:>12} {:>12}  {}".format(
+                label[kind], conc, fmt_rate(s["rate"]),
+                pp(s["search"]) if kind != "mail" else "",
+                pp(s["mail"]) if kind != "dir" else "",
+                pp(s["passwd"]) if kind != "mail" else "", s["errors"]))
+        print("   (latencies: p50/p99 in ms)")
+
+    prod = group(lines, "product", lambda r: r["conc"])
+    steps = ("hello", "start", "mail", "verify", "setpw", "flow")
+    if prod:
+        print()
+        print("2. Product: complete reset flows through the daemon's socket")
+        print("   {:>5} {:>9}  {:>11} {:>11} {:>11} {:>11} {:>11} {:>11}  {}".format(
+            "flows", "per s", *steps, "errors"))
+        for conc in sorted(prod):
+            s = summarize(prod[conc], steps)
+            res["product"][str(conc)] = s
+            print("   {:>5} {:>9}  {:>11} {:>11} {:>11} {:>11} {:>11} {:>11}  {}".format(
+                conc, fmt_rate(s["rate"]), *[pp(s[st]) for st in steps],
+                s["errors"]))
+        print("   (p50/p99 ms; hello = connect + HELLO, start = START to "
+              "CHALLENGE (lookup),")
+        print("    mail = CHALLENGE until the code is in the sink, verify = "
+              "ANSWER, setpw = NEW_PASSWORD)")
+
+    if prod and base:
+        print()
+        print("3. Ratio: product / baseline (search + mail + modify) at the "
+              "same concurrency, median of")
+        print("   the pairs measured back to back (goal >= 0.8)")
+        for conc in sorted(prod):
+            p = res["product"][str(conc)]
+            b = res["baseline"].get("both/%d" % conc)
+            d = res["baseline"].get("dir/%d" % min(conc, 16))
+            m = res["baseline"].get("mail/%d" % min(conc, 16))
+            if b is None or not b["rate"]:
+                continue
+            pairs = [p["rates"][k] / b["rates"][k] for k in sorted(p["rates"])
+                     if b["rates"].get(k)]
+            r = med(pairs)
+            res["ratio"][str(conc)] = {
+                "product": p["rate"], "baseline": b["rate"], "ratio": r,
+                "pairs": pairs,
+                "limit_dir": d["rate"] if d else None,
+                "limit_mail": m["rate"] if m else None}
+            print("   {:>5} flows: {:>7} vs {:>7} per s: {:.2f}  (pairs {}; "
+                  "directory alone {}, sink alone {} per s)".format(
+                      conc, fmt_rate(p["rate"]), fmt_rate(b["rate"]), r,
+                      " ".join("%.2f" % x for x in pairs),
+                      fmt_rate(d["rate"] if d else None),
+                      fmt_rate(m["rate"] if m else None)))
+        print("   CPU ms per completed reset, by process:")
+        for conc in sorted(prod):
+            b = res["baseline"].get("both/%d" % conc)
+            print("   {:>5} baseline  {}".format(
+                conc, cpu_line(b["cpu_per_op"] if b else None)))
+            print("   {:>5} product   {}".format(
+                conc, cpu_line(res["product"][str(conc)]["cpu_per_op"])))
+            if (b and b["cpu_per_op"].get("slapd") is not None
+                    and str(conc) in res["ratio"]):
+                tb = sum(v for v in b["cpu_per_op"].values() if v)
+                tp = sum(v for v in res["product"][str(conc)][
+                    "cpu_per_op"].values() if v)
+                res["ratio"][str(conc)]["cpu_ratio"] = tb / tp if tp else None
+                print("         CPU-bound limit of the ratio: {:.2f} / {:.2f} "
+                      "= {:.2f}".format(tb, tp, tb / tp if tp else 0))
+        b1 = res["baseline"].get("both/1")
+        p1 = res["product"].get("1")
+        if b1 and p1:
+            print("   one flow alone, step by step (p50 ms): product "
+                  "hello+start {} vs search {}; mail {} vs {};".format(
+                      fmt_ms(p1["hello"]["p50"] + p1["start"]["p50"]),
+                      fmt_ms(b1["search"]["p50"]), fmt_ms(p1["mail"]["p50"]),
+                      fmt_ms(b1["mail"]["p50"])))
+            print("   verify {} (no baseline counterpart); setpw {} vs "
+                  "modify {}; whole {} vs {}".format(
+                      fmt_ms(p1["verify"]["p50"]), fmt_ms(p1["setpw"]["p50"]),
+                      fmt_ms(b1["passwd"]["p50"]), fmt_ms(p1["flow"]["p50"]),
+                      fmt_ms(b1["iter"]["p50"])))
+
+    pams = [r for r in lines if r["test"] == "pam"]
+    wrong = next((r for r in lines if r["test"] == "pam-wrong"), None)
+    if pams:
+        res["pam"] = pams
+        print()
+        print("4. Ordinary logins through libpam, in-process (goal: ratio "
+              "1.00 within noise)")
+        label = {"checker": "pam_userdb alone (reference)",
+                 "sspr": "pam_sspr + pam_userdb",
+                 "checker-copy": "copy of the reference (noise)",
+                 "permit": "pam_permit + pam_userdb"}
+        for r in pams:
+            print("   {}: {:,} logins x {} rounds".format(
+                "pam_authenticate on one handle" if r["mode"] == "auth"
+                else "pam_start + pam_authenticate + pam_end",
+                r["iters"], r["rounds"]))
+            for s in r["stacks"]:
+                print("     {:<32} {:>8.1f} us/login  ratio {:.3f} "
+                      "({:.3f}..{:.3f})  prompts {:.2f}".format(
+                          label.get(s["service"], s["service"]), s["us"],
+                          s["ratio"], s["ratio_min"], s["ratio_max"],
+                          s["prompts"]))
+        print("   connections to the daemon socket: {}; failed logins: {}; "
+              "a wrong password fails: {}".format(
+                  sum(r["daemon_connects"] for r in pams),
+                  sum(s["failures"] for r in pams for s in r["stacks"]),
+                  "yes" if wrong and all(
+                      s["failures"] == 10 for s in wrong["stacks"])
+                  else "NO"))
+
+    held = [r for r in lines if r["test"] in ("idle", "warm", "held",
+                                               "released")]
+    if held:
+        res["held"] = held
+        print()
+        print("5. Held flows (waiting at the code prompt; goal < 16 KiB per "
+              "flow, idle < 10 MiB)")
+        print("   {:<10} {:>6} {:>9} {:>9} {:>9} {:>6} {:>7} {:>8} {:>16}".format(
+            "", "flows", "RSS KiB", "anon KiB", "PSS KiB", "fds", "threads",
+            "B/flow", "new flow p50/p99"))
+        for r in held:
+            print("   {:<10} {:>6} {:>9,} {:>9,} {:>9,} {:>6} {:>7} {:>8} {:>16}".format(
+                r["test"], r["flows"], r["rss_kib"], r["rss_anon_kib"],
+                r.get("pss_kib", 0), r["fds"], r["threads"],
+                "{:,.0f}".format(r["per_flow_bytes"]) if "per_flow_bytes" in r
+                else "", pp(r["flow"]) + " ms" if "flow" in r else ""))
+        for r in held:
+            if r["test"] == "held":
+                print("   {:>6} flows opened in {:.1f} s ({:,.0f}/s), their "
+                      "mails sent in {:.1f} s more; new flow start {} ms, "
+                      "setpw {} ms (p50/p99); errors {}".format(
+                          r["flows"], r["fill_secs"], r["fill_rate"],
+                          r["drain_secs"], pp(r["start"]), pp(r["setpw"]),
+                          r["probe_errors"]))
+
+    st = next((r for r in lines if r["test"] == "startup"), None)
+    if st:
+        res["startup"] = st
+        print()
+        print("6. Start-up: exec to the first HELLO_OK: {:.1f} ms median of {} "
+              "({:.1f}..{:.1f})".format(st["p50"], st["runs"], st["min"],
+                                        st["max"]))
+    print()
+    with open(dst, "w") as f:
+        json.dump(res, f, indent=1)
+    print("figures: {}".format(dst))
+
+
+if __name__ == "__main__":
+    main()
