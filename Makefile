@@ -1,0 +1,273 @@
+# pam_sspr: the PAM module, the daemon, their tests.  GNU make, pkg-config.
+#
+#   make            build into $(BUILD)/
+#   make check      install missing Debian packages (as root), build, run
+#                   every test (unit, PAM, integration)
+#   make check-asan the same tests with ASan+UBSan builds
+#   make fuzz       libFuzzer targets, FUZZ_TIME seconds each (default 60)
+#   make demo       a throwaway directory + mail catcher + daemon + login
+#   make bench      the benchmark (bench/run.sh; not part of check)
+#   make install    DESTDIR=... PREFIX=/usr
+#   make update-po  refresh po/pam_sspr.pot and merge it into po/*.po
+
+VERSION    := 0.1.0
+PKG_CONFIG ?= pkg-config
+BUILD      ?= build
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+WARN       := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+              -Wmissing-prototypes -Wvla -Wundef -Wno-format-nonliteral
+HARDEN     := -fstack-protector-strong -fstack-clash-protection -fPIC
+ifeq ($(findstring -O0,$(CFLAGS)),)
+HARDEN     += -D_FORTIFY_SOURCE=2
+endif
+CPPFLAGS   += -D_GNU_SOURCE -Iproto -DSSPR_VERSION='"$(VERSION)"' -MMD -MP
+LDHARDEN   := -Wl,-z,relro,-z,now
+# An ASan-built module gets its runtime from the program that loads it.
+NO_UNDEFINED ?= -Wl,--no-undefined
+
+PREFIX     ?= /usr
+SBINDIR    ?= $(PREFIX)/sbin
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+LOCALEDIR  ?= $(DATADIR)/locale
+SYSCONFDIR ?= /etc
+MULTIARCH  := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
+SECUREDIR  ?= /lib/$(MULTIARCH)/security
+UNITDIR    ?= /lib/systemd/system
+
+PAM_CFLAGS := $(shell $(PKG_CONFIG) --cflags pam 2>/dev/null)
+PAM_LIBS   := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null)
+D_CFLAGS   := $(shell $(PKG_CONFIG) --cflags ldap libcurl libcrypto pwquality 2>/dev/null)
+D_LIBS     := $(shell $(PKG_CONFIG) --libs ldap lber libcurl libcrypto pwquality 2>/dev/null) -pthread
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+ALL_CFLAGS  = $(WARN) $(HARDEN) $(CFLAGS)
+
+PROTO_SRC  := proto/wire.c proto/msg.c proto/frame.c proto/secret.c
+MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
+              pam_sspr/client.c pam_sspr/text.c
+D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
+              sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
+              sspr-helperd/human.c \
+              sspr-helperd/cfg.c sspr-helperd/log.c sspr-helperd/code.c \
+              sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/dir.c \
+              sspr-helperd/dir_openldap.c sspr-helperd/dir_ad.c \
+              sspr-helperd/pool.c \
+              sspr-helperd/latest.c sspr-helperd/timer.c sspr-helperd/throttle.c \
+              sspr-helperd/state.c sspr-helperd/quality.c \
+              sspr-helperd/audit.c sspr-helperd/admin.c
+D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
+KIOSK_SRC  := sspr-reset/sspr-reset.c
+
+# Translations (gettext domain pam_sspr): the module, the kiosk program.
+POT_SRC    := pam_sspr/pam_sspr.c pam_sspr/text.c $(KIOSK_SRC)
+LINGUAS    := $(sort $(basename $(notdir $(wildcard po/*.po))))
+MO         := $(foreach l,$(LINGUAS),$(BUILD)/locale/$(l)/LC_MESSAGES/pam_sspr.mo)
+MAN        := pam_sspr/pam_sspr.8 sspr-helperd/sspr-helperd.8 \
+              sspr-helperd/sspr-helperd.conf.5 sspr-reset/sspr-reset.1
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+PROTO_OBJ  := $(call obj,$(PROTO_SRC))
+MOD_OBJ    := $(call obj,$(MOD_SRC))
+KIOSK_OBJ  := $(call obj,$(KIOSK_SRC))
+D_OBJ      := $(call obj,$(D_SRC))
+D_LIB_OBJ  := $(call obj,$(D_LIB_SRC))
+
+# Each fuzz target also runs its corpus once as a unit test (replay.c).
+FUZZ_TARGETS := msg frame cfg mail
+FUZZ_REPLAY  := $(addprefix test_fuzz_,$(FUZZ_TARGETS))
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_TIME    ?= 60
+FUZZ_MERGE   ?=
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
+                -fsanitize=fuzzer-no-link,address,undefined
+
+UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
+              test_ad $(FUZZ_REPLAY)
+UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient
+# What the tests need beyond `all` (relative to the build directory).
+TEST_BIN    = tests/pamdrive tests/rawclient l10n/pam_sspr.so l10n/sspr-reset \
+              $(addprefix tests/,$(UNIT_TESTS))
+BENCH_BIN  := $(BUILD)/bench/baseload $(BUILD)/bench/flowload $(BUILD)/bench/pamload
+
+Q := $(if $(V),,@)
+
+.SECONDARY:
+
+.PHONY: all check check-unit check-asan check-integration demo bench install clean deps \
+        update-po fuzz fuzz-seeds
+
+all: $(BUILD)/pam_sspr.so $(BUILD)/sspr-helperd $(BUILD)/sspr-reset $(BUILD)/ssprctl $(MO)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PAM_CFLAGS) $(D_CFLAGS) -Ipam_sspr -Isspr-helperd \
+	    -DLOCALEDIR='"$(LOCALEDIR)"' -c -o $@ $<
+
+$(BUILD)/pam_sspr.so: $(MOD_OBJ) $(PROTO_OBJ) pam_sspr/pam_sspr.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared $(ALL_CFLAGS) -Wl,--version-script=pam_sspr/pam_sspr.map \
+	    $(NO_UNDEFINED) $(LDHARDEN) $(LDFLAGS) -o $@ $(MOD_OBJ) $(PROTO_OBJ) $(PAM_LIBS)
+
+$(BUILD)/sspr-helperd: $(D_OBJ) $(PROTO_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ $(D_LIBS)
+
+$(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/sspr-helperd/cfg.o $(PROTO_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/sspr-reset: $(KIOSK_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ $(PAM_LIBS)
+
+$(BUILD)/locale/%/LC_MESSAGES/pam_sspr.mo: po/%.po
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MSGFMT  $<")
+	$(Q)msgfmt --check -o $@ $<
+
+# Test copies of the module and the kiosk program that read their
+# translations from $(BUILD)/locale, so tests need not install them.  They
+# differ from the real ones only in the object that holds LOCALEDIR; the
+# installed programs read $(LOCALEDIR) and nothing else (a module must not
+# take a path from its host program's environment).
+$(BUILD)/l10n/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PAM_CFLAGS) -Ipam_sspr \
+	    -DLOCALEDIR='"$(abspath $(BUILD))/locale"' -c -o $@ $<
+
+$(BUILD)/l10n/pam_sspr.so: $(filter-out %/text.o,$(MOD_OBJ)) \
+    $(BUILD)/l10n/obj/pam_sspr/text.o $(PROTO_OBJ) pam_sspr/pam_sspr.map $(MO)
+	$(Q)$(CC) -shared $(ALL_CFLAGS) -Wl,--version-script=pam_sspr/pam_sspr.map \
+	    $(NO_UNDEFINED) $(LDHARDEN) $(LDFLAGS) -o $@ $(filter %.o,$^) $(PAM_LIBS)
+
+$(BUILD)/l10n/sspr-reset: $(BUILD)/l10n/obj/sspr-reset/sspr-reset.o $(MO)
+	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $(filter %.o,$^) $(PAM_LIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(D_LIB_OBJ) $(PROTO_OBJ) \
+    $(BUILD)/obj/pam_sspr/args.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
+
+# A fuzz target with a main() that replays its corpus: a plain unit test.
+$(BUILD)/tests/test_fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
+    $(BUILD)/obj/tests/fuzz/replay.o $(D_LIB_OBJ) $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS)
+
+# The same target linked with libFuzzer (objects built by `make fuzz`).
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(D_LIB_OBJ) $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(D_LIBS)
+
+$(BUILD)/tests/seeds: $(BUILD)/obj/tests/fuzz/seeds.o $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/tests/pamdrive: $(BUILD)/obj/tests/pam/pamdrive.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PAM_LIBS)
+
+$(BUILD)/tests/rawclient: $(BUILD)/obj/tests/pam/rawclient.o $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/bench/baseload: $(BUILD)/obj/bench/baseload.o $(BUILD)/obj/bench/stats.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) \
+	    $(shell $(PKG_CONFIG) --libs libssl 2>/dev/null)
+
+$(BUILD)/bench/flowload: $(BUILD)/obj/bench/flowload.o $(BUILD)/obj/bench/stats.o $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -pthread
+
+$(BUILD)/bench/pamload: $(BUILD)/obj/bench/pamload.o $(BUILD)/obj/bench/stats.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PAM_LIBS) -pthread
+
+deps:
+	@tests/lib/deps.sh
+
+check: deps
+	$(MAKE) all $(addprefix $(BUILD)/,$(TEST_BIN))
+	tests/run.sh $(BUILD)
+
+check-unit: all $(UNIT_BIN)
+	tests/run.sh --unit $(BUILD)
+
+check-asan: deps
+	$(MAKE) BUILD=build-asan CC=clang NO_UNDEFINED= \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" all $(addprefix build-asan/,$(TEST_BIN))
+	SSPR_ASAN=1 tests/run.sh build-asan
+
+# Fuzzes each target for FUZZ_TIME seconds.  New inputs go to a working
+# corpus under $(FUZZ_BUILD)/fuzz/, never into the source tree unless
+# FUZZ_MERGE=1 asks to merge the ones that add coverage.
+fuzz: deps
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang NO_UNDEFINED= CFLAGS="$(FUZZ_CFLAGS)" \
+	    LDFLAGS="-fsanitize=address,undefined" \
+	    $(addprefix $(FUZZ_BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
+	FUZZ_MERGE=$(FUZZ_MERGE) tests/fuzz/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME) \
+	    $(FUZZ_TARGETS)
+
+# Rewrites the generated protocol seeds (after a protocol change).
+fuzz-seeds: $(BUILD)/tests/seeds
+	$(BUILD)/tests/seeds tests/fuzz/corpus/msg tests/fuzz/corpus/frame
+
+# Real slapd, SMTP sink and daemon on loopback; a few minutes.  Never
+# part of check: its figures depend on the machine and its load.
+bench: deps
+	$(MAKE) all $(BENCH_BIN)
+	bench/run.sh $(BUILD)
+
+demo: deps all
+	tests/demo/demo.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(SECUREDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(BUILD)/pam_sspr.so $(DESTDIR)$(SECUREDIR)/pam_sspr.so
+	install -m 0755 $(BUILD)/sspr-helperd $(DESTDIR)$(SBINDIR)/sspr-helperd
+	install -m 0755 $(BUILD)/sspr-reset $(DESTDIR)$(BINDIR)/sspr-reset
+	install -m 0755 $(BUILD)/ssprctl $(DESTDIR)$(SBINDIR)/ssprctl
+	install -d $(DESTDIR)$(SYSCONFDIR)/sspr/mail $(DESTDIR)$(SYSCONFDIR)/pam.d
+	install -m 0640 conf/sspr-helperd.conf $(DESTDIR)$(SYSCONFDIR)/sspr/sspr-helperd.conf
+	install -m 0644 conf/mail/*.txt $(DESTDIR)$(SYSCONFDIR)/sspr/mail/
+	install -m 0644 conf/pam.d/sspr $(DESTDIR)$(SYSCONFDIR)/pam.d/sspr
+	install -d $(DESTDIR)$(DATADIR)/pam-configs $(DESTDIR)$(UNITDIR)
+	install -m 0644 conf/pam-configs/sspr $(DESTDIR)$(DATADIR)/pam-configs/sspr
+	install -m 0644 conf/systemd/sspr-helperd.service $(DESTDIR)$(UNITDIR)/
+	for l in $(LINGUAS); do \
+	    install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+	    install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/pam_sspr.mo \
+	        $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/pam_sspr.mo || exit 1; \
+	done
+	for m in $(MAN); do \
+	    s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s && \
+	    install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+	done
+	install -d $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/pam.d
+	install -m 0644 conf/pam.d/* $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/pam.d/
+	if ls ldap-schema/* >/dev/null 2>&1; then \
+	    install -d $(DESTDIR)$(DATADIR)/pam-sspr/ldap-schema && \
+	    install -m 0644 ldap-schema/* $(DESTDIR)$(DATADIR)/pam-sspr/ldap-schema/; \
+	fi
+
+# The template every translation starts from, then merged into each one.
+update-po:
+	xgettext --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
+	    --add-comments=TRANSLATORS: --package-name=pam_sspr \
+	    --package-version=$(VERSION) --msgid-bugs-address= \
+	    -o po/pam_sspr.pot $(POT_SRC)
+	for l in $(LINGUAS); do msgmerge -q -U --backup=none po/$$l.po po/pam_sspr.pot || exit 1; done
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
