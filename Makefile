@@ -47,7 +47,8 @@ ALL_CFLAGS  = $(WARN) $(HARDEN) $(CFLAGS)
 
 PROTO_SRC  := proto/wire.c proto/msg.c proto/frame.c proto/secret.c
 MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
-              pam_sspr/client.c pam_sspr/text.c
+              pam_sspr/client.c pam_sspr/text.c pam_sspr/session.c \
+              pam_sspr/recover.c pam_sspr/change.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
               sspr-helperd/human.c \
@@ -62,7 +63,8 @@ D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
 
 # Translations (gettext domain pam_sspr): the module, the kiosk program.
-POT_SRC    := pam_sspr/pam_sspr.c pam_sspr/text.c $(KIOSK_SRC)
+POT_SRC    := pam_sspr/pam_sspr.c pam_sspr/text.c pam_sspr/session.c \
+              pam_sspr/recover.c pam_sspr/change.c $(KIOSK_SRC)
 LINGUAS    := $(sort $(basename $(notdir $(wildcard po/*.po))))
 MO         := $(foreach l,$(LINGUAS),$(BUILD)/locale/$(l)/LC_MESSAGES/pam_sspr.mo)
 MAN        := pam_sspr/pam_sspr.8 sspr-helperd/sspr-helperd.8 \

@@ -63,6 +63,10 @@ args_parse(struct sspr_args *a, int argc, const char **argv)
 			a->handoff = 1;
 		else if (strcmp(arg, "reset_only") == 0)
 			a->reset_only = 1;
+		else if (strcmp(arg, "verify_first") == 0)
+			a->verify_first = 1;
+		else if (strcmp(arg, "use_authtok") == 0)
+			a->use_authtok = 1;
 		else if ((v = value_of(arg, "lang")) != NULL &&
 		    args_locale_ok(v))
 			a->lang = v;

@@ -15,6 +15,8 @@ struct sspr_args {
 	int		 debug;
 	int		 handoff;
 	int		 reset_only;	/* kiosk: no password prompt */
+	int		 verify_first;	/* forced change: prove the address */
+	int		 use_authtok;	/* password stage: the new one given */
 	const char	*lang;		/* language when the login has none */
 	const char	*bad;		/* first argument not understood */
 };

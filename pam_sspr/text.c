@@ -100,6 +100,9 @@ text_reason(int reason)
 		    "program.");
 	case SSPR_R_DISABLED:
 		return _("That option is not available.");
+	case SSPR_R_BAD_PASSWORD:
+		return _("Your current password is not right, so your "
+		    "password was not changed.");
 	case SSPR_R_WRITE_FAILED:
 		return _("Your new password could not be saved.");
 	case SSPR_R_POLICY_TOO_SHORT:

@@ -354,9 +354,12 @@ tty_alive() {	# tty_alive NAME: is the program on the pty still running?
 }
 
 drive() {	# drive USER SCRIPT [SERVICE] [ROUNDS]: transcript on stdout
-	# DRIVE_PAMENV=NAME=VALUE goes into the PAM environment first
+	# DRIVE_PAMENV=NAME=VALUE goes into the PAM environment first;
+	# DRIVE_OPS (pamdrive -o: auth, acct, passwd, expired, login) and
+	# DRIVE_RHOST (PAM_RHOST) as given
 	${DRIVE_WRAPPER:-} "$BUILD/tests/pamdrive" -d "$T/pam.d" -s "${3:-sspr-test}" \
-	    -u "$1" -f "$2" -n "${4:-1}" ${DRIVE_PAMENV:+-e "$DRIVE_PAMENV"} 2>>"$T/drive.err"
+	    -u "$1" -f "$2" -n "${4:-1}" ${DRIVE_PAMENV:+-e "$DRIVE_PAMENV"} \
+	    ${DRIVE_OPS:+-o "$DRIVE_OPS"} ${DRIVE_RHOST:+-r "$DRIVE_RHOST"} 2>>"$T/drive.err"
 }
 
 # mail_code RCPT [N]: waits for the Nth code mail to RCPT, prints its code.

@@ -20,7 +20,13 @@
  * When the script runs out, the conversation fails (PAM_CONV_ERR).
  *
  * -e puts NAME=VALUE into the PAM environment before the stack runs, as
- * an application may (LANG, for one).
+ * an application may (LANG, for one).  -r sets PAM_RHOST (an SSH login).
+ *
+ * -o names what to run, in order, comma-separated: auth (the default),
+ * acct (pam_acct_mgmt), passwd (pam_chauthtok, as passwd(1) calls it),
+ * expired (pam_chauthtok with PAM_CHANGE_EXPIRED_AUTHTOK, as login and
+ * sshd call it after acct said PAM_NEW_AUTHTOK_REQD), or login (auth,
+ * acct, and expired when acct demands it: what login(1) does).
  *
  * The program takes its locale from the environment (LANG, LC_*), as
  * login and su do, so the module's sentences follow it.
@@ -198,18 +204,45 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
 	return PAM_SUCCESS;
 }
 
+static int
+run(pam_handle_t *pamh, const char *op)
+{
+	int r;
+
+	if (strcmp(op, "auth") == 0)
+		return pam_authenticate(pamh, 0);
+	if (strcmp(op, "acct") == 0)
+		return pam_acct_mgmt(pamh, 0);
+	if (strcmp(op, "passwd") == 0)
+		return pam_chauthtok(pamh, 0);
+	if (strcmp(op, "expired") == 0)
+		return pam_chauthtok(pamh, PAM_CHANGE_EXPIRED_AUTHTOK);
+	if (strcmp(op, "login") == 0) {
+		if ((r = pam_authenticate(pamh, 0)) != PAM_SUCCESS)
+			return r;
+		r = pam_acct_mgmt(pamh, 0);
+		printf("acct: %s\n", pam_strerror(pamh, r));
+		if (r == PAM_NEW_AUTHTOK_REQD)
+			r = pam_chauthtok(pamh, PAM_CHANGE_EXPIRED_AUTHTOK);
+		return r;
+	}
+	fprintf(stderr, "pamdrive: unknown operation %s\n", op);
+	exit(2);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *dir = NULL, *service = "sspr-test", *user = NULL;
-	const char *script = NULL, *env, *putenv_arg = NULL;
+	const char *script = NULL, *env, *putenv_arg = NULL, *rhost = NULL;
+	char ops[256] = "auth", buf[sizeof(ops)], *op, *save;
 	struct pam_conv pc = { conv, NULL };
 	pam_handle_t *pamh = NULL;
 	int ch, rounds = 1, i, r;
 
 	/* the locale of the login, as login(1) and su(1) set it */
 	setlocale(LC_ALL, "");
-	while ((ch = getopt(argc, argv, "d:s:u:f:n:e:")) != -1) {
+	while ((ch = getopt(argc, argv, "d:s:u:f:n:e:o:r:")) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 's': service = optarg; break;
@@ -217,9 +250,12 @@ main(int argc, char **argv)
 		case 'f': script = optarg; break;
 		case 'n': rounds = atoi(optarg); break;
 		case 'e': putenv_arg = optarg; break;
+		case 'o': snprintf(ops, sizeof(ops), "%s", optarg); break;
+		case 'r': rhost = optarg; break;
 		default:
 			fprintf(stderr, "usage: pamdrive -d DIR -s SERVICE -u "
-			    "USER -f SCRIPT [-n ROUNDS] [-e NAME=VALUE]\n");
+			    "USER -f SCRIPT [-n ROUNDS] [-e NAME=VALUE] [-o OPS] "
+			    "[-r RHOST]\n");
 			return 2;
 		}
 	}
@@ -233,13 +269,19 @@ main(int argc, char **argv)
 		return 2;
 	}
 	pam_set_item(pamh, PAM_TTY, "pts/test");
+	if (rhost != NULL)
+		pam_set_item(pamh, PAM_RHOST, rhost);
 	if (putenv_arg != NULL && pam_putenv(pamh, putenv_arg) != PAM_SUCCESS) {
 		fprintf(stderr, "pam_putenv %s failed\n", putenv_arg);
 		return 2;
 	}
 	for (i = 0; i < rounds; i++) {
-		r = pam_authenticate(pamh, 0);
-		printf("result: %s\n", pam_strerror(pamh, r));
+		memcpy(buf, ops, sizeof(buf));
+		for (op = strtok_r(buf, ",", &save); op != NULL;
+		    op = strtok_r(NULL, ",", &save)) {
+			r = run(pamh, op);
+			printf("result: %s\n", pam_strerror(pamh, r));
+		}
 	}
 	/* a module may switch languages for itself, never for its host */
 	printf("codeset %s\n", nl_langinfo(CODESET));

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* change.h: the account step (a change demanded?) and the password stage. */
+#ifndef SSPR_CHANGE_H
+#define SSPR_CHANGE_H
+
+#include "session.h"
+
+int	change_account(pam_handle_t *, const struct sspr_args *,
+	    const char *);
+int	change_password(pam_handle_t *, int, const struct sspr_args *,
+	    const char *);
+
+#endif

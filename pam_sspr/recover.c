@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * recover.c: the "Can't access your account?" path: what the person
+ * needs (reset or unlock), the human check when the daemon asks for one,
+ * the code, and the new password.  Also the proof of the recovery
+ * address alone, which a forced change can demand first (verify_first).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+
+#include "conv.h"
+#include "frame.h"
+#include "recover.h"
+#include "text.h"
+
+#define PASSWORD_MISMATCHES	3
+#define PICTURE_MAX		4096
+
+static void
+cancel(struct session *s)
+{
+	struct msg req = { .type = SSPR_MSG_CANCEL };
+
+	(void)frame_send_msg(s->fd, &req, 1000);
+	conv_info(s->pamh, "%s", _("Password reset cancelled."));
+}
+
+/*
+ * Asks for the new password twice and sends it; repeats while the
+ * directory refuses it and tries are left.  On success *newpw holds it
+ * (for the handoff option).
+ */
+static int
+set_password(struct session *s, struct secret *newpw)
+{
+	struct msg req = { .type = SSPR_MSG_NEW_PASSWORD }, ans;
+	struct secret again;
+	int mismatches = 0, r;
+
+	for (;;) {
+		r = conv_ask(s->pamh, PAM_PROMPT_ECHO_OFF, _("New password: "),
+		    newpw);
+		if (r == PAM_SUCCESS && newpw->len == 0) {
+			conv_info(s->pamh, "%s", _("Password reset "
+			    "cancelled."));
+			return PAM_AUTH_ERR;
+		}
+		if (r == PAM_SUCCESS)
+			r = conv_ask(s->pamh, PAM_PROMPT_ECHO_OFF,
+			    _("Retype new password: "), &again);
+		if (r != PAM_SUCCESS)
+			return r;
+		r = secret_equal(newpw, &again);
+		secret_wipe(&again);
+		if (!r) {
+			conv_error(s->pamh, "%s", _("The passwords do not "
+			    "match."));
+			if (++mismatches == PASSWORD_MISMATCHES)
+				return PAM_AUTH_ERR;
+			continue;
+		}
+		req.type = SSPR_MSG_NEW_PASSWORD;
+		req.u.secret = *newpw;
+		r = session_call(s, &req, &ans);
+		msg_wipe(&req);
+		if (r != 0)
+			return PAM_AUTHINFO_UNAVAIL;
+		if (ans.type == SSPR_MSG_DONE)
+			return PAM_SUCCESS;
+		if (ans.type == SSPR_MSG_FAIL)
+			return session_fail(s, ans.u.reason);
+		if (ans.type != SSPR_MSG_REJECTED)
+			return session_fail(s, SSPR_R_PROTOCOL);
+		conv_error(s->pamh, "%s", text_reason(ans.u.rejected.reason));
+		if (ans.u.rejected.reason == SSPR_R_POLICY_OTHER &&
+		    ans.u.rejected.detail[0] != '\0')
+			conv_error(s->pamh, "(%s)", ans.u.rejected.detail);
+		if (ans.u.rejected.tries_left == 0) {
+			conv_error(s->pamh, "%s", _("Too many refused "
+			    "passwords. Please start again."));
+			session_helpdesk(s);
+			return PAM_AUTH_ERR;
+		}
+	}
+}
+
+/*
+ * The human check: the daemon draws characters as INFO lines and asks
+ * for them with a CHALLENGE; a wrong answer brings a new picture.  Ends
+ * with *ans holding the first message that is neither (the code
+ * challenge, or FAIL), before which nobody was looked up.
+ */
+static int
+human_check(struct session *s, struct msg *ans)
+{
+	struct msg req;
+	char picture[PICTURE_MAX];
+	size_t n = 0, len;
+	int tries = 0, r;
+
+	picture[0] = '\0';
+	for (;;) {
+		if (ans->type == SSPR_MSG_INFO) {
+			len = strlen(ans->u.line);
+			if (n + len + 2 < sizeof(picture)) {
+				memcpy(picture + n, ans->u.line, len);
+				n += len;
+				picture[n++] = '\n';
+				picture[n] = '\0';
+			}
+			if (session_call(s, NULL, ans) != 0)
+				return PAM_AUTHINFO_UNAVAIL;
+			continue;
+		}
+		if (ans->type != SSPR_MSG_CHALLENGE ||
+		    ans->u.challenge.method != SSPR_METHOD_HUMAN)
+			return PAM_SUCCESS;
+		if (tries++ > 0)
+			conv_error(s->pamh, "%s", _("Those characters are not "
+			    "right. Here is a new picture."));
+		conv_info(s->pamh, "%s\n%s", _("To show that a person is at "
+		    "the keyboard, type the characters in this picture:"),
+		    picture);
+		n = 0;
+		picture[0] = '\0';
+		memset(&req, 0, sizeof(req));
+		req.type = SSPR_MSG_ANSWER;
+		r = conv_ask(s->pamh, PAM_PROMPT_ECHO_ON, _("Characters "
+		    "(empty to cancel): "), &req.u.secret);
+		if (r != PAM_SUCCESS)
+			return r;
+		if (req.u.secret.len == 0) {
+			cancel(s);
+			return PAM_AUTH_ERR;
+		}
+		r = session_call(s, &req, ans);
+		msg_wipe(&req);
+		if (r != 0)
+			return PAM_AUTHINFO_UNAVAIL;
+	}
+}
+
+/*
+ * Shows the challenge and relays codes until one is accepted.  For an
+ * unlock or a proof of address the daemon acts on the right code at
+ * once: *outcome gets DONE's outcome then, else 0.
+ */
+static int
+verify(struct session *s, const struct msg_challenge *ch, int *outcome)
+{
+	struct msg req = { .type = SSPR_MSG_ANSWER }, ans;
+	unsigned minutes = (ch->lifetime + 59) / 60;
+	int r;
+
+	conv_info(s->pamh, _("A verification code has been sent to %s. It "
+	    "is valid for %u minutes."), ch->destination, minutes);
+	for (;;) {
+		r = conv_ask(s->pamh, PAM_PROMPT_ECHO_ON, _("Verification code "
+		    "(empty to cancel): "), &req.u.secret);
+		if (r != PAM_SUCCESS)
+			return r;
+		if (req.u.secret.len == 0) {
+			cancel(s);
+			return PAM_AUTH_ERR;
+		}
+		r = session_call(s, &req, &ans);
+		msg_wipe(&req);
+		req.type = SSPR_MSG_ANSWER;
+		if (r != 0)
+			return PAM_AUTHINFO_UNAVAIL;
+		if (ans.type == SSPR_MSG_VERIFIED)
+			return PAM_SUCCESS;
+		if (ans.type == SSPR_MSG_DONE) {
+			*outcome = ans.u.outcome;
+			return PAM_SUCCESS;
+		}
+		if (ans.type == SSPR_MSG_FAIL)
+			return session_fail(s, ans.u.reason);
+		if (ans.type != SSPR_MSG_ANSWER_BAD)
+			return session_fail(s, SSPR_R_PROTOCOL);
+		conv_error(s->pamh, _("That code is not right. Attempts left: "
+		    "%u."), ans.u.attempts_left);
+	}
+}
+
+/*
+ * With unlock enabled, the person says what they need.  *purpose is 0
+ * when they cancel (an empty answer).
+ */
+static int
+choose(struct session *s, int *purpose)
+{
+	struct secret a;
+	int r;
+
+	*purpose = SSPR_PURPOSE_RESET;
+	if (!(s->features & SSPR_FEAT_UNLOCK))
+		return PAM_SUCCESS;
+	for (;;) {
+		conv_info(s->pamh, "%s", _("  1  Reset my password\n"
+		    "  2  Unlock my account (I know my password)"));
+		r = conv_ask(s->pamh, PAM_PROMPT_ECHO_ON, _("Choose 1 or 2 "
+		    "(empty to cancel): "), &a);
+		if (r != PAM_SUCCESS)
+			return r;
+		if (a.len == 0) {
+			*purpose = 0;
+			return PAM_SUCCESS;
+		}
+		if (a.len == 1 && (a.buf[0] == '1' || a.buf[0] == '2')) {
+			*purpose = a.buf[0] == '1' ? SSPR_PURPOSE_RESET :
+			    SSPR_PURPOSE_UNLOCK;
+			return PAM_SUCCESS;
+		}
+		secret_wipe(&a);
+	}
+}
+
+/*
+ * START, the human check if asked, the code, then (for a reset) the new
+ * password.  *outcome says what was done.
+ */
+static int
+run_flow(struct session *s, int purpose, struct secret *newpw, int *outcome)
+{
+	struct msg req = { .type = SSPR_MSG_START }, ans;
+	int r;
+
+	*outcome = 0;
+	req.u.start.purpose = (uint8_t)purpose;
+	session_field(req.u.start.user, sizeof(req.u.start.user), s->user);
+	if (session_call(s, &req, &ans) != 0)
+		return PAM_AUTHINFO_UNAVAIL;
+	if ((r = human_check(s, &ans)) != PAM_SUCCESS)
+		return r;
+	if (ans.type == SSPR_MSG_FAIL)
+		return session_fail(s, ans.u.reason);
+	if (ans.type != SSPR_MSG_CHALLENGE)
+		return session_fail(s, SSPR_R_PROTOCOL);
+	if ((r = verify(s, &ans.u.challenge, outcome)) != PAM_SUCCESS)
+		return r;
+	if (purpose != SSPR_PURPOSE_RESET)
+		return *outcome != 0 ? PAM_SUCCESS : session_fail(s,
+		    SSPR_R_PROTOCOL);
+	if ((r = set_password(s, newpw)) == PAM_SUCCESS)
+		*outcome = SSPR_DONE_PASSWORD_SET;
+	return r;
+}
+
+/* The person proves the recovery address with a code, nothing more. */
+int
+recover_verify_address(struct session *s)
+{
+	int r, outcome = 0;
+
+	if ((r = run_flow(s, SSPR_PURPOSE_VERIFY, NULL, &outcome)) !=
+	    PAM_SUCCESS)
+		return r;
+	if (outcome != SSPR_DONE_VERIFIED)
+		return session_fail(s, SSPR_R_PROTOCOL);
+	conv_info(s->pamh, "%s", _("Your recovery email address is "
+	    "confirmed."));
+	return PAM_SUCCESS;
+}
+
+static int
+finish(struct session *s, int outcome, struct secret *newpw)
+{
+	int r;
+
+	if (outcome != SSPR_DONE_PASSWORD_SET) {
+		pam_syslog(s->pamh, LOG_NOTICE, "unlock of %s through "
+		    "sspr-helperd: %s", s->user, outcome == SSPR_DONE_UNLOCKED ?
+		    "unlocked" : "was not locked");
+		conv_info(s->pamh, "%s", outcome == SSPR_DONE_UNLOCKED ?
+		    _("Your account has been unlocked. Log in with your "
+		    "password.") : _("Your account was not locked. If your "
+		    "password does not work, reset it instead."));
+		return PAM_AUTH_ERR;
+	}
+	pam_syslog(s->pamh, LOG_NOTICE, "password of %s reset through "
+	    "sspr-helperd", s->user);
+	pam_putenv(s->pamh, "SSPR_PASSWORD_RESET=1");
+	conv_info(s->pamh, "%s", _("Your password has been changed."));
+	if (s->args->handoff) {
+		r = pam_set_item(s->pamh, PAM_AUTHTOK, secret_str(newpw));
+		return r == PAM_SUCCESS ? PAM_IGNORE : PAM_AUTH_ERR;
+	}
+	conv_info(s->pamh, "%s", _("Log in again with your new password."));
+	return PAM_AUTH_ERR;
+}
+
+/*
+ * Returns PAM_AUTH_ERR after a successful reset (the login asks again,
+ * with the new password) unless handoff is set; never PAM_SUCCESS.
+ */
+int
+recover(pam_handle_t *pamh, const struct sspr_args *args, const char *user,
+    const char *lang)
+{
+	struct session s;
+	struct secret newpw = { 0 };
+	int r, purpose = 0, outcome = 0;
+
+	session_init(&s, pamh, args, user, lang);
+	if ((r = session_open(&s)) != PAM_SUCCESS)
+		return r;
+	session_debug(&s, "reset flow started for %s", user);
+	if (!(s.features & SSPR_FEAT_RESET)) {
+		conv_error(pamh, "%s", _("Self-service password reset is "
+		    "not enabled here."));
+		session_helpdesk(&s);
+		r = PAM_AUTH_ERR;
+	}
+	if (r == PAM_SUCCESS) {
+		conv_info(pamh, "%s", _("Can't access your account? You can "
+		    "get back in with a code sent to your recovery email "
+		    "address."));
+		r = choose(&s, &purpose);
+	}
+	if (r == PAM_SUCCESS && purpose == 0) {
+		conv_info(pamh, "%s", _("Password reset cancelled."));
+		r = PAM_AUTH_ERR;
+	}
+	if (r == PAM_SUCCESS)
+		r = run_flow(&s, purpose, &newpw, &outcome);
+	session_close(&s);
+	if (r == PAM_SUCCESS)
+		r = finish(&s, outcome, &newpw);
+	secret_wipe(&newpw);
+	return r;
+}
