@@ -105,7 +105,8 @@ is "$(mail_count carol@example.test)" "$n" "file store: the block survives a res
 mv "$T/hostA.conf.state" "$T/saved.state"
 mkdir "$T/hostA.conf.state.tmp"
 ra hello recv start grace recv cancel >/dev/null	# makes the state dirty
-sleep 2
+# the flusher tries once a second; its failure is what stops new flows
+wait_for 20 grep -q "state file $T/hostA.conf.state: " "$T/hostA.log"
 like "$(ra hello recv start grace recv)" 'FAIL reason=4' "when the state cannot be saved, no code is issued"
 like "$(cat "$T/hostA.log")" 'state file .* refusing|cannot be written' "and the log says why"
 
