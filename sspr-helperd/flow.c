@@ -233,8 +233,17 @@ on_hello(struct flow *f, struct msg *in)
 	struct msg m = { .type = SSPR_MSG_HELLO_OK };
 
 	snprintf(f->service, sizeof(f->service), "%s", h->service);
-	snprintf(f->source, sizeof(f->source), "%s", h->rhost[0] ? h->rhost :
-	    h->tty);
+	/*
+	 * Root's callers (login, sshd, su) say truthfully where the person
+	 * is; any other caller could claim any host or terminal, so its
+	 * source is its uid, which it cannot change.
+	 */
+	if (f->uid != 0)
+		snprintf(f->source, sizeof(f->source), "uid=%u",
+		    (unsigned)f->uid);
+	else
+		snprintf(f->source, sizeof(f->source), "%s", h->rhost[0] ?
+		    h->rhost : h->tty);
 	snprintf(f->lang, sizeof(f->lang), "%s", h->lang);
 	f->remote = h->rhost[0] != '\0';
 	if (h->version < SSPR_PROTO_MIN) {

@@ -118,9 +118,17 @@ slapd_start() {	# slapd_start [LOGLEVEL]
 	slapadd -q -n 1 -F "$T/slapd.d" -l "${PEOPLE_LDIF:-$SRC/tests/lib/people.ldif}" \
 	    >>"$T/slapadd.out" 2>&1 ||
 		{ echo "# slapadd of the data failed"; return 1; }
-	slapd -F "$T/slapd.d" -h "ldap://127.0.0.1:$LDAP_PORT/ ldaps://127.0.0.1:$LDAPS_PORT/ $(ldapi_url)" \
-	    -s 0 ${SLAPD_LOG:+-l LOCAL4} 2>"$T/slapd.log" ||
-		{ echo "# slapd did not start"; cat "$T/slapd.log"; return 1; }
+	if [ -n "${SLAPD_ACCESS_LOG:-}" ]; then
+		# every operation, as slapd's "stats" level prints it, to
+		# $T/slapd-access.log (slapd -d stays in the foreground)
+		slapd -F "$T/slapd.d" -h "ldap://127.0.0.1:$LDAP_PORT/ ldaps://127.0.0.1:$LDAPS_PORT/ $(ldapi_url)" \
+		    -s 0 -d stats 2>"$T/slapd-access.log" &
+		PIDS+=($!)
+	else
+		slapd -F "$T/slapd.d" -h "ldap://127.0.0.1:$LDAP_PORT/ ldaps://127.0.0.1:$LDAPS_PORT/ $(ldapi_url)" \
+		    -s 0 ${SLAPD_LOG:+-l LOCAL4} 2>"$T/slapd.log" ||
+			{ echo "# slapd did not start"; cat "$T/slapd.log"; return 1; }
+	fi
 	wait_for 20 ldapwhoami -H "$(ldapi_url)" -Y EXTERNAL -Q ||
 		{ echo "# slapd did not answer"; return 1; }
 	LDAP_URI=ldap://127.0.0.1:$LDAP_PORT
