@@ -19,6 +19,7 @@ run_one() {	# run_one FILE: runs one test, records its status
 	start=$(date +%s)
 	if [ "${SSPR_ASAN:-}" ] && [[ $name == t_* ]]; then
 		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+		export LSAN_OPTIONS=suppressions=$SRC/tests/lib/lsan.supp:print_suppressions=0
 	fi
 	timeout "${SSPR_TEST_TIMEOUT:-600}" "$t" >"$LOGS/$name.log" 2>&1
 	rc=$?

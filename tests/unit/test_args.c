@@ -23,6 +23,8 @@ test_defaults(void **state)
 	assert_false(a.handoff);
 	assert_null(a.helpdesk);
 	assert_false(a.reset_only);
+	assert_false(a.verify_first);
+	assert_false(a.use_authtok);
 	assert_null(a.lang);
 	assert_null(a.bad);
 }
@@ -33,12 +35,14 @@ test_all(void **state)
 	const char *argv[] = { "debug", "handoff", "socket=/tmp/s.sock",
 	    "daemon_user=sspr", "timeout=30",
 	    "helpdesk=Call the service desk on 555-0100", "reset_only",
-	    "lang=nl_NL.UTF-8" };
+	    "lang=nl_NL.UTF-8", "verify_first", "use_authtok" };
 	struct sspr_args a;
 
 	(void)state;
-	args_parse(&a, 8, argv);
+	args_parse(&a, 10, argv);
 	assert_true(a.reset_only);
+	assert_true(a.verify_first);
+	assert_true(a.use_authtok);
 	assert_string_equal(a.lang, "nl_NL.UTF-8");
 	assert_true(a.debug);
 	assert_true(a.handoff);
@@ -55,7 +59,8 @@ test_bad_arguments_are_remembered(void **state)
 	const char *bad[] = { "sokcet=/x", "socket=relative", "timeout=2",
 	    "timeout=abc", "timeout=99999", "daemon_user=", "use_first_pass",
 	    "lang=", "lang=../../etc/x", "lang=nl/NL", "lang=.hidden",
-	    "lang=abcdefghijklmnopqrstuvwxyz_0123456789", "reset_only=1" };
+	    "lang=abcdefghijklmnopqrstuvwxyz_0123456789", "reset_only=1",
+	    "verify_first=yes", "use_authtok=1" };
 	struct sspr_args a;
 	size_t i;
 
