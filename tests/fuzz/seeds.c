@@ -120,6 +120,22 @@ requests(unsigned char *st, size_t *sl)
 	memset(&m, 0, sizeof(m));
 	m.type = SSPR_MSG_CANCEL;
 	seed("cancel", &m, st, sl);
+
+	/* the stateless requests, and the administrator's */
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_STATUS;
+	strcpy(m.u.user, "dave");
+	seed("status", &m, NULL, NULL);
+	m.type = SSPR_MSG_CHANGE;
+	strcpy(m.u.change.user, "alice");
+	secret_set(&m.u.change.old, "Old-Passw0rd", 12);
+	secret_set(&m.u.change.new_, "N\xc3\xa9w-Passw0rd", 13);
+	seed("change", &m, NULL, NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_ADMIN;
+	m.u.admin.op = SSPR_ADMIN_UNBLOCK;
+	strcpy(m.u.admin.arg, "alice");
+	seed("admin-unblock", &m, NULL, NULL);
 }
 
 static void
@@ -159,6 +175,30 @@ answers(unsigned char *st, size_t *sl)
 	m.type = SSPR_MSG_FAIL;
 	m.u.reason = SSPR_R_TOO_MANY;
 	seed("fail", &m, NULL, NULL);
+
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_ACCOUNT;
+	m.u.account.known = 1;
+	m.u.account.must_change = 1;
+	seed("account", &m, NULL, NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_INFO;
+	strcpy(m.u.line, "\xe2\x96\x88\xe2\x96\x88  \xe2\x96\x88\xe2\x96\x88");
+	seed("info", &m, NULL, NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_CHALLENGE;
+	m.u.challenge.method = SSPR_METHOD_HUMAN;
+	m.u.challenge.lifetime = 300;
+	m.u.challenge.answer_len = 5;
+	seed("challenge-human", &m, NULL, NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_ADMIN_LINE;
+	strcpy(m.u.line, "alice email 1795000000 uid%3Dalice%2Cou%3Dpeople");
+	seed("admin-line", &m, NULL, NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_ADMIN_END;
+	strcpy(m.u.admin_end.message, "done");
+	seed("admin-end", &m, NULL, NULL);
 }
 
 /*
