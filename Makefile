@@ -39,9 +39,12 @@ UNITDIR    ?= /lib/systemd/system
 
 PAM_CFLAGS := $(shell $(PKG_CONFIG) --cflags pam 2>/dev/null)
 PAM_LIBS   := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null)
-D_CFLAGS   := $(shell $(PKG_CONFIG) --cflags ldap libcurl libcrypto pwquality 2>/dev/null)
-D_LIBS     := $(shell $(PKG_CONFIG) --libs ldap lber libcurl libcrypto pwquality 2>/dev/null) -pthread
+D_CFLAGS   := $(shell $(PKG_CONFIG) --cflags ldap libcurl libcrypto pwquality libqrencode 2>/dev/null)
+D_LIBS     := $(shell $(PKG_CONFIG) --libs ldap lber libcurl libcrypto pwquality libqrencode 2>/dev/null) -pthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+# Only test_totp links liboath: a second implementation to check ours against.
+OATH_CFLAGS := $(shell $(PKG_CONFIG) --cflags liboath 2>/dev/null)
+OATH_LIBS  := $(shell $(PKG_CONFIG) --libs liboath 2>/dev/null)
 
 ALL_CFLAGS  = $(WARN) $(HARDEN) $(CFLAGS)
 
@@ -58,7 +61,9 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/pool.c \
               sspr-helperd/latest.c sspr-helperd/timer.c sspr-helperd/throttle.c \
               sspr-helperd/state.c sspr-helperd/quality.c \
-              sspr-helperd/audit.c sspr-helperd/admin.c
+              sspr-helperd/audit.c sspr-helperd/admin.c \
+              sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
+              sspr-helperd/qr.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
 
@@ -88,11 +93,11 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
                 -fsanitize=fuzzer-no-link,address,undefined
 
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
-              test_ad $(FUZZ_REPLAY)
+              test_ad test_totp test_answers test_sms test_qr $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
-TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient
+TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send
 # What the tests need beyond `all` (relative to the build directory).
-TEST_BIN    = tests/pamdrive tests/rawclient l10n/pam_sspr.so l10n/sspr-reset \
+TEST_BIN    = tests/pamdrive tests/rawclient tests/sms_send l10n/pam_sspr.so l10n/sspr-reset \
               $(addprefix tests/,$(UNIT_TESTS))
 BENCH_BIN  := $(BUILD)/bench/baseload $(BUILD)/bench/flowload $(BUILD)/bench/pamload
 
@@ -109,7 +114,7 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PAM_CFLAGS) $(D_CFLAGS) -Ipam_sspr -Isspr-helperd \
-	    -DLOCALEDIR='"$(LOCALEDIR)"' -c -o $@ $<
+	    $(EXTRA_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' -c -o $@ $<
 
 $(BUILD)/pam_sspr.so: $(MOD_OBJ) $(PROTO_OBJ) pam_sspr/pam_sspr.map
 	@$(if $(Q),echo "  LD      $@")
@@ -154,7 +159,10 @@ $(BUILD)/l10n/sspr-reset: $(BUILD)/l10n/obj/sspr-reset/sspr-reset.o $(MO)
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(D_LIB_OBJ) $(PROTO_OBJ) \
     $(BUILD)/obj/pam_sspr/args.o
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS) $(EXTRA_LIBS)
+
+$(BUILD)/obj/tests/unit/test_totp.o: EXTRA_CFLAGS := $(OATH_CFLAGS)
+$(BUILD)/tests/test_totp: EXTRA_LIBS := $(OATH_LIBS)
 
 # A fuzz target with a main() that replays its corpus: a plain unit test.
 $(BUILD)/tests/test_fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
@@ -179,6 +187,12 @@ $(BUILD)/tests/pamdrive: $(BUILD)/obj/tests/pam/pamdrive.o
 $(BUILD)/tests/rawclient: $(BUILD)/obj/tests/pam/rawclient.o $(PROTO_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
+
+# Loads a configuration and sends one SMS through sms.c (t_sms).
+$(BUILD)/tests/sms_send: $(BUILD)/obj/tests/sms_send.o $(BUILD)/obj/sspr-helperd/sms.o \
+    $(BUILD)/obj/sspr-helperd/cfg.o $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS)
 
 $(BUILD)/bench/baseload: $(BUILD)/obj/bench/baseload.o $(BUILD)/obj/bench/stats.o
 	@mkdir -p $(dir $@)

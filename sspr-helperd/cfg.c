@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -25,7 +26,7 @@
 #define CFG_LINE_MAX	1024
 
 enum ktype { K_STR, K_PATH, K_INT, K_BOOL, K_UIDS, K_URIS, K_ENUM, K_DNS,
-    K_WORDS };
+    K_WORDS, K_LINES };
 
 struct kenum {
 	const char	*name;
@@ -42,6 +43,9 @@ static const struct kenum enabled_modes[] = {
 };
 static const struct kenum stores[] = {
 	{ "directory", STORE_DIRECTORY }, { "file", STORE_FILE }, { NULL, 0 }
+};
+static const struct kenum sms_methods[] = {
+	{ "post", SMS_POST }, { "get", SMS_GET }, { NULL, 0 }
 };
 static const struct kenum mail_tls_modes[] = {
 	{ "starttls", MAIL_TLS_STARTTLS }, { "implicit", MAIL_TLS_IMPLICIT },
@@ -132,11 +136,31 @@ static const struct key keys[] = {
 	{ "policy", "allow_unlock", K_BOOL, O(allow_unlock), "yes", 0, 0, NULL },
 	{ "policy", "human_check", K_WORDS, O(human_check), "kiosk remote", 0, 0, NULL },
 	{ "policy", "kiosk_service", K_STR, O(kiosk_service), "sspr", 0, 0, NULL },
+	{ "policy", "methods", K_WORDS, O(methods), "email", 0, 0, NULL },
 
 	{ "notify", "enabled", K_BOOL, O(notify), "yes", 0, 0, NULL },
 	{ "notify", "admin_address", K_STR, O(admin_address), "", 0, 0, NULL },
 
 	{ "audit", "file", K_PATH, O(audit_file), "", 0, 0, NULL },
+
+	{ "totp", "issuer", K_STR, O(totp_issuer), "", 0, 0, NULL },
+	{ "totp", "window", K_INT, O(totp_window), "1", 0, 2, NULL },
+	{ "totp", "key_file", K_PATH, O(totp_key_file), "/etc/sspr/totp.key", 0, 0, NULL },
+	{ "totp", "old_key_files", K_WORDS, O(totp_old_key_files), "", 0, 0, NULL },
+
+	{ "sms", "url", K_STR, O(sms_url), "", 0, 0, NULL },
+	{ "sms", "method", K_ENUM, O(sms_method), "post", 0, 0, sms_methods },
+	{ "sms", "content_type", K_STR, O(sms_content_type), "application/x-www-form-urlencoded", 0, 0, NULL },
+	{ "sms", "body", K_STR, O(sms_body), "", 0, 0, NULL },
+	{ "sms", "text", K_STR, O(sms_text), "Your password reset code is {code}. It is valid for {minutes} minutes.", 0, 0, NULL },
+	{ "sms", "auth_header_file", K_PATH, O(sms_auth_header_file), "", 0, 0, NULL },
+	{ "sms", "timeout", K_INT, O(sms_timeout), "10", 1, 60, NULL },
+	{ "sms", "ca_file", K_PATH, O(sms_ca_file), "", 0, 0, NULL },
+	{ "sms", "insecure", K_BOOL, O(sms_insecure), "no", 0, 0, NULL },
+
+	{ "questions", "list", K_LINES, O(questions), "", 0, 0, NULL },
+	{ "questions", "required", K_INT, O(questions_required), "3", 1, 10, NULL },
+	{ "questions", "min_answer_length", K_INT, O(min_answer_length), "3", 1, 128, NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -271,20 +295,38 @@ list_free(struct cfglist *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* A line of text a person will read: no control characters, not too long. */
+static int
+text_line_ok(const char *s)
+{
+	if (strlen(s) > CFG_QUESTION_MAX)
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 /*
  * K_DNS: DNs separated by ';' (a DN may hold spaces and commas).
  * K_WORDS: words separated by spaces or commas.
+ * K_LINES: sentences separated by ';', or an absolute path: a file that
+ * cfg_load reads, one per line.
  */
 static int
 set_list(struct parser *ps, int lnr, const struct key *k, const char *v)
 {
 	struct cfglist *l = list_field(ps->cfg, k);
-	const char *sep = k->type == K_DNS ? ";" : " ,";
+	const char *sep = k->type == K_WORDS ? " ," : ";";
 	char *copy, *tok, *save = NULL, *item;
 	int r = 0;
 
 	list_free(l);
-	if ((l->text = strdup(v)) == NULL || (copy = strdup(v)) == NULL)
+	if ((l->text = strdup(v)) == NULL)
+		return fail(ps, lnr, k, "out of memory");
+	if (k->type == K_LINES && *v == '/')
+		return 0;
+	if ((copy = strdup(v)) == NULL)
 		return fail(ps, lnr, k, "out of memory");
 	for (tok = strtok_r(copy, sep, &save); tok != NULL && r == 0;
 	    tok = strtok_r(NULL, sep, &save)) {
@@ -295,6 +337,10 @@ set_list(struct parser *ps, int lnr, const struct key *k, const char *v)
 			r = fail(ps, lnr, k, "too many entries");
 		else if (k->type == K_DNS && strchr(item, '=') == NULL)
 			r = fail(ps, lnr, k, "'%s' is not a DN", item);
+		else if (k->type == K_LINES && !text_line_ok(item))
+			r = fail(ps, lnr, k, "'%.40s...' is longer than %d "
+			    "bytes or holds a control character", item,
+			    CFG_QUESTION_MAX);
 		else if ((l->item[l->n] = strdup(item)) == NULL)
 			r = fail(ps, lnr, k, "out of memory");
 		else
@@ -347,6 +393,7 @@ set_value(struct parser *ps, int lnr, const struct key *k, const char *v)
 		return set_uris(ps, lnr, k, v);
 	case K_DNS:
 	case K_WORDS:
+	case K_LINES:
 		return set_list(ps, lnr, k, v);
 	}
 	return fail(ps, lnr, k, "internal error");
@@ -435,8 +482,8 @@ fail_at(struct parser *ps, const char *section, const char *name,
 }
 
 /* localhost, [::1] or an address in 127.0.0.0/8, and nothing else. */
-static int
-loopback_host(const char *url)
+int
+cfg_loopback_url(const char *url)
 {
 	const char *h = strstr(url, "://");
 	struct in_addr a;
@@ -474,6 +521,151 @@ user_filter_ok(const char *f)
 		f++;
 	}
 	return n == 1;
+}
+
+/* Is name one of the words of [policy] methods? */
+int
+cfg_method(const struct cfg *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->methods.n; i++)
+		if (strcmp(c->methods.item[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * How [sms] body values are escaped, from the media type of
+ * content_type (parameters such as "; charset=utf-8" are allowed): JSON
+ * string escaping or form (percent) encoding; -1 for any other type.
+ */
+int
+cfg_sms_escape(const char *content_type)
+{
+	size_t n = strcspn(content_type, ";");
+	const char *p;
+
+	for (p = content_type; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return -1;
+	while (n > 0 && content_type[n - 1] == ' ')
+		n--;
+	if (n == 16 && strncasecmp(content_type, "application/json", n) == 0)
+		return SMS_ESC_JSON;
+	if (n == 33 && strncasecmp(content_type,
+	    "application/x-www-form-urlencoded", n) == 0)
+		return SMS_ESC_FORM;
+	return -1;
+}
+
+static int
+validate_methods(struct parser *ps)
+{
+	static const char *const known[] = { "email", "totp", "sms",
+	    "questions", NULL };
+	struct cfg *c = ps->cfg;
+	char what[200];
+	int i, j, k;
+
+	for (i = 0; i < c->methods.n; i++) {
+		for (k = 0; known[k] != NULL; k++)
+			if (strcmp(c->methods.item[i], known[k]) == 0)
+				break;
+		if (known[k] == NULL) {
+			snprintf(what, sizeof(what), "'%.40s' is not a method: "
+			    "email, totp, sms or questions", c->methods.item[i]);
+			return fail_at(ps, "policy", "methods", what);
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(c->methods.item[i], c->methods.item[j]) == 0) {
+				snprintf(what, sizeof(what), "'%s' is listed "
+				    "twice", c->methods.item[i]);
+				return fail_at(ps, "policy", "methods", what);
+			}
+	}
+	if (c->methods.n == 0)
+		return fail_at(ps, "policy", "methods", "name at least one "
+		    "method");
+	if (c->methods_required > c->methods.n)
+		return fail_at(ps, "policy", "methods_required", "is more than "
+		    "the number of methods [policy] methods allows");
+	if (cfg_method(c, "totp") && *c->totp_issuer == '\0')
+		return fail_at(ps, "totp", "issuer", "methods includes totp: "
+		    "set the name authenticator apps show (e.g. Example Corp)");
+	if (!text_line_ok(c->totp_issuer))
+		return fail_at(ps, "totp", "issuer", "holds a control character "
+		    "or is too long");
+	if (cfg_method(c, "totp") && *c->totp_key_file == '\0')
+		return fail_at(ps, "totp", "key_file", "methods includes totp: "
+		    "a key file is needed to seal the secrets");
+	for (i = 0; i < c->totp_old_key_files.n; i++)
+		if (c->totp_old_key_files.item[i][0] != '/')
+			return fail_at(ps, "totp", "old_key_files", "must be "
+			    "absolute paths");
+	if (c->totp_old_key_files.n > 7)
+		return fail_at(ps, "totp", "old_key_files", "at most 7 old keys");
+	if (cfg_method(c, "questions") && *c->questions.text == '\0')
+		return fail_at(ps, "questions", "list", "methods includes "
+		    "questions: list the questions");
+	if (cfg_method(c, "questions") && *c->questions.text != '/' &&
+	    c->questions.n < c->questions_required)
+		return fail_at(ps, "questions", "list", "fewer questions than "
+		    "[questions] required");
+	return 0;
+}
+
+static int
+validate_sms(struct parser *ps)
+{
+	struct cfg *c = ps->cfg;
+	int http = strncmp(c->sms_url, "http://", 7) == 0;
+
+	if (cfg_method(c, "sms") && *c->sms_url == '\0')
+		return fail_at(ps, "sms", "url", "methods includes sms: set the "
+		    "gateway's URL");
+	if (*c->sms_url == '\0')
+		return 0;
+	if (!http && strncmp(c->sms_url, "https://", 8) != 0)
+		return fail_at(ps, "sms", "url", "must start with https://");
+	if (!text_line_ok(c->sms_url) || strchr(c->sms_url, ' ') != NULL)
+		return fail_at(ps, "sms", "url", "holds a space or a control "
+		    "character");
+	if (http && !cfg_loopback_url(c->sms_url))
+		return fail_at(ps, "sms", "url", "http:// is allowed only to a "
+		    "loopback address (codes would cross the network in clear "
+		    "text)");
+	if (http && !c->sms_insecure)
+		return fail_at(ps, "sms", "url", "http:// needs insecure = yes "
+		    "(and a loopback address)");
+	if (!http && c->sms_insecure)
+		return fail_at(ps, "sms", "insecure", "is only for an http:// "
+		    "URL on a loopback address");
+	if (http && *c->sms_ca_file != '\0')
+		return fail_at(ps, "sms", "ca_file", "needs an https:// URL");
+	if (cfg_sms_escape(c->sms_content_type) < 0)
+		return fail_at(ps, "sms", "content_type", "must be "
+		    "application/x-www-form-urlencoded or application/json");
+	if (c->sms_method == SMS_POST && *c->sms_body == '\0')
+		return fail_at(ps, "sms", "body", "method = post needs a body "
+		    "template");
+	if (c->sms_method == SMS_GET && *c->sms_body != '\0')
+		return fail_at(ps, "sms", "body", "method = get sends no body: "
+		    "leave it empty and put {to} and {text} in the url");
+	if (strstr(c->sms_url, "{to}") == NULL &&
+	    strstr(c->sms_body, "{to}") == NULL)
+		return fail_at(ps, "sms", c->sms_method == SMS_GET ? "url" :
+		    "body", "{to} (the phone number) appears nowhere");
+	if (strstr(c->sms_url, "{text}") == NULL &&
+	    strstr(c->sms_body, "{text}") == NULL)
+		return fail_at(ps, "sms", c->sms_method == SMS_GET ? "url" :
+		    "body", "{text} (the message) appears nowhere");
+	if (strstr(c->sms_text, "{code}") == NULL)
+		return fail_at(ps, "sms", "text", "must contain {code}");
+	if (!text_line_ok(c->sms_text))
+		return fail_at(ps, "sms", "text", "holds a control character "
+		    "or is longer than 200 bytes");
+	return 0;
 }
 
 /* Rules that tie keys together; run after the whole file is read. */
@@ -515,7 +707,7 @@ validate(struct parser *ps)
 	    strncmp(c->smtp_url, "smtps://", 8) == 0)
 		return fail_at(ps, "mail", "tls", "an smtps:// URL needs "
 		    "tls = implicit");
-	if (c->mail_tls == MAIL_TLS_NONE && !loopback_host(c->smtp_url))
+	if (c->mail_tls == MAIL_TLS_NONE && !cfg_loopback_url(c->smtp_url))
 		return fail_at(ps, "mail", "tls", "none is allowed only to a "
 		    "loopback address (codes would cross the network in "
 		    "clear text)");
@@ -551,6 +743,8 @@ validate(struct parser *ps)
 	if (*c->mail_attr == '\0' || strpbrk(c->mail_attr, " ()=*") != NULL)
 		return fail_at(ps, "directory", "recovery_mail_attribute",
 		    "must be an attribute name");
+	if (validate_methods(ps) != 0 || validate_sms(ps) != 0)
+		return -1;
 	return 0;
 }
 
@@ -688,6 +882,96 @@ file_is_safe(struct parser *ps, int fd)
 	return 0;
 }
 
+/*
+ * [sms] auth_header_file: one HTTP header line, "Name: value".  The value
+ * is a credential: it is never printed, and neither is this line.
+ */
+static int
+read_auth_header(struct parser *ps)
+{
+	struct cfg *c = ps->cfg;
+	const char *h;
+	size_t n, i;
+
+	if (read_secret(ps, "sms", "auth_header_file", c->sms_auth_header_file,
+	    &c->sms_auth_header) != 0)
+		return -1;
+	h = secret_str(&c->sms_auth_header);
+	n = strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_");
+	for (i = 0; i < c->sms_auth_header.len; i++)
+		if ((unsigned char)h[i] < 0x20 || h[i] == 0x7f)
+			break;
+	if (n == 0 || h[n] != ':' || i != c->sms_auth_header.len)
+		return fail_at(ps, "sms", "auth_header_file", "the file must "
+		    "hold one header line such as 'Authorization: Bearer ...'");
+	return 0;
+}
+
+/*
+ * [questions] list = /path: one question per line; empty lines and lines
+ * starting with # are skipped.  The file must not be writable by others.
+ */
+static int
+read_questions(struct parser *ps)
+{
+	struct cfg *c = ps->cfg;
+	struct cfglist *l = &c->questions;
+	char *text, *line, *save = NULL, *q, what[600];
+	struct stat st;
+	ssize_t n;
+	size_t len = 0;
+	int fd, r = 0;
+
+	fd = open(l->text, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(what, sizeof(what), "cannot open %s: %s", l->text,
+		    strerror(errno));
+		return fail_at(ps, "questions", "list", what);
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		close(fd);
+		return fail_at(ps, "questions", "list", "the file must be a "
+		    "regular file not writable by group or others");
+	}
+	if ((text = malloc(CFG_FILE_MAX)) == NULL) {
+		close(fd);
+		return fail_at(ps, "questions", "list", "out of memory");
+	}
+	while ((n = read(fd, text + len, CFG_FILE_MAX - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n < 0 || len == CFG_FILE_MAX - 1 || memchr(text, '\0', len)) {
+		free(text);
+		return fail_at(ps, "questions", "list", "the file is "
+		    "unreadable, too large or holds a NUL byte");
+	}
+	text[len] = '\0';
+	for (line = strtok_r(text, "\n", &save); line != NULL && r == 0;
+	    line = strtok_r(NULL, "\n", &save)) {
+		q = trim(line);
+		if (*q == '\0' || *q == '#')
+			continue;
+		if (l->n == CFG_MAX_WORDS)
+			r = fail_at(ps, "questions", "list", "more than 64 "
+			    "questions in the file");
+		else if (!text_line_ok(q))
+			r = fail_at(ps, "questions", "list", "a question in the "
+			    "file is longer than 200 bytes or holds a control "
+			    "character");
+		else if ((l->item[l->n] = strdup(q)) == NULL)
+			r = fail_at(ps, "questions", "list", "out of memory");
+		else
+			l->n++;
+	}
+	free(text);
+	if (r == 0 && cfg_method(c, "questions") && l->n < c->questions_required)
+		r = fail_at(ps, "questions", "list", "the file holds fewer "
+		    "questions than [questions] required");
+	return r;
+}
+
 /* Excludes the pages holding c's secrets from core dumps. */
 static int
 madvise_secret(struct cfg *c)
@@ -740,7 +1024,10 @@ cfg_load(const char *path, char *err, size_t errsize)
 	    ps.cfg->bind_password_file, &ps.cfg->bind_password) != 0 ||
 	    (*ps.cfg->mail_password_file != '\0' &&
 	    read_secret(&ps, "mail", "password_file",
-	    ps.cfg->mail_password_file, &ps.cfg->mail_password) != 0)) {
+	    ps.cfg->mail_password_file, &ps.cfg->mail_password) != 0) ||
+	    (*ps.cfg->sms_auth_header_file != '\0' &&
+	    read_auth_header(&ps) != 0) ||
+	    (*ps.cfg->questions.text == '/' && read_questions(&ps) != 0)) {
 		cfg_unref(ps.cfg);
 		ps.cfg = NULL;
 	}
@@ -768,13 +1055,15 @@ cfg_unref(struct cfg *c)
 	for (i = 0; i < NKEYS; i++)
 		if (keys[i].type == K_STR || keys[i].type == K_PATH)
 			free(*str_field(c, &keys[i]));
-		else if (keys[i].type == K_DNS || keys[i].type == K_WORDS)
+		else if (keys[i].type == K_DNS || keys[i].type == K_WORDS ||
+		    keys[i].type == K_LINES)
 			list_free(list_field(c, &keys[i]));
 	for (k = 0; k < c->n_uris; k++)
 		free(c->uris[k]);
 	free(c->path);
 	secret_wipe(&c->bind_password);
 	secret_wipe(&c->mail_password);
+	secret_wipe(&c->sms_auth_header);
 	free(c);
 }
 
@@ -804,6 +1093,7 @@ cfg_print(const struct cfg *c, FILE *fp)
 			break;
 		case K_DNS:
 		case K_WORDS:
+		case K_LINES:
 			fprintf(fp, "%s", ((const struct cfglist *)((const char *)
 			    c + key->off))->text);
 			break;

@@ -16,6 +16,7 @@
 #define CFG_MAX_URIS	8
 #define CFG_MAX_GROUPS	16
 #define CFG_MAX_WORDS	64
+#define CFG_QUESTION_MAX 200	/* bytes in one security question */
 
 /* DNs of groups, or words: the raw text and its parts. */
 struct cfglist {
@@ -39,6 +40,17 @@ enum dir_type {
 enum throttle_store {
 	STORE_DIRECTORY = 1,
 	STORE_FILE,
+};
+
+enum sms_method {
+	SMS_POST = 1,
+	SMS_GET,
+};
+
+/* How values are escaped in an [sms] body. */
+enum sms_escape {
+	SMS_ESC_FORM = 1,
+	SMS_ESC_JSON,
 };
 
 enum mail_tls {
@@ -132,6 +144,30 @@ struct cfg {
 	int		 allow_unlock;
 	struct cfglist	 human_check;
 	char		*kiosk_service;
+	struct cfglist	 methods;
+
+	/* [totp] */
+	char		*totp_issuer;
+	int		 totp_window;
+	char		*totp_key_file;
+	struct cfglist	 totp_old_key_files;
+
+	/* [sms] */
+	char		*sms_url;
+	int		 sms_method;
+	char		*sms_content_type;
+	char		*sms_body;
+	char		*sms_text;
+	char		*sms_auth_header_file;
+	struct secret	 sms_auth_header;
+	int		 sms_timeout;
+	char		*sms_ca_file;
+	int		 sms_insecure;
+
+	/* [questions] */
+	struct cfglist	 questions;	/* inline, or read from a file */
+	int		 questions_required;
+	int		 min_answer_length;
 
 	/* [notify] */
 	int		 notify;
@@ -145,6 +181,9 @@ struct cfg *cfg_load(const char *, char *, size_t);
 struct cfg *cfg_ref(struct cfg *);
 void	cfg_unref(struct cfg *);
 void	cfg_print(const struct cfg *, FILE *);
+int	cfg_method(const struct cfg *, const char *);
+int	cfg_loopback_url(const char *);
+int	cfg_sms_escape(const char *);
 
 /* For tests and the fuzzer: parse text as if it were the file at path. */
 struct cfg *cfg_parse(const char *, const char *, size_t, char *, size_t);
