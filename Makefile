@@ -33,9 +33,15 @@ DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
 LOCALEDIR  ?= $(DATADIR)/locale
 SYSCONFDIR ?= /etc
-MULTIARCH  := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
-SECUREDIR  ?= /lib/$(MULTIARCH)/security
-UNITDIR    ?= /lib/systemd/system
+LIBDIR     ?= $(PREFIX)/lib
+# Debian's multiarch triplet (x86_64-linux-gnu): PAM modules go to
+# $(LIBDIR)/$(MULTIARCH)/security, where libpam looks for them.
+ifndef MULTIARCH
+MULTIARCH  := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || \
+                $(CC) -print-multiarch 2>/dev/null)
+endif
+SECUREDIR  ?= $(LIBDIR)/$(if $(MULTIARCH),$(MULTIARCH)/)security
+UNITDIR    ?= $(LIBDIR)/systemd/system
 
 PAM_CFLAGS := $(shell $(PKG_CONFIG) --cflags pam 2>/dev/null)
 PAM_LIBS   := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null)
@@ -72,8 +78,8 @@ POT_SRC    := pam_sspr/pam_sspr.c pam_sspr/text.c pam_sspr/session.c \
               pam_sspr/recover.c pam_sspr/change.c $(KIOSK_SRC)
 LINGUAS    := $(sort $(basename $(notdir $(wildcard po/*.po))))
 MO         := $(foreach l,$(LINGUAS),$(BUILD)/locale/$(l)/LC_MESSAGES/pam_sspr.mo)
-MAN        := pam_sspr/pam_sspr.8 sspr-helperd/sspr-helperd.8 \
-              sspr-helperd/sspr-helperd.conf.5 sspr-reset/sspr-reset.1
+MAN        := man/pam_sspr.8 man/sspr-helperd.8 man/sspr-helperd.conf.5 \
+              man/sspr-reset.1 man/ssprctl.8
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -246,6 +252,9 @@ bench: deps
 demo: deps all
 	tests/demo/demo.sh $(BUILD)
 
+# Into $(DESTDIR)$(PREFIX)/... and $(DESTDIR)$(SYSCONFDIR)/...; files keep
+# the owner of whoever runs it (root, for a real install).  Nothing is
+# enabled: see README (pam-auth-update --enable sspr, systemctl enable).
 install: all
 	install -d $(DESTDIR)$(SECUREDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(BUILD)/pam_sspr.so $(DESTDIR)$(SECUREDIR)/pam_sspr.so
@@ -258,7 +267,10 @@ install: all
 	install -m 0644 conf/pam.d/sspr $(DESTDIR)$(SYSCONFDIR)/pam.d/sspr
 	install -d $(DESTDIR)$(DATADIR)/pam-configs $(DESTDIR)$(UNITDIR)
 	install -m 0644 conf/pam-configs/sspr $(DESTDIR)$(DATADIR)/pam-configs/sspr
-	install -m 0644 conf/systemd/sspr-helperd.service $(DESTDIR)$(UNITDIR)/
+	sed -e 's|/usr/sbin/sspr-helperd|$(SBINDIR)/sspr-helperd|' \
+	    -e 's|/etc/sspr/|$(SYSCONFDIR)/sspr/|g' conf/systemd/sspr-helperd.service \
+	    > $(DESTDIR)$(UNITDIR)/sspr-helperd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sspr-helperd.service
 	for l in $(LINGUAS); do \
 	    install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
 	    install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/pam_sspr.mo \
