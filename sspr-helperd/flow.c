@@ -237,6 +237,15 @@ on_hello(struct flow *f, struct msg *in)
 	    h->tty);
 	snprintf(f->lang, sizeof(f->lang), "%s", h->lang);
 	f->remote = h->rhost[0] != '\0';
+	/*
+	 * A caller outside allowed_uids (self_callers) sets PAM_TTY and
+	 * PAM_RHOST itself: naming a new terminal would escape the
+	 * per-source limit, naming another's would use up theirs.  Its
+	 * source is its uid, which SO_PEERCRED vouches for.
+	 */
+	if (f->self_only)
+		snprintf(f->source, sizeof(f->source), "uid:%u",
+		    (unsigned)f->uid);
 	if (h->version < SSPR_PROTO_MIN) {
 		flog(f, LOG_WARNING, "module speaks protocol %u, daemon %u..%u",
 		    h->version, SSPR_PROTO_MIN, SSPR_PROTO_CUR);
