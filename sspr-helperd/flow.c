@@ -233,19 +233,19 @@ on_hello(struct flow *f, struct msg *in)
 	struct msg m = { .type = SSPR_MSG_HELLO_OK };
 
 	snprintf(f->service, sizeof(f->service), "%s", h->service);
-	/*
-	 * Root's callers (login, sshd, su) say truthfully where the person
-	 * is; any other caller could claim any host or terminal, so its
-	 * source is its uid, which it cannot change.
-	 */
-	if (f->uid != 0)
-		snprintf(f->source, sizeof(f->source), "uid=%u",
-		    (unsigned)f->uid);
-	else
-		snprintf(f->source, sizeof(f->source), "%s", h->rhost[0] ?
-		    h->rhost : h->tty);
+	snprintf(f->source, sizeof(f->source), "%s", h->rhost[0] ? h->rhost :
+	    h->tty);
 	snprintf(f->lang, sizeof(f->lang), "%s", h->lang);
 	f->remote = h->rhost[0] != '\0';
+	/*
+	 * A caller outside allowed_uids (self_callers) sets PAM_TTY and
+	 * PAM_RHOST itself: naming a new terminal would escape the
+	 * per-source limit, naming another's would use up theirs.  Its
+	 * source is its uid, which SO_PEERCRED vouches for.
+	 */
+	if (f->self_only)
+		snprintf(f->source, sizeof(f->source), "uid:%u",
+		    (unsigned)f->uid);
 	if (h->version < SSPR_PROTO_MIN) {
 		flog(f, LOG_WARNING, "module speaks protocol %u, daemon %u..%u",
 		    h->version, SSPR_PROTO_MIN, SSPR_PROTO_CUR);
