@@ -23,11 +23,13 @@ U=10001	# alice's uid, in $T/passwd only
 {
 	echo "root:x:0:0:root:/root:/bin/sh"
 	echo "alice:x:$U:$U:Alice:$T/home/alice:/bin/sh"
+	echo "dave:x:10004:10004:Dave:$T/home/dave:/bin/sh"
 	echo "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin"
 } > "$T/passwd"
-printf '%s\n' "root:x:0:" "alice:x:$U:" "nogroup:x:65534:" > "$T/group"
-mkdir -p "$T/home/alice"
+printf '%s\n' "root:x:0:" "alice:x:$U:" "dave:x:10004:" "nogroup:x:65534:" > "$T/group"
+mkdir -p "$T/home/alice" "$T/home/dave"
 chown "$U:$U" "$T/home/alice"
+chown 10004:10004 "$T/home/dave"
 # without deep binding, so that an ASan-built daemon can load it
 NSSW="NSS_WRAPPER_PASSWD=$T/passwd NSS_WRAPPER_GROUP=$T/group NSS_WRAPPER_DISABLE_DEEPBIND=1"
 
@@ -133,6 +135,38 @@ $NSSW LANG=C.UTF-8 /bin/login -p alice; echo login exit \$?"
 	tty_type c1 "echo $tag-\$(id -u)-\$HOME; exit"
 	tty_wait c1 'login exit [0-9]+' 10
 	like "$(tty_screen c1)" "^$tag-$U-$T/home/alice\$" "login: the shell runs as alice in her home"
+
+	# A change the directory demands (dave: pwdReset): login's account
+	# step gets PAM_NEW_AUTHTOK_REQD and login runs the password stage.
+	ARGS="socket=$SOCKET daemon_user=$(id -un)"
+	{
+		module_line
+		ldapcheck_line
+		echo "auth optional pam_permit.so"
+		echo "account required pam_permit.so"
+		echo "account required $BUILD/pam_sspr.so $ARGS"
+		echo "session required pam_permit.so"
+		echo "password [success=done ignore=ignore default=die] $BUILD/pam_sspr.so $ARGS"
+		echo "password required pam_deny.so"
+	} | pam_service login
+	tty_start c2 "env LD_PRELOAD='libpam_wrapper.so libnss_wrapper.so' PAM_WRAPPER=1 \
+PAM_WRAPPER_SERVICE_DIR=$T/pam.d PAM_WRAPPER_DISABLE_DEEPBIND=1 UID_WRAPPER_DISABLE_DEEPBIND=1 \
+$NSSW LANG=C.UTF-8 /bin/login -p dave; echo login exit \$?"
+	tty_wait c2 'Password \(press Enter.*\): $' 15 && tty_type c2 Old-Passw0rd-dave
+	tty_wait c2 'Current password: $' 15
+	ok $? "login, forced change: the password stage runs at once"
+	like "$(tty_screen c2)" 'You must choose a new password now' "login: the account step says why"
+	tty_type c2 Old-Passw0rd-dave
+	tty_wait c2 'New password: $' && tty_type c2 Forced-Console-Passw0rd-5
+	tty_wait c2 'Retype new password: $' && tty_type c2 Forced-Console-Passw0rd-5
+	tty_wait c2 '\$ $' 10
+	ok $? "login: after the change, a shell"
+	tty_type c2 "echo forced-\$(id -u); exit"
+	tty_wait c2 'login exit [0-9]+' 10
+	like "$(tty_screen c2)" '^forced-10004$' "login: the shell runs as dave"
+	is "$(attr_of "uid=dave,$PEOPLE" pwdReset)" "" "login: pwdReset is gone"
+	bind_ok "uid=dave,$PEOPLE" Forced-Console-Passw0rd-5
+	ok $? "login: dave binds with the new password"
 fi
 
 # --- 2. a screen locker: pamdrive as uid $U -------------------------------

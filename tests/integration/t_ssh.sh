@@ -11,6 +11,9 @@
 #    itself and hands sshd one answer.  An empty one never reaches PAM
 #    (PermitEmptyPasswords no), so no reset starts and no code is mailed;
 #    a typed password logs in as usual.
+# 3. a change the directory demands (pwdReset): the account step answers
+#    PAM_NEW_AUTHTOK_REQD and sshd runs the password stage in the same
+#    keyboard-interactive login, then the command.
 #
 # sshd reads its PAM service through pam_wrapper (PAM_WRAPPER_SERVICE_DIR
 # = $T/pam.d, /etc/pam.d is never touched) and its users through
@@ -113,7 +116,7 @@ ssh_tty() {
 -o UserKnownHostsFile=$T/ssh/known_hosts -o GlobalKnownHostsFile=/dev/null \
 -o StrictHostKeyChecking=accept-new -o PreferredAuthentications=$2 \
 -o PubkeyAuthentication=no -o NumberOfPasswordPrompts=3 -o LogLevel=INFO \
-alice@127.0.0.1 '$3'; echo ssh exit \$?"
+${SSH_USER:-alice}@127.0.0.1 '$3'; echo ssh exit \$?"
 }
 
 tty_count() {	# tty_count NAME REGEX N: until N lines of the screen match
@@ -250,5 +253,40 @@ ok $? "PermitEmptyPasswords yes: the module's menu prompt fails sshd's conversat
 ok $? "PermitEmptyPasswords yes: the daemon was asked (HELLO)"
 is "$(started)" "$n_started" "PermitEmptyPasswords yes: but no reset was started"
 is "$(mail_count alice@example.test)" "$n_mail" "PermitEmptyPasswords yes: no code mail"
+
+# --- 3. a change the directory demands, in the same SSH login --------------
+mkdir -p "$T/home/dave"
+chown 10004:10004 "$T/home/dave"
+echo "dave:x:10004:10004:Dave:$T/home/dave:/bin/sh" >> "$T/passwd"
+echo "dave:x:10004:" >> "$T/group"
+ARGS="socket=${SOCKET:-$T/run/helperd.sock} daemon_user=$(id -un)"
+{
+	module_line
+	ldapcheck_line
+	echo "auth optional pam_permit.so"
+	echo "account required pam_permit.so"
+	echo "account required $BUILD/pam_sspr.so $ARGS"
+	echo "session required pam_permit.so"
+	echo "password [success=done ignore=ignore default=die] $BUILD/pam_sspr.so $ARGS"
+	echo "password required pam_deny.so"
+} | pam_service sshd
+is "$(attr_of "uid=dave,$PEOPLE" pwdReset)" TRUE "dave's password was set by an administrator"
+sshd_start forced keyboard-interactive || exit 1
+tag4=ok-$RANDOM$RANDOM
+SSH_USER=dave ssh_tty f1 keyboard-interactive "echo $tag4-\$(id -u)"
+tty_wait f1 'Password \(press Enter.*\): $' 15 && tty_type f1 Old-Passw0rd-dave
+tty_wait f1 'Current password: $' 15
+ok $? "forced change over ssh: the password stage runs in the same login"
+like "$(tty_screen f1)" 'You must choose a new password now' "and the account step said why"
+tty_type f1 Old-Passw0rd-dave
+tty_wait f1 'New password: $' && tty_type f1 Forced-Ssh-Passw0rd-4
+tty_wait f1 'Retype new password: $' && tty_type f1 Forced-Ssh-Passw0rd-4
+tty_wait f1 'ssh exit [0-9]+' 15
+scr=$(tty_screen f1)
+like "$scr" "^$tag4-10004\$" "then the command runs as dave"
+like "$scr" 'ssh exit 0' "exit status 0"
+is "$(attr_of "uid=dave,$PEOPLE" pwdReset)" "" "pwdReset is gone"
+bind_ok "uid=dave,$PEOPLE" Forced-Ssh-Passw0rd-4
+ok $? "dave binds with the new password"
 
 done_testing
