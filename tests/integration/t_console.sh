@@ -167,6 +167,27 @@ $NSSW LANG=C.UTF-8 /bin/login -p dave; echo login exit \$?"
 	is "$(attr_of "uid=dave,$PEOPLE" pwdReset)" "" "login: pwdReset is gone"
 	bind_ok "uid=dave,$PEOPLE" Forced-Console-Passw0rd-5
 	ok $? "login: dave binds with the new password"
+
+	# passwd(1) itself, through its PAM service "passwd".
+	{
+		echo "password [success=done ignore=ignore default=die] $BUILD/pam_sspr.so $ARGS"
+		echo "password required pam_deny.so"
+	} | pam_service passwd
+	tty_start c3 "env LD_PRELOAD='libpam_wrapper.so libnss_wrapper.so' PAM_WRAPPER=1 \
+PAM_WRAPPER_SERVICE_DIR=$T/pam.d PAM_WRAPPER_DISABLE_DEEPBIND=1 UID_WRAPPER_DISABLE_DEEPBIND=1 \
+$NSSW LANG=C.UTF-8 /usr/bin/passwd dave; echo passwd exit \$?"
+	tty_wait c3 'Current password: $' 15
+	ok $? "passwd: pam_sspr asks for the current password"
+	like "$(tty_screen c3)" 'Changing the directory password of dave\.' "passwd: says what it changes"
+	tty_type c3 Forced-Console-Passw0rd-5
+	tty_wait c3 'New password: $' && tty_type c3 Passwd-Tool-Passw0rd-6
+	tty_wait c3 'Retype new password: $' && tty_type c3 Passwd-Tool-Passw0rd-6
+	tty_wait c3 'passwd exit [0-9]+' 10
+	scr=$(tty_screen c3)
+	like "$scr" 'passwd: password updated successfully' "passwd: reports success"
+	like "$scr" 'passwd exit 0' "passwd: exit status 0"
+	bind_ok "uid=dave,$PEOPLE" Passwd-Tool-Passw0rd-6
+	ok $? "passwd: dave binds with the password set through passwd(1)"
 fi
 
 # --- 2. a screen locker: pamdrive as uid $U -------------------------------
