@@ -271,6 +271,8 @@ install: all
 	    -e 's|/etc/sspr/|$(SYSCONFDIR)/sspr/|g' conf/systemd/sspr-helperd.service \
 	    > $(DESTDIR)$(UNITDIR)/sspr-helperd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/sspr-helperd.service
+	install -d $(DESTDIR)$(LIBDIR)/sysusers.d
+	install -m 0644 conf/sysusers.d/sspr.conf $(DESTDIR)$(LIBDIR)/sysusers.d/sspr.conf
 	for l in $(LINGUAS); do \
 	    install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
 	    install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/pam_sspr.mo \

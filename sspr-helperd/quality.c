@@ -71,8 +71,13 @@ pwq_reason(int r, const char *aux)
 	case PWQ_ERROR_MIN_CLASSES:
 		return SSPR_R_POLICY_CLASSES;
 	case PWQ_ERROR_CRACKLIB_CHECK:
-		/* a missing dictionary is the host's problem, not the user's */
-		if (aux != NULL && strstr(aux, "error loading") != NULL) {
+		/*
+		 * A missing dictionary, or a daemon user missing from
+		 * passwd (cracklib looks up its caller), is the host's
+		 * problem, not the user's.
+		 */
+		if (aux != NULL && (strstr(aux, "error loading") != NULL ||
+		    strstr(aux, "not registered") != NULL)) {
 			log_msg(LOG_WARNING, "pwquality: %s", aux);
 			return 0;
 		}

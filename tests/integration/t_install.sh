@@ -178,24 +178,40 @@ else
 	echo "ok $TESTS # skip systemd-analyze is not installed"
 fi
 
-# The daemon as the unit runs it: root with an empty capability bounding
-# set and no_new_privs.  It must still read its root-owned secret file,
-# make its socket, tell callers apart and serve a whole reset.
+# The daemon as the unit runs it: its own unprivileged user (here a
+# throwaway uid), no capabilities, no_new_privs.  It must still read its
+# secret file, make its socket, tell callers apart and serve a whole reset.
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
 	TESTS=$((TESTS + 1))
-	echo "ok $TESTS # skip the capability-less run needs root and setpriv"
+	echo "ok $TESTS # skip the unprivileged run needs root and setpriv"
 elif [ ! -x "$BUILD/tests/rawclient" ]; then
 	TESTS=$((TESTS + 1))
-	echo "ok $TESTS # skip the capability-less run needs $BUILD/tests/rawclient (make check builds it)"
+	echo "ok $TESTS # skip the unprivileged run needs $BUILD/tests/rawclient (make check builds it)"
 else
+	# the daemon's user, as _sspr would be: one that is in passwd
+	# (cracklib looks its caller up), here nobody
+	DU=$(id -u nobody)
+	is "$(val User)" _sspr "the unit runs the daemon as _sspr"
+	like "$(cat "$D/usr/lib/sysusers.d/sspr.conf")" '^u _sspr ' "sysusers.d makes that user"
 	printf '#!/bin/sh\nshift\nexec %s "$@"\n' "$HD" >"$T/installed-daemon"
 	chmod 755 "$T/installed-daemon"
 	slapd_start && sink_start || exit 1
 	daemon_conf "$T/helperd.conf"
 	sed -i "s|^template_dir = .*|template_dir = $D/etc/sspr/mail|" "$T/helperd.conf"
-	DAEMON_WRAPPER="setpriv --bounding-set=-all --inh-caps=-all --no-new-privs $T/installed-daemon" \
-		daemon_start
-	ok $? "the installed daemon starts with no capabilities"
+	# as the package lays it out: the configuration root:_sspr 0640,
+	# secrets and the state and socket directories _sspr's own
+	mkdir -p "$T/run" "$T/state"
+	sed -i "s|^state_file = .*|state_file = $T/state/throttle.state|" "$T/helperd.conf"
+	chmod 711 "$T"
+	chgrp "$DU" "$T/helperd.conf"
+	chmod 640 "$T/helperd.conf"
+	chown "$DU:$DU" "$T/bindpw" "$T/run" "$T/state"
+	chmod 644 "$T/ca.pem"
+	DAEMON_WRAPPER="setpriv --reuid=$DU --regid=$DU --clear-groups --bounding-set=-all \
+--inh-caps=-all --no-new-privs $T/installed-daemon" daemon_start
+	ok $? "the installed daemon starts as an unprivileged uid with no capabilities"
+	is "$(sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$DAEMON_PID/status")" "$DU" \
+		"it runs as that uid"
 	is "$(sed -n 's/^CapEff:[[:space:]]*//p' "/proc/$DAEMON_PID/status")" 0000000000000000 \
 		"its effective capability set is empty"
 	MC="$SRC/tests/lib/env-mailcode.sh $T"
