@@ -271,6 +271,7 @@ install: all
 	    -e 's|/etc/sspr/|$(SYSCONFDIR)/sspr/|g' conf/systemd/sspr-helperd.service \
 	    > $(DESTDIR)$(UNITDIR)/sspr-helperd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/sspr-helperd.service
+	install -m 0644 conf/systemd/sspr-helperd.socket $(DESTDIR)$(UNITDIR)/
 	install -d $(DESTDIR)$(LIBDIR)/sysusers.d
 	install -m 0644 conf/sysusers.d/sspr.conf $(DESTDIR)$(LIBDIR)/sysusers.d/sspr.conf
 	for l in $(LINGUAS); do \

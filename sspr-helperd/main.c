@@ -5,6 +5,7 @@
  * starts the worker pools and runs the event loop until SIGTERM.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
@@ -73,12 +74,27 @@ inherited_socket(void)
 {
 	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
 
+	int listening = 0, type = 0, fl;
+	socklen_t len = sizeof(int);
+
 	if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() ||
 	    atoi(fds) != 1)
 		return -1;
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
+	if (getsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 ||
+	    getsockopt(3, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+	    !listening || type != SOCK_STREAM) {
+		log_msg(LOG_ERR, "the socket systemd passed is not a "
+		    "listening stream socket");
+		return -1;
+	}
+	/* the event loop accepts until EAGAIN: the socket must not block */
+	if ((fl = fcntl(3, F_GETFL)) < 0 ||
+	    fcntl(3, F_SETFL, fl | O_NONBLOCK) != 0 ||
+	    fcntl(3, F_SETFD, FD_CLOEXEC) != 0)
+		return -1;
 	return 3;
 }
 
@@ -185,6 +201,7 @@ run(struct cfg *c)
 {
 	struct pool *dirp = NULL, *mailp = NULL;
 	int lfd = -1, created = 0, r = 1;
+	const char *where;
 	char err[512], *sock = NULL;
 
 	block_signals();
@@ -199,11 +216,13 @@ run(struct cfg *c)
 	/* c may be replaced by a reload: keep what we must clean up */
 	if ((sock = strdup(c->socket)) == NULL)
 		goto out;
+	where = sock;
 	if ((lfd = inherited_socket()) < 0) {
 		if ((lfd = open_socket(sock)) < 0)
 			goto out;
 		created = 1;
-	}
+	} else
+		where = "the socket systemd passed";
 	if (pool_done_init() != 0 ||
 	    (dirp = pool_new("directory", c->dir_connections, dir_ctx_new,
 	    dir_ctx_free, WORKER_STACK)) == NULL ||
@@ -216,7 +235,7 @@ run(struct cfg *c)
 	audit_configure(c);
 	admin_init();
 	log_msg(LOG_INFO, "sspr-helperd %s ready on %s (directory %s, mail %s)",
-	    SSPR_VERSION, c->socket, c->uris[0], c->smtp_url);
+	    SSPR_VERSION, where, c->uris[0], c->smtp_url);
 	r = server_run(c, lfd) == 0 ? 0 : 1;
 	server_close_all();
 out:

@@ -220,6 +220,24 @@ else
 	like "$out" 'DONE outcome=1' "and serves a whole reset"
 	bind_ok "uid=grace,$PEOPLE" Garnet-Install-Check-1
 	ok $? "the new password works"
+	# Socket activation: the daemon takes the socket it is handed.
+	if command -v systemd-socket-activate >/dev/null; then
+		is "$(sed -n 's/^ListenStream=//p' "$D/usr/lib/systemd/system/sspr-helperd.socket")" \
+			"$(sed -nE 's|^daemon socket = ||p' "$T/keys.code")" \
+			"sspr-helperd.socket listens where the daemon would"
+		systemd-socket-activate -l "$T/run/activated.sock" \
+		    "$HD" --config "$T/helperd.conf" --foreground \
+		    2>"$T/activated.log" &
+		act=$!
+		wait_for 5 test -S "$T/run/activated.sock"
+		like "$("$BUILD/tests/rawclient" "$T/run/activated.sock" hello recv 2>&1)" \
+			'HELLO_OK' "socket activation: the daemon serves the socket systemd made"
+		like "$(cat "$T/activated.log")" 'ready on' "and says so"
+		kill "$act"; wait "$act" 2>/dev/null
+	else
+		TESTS=$((TESTS + 1))
+		echo "ok $TESTS # skip systemd-socket-activate is not installed"
+	fi
 	kill -HUP "$DAEMON_PID"
 	wait_for 5 grep -q 'configuration reloaded' "$T/helperd.log"
 	ok $? "SIGHUP reloads the configuration"
