@@ -10,7 +10,7 @@ libcurl4-openssl-dev libssl-dev libcmocka-dev libpam-wrapper pamtester
 slapd ldap-utils python3-aiosmtpd expect openssl tmux db5.3-util
 samba samba-ad-dc samba-ad-provision ldb-tools iproute2 util-linux
 libpwquality-dev cracklib-runtime locales gettext gdb
-liboath-dev libqrencode-dev zbar-tools"
+liboath-dev libqrencode-dev zbar-tools oathtool"
 
 missing=""
 for p in $PKGS; do
