@@ -57,7 +57,7 @@ ALL_CFLAGS  = $(WARN) $(HARDEN) $(CFLAGS)
 PROTO_SRC  := proto/wire.c proto/msg.c proto/frame.c proto/secret.c
 MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
               pam_sspr/client.c pam_sspr/text.c pam_sspr/session.c \
-              pam_sspr/recover.c pam_sspr/change.c
+              pam_sspr/recover.c pam_sspr/change.c pam_sspr/register.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
               sspr-helperd/human.c \
@@ -69,13 +69,14 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/state.c sspr-helperd/quality.c \
               sspr-helperd/audit.c sspr-helperd/admin.c \
               sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
-              sspr-helperd/qr.c
+              sspr-helperd/qr.c sspr-helperd/keys.c sspr-helperd/register.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
 
 # Translations (gettext domain pam_sspr): the module, the kiosk program.
 POT_SRC    := pam_sspr/pam_sspr.c pam_sspr/text.c pam_sspr/session.c \
-              pam_sspr/recover.c pam_sspr/change.c $(KIOSK_SRC)
+              pam_sspr/recover.c pam_sspr/change.c pam_sspr/register.c \
+              $(KIOSK_SRC)
 LINGUAS    := $(sort $(basename $(notdir $(wildcard po/*.po))))
 MO         := $(foreach l,$(LINGUAS),$(BUILD)/locale/$(l)/LC_MESSAGES/pam_sspr.mo)
 MAN        := man/pam_sspr.8 man/sspr-helperd.8 man/sspr-helperd.conf.5 \

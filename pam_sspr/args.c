@@ -67,6 +67,9 @@ args_parse(struct sspr_args *a, int argc, const char **argv)
 			a->verify_first = 1;
 		else if (strcmp(arg, "use_authtok") == 0)
 			a->use_authtok = 1;
+		else if ((v = value_of(arg, "register")) != NULL &&
+		    (strcmp(v, "no") == 0 || strcmp(v, "yes") == 0))
+			a->no_register = strcmp(v, "no") == 0;
 		else if ((v = value_of(arg, "lang")) != NULL &&
 		    args_locale_ok(v))
 			a->lang = v;

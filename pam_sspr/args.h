@@ -17,6 +17,7 @@ struct sspr_args {
 	int		 reset_only;	/* kiosk: no password prompt */
 	int		 verify_first;	/* forced change: prove the address */
 	int		 use_authtok;	/* password stage: the new one given */
+	int		 no_register;	/* register=no: no registration step */
 	const char	*lang;		/* language when the login has none */
 	const char	*bad;		/* first argument not understood */
 };

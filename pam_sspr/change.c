@@ -20,6 +20,7 @@
 #include "change.h"
 #include "conv.h"
 #include "recover.h"
+#include "register.h"
 #include "text.h"
 
 #define CHANGE_TRIES	3
@@ -97,9 +98,14 @@ change_account(pam_handle_t *pamh, const struct sspr_args *args,
 
 	if ((r = get_user(pamh, &user)) != PAM_SUCCESS)
 		return r;
-	if (ask_status(pamh, args, user, lang, &acct) != 0 || !acct.known ||
-	    !acct.must_change)
+	if (ask_status(pamh, args, user, lang, &acct) != 0 || !acct.known)
 		return PAM_IGNORE;
+	if (!acct.must_change) {
+		/* never blocks the login, whatever happens in it */
+		if (acct.register_due && !args->no_register)
+			register_methods(pamh, args, user, lang);
+		return PAM_IGNORE;
+	}
 	pam_syslog(pamh, LOG_NOTICE, "the directory demands a new password "
 	    "for %s", user);
 	conv_info(pamh, "%s", _("You must choose a new password now: your "

@@ -18,14 +18,17 @@
 
 #define PASSWORD_MISMATCHES	3
 #define PICTURE_MAX		4096
+#define INFO_MAX		8192
 
 static void
-cancel(struct session *s)
+cancel(struct session *s, int registering)
 {
 	struct msg req = { .type = SSPR_MSG_CANCEL };
 
 	(void)frame_send_msg(s->fd, &req, 1000);
-	conv_info(s->pamh, "%s", _("Password reset cancelled."));
+	conv_info(s->pamh, "%s", registering ? _("Registration cancelled. "
+	    "You will be asked again at your next login.") :
+	    _("Password reset cancelled."));
 }
 
 /*
@@ -133,7 +136,7 @@ human_check(struct session *s, struct msg *ans)
 		if (r != PAM_SUCCESS)
 			return r;
 		if (req.u.secret.len == 0) {
-			cancel(s);
+			cancel(s, 0);
 			return PAM_AUTH_ERR;
 		}
 		r = session_call(s, &req, ans);
@@ -144,46 +147,175 @@ human_check(struct session *s, struct msg *ans)
 }
 
 /*
- * Shows the challenge and relays codes until one is accepted.  For an
- * unlock or a proof of address the daemon acts on the right code at
- * once: *outcome gets DONE's outcome then, else 0.
+ * INFO rows, verbatim, in messages under the conversation's 1024 bytes,
+ * cut between rows (a QR code is a few thousand bytes).
  */
-static int
-verify(struct session *s, const struct msg_challenge *ch, int *outcome)
+static void
+show_rows(struct session *s, const char *rows)
 {
-	struct msg req = { .type = SSPR_MSG_ANSWER }, ans;
-	unsigned minutes = (ch->lifetime + 59) / 60;
-	int r;
+	char chunk[1000];
+	const char *p = rows, *nl;
+	size_t n = 0, len;
 
-	conv_info(s->pamh, _("A verification code has been sent to %s. It "
-	    "is valid for %u minutes."), ch->destination, minutes);
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (len >= sizeof(chunk) - 1)
+			len = sizeof(chunk) - 2;
+		if (n > 0 && n + len + 2 > sizeof(chunk)) {
+			chunk[n] = '\0';
+			conv_info(s->pamh, "%s", chunk);
+			n = 0;
+		}
+		if (n > 0)
+			chunk[n++] = '\n';
+		memcpy(chunk + n, p, len);
+		n += len;
+		p = nl != NULL ? nl + 1 : p + strlen(p);
+	}
+	if (n > 0) {
+		chunk[n] = '\0';
+		conv_info(s->pamh, "%s", chunk);
+	}
+}
+
+/* What the person reads before a challenge's prompt. */
+static void
+introduce(struct session *s, const struct msg_challenge *ch,
+    const char *info, int registering)
+{
+	unsigned minutes = (ch->lifetime + 59) / 60;
+
+	switch (ch->method) {
+	case SSPR_METHOD_SMS:
+		conv_info(s->pamh, _("A code has been sent to %s by text "
+		    "message."), ch->destination);
+		break;
+	case SSPR_METHOD_TOTP:
+		if (registering && *info != '\0')
+			conv_info(s->pamh, "%s", _("Scan this QR code with "
+			    "your authenticator app, or type the secret into "
+			    "it:"));
+		show_rows(s, info);
+		break;
+	case SSPR_METHOD_QUESTION:
+		show_rows(s, info);
+		break;
+	default:
+		show_rows(s, info);
+		conv_info(s->pamh, _("A verification code has been sent to %s. "
+		    "It is valid for %u minutes."), ch->destination, minutes);
+		break;
+	}
+}
+
+static const char *
+prompt_of(int method)
+{
+	switch (method) {
+	case SSPR_METHOD_TOTP:
+		return _("Code from your authenticator app: ");
+	case SSPR_METHOD_QUESTION:
+		return _("Answer: ");
+	default:
+		return _("Verification code (empty to cancel): ");
+	}
+}
+
+/*
+ * Relays challenges: INFO lines (shown verbatim, all at once, before the
+ * prompt: a QR code, a question), the prompt for each CHALLENGE, and the
+ * person's answers, until the daemon answers with something else (then
+ * in *ans).  After a right answer the daemon may ask the next method: a
+ * new CHALLENGE.  An empty answer cancels.
+ */
+int
+recover_relay(struct session *s, struct msg *ans, int registering)
+{
+	struct msg req;
+	struct msg_challenge ch;
+	char info[INFO_MAX];
+	size_t n = 0, len;
+	int have = 0, r;
+
+	info[0] = '\0';
+	memset(&ch, 0, sizeof(ch));
 	for (;;) {
-		r = conv_ask(s->pamh, PAM_PROMPT_ECHO_ON, _("Verification code "
-		    "(empty to cancel): "), &req.u.secret);
+		if (ans->type == SSPR_MSG_INFO) {
+			len = strlen(ans->u.line);
+			if (n + len + 2 < sizeof(info)) {
+				if (n > 0)
+					info[n++] = '\n';
+				memcpy(info + n, ans->u.line, len);
+				n += len;
+				info[n] = '\0';
+			}
+			if (session_call(s, NULL, ans) != 0)
+				return PAM_AUTHINFO_UNAVAIL;
+			continue;
+		}
+		if (ans->type == SSPR_MSG_CHALLENGE &&
+		    ans->u.challenge.method != SSPR_METHOD_HUMAN) {
+			ch = ans->u.challenge;
+			have = 1;
+			introduce(s, &ch, info, registering);
+			n = 0;
+			info[0] = '\0';
+		} else if (ans->type == SSPR_MSG_ANSWER_BAD && have) {
+			if (ch.method == SSPR_METHOD_QUESTION && registering)
+				conv_error(s->pamh, _("That answer is too "
+				    "short. Attempts left: %u."),
+				    ans->u.attempts_left);
+			else if (ch.method == SSPR_METHOD_QUESTION)
+				conv_error(s->pamh, _("That answer is not "
+				    "right. Attempts left: %u."),
+				    ans->u.attempts_left);
+			else
+				conv_error(s->pamh, _("That code is not right. "
+				    "Attempts left: %u."), ans->u.attempts_left);
+		} else
+			return PAM_SUCCESS;
+		memset(&req, 0, sizeof(req));
+		req.type = SSPR_MSG_ANSWER;
+		r = conv_ask(s->pamh, ch.method == SSPR_METHOD_QUESTION ||
+		    ch.method == SSPR_METHOD_TOTP || ch.method ==
+		    SSPR_METHOD_EMAIL || ch.method == SSPR_METHOD_SMS ?
+		    PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF,
+		    prompt_of(ch.method), &req.u.secret);
 		if (r != PAM_SUCCESS)
 			return r;
 		if (req.u.secret.len == 0) {
-			cancel(s);
+			cancel(s, registering);
 			return PAM_AUTH_ERR;
 		}
-		r = session_call(s, &req, &ans);
+		r = session_call(s, &req, ans);
 		msg_wipe(&req);
-		req.type = SSPR_MSG_ANSWER;
 		if (r != 0)
 			return PAM_AUTHINFO_UNAVAIL;
-		if (ans.type == SSPR_MSG_VERIFIED)
-			return PAM_SUCCESS;
-		if (ans.type == SSPR_MSG_DONE) {
-			*outcome = ans.u.outcome;
-			return PAM_SUCCESS;
-		}
-		if (ans.type == SSPR_MSG_FAIL)
-			return session_fail(s, ans.u.reason);
-		if (ans.type != SSPR_MSG_ANSWER_BAD)
-			return session_fail(s, SSPR_R_PROTOCOL);
-		conv_error(s->pamh, _("That code is not right. Attempts left: "
-		    "%u."), ans.u.attempts_left);
 	}
+}
+
+/*
+ * Shows the challenges and relays codes until the daemon is satisfied.
+ * For an unlock or a proof of address the daemon acts on the right code
+ * at once: *outcome gets DONE's outcome then, else 0.
+ */
+static int
+verify(struct session *s, struct msg *ans, int *outcome)
+{
+	int r;
+
+	if ((r = recover_relay(s, ans, 0)) != PAM_SUCCESS)
+		return r;
+	if (ans->type == SSPR_MSG_VERIFIED)
+		return PAM_SUCCESS;
+	if (ans->type == SSPR_MSG_DONE) {
+		*outcome = ans->u.outcome;
+		return PAM_SUCCESS;
+	}
+	if (ans->type == SSPR_MSG_FAIL)
+		return session_fail(s, ans->u.reason);
+	return session_fail(s, SSPR_R_PROTOCOL);
 }
 
 /*
@@ -240,7 +372,7 @@ run_flow(struct session *s, int purpose, struct secret *newpw, int *outcome)
 		return session_fail(s, ans.u.reason);
 	if (ans.type != SSPR_MSG_CHALLENGE)
 		return session_fail(s, SSPR_R_PROTOCOL);
-	if ((r = verify(s, &ans.u.challenge, outcome)) != PAM_SUCCESS)
+	if ((r = verify(s, &ans, outcome)) != PAM_SUCCESS)
 		return r;
 	if (purpose != SSPR_PURPOSE_RESET)
 		return *outcome != 0 ? PAM_SUCCESS : session_fail(s,

@@ -8,5 +8,6 @@
 int	recover(pam_handle_t *, const struct sspr_args *, const char *,
 	    const char *);
 int	recover_verify_address(struct session *);
+int	recover_relay(struct session *, struct msg *, int);
 
 #endif

@@ -88,6 +88,19 @@ msg_decode(struct msg *m, const unsigned char *frame, size_t len)
 		m->u.account.must_change = wire_get_u8(&rd);
 		m->u.account.register_due = wire_get_u8(&rd);
 		break;
+	case SSPR_MSG_REGISTER_STEP:
+		m->u.step.action = wire_get_u8(&rd);
+		wire_get_str(&rd, m->u.step.value, sizeof(m->u.step.value));
+		break;
+	case SSPR_MSG_METHODS:
+		m->u.methods.registered = wire_get_u8(&rd);
+		m->u.methods.offered = wire_get_u8(&rd);
+		wire_get_str(&rd, m->u.methods.mail, sizeof(m->u.methods.mail));
+		wire_get_str(&rd, m->u.methods.phone,
+		    sizeof(m->u.methods.phone));
+		m->u.methods.confirmed = wire_get_u32(&rd);
+		m->u.methods.skips_left = wire_get_u8(&rd);
+		break;
 	case SSPR_MSG_ADMIN_END:
 		m->u.admin_end.status = wire_get_u16(&rd);
 		wire_get_str(&rd, m->u.admin_end.message,
@@ -173,6 +186,18 @@ msg_encode(const struct msg *m, struct wire_wr *wr)
 		wire_put_u8(wr, m->u.account.must_change);
 		wire_put_u8(wr, m->u.account.register_due);
 		break;
+	case SSPR_MSG_REGISTER_STEP:
+		wire_put_u8(wr, m->u.step.action);
+		wire_put_str(wr, m->u.step.value, SSPR_VALUE_MAX);
+		break;
+	case SSPR_MSG_METHODS:
+		wire_put_u8(wr, m->u.methods.registered);
+		wire_put_u8(wr, m->u.methods.offered);
+		wire_put_str(wr, m->u.methods.mail, SSPR_DEST_MAX);
+		wire_put_str(wr, m->u.methods.phone, SSPR_DEST_MAX);
+		wire_put_u32(wr, m->u.methods.confirmed);
+		wire_put_u8(wr, m->u.methods.skips_left);
+		break;
 	case SSPR_MSG_ADMIN_END:
 		wire_put_u16(wr, m->u.admin_end.status);
 		wire_put_str(wr, m->u.admin_end.message, SSPR_DETAIL_MAX);
@@ -213,6 +238,8 @@ msg_name(uint16_t type)
 	case SSPR_MSG_INFO:		return "INFO";
 	case SSPR_MSG_ADMIN_LINE:	return "ADMIN_LINE";
 	case SSPR_MSG_ADMIN_END:	return "ADMIN_END";
+	case SSPR_MSG_REGISTER_STEP:	return "REGISTER_STEP";
+	case SSPR_MSG_METHODS:		return "METHODS";
 	default:			return "unknown";
 	}
 }

@@ -57,6 +57,20 @@ struct msg_account {
 	uint8_t		register_due;
 };
 
+struct msg_methods {
+	uint8_t		registered;	/* SSPR_REG_* */
+	uint8_t		offered;
+	char		mail[SSPR_DEST_MAX + 1];	/* masked */
+	char		phone[SSPR_DEST_MAX + 1];	/* masked */
+	uint32_t	confirmed;	/* unix time, 0 never */
+	uint8_t		skips_left;
+};
+
+struct msg_register_step {
+	uint8_t		action;		/* SSPR_ACT_* */
+	char		value[SSPR_VALUE_MAX + 1];
+};
+
 struct msg_admin {
 	uint16_t	op;
 	char		arg[SSPR_ARG_MAX + 1];
@@ -85,6 +99,8 @@ struct msg {
 		struct msg_account	account;
 		char			line[SSPR_LINE_MAX + 1];
 		struct msg_admin_end	admin_end;
+		struct msg_methods	methods;
+		struct msg_register_step step;
 	} u;
 };
 

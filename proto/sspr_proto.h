@@ -36,6 +36,7 @@
 #define SSPR_SECRET_MAX		512	/* PAM_MAX_RESP_SIZE */
 #define SSPR_ARG_MAX		512	/* an admin request's argument */
 #define SSPR_LINE_MAX		3000	/* one line of an admin answer */
+#define SSPR_VALUE_MAX		256	/* REGISTER_STEP: an address or number */
 
 /* Requests, module -> daemon. */
 enum sspr_req {
@@ -47,6 +48,7 @@ enum sspr_req {
 	SSPR_MSG_CANCEL = 0x0005,	/* (empty) */
 	SSPR_MSG_CHANGE = 0x0006,	/* str user, secret old, secret new */
 	SSPR_MSG_STATUS = 0x0007,	/* str user: what should a login do? */
+	SSPR_MSG_REGISTER_STEP = 0x0008,/* u8 action, str value */
 	SSPR_MSG_ADMIN = 0x0010,	/* u16 op, str arg; root only */
 };
 
@@ -64,6 +66,9 @@ enum sspr_ans {
 					   u8 register_due */
 	SSPR_MSG_INFO = 0x8008,		/* str line: text to show before the
 					   next CHALLENGE (a picture) */
+	SSPR_MSG_METHODS = 0x8009,	/* u8 registered, u8 offered, str mail,
+					   str phone, u32 confirmed,
+					   u8 skips_left */
 	SSPR_MSG_ADMIN_LINE = 0x8010,	/* str line: one line of output */
 	SSPR_MSG_ADMIN_END = 0x8011,	/* u16 status (0 ok), str message */
 	SSPR_MSG_FAIL = 0x80ff,		/* u16 reason; the daemon closes */
@@ -83,18 +88,39 @@ enum sspr_purpose {
 	SSPR_PURPOSE_RESET = 1,
 	SSPR_PURPOSE_UNLOCK = 2,
 	SSPR_PURPOSE_VERIFY = 3,	/* prove the recovery address only */
+	SSPR_PURPOSE_REGISTER = 4,	/* after a login: recovery methods */
+};
+
+/* METHODS bit masks: registered and offered recovery methods. */
+#define SSPR_REG_EMAIL		0x01
+#define SSPR_REG_TOTP		0x02
+#define SSPR_REG_SMS		0x04
+#define SSPR_REG_QUESTIONS	0x08
+
+/* REGISTER_STEP actions. */
+enum sspr_reg_action {
+	SSPR_ACT_EMAIL = 1,		/* value: the new address */
+	SSPR_ACT_TOTP = 2,		/* enrol an authenticator app */
+	SSPR_ACT_SMS = 3,		/* value: the phone number */
+	SSPR_ACT_QUESTIONS = 4,		/* answer the security questions */
+	SSPR_ACT_CONFIRM = 10,		/* "looks good" */
+	SSPR_ACT_SKIP = 11,		/* not now */
 };
 
 /* How a challenge is answered. */
 enum sspr_method {
 	SSPR_METHOD_EMAIL = 1,
 	SSPR_METHOD_HUMAN = 2,		/* type the characters shown (INFO) */
+	SSPR_METHOD_TOTP = 3,		/* a code from the authenticator app */
+	SSPR_METHOD_SMS = 4,		/* a code by text message */
+	SSPR_METHOD_QUESTION = 5,	/* the question came as INFO */
 };
 
 /* HELLO_OK feature bits: optional daemon capabilities. */
 #define SSPR_FEAT_UNLOCK	0x00000001u
 #define SSPR_FEAT_RESET		0x00000002u	/* [policy] enabled != none */
 #define SSPR_FEAT_CHANGE	0x00000004u	/* CHANGE and STATUS served */
+#define SSPR_FEAT_REGISTER	0x00000008u	/* [register] enabled */
 
 /* DONE outcomes. */
 enum sspr_outcome {
@@ -102,6 +128,8 @@ enum sspr_outcome {
 	SSPR_DONE_UNLOCKED = 2,
 	SSPR_DONE_NOT_LOCKED = 3,
 	SSPR_DONE_VERIFIED = 4,		/* PURPOSE_VERIFY: the address works */
+	SSPR_DONE_REGISTERED = 5,	/* PURPOSE_REGISTER: confirmed */
+	SSPR_DONE_SKIPPED = 6,		/* PURPOSE_REGISTER: skipped */
 };
 
 /*

@@ -86,6 +86,7 @@ status_done(struct flow *f, struct work_result *r)
 	}
 	a.known = r->res.status == DIR_OK && !r->system;
 	a.must_change = a.known && r->acct.must_change;
+	a.register_due = a.known && register_due(f->cfg, &r->acct);
 	snprintf(c->user, sizeof(c->user), "%s", f->user);
 	c->when = time(NULL);
 	c->a = a;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "totp.h"
 
 #define CFG_FILE_MAX	(64 * 1024)
 #define CFG_LINE_MAX	1024
@@ -161,6 +162,11 @@ static const struct key keys[] = {
 	{ "questions", "list", K_LINES, O(questions), "", 0, 0, NULL },
 	{ "questions", "required", K_INT, O(questions_required), "3", 1, 10, NULL },
 	{ "questions", "min_answer_length", K_INT, O(min_answer_length), "3", 1, 128, NULL },
+
+	{ "register", "enabled", K_BOOL, O(reg_enabled), "no", 0, 0, NULL },
+	{ "register", "reconfirm_days", K_INT, O(reconfirm_days), "365", 0, 3650, NULL },
+	{ "register", "max_skips", K_INT, O(max_skips), "3", 0, 10, NULL },
+	{ "register", "directory_mail", K_BOOL, O(directory_mail), "yes", 0, 0, NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -1064,6 +1070,11 @@ cfg_unref(struct cfg *c)
 	secret_wipe(&c->bind_password);
 	secret_wipe(&c->mail_password);
 	secret_wipe(&c->sms_auth_header);
+	if (c->totp_keys != NULL) {
+		explicit_bzero(c->totp_keys, sizeof(*c->totp_keys));
+		munlock(c->totp_keys, sizeof(*c->totp_keys));
+		free(c->totp_keys);
+	}
 	free(c);
 }
 

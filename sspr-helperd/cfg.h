@@ -12,6 +12,8 @@
 
 #include "secret.h"
 
+struct totp_keyring;
+
 #define CFG_MAX_UIDS	32
 #define CFG_MAX_URIS	8
 #define CFG_MAX_GROUPS	16
@@ -168,6 +170,18 @@ struct cfg {
 	struct cfglist	 questions;	/* inline, or read from a file */
 	int		 questions_required;
 	int		 min_answer_length;
+
+	/* [register] */
+	int		 reg_enabled;
+	int		 reconfirm_days;
+	int		 max_skips;
+	int		 directory_mail;
+
+	/*
+	 * Not from the file: the TOTP keys, read by the daemon (keys.c)
+	 * after the file, at start and on every reload; wiped with c.
+	 */
+	struct totp_keyring *totp_keys;
 
 	/* [notify] */
 	int		 notify;

@@ -897,6 +897,95 @@ dir_counter_event(struct dconn *dc, struct cfg *c, struct account *acct,
 	return 0;
 }
 
+/* The registered recovery methods in a looked-up entry. */
+void
+dir_read_registration(LDAP *ld, LDAPMessage *e, struct account *a)
+{
+	struct berval **v;
+	char *s;
+	int n, i, k = 0;
+
+	a->reg_mail = dir_get_one(ld, e, "ssprRecoveryMail", &n);
+	if (a->reg_mail != NULL && (n != 1 || !addr_valid(a->reg_mail))) {
+		free(a->reg_mail);
+		a->reg_mail = NULL;
+	}
+	a->phone = dir_get_one(ld, e, "ssprRecoveryPhone", NULL);
+	a->totp = dir_get_one(ld, e, "ssprTotpSecret", NULL);
+	a->totp_last = dir_get_one(ld, e, "ssprTotpLastStep", NULL);
+	if ((s = dir_get_one(ld, e, "ssprRegisteredTime", NULL)) != NULL)
+		a->registered = atoll(s);
+	free(s);
+	if ((s = dir_get_one(ld, e, "ssprRegistrationSkips", NULL)) != NULL)
+		a->skips = atoi(s);
+	free(s);
+	v = ldap_get_values_len(ld, e, "ssprQuestionAnswer");
+	n = ldap_count_values_len(v);
+	if (n > 10)	/* [questions] required is at most 10 */
+		n = 10;
+	if (n > 0 && (a->answers = calloc((size_t)n + 1,
+	    sizeof(*a->answers))) != NULL)
+		for (i = 0; i < n; i++)
+			if (v[i]->bv_len < 256 &&
+			    memchr(v[i]->bv_val, '\0', v[i]->bv_len) == NULL)
+				a->answers[k++] = strndup(v[i]->bv_val,
+				    v[i]->bv_len);
+	ldap_value_free_len(v);
+}
+
+/*
+ * Changes attributes of the account's entry as the service account
+ * (registration).  Not strict: with the permissive modify control, and
+ * objectClass ssprAccount added where the directory needs it.  Strict
+ * (a compare-and-swap such as "delete this value, add that one"): the
+ * modify fails as a whole if a value to delete is not there.  Never
+ * repeated: a lost connection is DIR_UNAVAILABLE.
+ */
+int
+dir_modify(struct dconn *dc, struct cfg *c, const struct account *acct,
+    const struct dir_mod *m, int n, int strict, struct dir_result *res)
+{
+	LDAPControl perm = { PERMISSIVE_MODIFY_OID, { 0, NULL }, 0 };
+	LDAPControl *ctrls[] = { &perm, NULL };
+	char *ocv[] = { "ssprAccount", NULL };
+	LDAPMod oc = { LDAP_MOD_ADD, "objectClass", { .modv_strvals = ocv } };
+	LDAPMod mods[8], *mp[10];
+	int i, k = 0, rc;
+
+	memset(res, 0, sizeof(*res));
+	if (n > 8 || dconn_open(dc, c, res) != 0) {
+		if (res->status == 0)
+			dir_result_set(res, DIR_INTERNAL, 0, "too many changes");
+		return -1;
+	}
+	if (!strict && dc->ops->add_aux_class)
+		mp[k++] = &oc;
+	for (i = 0; i < n; i++) {
+		mods[i].mod_op = m[i].op == DIR_MOD_ADD ? LDAP_MOD_ADD :
+		    m[i].op == DIR_MOD_DELETE ? LDAP_MOD_DELETE :
+		    LDAP_MOD_REPLACE;
+		mods[i].mod_type = (char *)m[i].attr;
+		mods[i].mod_vals.modv_strvals = m[i].values;
+		mp[k++] = &mods[i];
+	}
+	mp[k] = NULL;
+	rc = ldap_modify_ext_s(dc->ld, acct->dn, mp, strict ? NULL : ctrls,
+	    NULL);
+	if (rc == LDAP_SUCCESS) {
+		dir_result_set(res, DIR_OK, 0, NULL);
+		return 0;
+	}
+	if (dconn_lost(rc))
+		dconn_drop(dc, 1);
+	if (!strict)
+		log_msg(LOG_ERR, "%s: cannot store recovery methods: %s (is "
+		    "ldap-schema/ loaded and may the service account write "
+		    "them?)", acct->dn, ldap_err2string(rc));
+	dir_result_set(res, dconn_lost(rc) ? DIR_UNAVAILABLE : DIR_REFUSED, 0,
+	    ldap_err2string(rc));
+	return -1;
+}
+
 /* After a successful reset or unlock: start afresh. */
 int
 dir_counters_clear(struct dconn *dc, struct cfg *c, const struct account *acct,
@@ -930,5 +1019,12 @@ account_clear(struct account *a)
 	free(a->mail);
 	free(a->changed);
 	free(a->lock);
+	free(a->reg_mail);
+	free(a->phone);
+	if (a->totp != NULL)
+		explicit_bzero(a->totp, strlen(a->totp));
+	free(a->totp);
+	free(a->totp_last);
+	free_strs(a->answers);
 	memset(a, 0, sizeof(*a));
 }

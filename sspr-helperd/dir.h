@@ -38,6 +38,23 @@ struct account {
 	struct tstate counters;	/* [throttle] store = directory */
 	char	**raw_sent;	/* the stored values, to prune old ones */
 	char	**raw_fails;
+	/* registration (ldap-schema/): what the account registered */
+	char	*reg_mail;	/* ssprRecoveryMail, one well-formed */
+	char	*phone;		/* ssprRecoveryPhone, E.164 */
+	char	*totp;		/* ssprTotpSecret, sealed */
+	char	*totp_last;	/* ssprTotpLastStep, as stored */
+	char	**answers;	/* ssprQuestionAnswer: "N:$scrypt$..." */
+	long long registered;	/* ssprRegisteredTime (unix s), 0 never */
+	int	 skips;		/* ssprRegistrationSkips */
+};
+
+/* dir_modify: one change to one attribute of the account's entry. */
+enum dir_mod_op { DIR_MOD_REPLACE, DIR_MOD_ADD, DIR_MOD_DELETE };
+
+struct dir_mod {
+	enum dir_mod_op	 op;
+	const char	*attr;
+	char		**values;	/* NULL-terminated; NULL: none / all */
 };
 
 struct dir_result {
@@ -70,6 +87,8 @@ int	dir_counters_clear(struct dconn *, struct cfg *, const struct account *,
 	    struct dir_result *);
 int	dir_report(struct dconn *, struct cfg *,
 	    void (*)(void *, const char **, int), void *, char *, size_t);
+int	dir_modify(struct dconn *, struct cfg *, const struct account *,
+	    const struct dir_mod *, int, int, struct dir_result *);
 void	account_clear(struct account *);
 void	dir_result_set(struct dir_result *, int, int, const char *);
 

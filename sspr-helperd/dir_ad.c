@@ -142,7 +142,10 @@ ad_lookup(struct dconn *dc, const char *user, struct account *acct,
 {
 	char *attrs[] = { dc->cfg->mail_attr, "userAccountControl",
 	    "adminCount", "msDS-User-Account-Control-Computed", "pwdLastSet",
-	    "ssprCodeSent", "ssprCodeFailure", "ssprBlockedUntil", NULL };
+	    "ssprCodeSent", "ssprCodeFailure", "ssprBlockedUntil",
+	    "ssprRecoveryMail", "ssprRecoveryPhone", "ssprTotpSecret",
+	    "ssprTotpLastStep", "ssprQuestionAnswer", "ssprRegisteredTime",
+	    "ssprRegistrationSkips", NULL };
 	LDAPMessage *msg, *e;
 	long computed;
 	char *dn;
@@ -173,6 +176,7 @@ ad_lookup(struct dconn *dc, const char *user, struct account *acct,
 	    strcmp(acct->changed, "0") == 0) ||
 	    (computed & UF_PASSWORD_EXPIRED) != 0;
 	dir_read_counters(dc->ld, e, acct);
+	dir_read_registration(dc->ld, e, acct);
 	ldap_msgfree(msg);
 	if (acct->dn == NULL) {
 		dir_result_set(res, DIR_INTERNAL, 0, "out of memory");

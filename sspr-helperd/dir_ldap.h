@@ -49,6 +49,7 @@ char	*dir_get_one(LDAP *, LDAPMessage *, const char *, int *);
 int	ad_encode_password(const struct secret *, unsigned char *, size_t);
 int	ad_classify(const char *, int *);
 void	dir_read_counters(LDAP *, LDAPMessage *, struct account *);
+void	dir_read_registration(LDAP *, LDAPMessage *, struct account *);
 extern char *dir_counter_attrs[];
 int	dir_read_back(struct dconn *, const char *, const char *, char **);
 int	dir_write_outcome(struct dconn *, const struct account *,

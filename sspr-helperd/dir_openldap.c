@@ -72,7 +72,9 @@ openldap_lookup(struct dconn *dc, const char *user, struct account *acct,
 {
 	char *attrs[] = { dc->cfg->mail_attr, "pwdAccountLockedTime",
 	    "pwdReset", "pwdChangedTime", "ssprCodeSent", "ssprCodeFailure",
-	    "ssprBlockedUntil", NULL };
+	    "ssprBlockedUntil", "ssprRecoveryMail", "ssprRecoveryPhone",
+	    "ssprTotpSecret", "ssprTotpLastStep", "ssprQuestionAnswer",
+	    "ssprRegisteredTime", "ssprRegistrationSkips", NULL };
 	LDAPMessage *msg, *e;
 	char *dn, *v;
 	int n;
@@ -101,6 +103,7 @@ openldap_lookup(struct dconn *dc, const char *user, struct account *acct,
 	}
 	acct->changed = dir_get_one(dc->ld, e, "pwdChangedTime", NULL);
 	dir_read_counters(dc->ld, e, acct);
+	dir_read_registration(dc->ld, e, acct);
 	ldap_msgfree(msg);
 	if (acct->dn == NULL) {
 		dir_result_set(res, DIR_INTERNAL, 0, "out of memory");

@@ -77,7 +77,8 @@ faudit(const struct flow *f, const char *event, const char *result,
 	struct audit_rec r = {
 		.event = event, .result = result, .reason = reason,
 		.user = f->who, .source = f->source, .service = f->service,
-		.method = "email", .flow = f->id, .caller = f->uid,
+		.method = method_name(f->method), .flow = f->id,
+		.caller = f->uid,
 	};
 
 	audit(&r);
@@ -143,6 +144,11 @@ flow_unref(struct flow *f)
 		secret_wipe(f->held);
 		free(f->held);
 	}
+	secret_wipe(&f->reg_secret);
+	if (f->reg_answers != NULL) {
+		explicit_bzero(f->reg_answers, 10 * sizeof(*f->reg_answers));
+		free(f->reg_answers);
+	}
 	cfg_unref(f->cfg);
 	explicit_bzero(f, sizeof(*f));
 	free(f);
@@ -196,8 +202,8 @@ flow_finish(struct flow *f, uint16_t outcome)
 	flow_answer(f, &m);
 	f->state = F_END;
 	conn_end(f->conn);
-	if (f->purpose == 0)	/* a CHANGE: nothing was counted */
-		return;
+	if (f->purpose == 0 || f->purpose == SSPR_PURPOSE_REGISTER)
+		return;		/* a CHANGE or a registration: nothing to clear */
 	work_dir(f, W_CLEAR, NULL);
 	if (outcome == SSPR_DONE_PASSWORD_SET || outcome == SSPR_DONE_UNLOCKED)
 		work_notify(f, outcome == SSPR_DONE_PASSWORD_SET ?
@@ -255,6 +261,8 @@ on_hello(struct flow *f, struct msg *in)
 	m.u.hello_ok.version = h->version < SSPR_PROTO_CUR ? h->version :
 	    SSPR_PROTO_CUR;
 	m.u.hello_ok.features = SSPR_FEAT_CHANGE;
+	if (f->cfg->reg_enabled && f->cfg->enabled != POLICY_NONE)
+		m.u.hello_ok.features |= SSPR_FEAT_REGISTER;
 	if (f->cfg->enabled != POLICY_NONE)
 		m.u.hello_ok.features |= SSPR_FEAT_RESET |
 		    (f->cfg->allow_unlock ? SSPR_FEAT_UNLOCK : 0);
@@ -280,6 +288,9 @@ flow_work_done(struct flow *f, struct work_result *r)
 		{ W_SET_PASSWORD,	F_WRITING,	write_done },
 		{ W_UNLOCK,		F_WRITING,	unlock_done },
 		{ W_CHANGE,		F_WRITING,	change_done },
+		{ W_TOTP_CHECK,		F_CHECKING,	answer_checked },
+		{ W_ANSWER_CHECK,	F_CHECKING,	answer_checked },
+		{ W_REG_WRITE,		F_WRITING,	register_written },
 	};
 	size_t i;
 
@@ -343,6 +354,12 @@ static const struct {
 	{ F_CHALLENGED,	SSPR_MSG_CANCEL,	on_cancel },
 	{ F_VERIFIED,	SSPR_MSG_NEW_PASSWORD,	on_new_password },
 	{ F_VERIFIED,	SSPR_MSG_CANCEL,	on_cancel },
+	{ F_REG_MENU,	SSPR_MSG_REGISTER_STEP,	on_register_step },
+	{ F_REG_MENU,	SSPR_MSG_CANCEL,	on_cancel },
+	{ F_REG_CODE,	SSPR_MSG_ANSWER,	on_register_answer },
+	{ F_REG_CODE,	SSPR_MSG_CANCEL,	on_cancel },
+	{ F_REG_QUESTION, SSPR_MSG_ANSWER,	on_register_question },
+	{ F_REG_QUESTION, SSPR_MSG_CANCEL,	on_cancel },
 };
 
 void

@@ -31,6 +31,9 @@ enum fstate {
 	F_STATUS,	/* STATUS: directory work in flight */
 	F_VERIFIED,
 	F_WRITING,	/* directory work in flight */
+	F_REG_MENU,	/* registration: METHODS sent, a step awaited */
+	F_REG_CODE,	/* registration: a code (mail, SMS, app) awaited */
+	F_REG_QUESTION,	/* registration: a question's answer awaited */
 	F_END,
 };
 
@@ -65,7 +68,25 @@ struct flow {
 	int		 human_ok;
 	int		 human_tries;
 	int		 remote;	/* HELLO named a remote host */
+
+	/* the methods of a reset, in order (reset.c) */
+	int		 method;	/* SSPR_METHOD_* asked now */
+	int		 plan[4];
+	int		 n_plan, plan_pos;
+	int		 q_pick[10];	/* question numbers (1-based) to ask */
+	int		 n_q, q_pos;
+	int		 channel;	/* work_send: CH_MAIL or CH_SMS */
+	char		 send_to[SSPR_VALUE_MAX + 1];	/* "": the account's */
+
+	/* registration (register.c) */
+	int		 reg_action;	/* SSPR_ACT_* being done */
+	int64_t		 reg_step;	/* TOTP: the step the code matched */
+	struct secret	 reg_secret;	/* TOTP: the secret being enrolled */
+	struct secret	*reg_answers;	/* questions: normalized answers */
 };
+
+#define CH_MAIL	0
+#define CH_SMS	1
 
 /* Work done on the pools for a flow; see work.c. */
 enum work_kind {
@@ -78,6 +99,9 @@ enum work_kind {
 	W_CLEAR,		/* success: counters start afresh */
 	W_STATUS,		/* STATUS: the account, for a login */
 	W_CHANGE,		/* CHANGE: the user's own change */
+	W_TOTP_CHECK,		/* reset: an app code, its step stored */
+	W_ANSWER_CHECK,		/* reset: a security question's answer */
+	W_REG_WRITE,		/* registration: store what was proved */
 };
 
 struct work_result {
@@ -85,6 +109,7 @@ struct work_result {
 	int		 not_self;	/* a self caller asked for another */
 	int		 system;	/* root or a local system account */
 	int		 blocked;	/* W_RECORD_FAIL, W_CHECK */
+	int		 right;		/* W_TOTP_CHECK, W_ANSWER_CHECK */
 	struct account	 acct;		/* W_LOOKUP */
 	struct dir_result res;
 };
@@ -112,6 +137,21 @@ void	write_done(struct flow *, struct work_result *);
 void	unlock_done(struct flow *, struct work_result *);
 void	on_human_answer(struct flow *, struct msg *);
 int	source_allowed(struct flow *);
+void	answer_checked(struct flow *, struct work_result *);
+const char *method_name(int);
+const char *reset_mail(const struct flow *);
+void	reset_work(void *, struct flow *, struct work_result *,
+	    const struct secret *);
+
+/* register.c: registration of recovery methods after a login */
+void	register_lookup_done(struct flow *, struct work_result *);
+void	on_register_step(struct flow *, struct msg *);
+void	on_register_answer(struct flow *, struct msg *);
+void	on_register_question(struct flow *, struct msg *);
+void	register_written(struct flow *, struct work_result *);
+void	register_send_done(struct flow *, int, const char *);
+void	register_work(void *, struct flow *, struct work_result *);
+int	register_due(const struct cfg *, const struct account *);
 
 /* account.c: the stateless requests */
 void	on_status(struct flow *, struct msg *);

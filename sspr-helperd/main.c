@@ -27,6 +27,7 @@
 #include "code.h"
 #include "dir.h"
 #include "flow.h"
+#include "keys.h"
 #include "log.h"
 #include "mail.h"
 #include "pool.h"
@@ -287,7 +288,9 @@ main(int argc, char **argv)
 	}
 	harden();
 	log_init("sspr-helperd", foreground || check, 0);
-	if ((c = cfg_load(path, err, sizeof(err))) == NULL) {
+	if ((c = cfg_load(path, err, sizeof(err))) == NULL ||
+	    keys_load(c, err, sizeof(err)) != 0) {
+		cfg_unref(c);
 		if (check)
 			fprintf(stderr, "%s\n", err);
 		else

@@ -13,14 +13,19 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/rand.h>
+
 #include "addr.h"
+#include "answers.h"
 #include "flowint.h"
 #include "human.h"
 #include "latest.h"
 #include "log.h"
 #include "server.h"
+#include "sms.h"
 #include "state.h"
 #include "timer.h"
+#include "totp.h"
 #include "wire.h"
 
 #define HUMAN_TRIES	3
@@ -61,6 +66,11 @@ on_start(struct flow *f, struct msg *in)
 	case SSPR_PURPOSE_RESET:
 	case SSPR_PURPOSE_VERIFY:
 		break;
+	case SSPR_PURPOSE_REGISTER:
+		if (f->cfg->reg_enabled)
+			break;
+		flow_fail(f, SSPR_R_DISABLED);
+		return;
 	case SSPR_PURPOSE_UNLOCK:
 		if (f->cfg->allow_unlock)
 			break;
@@ -97,7 +107,8 @@ on_start(struct flow *f, struct msg *in)
 		flow_fail(f, SSPR_R_THROTTLED);
 		return;
 	}
-	if (human_needed(f)) {
+	/* registration follows a login: the person is known to be there */
+	if (f->purpose != SSPR_PURPOSE_REGISTER && human_needed(f)) {
 		f->human_tries = HUMAN_TRIES;
 		ask_human(f);
 		return;
@@ -184,9 +195,10 @@ on_human_answer(struct flow *f, struct msg *in)
 }
 
 /*
- * Issues the code and has it sent; the CHALLENGE goes out at once, so the
- * time the mail takes never shows in the answer.  A fake flow gets a code
- * too (so every later step costs the same) that is never sent.
+ * Issues the code and has it sent (by mail, or by SMS when the method
+ * says so); the CHALLENGE goes out at once, so the time the sending takes
+ * never shows in the answer.  A fake flow gets a code too (so every later
+ * step costs the same) that is never sent.
  */
 static void
 issue_code(struct flow *f)
@@ -202,13 +214,19 @@ issue_code(struct flow *f)
 		flow_fail(f, SSPR_R_INTERNAL);
 		return;
 	}
+	f->channel = f->method == SSPR_METHOD_SMS ? CH_SMS : CH_MAIL;
 	if (f->fake) {
 		code_tag(&f->cfg->bind_password, "mask", f->user, tag);
 		r = addr_mask_fake(f->user, f->cfg->mail_from, tag[0],
 		    m.u.challenge.destination,
 		    sizeof(m.u.challenge.destination));
 	} else {
-		r = addr_mask(f->acct.mail, m.u.challenge.destination,
+		snprintf(f->send_to, sizeof(f->send_to), "%s",
+		    f->channel == CH_SMS ? f->acct.phone : reset_mail(f));
+		r = f->channel == CH_SMS ? sms_phone_mask(f->send_to,
+		    m.u.challenge.destination,
+		    sizeof(m.u.challenge.destination)) : addr_mask(f->send_to,
+		    m.u.challenge.destination,
 		    sizeof(m.u.challenge.destination));
 		latest_release(f->latest);
 		f->latest = latest_issue(f->acct.dn, &f->gen);
@@ -224,11 +242,98 @@ issue_code(struct flow *f)
 	work_send(f, &code);
 	secret_wipe(&code);
 
-	m.u.challenge.method = SSPR_METHOD_EMAIL;
+	m.u.challenge.method = (uint8_t)f->method;
 	m.u.challenge.lifetime = (uint32_t)f->cfg->code_lifetime;
 	m.u.challenge.answer_len = (uint8_t)f->cfg->code_length;
 	flow_wait(f, F_CHALLENGED, f->cfg->code_lifetime * 1000LL + 30000);
 	flow_answer(f, &m);
+}
+
+/* A challenge answered without anything sent: the app, a question. */
+static void
+ask_direct(struct flow *f)
+{
+	struct msg m = { .type = SSPR_MSG_CHALLENGE };
+	int n = f->q_pick[f->q_pos];
+
+	if (f->method == SSPR_METHOD_QUESTION) {
+		struct msg info = { .type = SSPR_MSG_INFO };
+
+		snprintf(info.u.line, sizeof(info.u.line), "%s",
+		    f->cfg->questions.item[n - 1]);
+		flow_answer(f, &info);
+	}
+	f->send = SEND_NONE;
+	f->issued = now_ms();
+	f->attempts_left = f->cfg->code_max_attempts;
+	m.u.challenge.method = (uint8_t)f->method;
+	m.u.challenge.lifetime = (uint32_t)f->cfg->code_lifetime;
+	m.u.challenge.answer_len = f->method == SSPR_METHOD_TOTP ?
+	    TOTP_DIGITS : 0;
+	flow_wait(f, F_CHALLENGED, f->cfg->code_lifetime * 1000LL + 30000);
+	flow_answer(f, &m);
+}
+
+/* The question number of a stored answer ("N:$scrypt$..."), or 0. */
+static int
+answer_number(const char *v, int nquestions)
+{
+	int n = atoi(v);
+
+	return strchr(v, ':') != NULL && n >= 1 && n <= nquestions ? n : 0;
+}
+
+/*
+ * Questions at a reset: [questions] required of the answered ones (all of
+ * them when fewer), in random order.
+ */
+static void
+pick_questions(struct flow *f)
+{
+	int have[10], n = 0, i, j, t;
+	unsigned char rnd[10];
+
+	for (i = 0; f->acct.answers != NULL && f->acct.answers[i] != NULL &&
+	    n < 10; i++)
+		if ((t = answer_number(f->acct.answers[i],
+		    f->cfg->questions.n)) != 0)
+			have[n++] = t;
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		memset(rnd, 0, sizeof(rnd));
+	for (i = n - 1; i > 0; i--) {	/* Fisher-Yates */
+		j = rnd[i] % (i + 1);
+		t = have[i];
+		have[i] = have[j];
+		have[j] = t;
+	}
+	f->n_q = n < f->cfg->questions_required ? n :
+	    f->cfg->questions_required;
+	memcpy(f->q_pick, have, sizeof(have));
+	f->q_pos = 0;
+}
+
+/* The next method of the plan (a fake flow: the email it pretends). */
+static void
+ask_method(struct flow *f)
+{
+	if (f->fake) {
+		f->method = SSPR_METHOD_EMAIL;
+		issue_code(f);
+		return;
+	}
+	f->method = f->plan[f->plan_pos];
+	switch (f->method) {
+	case SSPR_METHOD_EMAIL:
+	case SSPR_METHOD_SMS:
+		issue_code(f);
+		break;
+	case SSPR_METHOD_QUESTION:
+		pick_questions(f);
+		/* FALLTHROUGH */
+	default:
+		ask_direct(f);
+		break;
+	}
 }
 
 static int
@@ -242,11 +347,57 @@ listed(const struct cfglist *l, const char *word)
 	return 0;
 }
 
-/* The recovery methods the account can use (so far: its mail). */
-static int
-methods_available(const struct account *a)
+/* The address a reset's code goes to: the registered one, else mail. */
+const char *
+reset_mail(const struct flow *f)
 {
-	return a->mail != NULL;
+	if (f->acct.reg_mail != NULL)
+		return f->acct.reg_mail;
+	return f->cfg->directory_mail ? f->acct.mail : NULL;
+}
+
+const char *
+method_name(int m)
+{
+	switch (m) {
+	case SSPR_METHOD_HUMAN:		return "human";
+	case SSPR_METHOD_TOTP:		return "totp";
+	case SSPR_METHOD_SMS:		return "sms";
+	case SSPR_METHOD_QUESTION:	return "questions";
+	default:			return "email";
+	}
+}
+
+/*
+ * The recovery methods the account can use, in the order a reset asks
+ * them (email first: unknown accounts get a fake email challenge, so
+ * most real ones look the same), into f->plan.  Only methods [policy]
+ * methods enables; questions never for administrators.  Proving the
+ * address (PURPOSE_VERIFY) is email alone.
+ */
+static int
+methods_available(struct flow *f)
+{
+	const struct account *a = &f->acct;
+	const struct cfg *c = f->cfg;
+	int n = 0, i, answered = 0;
+
+	if (reset_mail(f) != NULL && (cfg_method(c, "email") ||
+	    f->purpose == SSPR_PURPOSE_VERIFY))
+		f->plan[n++] = SSPR_METHOD_EMAIL;
+	if (f->purpose == SSPR_PURPOSE_VERIFY)
+		return n;
+	if (a->totp != NULL && cfg_method(c, "totp") && c->totp_keys != NULL)
+		f->plan[n++] = SSPR_METHOD_TOTP;
+	if (a->phone != NULL && sms_phone_valid(a->phone) &&
+	    cfg_method(c, "sms"))
+		f->plan[n++] = SSPR_METHOD_SMS;
+	for (i = 0; a->answers != NULL && a->answers[i] != NULL; i++)
+		if (answer_number(a->answers[i], c->questions.n) != 0)
+			answered++;
+	if (answered > 0 && !a->admin && cfg_method(c, "questions"))
+		f->plan[n++] = SSPR_METHOD_QUESTION;
+	return n;
 }
 
 /* Why an account found in the directory still gets no code. */
@@ -254,17 +405,20 @@ static const char *
 ineligible(const struct flow *f)
 {
 	const struct account *a = &f->acct;
-	int v;
+	int v, n, need;
 
 	if (a->excluded || listed(&f->cfg->exclude_users, f->user))
 		return "excluded or privileged";
 	if (!a->in_scope)
 		return "not in the group [policy] enables";
-	if (a->mail == NULL)
-		return "no usable recovery address";
-	if (methods_available(a) < (a->admin ? f->cfg->admin_methods_required :
-	    f->cfg->methods_required))
+	n = methods_available((struct flow *)f);
+	need = f->purpose == SSPR_PURPOSE_VERIFY ? 1 : a->admin ?
+	    f->cfg->admin_methods_required : f->cfg->methods_required;
+	if (n == 0)
+		return "no usable recovery method";
+	if (n < need)
 		return "fewer recovery methods than required";
+	((struct flow *)f)->n_plan = need;
 	if (a->admin_locked)
 		return "locked by an administrator";
 	if (a->disabled)
@@ -288,6 +442,10 @@ lookup_done(struct flow *f, struct work_result *r)
 	if (r->res.status == DIR_UNAVAILABLE || r->res.status == DIR_INTERNAL) {
 		flog(f, LOG_ERR, "directory unavailable: %s", r->res.detail);
 		flow_fail(f, SSPR_R_UNAVAILABLE);
+		return;
+	}
+	if (f->purpose == SSPR_PURPOSE_REGISTER) {
+		register_lookup_done(f, r);
 		return;
 	}
 	if (r->system) {
@@ -315,7 +473,8 @@ lookup_done(struct flow *f, struct work_result *r)
 			faudit(f, "start", "ok", f->purpose ==
 			    SSPR_PURPOSE_UNLOCK ? "unlock" : "reset");
 	}
-	issue_code(f);
+	f->plan_pos = 0;
+	ask_method(f);
 }
 
 /* --- ANSWER: check the code -------------------------------------------- */
@@ -327,6 +486,10 @@ flow_send_done(struct flow *f, int ok, const char *why)
 {
 	struct secret *held;
 
+	if (f->purpose == SSPR_PURPOSE_REGISTER) {
+		register_send_done(f, ok, why);
+		return;
+	}
 	f->send = ok ? SEND_OK : SEND_FAILED;
 	if (!ok)
 		flog(f, LOG_ERR, "%s failed: %s", f->fake ? "the mail server "
@@ -335,7 +498,7 @@ flow_send_done(struct flow *f, int ok, const char *why)
 		flog(f, LOG_INFO, "code sent");
 	if (!f->fake)
 		faudit(f, "code_sent", ok ? "ok" : "failed", ok ? NULL :
-		    "mail");
+		    f->channel == CH_SMS ? "sms" : "mail");
 	if (f->held != NULL && f->state == F_CHALLENGED) {
 		held = f->held;
 		f->held = NULL;
@@ -375,33 +538,17 @@ code_matches(struct flow *f, const struct secret *typed)
 	return ok && !f->fake && latest_is_current(f->latest, f->gen);
 }
 
+/* A wrong code or answer: counted against the source and the account. */
 static void
-process_answer(struct flow *f, struct secret *typed)
+wrong_answer(struct flow *f)
 {
 	char key[SSPR_RHOST_MAX + 8];
 
-	if (f->send == SEND_FAILED) {
-		flow_fail(f, SSPR_R_SEND_FAILED);
-		return;
-	}
-	if (now_ms() - f->issued > f->cfg->code_lifetime * 1000LL) {
-		flog(f, LOG_NOTICE, "code expired");
-		faudit(f, "code_failed", "refused", "expired");
-		flow_fail(f, SSPR_R_EXPIRED);
-		return;
-	}
-	if (code_matches(f, typed)) {
-		/* single use: nothing that could match again is kept */
-		explicit_bzero(f->hash, sizeof(f->hash));
-		latest_forget(f->latest);
-		flow_wait(f, F_CHECKING, flow_dir_wait(f));
-		work_dir(f, W_CHECK, NULL);
-		return;
-	}
 	f->attempts_left--;
 	source_key(f, key, sizeof(key));
 	state_event(key, STATE_FAIL, time(NULL), NULL);
-	flog(f, LOG_NOTICE, "wrong code (%d attempts left)", f->attempts_left);
+	flog(f, LOG_NOTICE, "wrong %s (%d attempts left)", f->method ==
+	    SSPR_METHOD_QUESTION ? "answer" : "code", f->attempts_left);
 	faudit(f, "code_failed", "refused", "wrong");
 	if (f->fake) {
 		struct work_result r = { .kind = W_RECORD_FAIL };
@@ -412,6 +559,131 @@ process_answer(struct flow *f, struct secret *typed)
 	}
 	flow_wait(f, F_CHECKING, flow_dir_wait(f));
 	work_dir(f, W_RECORD_FAIL, NULL);
+}
+
+static void
+process_answer(struct flow *f, struct secret *typed)
+{
+	if (f->send == SEND_FAILED) {
+		flow_fail(f, SSPR_R_SEND_FAILED);
+		return;
+	}
+	if (now_ms() - f->issued > f->cfg->code_lifetime * 1000LL) {
+		flog(f, LOG_NOTICE, "code expired");
+		faudit(f, "code_failed", "refused", "expired");
+		flow_fail(f, SSPR_R_EXPIRED);
+		return;
+	}
+	if (!f->fake && (f->method == SSPR_METHOD_TOTP ||
+	    f->method == SSPR_METHOD_QUESTION)) {
+		/* scrypt, or a directory write: on a worker */
+		flow_wait(f, F_CHECKING, flow_dir_wait(f));
+		work_dir(f, f->method == SSPR_METHOD_TOTP ? W_TOTP_CHECK :
+		    W_ANSWER_CHECK, typed);
+		return;
+	}
+	if (code_matches(f, typed)) {
+		/* single use: nothing that could match again is kept */
+		explicit_bzero(f->hash, sizeof(f->hash));
+		latest_forget(f->latest);
+		flow_wait(f, F_CHECKING, flow_dir_wait(f));
+		work_dir(f, W_CHECK, NULL);
+		return;
+	}
+	wrong_answer(f);
+}
+
+/* An app code or an answer was checked on a worker. */
+void
+answer_checked(struct flow *f, struct work_result *r)
+{
+	if (r->res.status == DIR_UNAVAILABLE) {
+		flog(f, LOG_ERR, "directory unavailable: %s", r->res.detail);
+		flow_fail(f, SSPR_R_UNAVAILABLE);
+		return;
+	}
+	if (!r->right) {
+		wrong_answer(f);
+		return;
+	}
+	flow_wait(f, F_CHECKING, flow_dir_wait(f));
+	work_dir(f, W_CHECK, NULL);
+}
+
+/*
+ * On a worker: is the app code right (and its step not used before, on
+ * any host: the step is stored with a compare-and-swap), or the answer?
+ */
+void
+reset_work(void *ctx, struct flow *f, struct work_result *r,
+    const struct secret *typed)
+{
+	const struct account *a = &f->acct;
+	struct secret s = { 0 };
+	char step[32], oldv[32], sealed[TOTP_SEALED_MAX];
+	char *addv[] = { step, NULL }, *delv[] = { oldv, NULL };
+	char *sealv[] = { sealed, NULL };
+	struct dir_mod m[2];
+	int64_t matched, last;
+	int stale = 0, i, n = 0, want;
+
+	dir_result_set(&r->res, DIR_OK, 0, NULL);
+	r->right = 0;
+	if (r->kind == W_ANSWER_CHECK) {
+		want = f->q_pick[f->q_pos];
+		for (i = 0; a->answers != NULL && a->answers[i] != NULL; i++)
+			if (answer_number(a->answers[i], f->cfg->questions.n) ==
+			    want) {
+				r->right = answer_verify(typed,
+				    strchr(a->answers[i], ':') + 1) == 1;
+				break;
+			}
+		return;
+	}
+	if (f->cfg->totp_keys == NULL || totp_open(f->cfg->totp_keys, a->dn,
+	    a->totp, &s, &stale) != 0) {
+		flog(f, LOG_ERR, "the authenticator app secret does not open "
+		    "with the [totp] keys");
+		return;
+	}
+	last = a->totp_last != NULL ? atoll(a->totp_last) : -1;
+	i = totp_verify(&s, typed, time(NULL), f->cfg->totp_window, last,
+	    &matched);
+	if (i == TOTP_REPLAY)
+		flog(f, LOG_NOTICE, "an app code whose time step was already "
+		    "used; refused");
+	if (i != TOTP_OK) {
+		secret_wipe(&s);
+		return;
+	}
+	snprintf(step, sizeof(step), "%lld", (long long)matched);
+	if (a->totp_last != NULL) {
+		snprintf(oldv, sizeof(oldv), "%s", a->totp_last);
+		m[n++] = (struct dir_mod){ DIR_MOD_DELETE, "ssprTotpLastStep",
+		    delv };
+	}
+	m[n++] = (struct dir_mod){ DIR_MOD_ADD, "ssprTotpLastStep", addv };
+	if (dir_modify(ctx, f->cfg, a, m, n, 1, &r->res) != 0) {
+		flog(f, LOG_NOTICE, "the app code's step could not be stored "
+		    "(used meanwhile elsewhere?): %s", r->res.detail);
+		secret_wipe(&s);
+		if (r->res.status != DIR_UNAVAILABLE)
+			dir_result_set(&r->res, DIR_OK, 0, NULL);
+		return;
+	}
+	r->right = 1;
+	/* sealed with an old key: seal again with the current one */
+	if (stale && totp_seal(f->cfg->totp_keys, a->dn, &s, sealed,
+	    sizeof(sealed)) == 0) {
+		struct dir_mod rs = { DIR_MOD_REPLACE, "ssprTotpSecret", sealv };
+		struct dir_result res2;
+
+		if (dir_modify(ctx, f->cfg, a, &rs, 1, 0, &res2) == 0)
+			flog(f, LOG_INFO, "app secret sealed again with the "
+			    "current key");
+	}
+	explicit_bzero(sealed, sizeof(sealed));
+	secret_wipe(&s);
 }
 
 /* A wrong code was counted (or, for a fake flow, not). */
@@ -455,7 +727,17 @@ code_checked(struct flow *f, struct work_result *r)
 		flow_fail(f, SSPR_R_TOO_MANY);
 		return;
 	}
-	flog(f, LOG_INFO, "code verified");
+	flog(f, LOG_INFO, "%s verified", method_name(f->method));
+	if (f->method == SSPR_METHOD_QUESTION && ++f->q_pos < f->n_q) {
+		ask_direct(f);
+		return;
+	}
+	if (f->n_plan > 1)
+		faudit(f, "method", "ok", method_name(f->method));
+	if (++f->plan_pos < f->n_plan) {
+		ask_method(f);
+		return;
+	}
 	if (f->purpose == SSPR_PURPOSE_VERIFY) {
 		faudit(f, "verify", "ok", NULL);
 		flow_finish(f, SSPR_DONE_VERIFIED);

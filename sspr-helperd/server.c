@@ -19,6 +19,7 @@
 #include "dir.h"
 #include "flow.h"
 #include "log.h"
+#include "keys.h"
 #include "server.h"
 #include "timer.h"
 #include "wire.h"
@@ -490,6 +491,10 @@ server_reload(char *err, size_t errsize)
 	struct cfg *n;
 
 	n = cfg_load(cur_cfg->path, err, errsize);
+	if (n != NULL && keys_load(n, err, errsize) != 0) {
+		cfg_unref(n);
+		n = NULL;
+	}
 	if (n == NULL) {
 		log_msg(LOG_ERR, "reload refused, keeping the running "
 		    "configuration: %s", err);

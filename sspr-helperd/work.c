@@ -18,6 +18,7 @@
 #include "mail.h"
 #include "pool.h"
 #include "quality.h"
+#include "sms.h"
 #include "state.h"
 
 struct dir_work {
@@ -214,6 +215,15 @@ dir_run(struct job *j, void *ctx)
 	case W_UNLOCK:
 		dir_unlock(ctx, f->cfg, &f->acct, &r->res);
 		break;
+	case W_TOTP_CHECK:
+	case W_ANSWER_CHECK:
+		reset_work(ctx, f, r, &w->pw);
+		secret_scrub_registers();
+		break;
+	case W_REG_WRITE:
+		register_work(ctx, f, r);
+		secret_scrub_registers();
+		break;
 	case W_RECORD_SENT:
 	case W_RECORD_FAIL:
 	case W_CHECK:
@@ -315,6 +325,14 @@ mail_run(struct job *j, void *ctx)
 		mw->ok = mail_probe(f->cfg, mw->err, sizeof(mw->err)) == 0;
 		return;
 	}
+	if (strcmp(mw->tmpl, "sms") == 0) {
+		mw->ok = sms_send(f->cfg, mw->to, secret_str(&mw->code),
+		    (f->cfg->code_lifetime + 59) / 60, mw->err,
+		    sizeof(mw->err)) == 0;
+		secret_wipe(&mw->code);
+		secret_scrub_registers();
+		return;
+	}
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
 	gethostname(host, sizeof(host) - 1);
@@ -350,7 +368,8 @@ mail_done(struct job *j)
 	struct mail_work *mw = (struct mail_work *)j;
 	struct flow *f = mw->f;
 
-	if (mw->tmpl == NULL || strcmp(mw->tmpl, "code") == 0)
+	if (mw->tmpl == NULL || strcmp(mw->tmpl, "code") == 0 ||
+	    strcmp(mw->tmpl, "sms") == 0)
 		flow_send_done(f, mw->ok, mw->ok ? NULL : mw->err);
 	else if (!mw->ok)
 		log_msg(LOG_ERR, "notifying %s failed (the change stays): %s",
@@ -380,8 +399,9 @@ mail_work_new(struct flow *f, const char *tmpl, const char *to)
 static void
 submit_mail(struct flow *f, const struct secret *code, int probe)
 {
-	struct mail_work *mw = mail_work_new(f, probe ? NULL : "code",
-	    probe ? NULL : f->acct.mail);
+	const char *to = f->send_to[0] != '\0' ? f->send_to : f->acct.mail;
+	struct mail_work *mw = mail_work_new(f, probe ? NULL :
+	    f->channel == CH_SMS ? "sms" : "code", probe ? NULL : to);
 
 	if (mw == NULL) {
 		flow_send_done(f, 0, "out of memory");
@@ -400,7 +420,7 @@ submit_mail(struct flow *f, const struct secret *code, int probe)
 void
 work_notify(struct flow *f, const char *tmpl)
 {
-	const char *to[2] = { f->acct.mail, NULL };
+	const char *to[2] = { reset_mail(f), NULL };
 	struct mail_work *mw;
 	int i;
 

@@ -199,6 +199,55 @@ answers(unsigned char *st, size_t *sl)
 	m.type = SSPR_MSG_ADMIN_END;
 	strcpy(m.u.admin_end.message, "done");
 	seed("admin-end", &m, NULL, NULL);
+
+	/* registration (purpose 4) and the methods beyond email */
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_START;
+	m.u.start.purpose = SSPR_PURPOSE_REGISTER;
+	strcpy(m.u.start.user, "alice");
+	seed("start-register", &m, NULL, NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_METHODS;
+	m.u.methods.registered = SSPR_REG_EMAIL | SSPR_REG_TOTP;
+	m.u.methods.offered = SSPR_REG_EMAIL | SSPR_REG_TOTP | SSPR_REG_SMS |
+	    SSPR_REG_QUESTIONS;
+	strcpy(m.u.methods.mail, "a***@e***.test");
+	strcpy(m.u.methods.phone, "+31*******78");
+	m.u.methods.confirmed = 1767225600;
+	m.u.methods.skips_left = 3;
+	seed("methods", &m, NULL, NULL);
+	fill(m.u.methods.mail, SSPR_DEST_MAX, 'm');
+	fill(m.u.methods.phone, SSPR_DEST_MAX, 'p');
+	seed("methods-cap", &m, NULL, NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_REGISTER_STEP;
+	m.u.step.action = SSPR_ACT_EMAIL;
+	strcpy(m.u.step.value, "alice.private@example.org");
+	seed("register-step-email", &m, NULL, NULL);
+	fill(m.u.step.value, SSPR_VALUE_MAX, 'v');
+	seed("register-step-cap", &m, NULL, NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_REGISTER_STEP;
+	m.u.step.action = SSPR_ACT_CONFIRM;
+	seed("register-step-confirm", &m, NULL, NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_CHALLENGE;
+	m.u.challenge.method = SSPR_METHOD_TOTP;
+	m.u.challenge.lifetime = 300;
+	m.u.challenge.answer_len = 6;
+	seed("challenge-totp", &m, NULL, NULL);
+	m.u.challenge.method = SSPR_METHOD_SMS;
+	strcpy(m.u.challenge.destination, "+31*******78");
+	seed("challenge-sms", &m, NULL, NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_CHALLENGE;
+	m.u.challenge.method = SSPR_METHOD_QUESTION;
+	m.u.challenge.lifetime = 300;
+	seed("challenge-question", &m, NULL, NULL);
+	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_DONE;
+	m.u.outcome = SSPR_DONE_REGISTERED;
+	seed("done-registered", &m, NULL, NULL);
 }
 
 /*
@@ -249,6 +298,9 @@ refused(void)
 	over_cap("bad-user-over-cap", SSPR_MSG_START, 1, SSPR_USER_MAX);
 	over_cap("bad-secret-over-cap", SSPR_MSG_ANSWER, 0, SSPR_SECRET_MAX);
 	over_cap("bad-detail-over-cap", SSPR_MSG_REJECTED, 3, SSPR_DETAIL_MAX);
+	over_cap("bad-value-over-cap", SSPR_MSG_REGISTER_STEP, 1,
+	    SSPR_VALUE_MAX);
+	over_cap("bad-mail-over-cap", SSPR_MSG_METHODS, 2, SSPR_DEST_MAX);
 }
 
 /* Streams that end or break where the framing rules bite. */

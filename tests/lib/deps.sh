@@ -11,7 +11,7 @@ slapd ldap-utils python3-aiosmtpd expect openssl tmux db5.3-util
 samba samba-ad-dc samba-ad-provision ldb-tools iproute2 util-linux
 libpwquality-dev cracklib-runtime locales gettext gdb
 liboath-dev libqrencode-dev zbar-tools man-db groff-base bsdextrautils
-openssh-server openssh-client libnss-wrapper login systemd"
+openssh-server openssh-client libnss-wrapper login systemd oathtool"
 
 missing=""
 for p in $PKGS; do

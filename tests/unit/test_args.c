@@ -25,6 +25,7 @@ test_defaults(void **state)
 	assert_false(a.reset_only);
 	assert_false(a.verify_first);
 	assert_false(a.use_authtok);
+	assert_false(a.no_register);
 	assert_null(a.lang);
 	assert_null(a.bad);
 }
@@ -35,11 +36,12 @@ test_all(void **state)
 	const char *argv[] = { "debug", "handoff", "socket=/tmp/s.sock",
 	    "daemon_user=sspr", "timeout=30",
 	    "helpdesk=Call the service desk on 555-0100", "reset_only",
-	    "lang=nl_NL.UTF-8", "verify_first", "use_authtok" };
+	    "lang=nl_NL.UTF-8", "verify_first", "use_authtok", "register=no" };
 	struct sspr_args a;
 
 	(void)state;
-	args_parse(&a, 10, argv);
+	args_parse(&a, 11, argv);
+	assert_true(a.no_register);
 	assert_true(a.reset_only);
 	assert_true(a.verify_first);
 	assert_true(a.use_authtok);
@@ -60,7 +62,7 @@ test_bad_arguments_are_remembered(void **state)
 	    "timeout=abc", "timeout=99999", "daemon_user=", "use_first_pass",
 	    "lang=", "lang=../../etc/x", "lang=nl/NL", "lang=.hidden",
 	    "lang=abcdefghijklmnopqrstuvwxyz_0123456789", "reset_only=1",
-	    "verify_first=yes", "use_authtok=1" };
+	    "verify_first=yes", "use_authtok=1", "register=0", "register" };
 	struct sspr_args a;
 	size_t i;
 
