@@ -191,7 +191,8 @@ test_parse(void **state)
 	snprintf(bad, sizeof(bad), "%.*s", (int)strlen(h) - 4, h);
 	assert_int_equal(answer_parse(bad, &p, salt, hash), -1);
 	snprintf(bad, sizeof(bad), "%s", h);
-	bad[strlen(bad) - 5] ^= 1;
+	/* another base64 digit, so that it still parses */
+	bad[strlen(bad) - 5] = bad[strlen(bad) - 5] == 'A' ? 'B' : 'A';
 	assert_int_equal(answer_parse(bad, &p, salt, hash), 0);
 	assert_int_equal(answer_verify(&a, bad), 0);
 	snprintf(bad, sizeof(bad), "%s$", h);
