@@ -121,7 +121,7 @@ ok $? "args.c's arguments read: $(tr '\n' ' ' <"$T/args")"
 MANWIDTH=80 man -E UTF-8 -l "$SRC/man/pam_sspr.8" 2>/dev/null | col -b |
 	sed -n '/^OPTIONS/,/^[A-Z]/p' >"$T/pam_sspr.options"
 while read -r a; do
-	grep -qE "^ {7}$a([A-Z]| |$)" "$T/pam_sspr.options"
+	grep -qE "^ {7}$a([A-Za-z]| |$)" "$T/pam_sspr.options"
 	ok $? "pam_sspr(8) OPTIONS documents $a"
 done <"$T/args"
 
