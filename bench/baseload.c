@@ -13,13 +13,18 @@
  * loops, for users PREFIX00001..PREFIX<NUSERS> of its own share:
  *
  *   dir   the search sspr-helperd's lookup makes (user_filter, the same
- *         attributes, size limit 2), then the Password Modify extended
- *         operation with the ppolicy request control, as dir_openldap.c
+ *         attributes, size limit 2); the throttle write when a code is
+ *         sent (a permissive Modify adding ssprAccount and one
+ *         ssprCodeSent value, then a base read of the counters, as
+ *         dir.c's dir_counter_event); the Password Modify extended
+ *         operation with the ppolicy request control, as dir_openldap.c;
+ *         and the counters cleared after it (dir_counters_clear)
  *   mail  one code-sized message over a fresh SMTP connection per
  *         message (libcurl, STARTTLS required and verified, as mail.c),
  *         verified against MAILCA parsed once for all threads: the least
  *         work a client can do per message
- *   both  search, mail, Password Modify: a whole reset's outside work
+ *   both  search, counter write, mail, Password Modify, counters
+ *         cleared: a whole reset's outside work
  *
  * Completions are counted in a steady-state window after WARMUP_SECS.
  * One JSON line goes to stdout: rate (per second), errors, and latency
@@ -120,7 +125,10 @@ static int
 do_search(struct worker *w, const char *user, char **dn, char **mail)
 {
 	char *attrs[] = { "mail", "pwdAccountLockedTime", "pwdReset",
-	    "pwdChangedTime", NULL };
+	    "pwdChangedTime", "ssprCodeSent", "ssprCodeFailure",
+	    "ssprBlockedUntil", "ssprRecoveryMail", "ssprRecoveryPhone",
+	    "ssprTotpSecret", "ssprTotpLastStep", "ssprQuestionAnswer",
+	    "ssprRegisteredTime", "ssprRegistrationSkips", NULL };
 	struct berval in = { strlen(user), (char *)user }, esc = { 0, NULL };
 	struct timeval tv = { 10, 0 };
 	struct berval **vals;
@@ -149,6 +157,58 @@ do_search(struct worker *w, const char *user, char **dn, char **mail)
 	ldap_value_free_len(vals);
 	ldap_msgfree(msg);
 	return *dn != NULL && *mail != NULL ? 0 : -1;
+}
+
+/* A permissive Modify, as dir.c's counter_modify: adding what exists is fine. */
+static int
+counter_modify(struct worker *w, const char *dn, LDAPMod **mods)
+{
+	LDAPControl perm = { "1.2.840.113556.1.4.1413", { 0, NULL }, 0 };
+	LDAPControl *ctrls[] = { &perm, NULL };
+	int rc = ldap_modify_ext_s(w->ld, dn, mods, ctrls, NULL);
+
+	if (rc != LDAP_SUCCESS)
+		report("counter Modify", dn, ldap_err2string(rc));
+	return rc == LDAP_SUCCESS ? 0 : -1;
+}
+
+/* A code was sent: one unique ssprCodeSent value, then the read-back. */
+static int
+do_counter(struct worker *w, const char *dn)
+{
+	char value[64], *addv[] = { value, NULL }, *ocv[] = { "ssprAccount",
+	    NULL };
+	char *attrs[] = { "ssprCodeSent", "ssprCodeFailure", "ssprBlockedUntil",
+	    NULL };
+	LDAPMod oc = { LDAP_MOD_ADD, "objectClass", { .modv_strvals = ocv } };
+	LDAPMod add = { LDAP_MOD_ADD, "ssprCodeSent", { .modv_strvals = addv } };
+	LDAPMod *mods[] = { &oc, &add, NULL };
+	struct timeval tv = { 10, 0 };
+	LDAPMessage *msg = NULL;
+	int rc;
+
+	snprintf(value, sizeof(value), "%lld.%08x%04x", (long long)time(NULL),
+	    opt.runid, (unsigned)(++w->seq & 0xffff));
+	if (counter_modify(w, dn, mods) != 0)
+		return -1;
+	rc = ldap_search_ext_s(w->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	    attrs, 0, NULL, NULL, &tv, 1, &msg);
+	ldap_msgfree(msg);
+	if (rc != LDAP_SUCCESS)
+		report("counter read", dn, ldap_err2string(rc));
+	return rc == LDAP_SUCCESS ? 0 : -1;
+}
+
+/* After the reset: the counters start afresh. */
+static int
+do_clear(struct worker *w, const char *dn)
+{
+	LDAPMod d1 = { LDAP_MOD_DELETE, "ssprCodeSent", { NULL } };
+	LDAPMod d2 = { LDAP_MOD_DELETE, "ssprCodeFailure", { NULL } };
+	LDAPMod d3 = { LDAP_MOD_DELETE, "ssprBlockedUntil", { NULL } };
+	LDAPMod *mods[] = { &d1, &d2, &d3, NULL };
+
+	return counter_modify(w, dn, mods);
 }
 
 /* RFC 3062 with the ppolicy control; success needs no ppolicy error. */
@@ -313,7 +373,8 @@ iteration(struct worker *w)
 
 	pick_user(w, user, sizeof(user));
 	if (opt.kind & K_DIR) {
-		if (do_search(w, user, &dn, &mail) != 0)
+		if (do_search(w, user, &dn, &mail) != 0 ||
+		    do_counter(w, dn) != 0)
 			goto out;
 		record(&l_search, t0, t1 = now_us());
 	} else {
@@ -328,7 +389,7 @@ iteration(struct worker *w)
 	}
 	if (opt.kind & K_DIR) {
 		t2 = now_us();
-		if (do_passwd(w, dn) != 0)
+		if (do_passwd(w, dn) != 0 || do_clear(w, dn) != 0)
 			goto out;
 		record(&l_passwd, t2, now_us());
 	}

@@ -140,6 +140,10 @@ int	source_allowed(struct flow *);
 void	answer_checked(struct flow *, struct work_result *);
 const char *method_name(int);
 const char *reset_mail(const struct flow *);
+int	code_new(struct flow *, struct secret *);
+int	code_destination(const struct flow *, char *, size_t);
+void	code_challenge(struct flow *, struct msg *, struct secret *,
+	    enum fstate);
 void	reset_work(void *, struct flow *, struct work_result *,
 	    const struct secret *);
 

@@ -155,38 +155,21 @@ reg_issue_code(struct flow *f)
 {
 	struct msg m = { .type = SSPR_MSG_CHALLENGE };
 	struct secret code;
-	int r;
 
 	if (throttle_account(f->cfg, &f->acct.counters, time(NULL)) != T_OK) {
 		faudit(f, "register", "refused", "throttled");
 		flow_fail(f, SSPR_R_THROTTLED);
 		return;
 	}
-	if (code_generate(f->cfg->code_length, &code) != 0 ||
-	    code_hash(f->id, &code, f->hash) != 0) {
+	if (code_new(f, &code) != 0)
+		return;
+	if (code_destination(f, m.u.challenge.destination,
+	    sizeof(m.u.challenge.destination)) != 0) {
 		secret_wipe(&code);
 		flow_fail(f, SSPR_R_INTERNAL);
 		return;
 	}
-	r = f->channel == CH_SMS ? sms_phone_mask(f->send_to,
-	    m.u.challenge.destination, sizeof(m.u.challenge.destination)) :
-	    addr_mask(f->send_to, m.u.challenge.destination,
-	    sizeof(m.u.challenge.destination));
-	if (r != 0) {
-		secret_wipe(&code);
-		flow_fail(f, SSPR_R_INTERNAL);
-		return;
-	}
-	f->issued = now_ms();
-	f->attempts_left = f->cfg->code_max_attempts;
-	f->send = SEND_PENDING;
-	work_send(f, &code);
-	secret_wipe(&code);
-	m.u.challenge.method = (uint8_t)f->method;
-	m.u.challenge.lifetime = (uint32_t)f->cfg->code_lifetime;
-	m.u.challenge.answer_len = (uint8_t)f->cfg->code_length;
-	flow_wait(f, F_REG_CODE, f->cfg->code_lifetime * 1000LL + 30000);
-	flow_answer(f, &m);
+	code_challenge(f, &m, &code, F_REG_CODE);
 }
 
 static void

@@ -194,11 +194,50 @@ on_human_answer(struct flow *f, struct msg *in)
 	ask_human(f);
 }
 
+/* A new code, kept only as its keyed hash; on failure the flow ends. */
+int
+code_new(struct flow *f, struct secret *code)
+{
+	if (code_generate(f->cfg->code_length, code) == 0 &&
+	    code_hash(f->id, code, f->hash) == 0)
+		return 0;
+	secret_wipe(code);
+	flow_fail(f, SSPR_R_INTERNAL);
+	return -1;
+}
+
+/* f->send_to as the person may see it: a***@e***.test, +31*******78. */
+int
+code_destination(const struct flow *f, char *dst, size_t size)
+{
+	return f->channel == CH_SMS ? sms_phone_mask(f->send_to, dst, size) :
+	    addr_mask(f->send_to, dst, size);
+}
+
+/*
+ * Has the code sent and answers the CHALLENGE m at once, so the time the
+ * sending takes never shows in the answer; then waits in state st.
+ */
+void
+code_challenge(struct flow *f, struct msg *m, struct secret *code,
+    enum fstate st)
+{
+	f->issued = now_ms();
+	f->attempts_left = f->cfg->code_max_attempts;
+	f->send = SEND_PENDING;
+	work_send(f, code);
+	secret_wipe(code);
+	m->u.challenge.method = (uint8_t)f->method;
+	m->u.challenge.lifetime = (uint32_t)f->cfg->code_lifetime;
+	m->u.challenge.answer_len = (uint8_t)f->cfg->code_length;
+	flow_wait(f, st, f->cfg->code_lifetime * 1000LL + 30000);
+	flow_answer(f, m);
+}
+
 /*
  * Issues the code and has it sent (by mail, or by SMS when the method
- * says so); the CHALLENGE goes out at once, so the time the sending takes
- * never shows in the answer.  A fake flow gets a code too (so every later
- * step costs the same) that is never sent.
+ * says so).  A fake flow gets a code too (so every later step costs the
+ * same) that is never sent.
  */
 static void
 issue_code(struct flow *f)
@@ -208,12 +247,8 @@ issue_code(struct flow *f)
 	struct secret code;
 	int r;
 
-	if (code_generate(f->cfg->code_length, &code) != 0 ||
-	    code_hash(f->id, &code, f->hash) != 0) {
-		secret_wipe(&code);
-		flow_fail(f, SSPR_R_INTERNAL);
+	if (code_new(f, &code) != 0)
 		return;
-	}
 	f->channel = f->method == SSPR_METHOD_SMS ? CH_SMS : CH_MAIL;
 	if (f->fake) {
 		code_tag(&f->cfg->bind_password, "mask", f->user, tag);
@@ -223,10 +258,7 @@ issue_code(struct flow *f)
 	} else {
 		snprintf(f->send_to, sizeof(f->send_to), "%s",
 		    f->channel == CH_SMS ? f->acct.phone : reset_mail(f));
-		r = f->channel == CH_SMS ? sms_phone_mask(f->send_to,
-		    m.u.challenge.destination,
-		    sizeof(m.u.challenge.destination)) : addr_mask(f->send_to,
-		    m.u.challenge.destination,
+		r = code_destination(f, m.u.challenge.destination,
 		    sizeof(m.u.challenge.destination));
 		latest_release(f->latest);
 		f->latest = latest_issue(f->acct.dn, &f->gen);
@@ -236,17 +268,7 @@ issue_code(struct flow *f)
 		flow_fail(f, SSPR_R_INTERNAL);
 		return;
 	}
-	f->issued = now_ms();
-	f->attempts_left = f->cfg->code_max_attempts;
-	f->send = SEND_PENDING;
-	work_send(f, &code);
-	secret_wipe(&code);
-
-	m.u.challenge.method = (uint8_t)f->method;
-	m.u.challenge.lifetime = (uint32_t)f->cfg->code_lifetime;
-	m.u.challenge.answer_len = (uint8_t)f->cfg->code_length;
-	flow_wait(f, F_CHALLENGED, f->cfg->code_lifetime * 1000LL + 30000);
-	flow_answer(f, &m);
+	code_challenge(f, &m, &code, F_CHALLENGED);
 }
 
 /* A challenge answered without anything sent: the app, a question. */

@@ -53,23 +53,6 @@ standard_env || exit 1
 } | pam_service login
 echo "auth required pam_deny.so" | pam_service other
 
-tty_count() {	# tty_count NAME REGEX N: until N lines of the screen match
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(tty_screen "$1" | grep -cE -- "$2")" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	echo "# timed out waiting for $3 lines /$2/ on the screen of $1:"
-	tty_screen "$1" | grep . | sed 's/^/#   | /'
-	return 1
-}
-tmux_stop_all() {
-	local s
-	for s in "$T"/tmux-*.sock; do
-		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
-	done
-}
-trap 'tmux_stop_all; cleanup' EXIT
 
 # --- 1. /bin/login ---------------------------------------------------------
 if [ -n "${SSPR_ASAN:-}" ]; then

@@ -119,27 +119,8 @@ ssh_tty() {
 ${SSH_USER:-alice}@127.0.0.1 '$3'; echo ssh exit \$?"
 }
 
-tty_count() {	# tty_count NAME REGEX N: until N lines of the screen match
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(tty_screen "$1" | grep -cE -- "$2")" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	echo "# timed out waiting for $3 lines /$2/ on the screen of $1:"
-	tty_screen "$1" | grep . | sed 's/^/#   | /'
-	return 1
-}
 
-tty_dead() { ! tty_alive "$1"; }
 
-# Each tmux server is stopped with its session, not just its shell.
-tmux_stop_all() {
-	local s
-	for s in "$T"/tmux-*.sock; do
-		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
-	done
-}
-trap 'tmux_stop_all; cleanup' EXIT
 
 # --- 1. keyboard-interactive: the whole reset over SSH ---------------------
 sshd_start kbd keyboard-interactive || exit 1

@@ -20,7 +20,11 @@ PEOPLE=ou=people,$SUFFIX
 SERVICE_DN=cn=sspr,ou=services,$SUFFIX
 
 cleanup() {
-	local p
+	local p s
+	# tmux servers go with their sessions, not just their shells
+	for s in "$T"/tmux-*.sock; do
+		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
+	done
 	for p in "${PIDS[@]}"; do
 		kill "$p" 2>/dev/null
 	done
@@ -360,6 +364,19 @@ tty_wait() {	# tty_wait NAME REGEX [SECONDS]: until the screen matches
 tty_alive() {	# tty_alive NAME: is the program on the pty still running?
 	[ "$(tmux -S "$T/tmux-$1.sock" display-message -p -t "$1" '#{pane_dead}' 2>/dev/null)" = 0 ]
 }
+
+tty_count() {	# tty_count NAME REGEX N: until N lines of the screen match
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(tty_screen "$1" | grep -cE -- "$2")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	echo "# timed out waiting for $3 lines /$2/ on the screen of $1:"
+	tty_screen "$1" | grep . | sed 's/^/#   | /'
+	return 1
+}
+
+tty_dead() { ! tty_alive "$1"; }
 
 drive() {	# drive USER SCRIPT [SERVICE] [ROUNDS]: transcript on stdout
 	# DRIVE_PAMENV=NAME=VALUE goes into the PAM environment first;
