@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "cfgtest.h"
 #include "sms.h"
 
 static void
@@ -128,7 +129,6 @@ test_url_policy(void **state)
 		{ "ftp://127.0.0.1/", 1, 0 },
 		{ "smtp://127.0.0.1/", 1, 0 },
 	};
-	char err[200];
 	size_t i;
 
 	(void)state;
@@ -137,38 +137,6 @@ test_url_policy(void **state)
 		    sizeof(err)) == 0) != t[i].ok)
 			fail_msg("%s (insecure %d): expected %s", t[i].url,
 			    t[i].insecure, t[i].ok ? "allowed" : "refused");
-}
-
-#define BASE \
-	"[directory]\n" \
-	"uri = ldaps://dc1.example.org\n" \
-	"base = dc=example,dc=org\n" \
-	"bind_dn = cn=sspr,dc=example,dc=org\n" \
-	"bind_password_file = /etc/sspr/bindpw\n" \
-	"[mail]\n" \
-	"smtp_url = smtp://mail.example.org:587\n" \
-	"from = sspr@example.org\n"
-
-static char err[1024];
-
-static struct cfg *
-parse(const char *text)
-{
-	err[0] = '\0';
-	return cfg_parse("test.conf", text, strlen(text), err, sizeof(err));
-}
-
-static void
-expect_error(const char *text, const char *want)
-{
-	struct cfg *c = parse(text);
-
-	if (c != NULL) {
-		cfg_unref(c);
-		fail_msg("accepted, expected: %s", want);
-	}
-	if (strstr(err, want) == NULL)
-		fail_msg("error '%s' does not contain '%s'", err, want);
 }
 
 static void
