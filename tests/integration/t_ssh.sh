@@ -14,6 +14,8 @@
 # 3. a change the directory demands (pwdReset): the account step answers
 #    PAM_NEW_AUTHTOK_REQD and sshd runs the password stage in the same
 #    keyboard-interactive login, then the command.
+# 4. registration at sign-in over ssh: the account step shows the
+#    recovery methods and a menu; "looks good" confirms them.
 #
 # sshd reads its PAM service through pam_wrapper (PAM_WRAPPER_SERVICE_DIR
 # = $T/pam.d, /etc/pam.d is never touched) and its users through
@@ -31,7 +33,11 @@ LIBDIR=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -pri
 # loaded into it (the ASan runtime must be the program's first library).
 [ -n "${SSPR_ASAN:-}" ] && skip_all "sshd is not built with ASan, so the ASan module cannot load into it"
 
-standard_env || exit 1
+# registration at sign-in is on (section 4); it only shows where the
+# account stack has pam_sspr (sections 3 and 4)
+DAEMON_EXTRA_CODE="
+[register]
+enabled = yes" standard_env || exit 1
 
 # --- users (nss_wrapper) and the PAM service (pam_wrapper) ----------------
 mkdir -p "$T/home/alice" "$T/ssh"
@@ -269,5 +275,31 @@ like "$scr" 'ssh exit 0' "exit status 0"
 is "$(attr_of "uid=dave,$PEOPLE" pwdReset)" "" "pwdReset is gone"
 bind_ok "uid=dave,$PEOPLE" Forced-Ssh-Passw0rd-4
 ok $? "dave binds with the new password"
+
+# --- 4. registration at sign-in, over ssh ----------------------------------
+is "$(attr_of "uid=alice,$PEOPLE" ssprRegisteredTime)" "" "alice never confirmed her recovery methods"
+tag5=ok-$RANDOM$RANDOM
+ssh_tty r1 keyboard-interactive "echo $tag5"
+tty_wait r1 'Password \(press Enter.*\): $' 15 && tty_type r1 Ssh-Passw0rd-1
+tty_wait r1 'Choose a number \(empty to cancel\): $' 15
+ok $? "registration over ssh: the account step shows its menu"
+scr=$(tty_screen r1)
+like "$scr" 'Your account recovery methods:' "registration over ssh: what is registered"
+like "$scr" 'Email: a\*\*\*@e\*\*\*\.test' "registration over ssh: the directory's address, masked"
+n=$(printf '%s\n' "$scr" | sed -nE 's/^ *([0-9]+)  Looks good.*/\1/p' | tail -n1)
+like "$n" '^[0-9]$' "registration over ssh: a 'Looks good' entry"
+tty_type r1 "$n"
+tty_wait r1 'ssh exit [0-9]+' 15
+scr=$(tty_screen r1)
+like "$scr" "^$tag5\$" "registration over ssh: then the login goes on and the command runs"
+like "$(attr_of "uid=alice,$PEOPLE" ssprRegisteredTime)" '^[0-9]+$' \
+	"registration over ssh: the confirmation is stored"
+tag6=ok-$RANDOM$RANDOM
+ssh_tty r2 keyboard-interactive "echo $tag6"
+tty_wait r2 'Password \(press Enter.*\): $' 15 && tty_type r2 Ssh-Passw0rd-1
+tty_wait r2 'ssh exit [0-9]+' 15
+scr=$(tty_screen r2)
+like "$scr" "^$tag6\$" "registration over ssh: the next login runs the command"
+unlike "$scr" 'Choose a number' "without asking again"
 
 done_testing
