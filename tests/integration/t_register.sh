@@ -258,4 +258,27 @@ like "$out" 'result: Success' "(login fine)"
 out=$(login bob "$s" sspr-down)
 unlike "$out" 'recovery|sspr|service' "daemon down: not a word"
 
+# --- SMS at a reset: the registered, verified number ------------------------
+n=$(grep -c 'configuration reloaded' "$T/helperd.log")
+sed -i 's|^methods = .*|methods = sms|' "$T/helperd.conf"
+kill -HUP "$DAEMON_PID"
+wait_for 10 bash -c "[ \$(grep -c 'configuration reloaded' '$T/helperd.log') -gt $n ]"
+ok $? "methods = sms (reloaded)"
+nreq=$(ls "$T"/sms/*.req | wc -l)
+s=$(script smsreset <<EOF
+^Password => 
+^Choose 1 or 2 => 1
+^Verification code => !$T/smscode.sh
+^New password: => Lark-Sms-Reset-9
+^Retype new password: => Lark-Sms-Reset-9
+EOF
+)
+out=$(drive alice "$s")
+ok $? "SMS reset: the conversation went as scripted"
+like "$out" 'A code has been sent to \+31\*+78 by text message\.' "SMS reset: the code goes to the registered number"
+is "$(ls "$T"/sms/*.req | wc -l)" $((nreq + 1)) "SMS reset: one request reached the gateway"
+like "$out" 'Your password has been changed\.' "SMS reset: the password is set"
+bind_ok "uid=alice,$PEOPLE" Lark-Sms-Reset-9
+ok $? "SMS reset: alice binds with it"
+
 done_testing
