@@ -265,10 +265,21 @@ kill -HUP "$DAEMON_PID"
 wait_for 10 bash -c "[ \$(grep -c 'configuration reloaded' '$T/helperd.log') -gt $n ]"
 ok $? "methods = sms (reloaded)"
 nreq=$(ls "$T"/sms/*.req | wc -l)
+# the code of the next request the gateway gets
+cat > "$T/smsnext.sh" <<EOF
+#!/bin/sh
+for i in \$(seq 100); do
+	[ \$(ls "$T/sms"/*.req | wc -l) -gt $nreq ] && break
+	sleep 0.1
+done
+f=\$(ls "$T/sms"/*.req | tail -n1)
+grep -oE 'code%20is%20[0-9]+' "\$f" | sed 's/.*%20//'
+EOF
+chmod 755 "$T/smsnext.sh"
 s=$(script smsreset <<EOF
 ^Password => 
 ^Choose 1 or 2 => 1
-^Verification code => !$T/smscode.sh
+^Verification code => !$T/smsnext.sh
 ^New password: => Lark-Sms-Reset-9
 ^Retype new password: => Lark-Sms-Reset-9
 EOF
