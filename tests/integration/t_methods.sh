@@ -114,6 +114,34 @@ out=$(drive bob "$s")
 like "$out" 'That code is not right\. Attempts left' "a code of a step already used is refused"
 like "$(grep 'already used' "$T/helperd.log")" 'already used' "and logged as a replay"
 
+# --- a key rotation: the old key opens, the next use seals with the new ----
+sealed_old=$(attr_of "uid=bob,$PEOPLE" ssprTotpSecret)
+mv "$T/totp.key" "$T/totp-old.key"
+head -c 32 /dev/urandom > "$T/totp.key"
+chmod 600 "$T/totp.key"
+n=$(grep -c 'configuration reloaded' "$T/helperd.log")
+sed -i "/^key_file = /a old_key_files = $T/totp-old.key" "$T/helperd.conf"
+kill -HUP "$DAEMON_PID"
+wait_for 10 bash -c "[ \$(grep -c 'configuration reloaded' '$T/helperd.log') -gt $n ]"
+ok $? "rotation: a new key_file, the old one in old_key_files, reloaded"
+# the next step (the window allows one ahead), so the one just used is not replayed
+oathtool --totp -b "$(cat "$T/bob.b32")" -N "@$(( (used + 1) * 30 + 1 ))" > "$T/bob.next"
+s=$(script rotate <<EOF
+^Password => 
+^Choose 1 or 2 => 1
+^Code from your authenticator app: => !cat $T/bob.next
+^New password: => Velvet-Harbor-Quill-4
+^Retype new password: => Velvet-Harbor-Quill-4
+EOF
+)
+out=$(drive bob "$s")
+like "$out" 'Your password has been changed' "rotation: the secret sealed with the old key still opens"
+sealed_new=$(attr_of "uid=bob,$PEOPLE" ssprTotpSecret)
+like "$sealed_new" '^v1:[0-9a-f]{8}:' "rotation: still a sealed value"
+[ "${sealed_new%%:*}:$(echo "$sealed_new" | cut -d: -f2)" != "${sealed_old%%:*}:$(echo "$sealed_old" | cut -d: -f2)" ]
+ok $? "rotation: and sealed again with the new key (its key id changed)"
+unlike "$sealed_new" "$(cat "$T/bob.b32")" "rotation: never the base32 secret"
+
 # --- two methods: email first, then the app ---------------------------------
 enrol alice
 setpolicy methods_required 2
