@@ -28,13 +28,16 @@ guid_of() {	# guid_of LDAPNAME: schemaIDGUID as text (MS-DTYP mixed endian)
 }
 sid=$(ad_sid "$AD_SVC_DN")
 sddl=""
-for a in ssprCodeSent ssprCodeFailure ssprBlockedUntil; do
+# (the counters, and the recovery methods registration stores)
+for a in ssprCodeSent ssprCodeFailure ssprBlockedUntil ssprRecoveryMail \
+    ssprRecoveryPhone ssprTotpSecret ssprTotpLastStep ssprQuestionAnswer \
+    ssprRegisteredTime ssprRegistrationSkips; do
 	g=$(guid_of $a) || echo "# no schemaIDGUID for $a"
 	sddl+="(OA;CI;RPWP;$g;$AD_GUID_USER;$sid)"
 done
 samba-tool dsacl set -s "$SAMBA_CONF" --objectdn="$AD_PEOPLE" --sddl="$sddl" \
 	>>"$T/samba-dsacl.log" 2>&1
-ok $? "the service account may write the throttle attributes"
+ok $? "the service account may write the throttle and registration attributes"
 
 # Groups: outer > inner > nora, for exclude_groups with nesting.
 ad_user nora "$AD_PW" mail:\ nora@example.test
@@ -158,5 +161,45 @@ like "$out" 'dest=o\*\*\*@o\*\*\*\.test' "the code goes to otherMailbox"
 like "$out" 'DONE outcome=1' "type = auto detects AD and resets by userPrincipalName"
 ad_bind_ok "$(ad_dn olga)" Olive-New-Pass-2
 ok $? "olga binds with the new password"
+
+# 8. Registration at sign-in, stored on the AD entry.
+daemon_stop
+rm -f "$T/helperd.conf"
+DAEMON_EXTRA_DIRECTORY="type = ad
+user_filter = (&(objectClass=user)(sAMAccountName=%s))" DAEMON_EXTRA_CODE="
+[register]
+enabled = yes" daemon_start || exit 1
+{
+	module_line
+	ad_ldapcheck_line
+	echo "account required $BUILD/pam_sspr.so socket=$T/run/helperd.sock daemon_user=$(id -un)"
+	echo "account required pam_permit.so"
+} | pam_service sspr-reg
+pick() {	# pick NAME TEXT TRANSCRIPT: a command answering the menu number
+	cat > "$T/pick-$1.sh" <<-EOF2
+	#!/bin/sh
+	grep -oE '[0-9]+  $2' "$3" | tail -n1 | awk '{print \$1}'
+	EOF2
+	chmod 755 "$T/pick-$1.sh"
+	echo "$T/pick-$1.sh"
+}
+s=$(script reg-ulla <<EOF2
+^Password => Nëw-Pässwörd-🔑-2
+^Choose a number => !$(pick e1 'Change your recovery email address' "$T/reg-ulla.out")
+^New recovery email address: => ulla.private@example.org
+^Verification code => !$MC ulla.private@example.org 1
+^Choose a number => !$(pick e2 'Looks good' "$T/reg-ulla.out")
+EOF2
+)
+is "$(ad_attr "$(ad_dn ulla)" ssprRecoveryMail)" "" "AD registration: ulla has no registered address before"
+DRIVE_OPS=login drive ulla "$s" sspr-reg > "$T/reg-ulla.out"
+ok $? "AD registration: the conversation went as scripted"
+like "$(cat "$T/reg-ulla.out")" 'Your account recovery methods:' "AD registration: the account step shows the methods"
+like "$(cat "$T/reg-ulla.out")" 'result: Success' "AD registration: and the login succeeds"
+is "$(ad_attr "$(ad_dn ulla)" ssprRecoveryMail)" "ulla.private@example.org" \
+	"AD registration: the verified address is stored on the entry"
+like "$(ad_attr "$(ad_dn ulla)" ssprRegisteredTime)" '^[0-9]+$' "AD registration: so is the confirmation"
+out=$(raw hello recv start ulla recv cancel)
+like "$out" 'dest=u\*\*\*@e\*\*\*\.org' "AD: a reset now sends the code to the registered address"
 
 done_testing
