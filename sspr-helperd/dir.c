@@ -739,6 +739,31 @@ parse_times(char **raw, long long *t, int *n)
 			tstate_add(t, n, when);
 }
 
+/*
+ * What every back end reads from the user's entry the same way: its DN,
+ * the recovery address (one well-formed address, or none), the throttle
+ * counters and the registered methods.  -1: out of memory (no DN).
+ */
+int
+dir_read_common(struct dconn *dc, LDAPMessage *e, struct account *acct)
+{
+	char *dn = ldap_get_dn(dc->ld, e);
+	int n;
+
+	acct->dn = dn ? strdup(dn) : NULL;
+	ldap_memfree(dn);
+	acct->mail = dir_get_one(dc->ld, e, dc->cfg->mail_attr, &n);
+	if (acct->mail != NULL && (n != 1 || !addr_valid(acct->mail))) {
+		log_msg(LOG_NOTICE, "%s: %s is not one well-formed address",
+		    acct->dn ? acct->dn : "?", dc->cfg->mail_attr);
+		free(acct->mail);
+		acct->mail = NULL;
+	}
+	dir_read_counters(dc->ld, e, acct);
+	dir_read_registration(dc->ld, e, acct);
+	return acct->dn != NULL ? 0 : -1;
+}
+
 /* The counters in a looked-up entry. */
 void
 dir_read_counters(LDAP *ld, LDAPMessage *e, struct account *a)

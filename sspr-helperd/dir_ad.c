@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
 #include "dir_ldap.h"
 #include "log.h"
 
@@ -142,28 +141,15 @@ ad_lookup(struct dconn *dc, const char *user, struct account *acct,
 {
 	char *attrs[] = { dc->cfg->mail_attr, "userAccountControl",
 	    "adminCount", "msDS-User-Account-Control-Computed", "pwdLastSet",
-	    "ssprCodeSent", "ssprCodeFailure", "ssprBlockedUntil",
-	    "ssprRecoveryMail", "ssprRecoveryPhone", "ssprTotpSecret",
-	    "ssprTotpLastStep", "ssprQuestionAnswer", "ssprRegisteredTime",
-	    "ssprRegistrationSkips", NULL };
+	    DIR_SSPR_ATTRS, NULL };
 	LDAPMessage *msg, *e;
 	long computed;
-	char *dn;
-	int n;
+	int r;
 
 	if (dir_search_user(dc, user, attrs, &msg, res) != 0)
 		return -1;
 	e = ldap_first_entry(dc->ld, msg);
-	dn = ldap_get_dn(dc->ld, e);
-	acct->dn = dn ? strdup(dn) : NULL;
-	ldap_memfree(dn);
-	acct->mail = dir_get_one(dc->ld, e, dc->cfg->mail_attr, &n);
-	if (acct->mail != NULL && (n != 1 || !addr_valid(acct->mail))) {
-		log_msg(LOG_NOTICE, "%s: %s is not one well-formed address",
-		    acct->dn ? acct->dn : "?", dc->cfg->mail_attr);
-		free(acct->mail);
-		acct->mail = NULL;
-	}
+	r = dir_read_common(dc, e, acct);
 	acct->disabled = (get_long(dc->ld, e, "userAccountControl") &
 	    UF_ACCOUNTDISABLE) != 0;
 	/* AdminSDHolder-protected accounts are never reset by mail */
@@ -175,10 +161,8 @@ ad_lookup(struct dconn *dc, const char *user, struct account *acct,
 	acct->must_change = (acct->changed != NULL &&
 	    strcmp(acct->changed, "0") == 0) ||
 	    (computed & UF_PASSWORD_EXPIRED) != 0;
-	dir_read_counters(dc->ld, e, acct);
-	dir_read_registration(dc->ld, e, acct);
 	ldap_msgfree(msg);
-	if (acct->dn == NULL) {
+	if (r != 0) {
 		dir_result_set(res, DIR_INTERNAL, 0, "out of memory");
 		return -1;
 	}

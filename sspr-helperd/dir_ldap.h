@@ -48,6 +48,13 @@ int	dir_search_user(struct dconn *, const char *, char **,
 char	*dir_get_one(LDAP *, LDAPMessage *, const char *, int *);
 int	ad_encode_password(const struct secret *, unsigned char *, size_t);
 int	ad_classify(const char *, int *);
+/* ldap-schema/'s attributes a lookup reads, whatever the directory. */
+#define DIR_SSPR_ATTRS	"ssprCodeSent", "ssprCodeFailure", "ssprBlockedUntil", \
+	"ssprRecoveryMail", "ssprRecoveryPhone", "ssprTotpSecret", \
+	"ssprTotpLastStep", "ssprQuestionAnswer", "ssprRegisteredTime", \
+	"ssprRegistrationSkips"
+
+int	dir_read_common(struct dconn *, LDAPMessage *, struct account *);
 void	dir_read_counters(LDAP *, LDAPMessage *, struct account *);
 void	dir_read_registration(LDAP *, LDAPMessage *, struct account *);
 extern char *dir_counter_attrs[];

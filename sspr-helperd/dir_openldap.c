@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
 #include "dir_ldap.h"
 #include "log.h"
 
@@ -71,27 +70,15 @@ openldap_lookup(struct dconn *dc, const char *user, struct account *acct,
     struct dir_result *res)
 {
 	char *attrs[] = { dc->cfg->mail_attr, "pwdAccountLockedTime",
-	    "pwdReset", "pwdChangedTime", "ssprCodeSent", "ssprCodeFailure",
-	    "ssprBlockedUntil", "ssprRecoveryMail", "ssprRecoveryPhone",
-	    "ssprTotpSecret", "ssprTotpLastStep", "ssprQuestionAnswer",
-	    "ssprRegisteredTime", "ssprRegistrationSkips", NULL };
+	    "pwdReset", "pwdChangedTime", DIR_SSPR_ATTRS, NULL };
 	LDAPMessage *msg, *e;
-	char *dn, *v;
-	int n;
+	char *v;
+	int r;
 
 	if (dir_search_user(dc, user, attrs, &msg, res) != 0)
 		return -1;
 	e = ldap_first_entry(dc->ld, msg);
-	dn = ldap_get_dn(dc->ld, e);
-	acct->dn = dn ? strdup(dn) : NULL;
-	ldap_memfree(dn);
-	acct->mail = dir_get_one(dc->ld, e, dc->cfg->mail_attr, &n);
-	if (acct->mail != NULL && (n != 1 || !addr_valid(acct->mail))) {
-		log_msg(LOG_NOTICE, "%s: %s is not one well-formed address",
-		    acct->dn ? acct->dn : "?", dc->cfg->mail_attr);
-		free(acct->mail);
-		acct->mail = NULL;
-	}
+	r = dir_read_common(dc, e, acct);
 	if ((v = dir_get_one(dc->ld, e, "pwdAccountLockedTime", NULL))) {
 		acct->admin_locked = strcmp(v, PERMANENT_LOCK) == 0;
 		acct->locked = !acct->admin_locked;
@@ -102,10 +89,8 @@ openldap_lookup(struct dconn *dc, const char *user, struct account *acct,
 		free(v);
 	}
 	acct->changed = dir_get_one(dc->ld, e, "pwdChangedTime", NULL);
-	dir_read_counters(dc->ld, e, acct);
-	dir_read_registration(dc->ld, e, acct);
 	ldap_msgfree(msg);
-	if (acct->dn == NULL) {
+	if (r != 0) {
 		dir_result_set(res, DIR_INTERNAL, 0, "out of memory");
 		return -1;
 	}
