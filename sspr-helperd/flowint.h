@@ -141,6 +141,9 @@ void	answer_checked(struct flow *, struct work_result *);
 const char *method_name(int);
 const char *reset_mail(const struct flow *);
 int	code_new(struct flow *, struct secret *);
+void	code_answer(struct flow *, struct secret *);
+int	code_usable(struct flow *);
+int	code_right(const struct flow *, const struct secret *);
 int	code_destination(const struct flow *, char *, size_t);
 void	code_challenge(struct flow *, struct msg *, struct secret *,
 	    enum fstate);
@@ -153,7 +156,7 @@ void	on_register_step(struct flow *, struct msg *);
 void	on_register_answer(struct flow *, struct msg *);
 void	on_register_question(struct flow *, struct msg *);
 void	register_written(struct flow *, struct work_result *);
-void	register_send_done(struct flow *, int, const char *);
+void	register_code_answered(struct flow *, struct secret *);
 void	register_work(void *, struct flow *, struct work_result *);
 int	register_due(const struct cfg *, const struct account *);
 

@@ -342,53 +342,18 @@ reg_wrong(struct flow *f)
 	flow_answer(f, &m);
 }
 
-static void
-check_code(struct flow *f, const struct secret *typed)
+/* A registration code was typed: right, the address or number is stored. */
+void
+register_code_answered(struct flow *f, struct secret *typed)
 {
-	unsigned char h[CODE_HASH_LEN];
-	struct secret norm;
-	int ok;
-
-	if (f->send == SEND_FAILED) {
-		faudit(f, "register", "failed", f->channel == CH_SMS ? "sms" :
-		    "mail");
-		flow_fail(f, SSPR_R_SEND_FAILED);
+	if (!code_usable(f))
 		return;
-	}
-	if (now_ms() - f->issued > f->cfg->code_lifetime * 1000LL) {
-		flow_fail(f, SSPR_R_EXPIRED);
-		return;
-	}
-	ok = code_normalize(typed, f->cfg->code_length, &norm) == 0 &&
-	    code_hash(f->id, &norm, h) == 0 && code_hash_equal(h, f->hash);
-	secret_wipe(&norm);
-	explicit_bzero(h, sizeof(h));
-	if (!ok) {
+	if (!code_right(f, typed)) {
 		reg_wrong(f);
 		return;
 	}
 	explicit_bzero(f->hash, sizeof(f->hash));
 	write_step(f);
-}
-
-void
-register_send_done(struct flow *f, int ok, const char *why)
-{
-	struct secret *held;
-
-	f->send = ok ? SEND_OK : SEND_FAILED;
-	if (!ok)
-		flog(f, LOG_ERR, "sending the registration code failed: %s",
-		    why);
-	faudit(f, "code_sent", ok ? "ok" : "failed", ok ? NULL :
-	    f->channel == CH_SMS ? "sms" : "mail");
-	if (f->held != NULL && f->state == F_REG_CODE) {
-		held = f->held;
-		f->held = NULL;
-		check_code(f, held);
-		secret_wipe(held);
-		free(held);
-	}
 }
 
 void
@@ -408,17 +373,7 @@ on_register_answer(struct flow *f, struct msg *in)
 		write_step(f);
 		return;
 	}
-	if (f->send == SEND_PENDING) {
-		/* the answer waits for the send's outcome; hold a copy */
-		if (f->held != NULL || (f->held = malloc(sizeof(*f->held))) ==
-		    NULL) {
-			flow_fail(f, SSPR_R_PROTOCOL);
-			return;
-		}
-		*f->held = in->u.secret;
-		return;
-	}
-	check_code(f, &in->u.secret);
+	code_answer(f, &in->u.secret);
 }
 
 void

@@ -503,15 +503,32 @@ lookup_done(struct flow *f, struct work_result *r)
 
 static void process_answer(struct flow *, struct secret *);
 
+/* The state in which a flow waits for the answer to a code it sent. */
+static enum fstate
+code_state(const struct flow *f)
+{
+	return f->purpose == SSPR_PURPOSE_REGISTER ? F_REG_CODE : F_CHALLENGED;
+}
+
+/* A typed code against the one sent (reset or registration). */
+static void
+code_check(struct flow *f, struct secret *typed)
+{
+	if (f->purpose == SSPR_PURPOSE_REGISTER)
+		register_code_answered(f, typed);
+	else
+		process_answer(f, typed);
+}
+
+/*
+ * The code went out, or could not: an answer that came meanwhile is
+ * checked now.
+ */
 void
 flow_send_done(struct flow *f, int ok, const char *why)
 {
 	struct secret *held;
 
-	if (f->purpose == SSPR_PURPOSE_REGISTER) {
-		register_send_done(f, ok, why);
-		return;
-	}
 	f->send = ok ? SEND_OK : SEND_FAILED;
 	if (!ok)
 		flog(f, LOG_ERR, "%s failed: %s", f->fake ? "the mail server "
@@ -521,33 +538,59 @@ flow_send_done(struct flow *f, int ok, const char *why)
 	if (!f->fake)
 		faudit(f, "code_sent", ok ? "ok" : "failed", ok ? NULL :
 		    f->channel == CH_SMS ? "sms" : "mail");
-	if (f->held != NULL && f->state == F_CHALLENGED) {
+	if (f->held != NULL && f->state == code_state(f)) {
 		held = f->held;
 		f->held = NULL;
-		process_answer(f, held);
+		code_check(f, held);
 		secret_wipe(held);
 		free(held);
 	}
 }
 
+/*
+ * An answer to a code that may still be on its way waits for the send's
+ * outcome (a copy is held), so a failed send is reported as such.
+ */
+void
+code_answer(struct flow *f, struct secret *typed)
+{
+	if (f->send != SEND_PENDING) {
+		code_check(f, typed);
+		return;
+	}
+	if (f->held != NULL || (f->held = malloc(sizeof(*f->held))) == NULL) {
+		flow_fail(f, SSPR_R_PROTOCOL);
+		return;
+	}
+	*f->held = *typed;
+}
+
 void
 on_answer(struct flow *f, struct msg *in)
 {
-	if (f->send == SEND_PENDING) {
-		/* the answer waits for the mail's outcome; hold a copy */
-		if (f->held != NULL || (f->held = malloc(sizeof(*f->held))) ==
-		    NULL) {
-			flow_fail(f, SSPR_R_PROTOCOL);
-			return;
-		}
-		*f->held = in->u.secret;
-		return;
-	}
-	process_answer(f, &in->u.secret);
+	code_answer(f, &in->u.secret);
 }
 
-static int
-code_matches(struct flow *f, const struct secret *typed)
+/* Is the code still worth checking?  If not, the flow has ended. */
+int
+code_usable(struct flow *f)
+{
+	if (f->send == SEND_FAILED) {
+		flow_fail(f, SSPR_R_SEND_FAILED);
+		return 0;
+	}
+	if (now_ms() - f->issued > f->cfg->code_lifetime * 1000LL) {
+		flog(f, LOG_NOTICE, "code expired");
+		faudit(f, "code_failed", "refused", "expired");
+		flow_fail(f, SSPR_R_EXPIRED);
+		return 0;
+	}
+	return 1;
+}
+
+/* The typed code, normalized, against the hash of the one sent. */
+int
+code_right(const struct flow *f, const struct secret *typed)
 {
 	unsigned char h[CODE_HASH_LEN];
 	struct secret norm;
@@ -557,7 +600,15 @@ code_matches(struct flow *f, const struct secret *typed)
 	    code_hash(f->id, &norm, h) == 0 && code_hash_equal(h, f->hash);
 	secret_wipe(&norm);
 	explicit_bzero(h, sizeof(h));
-	return ok && !f->fake && latest_is_current(f->latest, f->gen);
+	return ok;
+}
+
+/* A reset's code: right, and still the newest for the account. */
+static int
+code_matches(struct flow *f, const struct secret *typed)
+{
+	return code_right(f, typed) && !f->fake &&
+	    latest_is_current(f->latest, f->gen);
 }
 
 /* A wrong code or answer: counted against the source and the account. */
@@ -586,16 +637,8 @@ wrong_answer(struct flow *f)
 static void
 process_answer(struct flow *f, struct secret *typed)
 {
-	if (f->send == SEND_FAILED) {
-		flow_fail(f, SSPR_R_SEND_FAILED);
+	if (!code_usable(f))
 		return;
-	}
-	if (now_ms() - f->issued > f->cfg->code_lifetime * 1000LL) {
-		flog(f, LOG_NOTICE, "code expired");
-		faudit(f, "code_failed", "refused", "expired");
-		flow_fail(f, SSPR_R_EXPIRED);
-		return;
-	}
 	if (!f->fake && (f->method == SSPR_METHOD_TOTP ||
 	    f->method == SSPR_METHOD_QUESTION)) {
 		/* scrypt, or a directory write: on a worker */
