@@ -60,16 +60,6 @@ ask_status(pam_handle_t *pamh, const struct sspr_args *args,
 	return r;
 }
 
-static int
-get_user(pam_handle_t *pamh, const char **user)
-{
-	int r = pam_get_user(pamh, user, NULL);
-
-	if (r != PAM_SUCCESS || *user == NULL || **user == '\0')
-		return r == PAM_SUCCESS ? PAM_USER_UNKNOWN : r;
-	return PAM_SUCCESS;
-}
-
 /* verify_first: the recovery address proved before the first change. */
 static int
 verify_address(pam_handle_t *pamh, const struct sspr_args *args,
@@ -96,7 +86,7 @@ change_account(pam_handle_t *pamh, const struct sspr_args *args,
 	const char *user = NULL;
 	int r;
 
-	if ((r = get_user(pamh, &user)) != PAM_SUCCESS)
+	if ((r = session_get_user(pamh, &user)) != PAM_SUCCESS)
 		return r;
 	if (ask_status(pamh, args, user, lang, &acct) != 0 || !acct.known)
 		return PAM_IGNORE;
@@ -121,18 +111,11 @@ static int
 old_password(pam_handle_t *pamh, struct secret *old)
 {
 	const void *tok = NULL;
-	size_t n;
 
-	memset(old, 0, sizeof(*old));
 	if (pam_get_item(pamh, PAM_OLDAUTHTOK, &tok) == PAM_SUCCESS &&
-	    tok != NULL) {
-		n = strlen(tok);
-		if (n > SSPR_SECRET_MAX)
-			return PAM_AUTHTOK_ERR;
-		memcpy(old->buf, tok, n);
-		old->len = n;
-		return PAM_SUCCESS;
-	}
+	    tok != NULL)
+		return secret_set(old, tok, strlen(tok)) == 0 ? PAM_SUCCESS :
+		    PAM_AUTHTOK_ERR;
 	return conv_ask(pamh, PAM_PROMPT_ECHO_OFF, _("Current password: "),
 	    old);
 }
@@ -146,36 +129,18 @@ new_password(pam_handle_t *pamh, const struct sspr_args *args,
     struct secret *pw)
 {
 	const void *tok = NULL;
-	struct secret again;
-	size_t n;
 	int r;
 
-	memset(pw, 0, sizeof(*pw));
-	if (args->use_authtok) {
-		if (pam_get_item(pamh, PAM_AUTHTOK, &tok) != PAM_SUCCESS ||
-		    tok == NULL || (n = strlen(tok)) > SSPR_SECRET_MAX)
-			return PAM_AUTHTOK_ERR;
-		memcpy(pw->buf, tok, n);
-		pw->len = n;
-		return PAM_SUCCESS;
-	}
-	if ((r = conv_ask(pamh, PAM_PROMPT_ECHO_OFF, _("New password: "),
-	    pw)) != PAM_SUCCESS)
-		return r;
-	if (pw->len == 0) {
+	if (args->use_authtok)
+		return pam_get_item(pamh, PAM_AUTHTOK, &tok) == PAM_SUCCESS &&
+		    tok != NULL && secret_set(pw, tok, strlen(tok)) == 0 ?
+		    PAM_SUCCESS : PAM_AUTHTOK_ERR;
+	r = conv_new_password(pamh, pw);
+	if (r == PAM_SUCCESS && pw->len == 0) {
 		conv_info(pamh, "%s", _("Password change cancelled."));
 		return PAM_AUTHTOK_ERR;
 	}
-	if ((r = conv_ask(pamh, PAM_PROMPT_ECHO_OFF, _("Retype new password: "),
-	    &again)) != PAM_SUCCESS)
-		return r;
-	r = secret_equal(pw, &again);
-	secret_wipe(&again);
-	if (!r) {
-		conv_error(pamh, "%s", _("The passwords do not match."));
-		return PAM_TRY_AGAIN;
-	}
-	return PAM_SUCCESS;
+	return r;
 }
 
 /*
@@ -203,10 +168,7 @@ send_change(struct session *s, const struct secret *old,
 	case SSPR_MSG_DONE:
 		return PAM_SUCCESS;
 	case SSPR_MSG_REJECTED:
-		conv_error(s->pamh, "%s", text_reason(ans.u.rejected.reason));
-		if (ans.u.rejected.reason == SSPR_R_POLICY_OTHER &&
-		    ans.u.rejected.detail[0] != '\0')
-			conv_error(s->pamh, "(%s)", ans.u.rejected.detail);
+		session_rejected(s, &ans.u.rejected);
 		return PAM_TRY_AGAIN;
 	case SSPR_MSG_FAIL:
 		if (ans.u.reason == SSPR_R_NOT_MINE)
@@ -268,7 +230,7 @@ change_password(pam_handle_t *pamh, int flags, const struct sspr_args *args,
 	const char *user = NULL;
 	int r;
 
-	if ((r = get_user(pamh, &user)) != PAM_SUCCESS)
+	if ((r = session_get_user(pamh, &user)) != PAM_SUCCESS)
 		return r;
 	if (flags & PAM_PRELIM_CHECK) {
 		if (ask_status(pamh, args, user, lang, &acct) != 0 ||

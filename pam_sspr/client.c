@@ -21,22 +21,32 @@
 #include "client.h"
 #include "frame.h"
 
+/* The daemon user, looked up at most once per connection. */
+struct daemon_id {
+	const char	*name;
+	uid_t		 uid;
+	int		 state;		/* 0 not yet, 1 known, -1 none */
+};
+
 static int
-trusted_uid(uid_t uid, const char *daemon_user)
+trusted_uid(uid_t uid, struct daemon_id *d)
 {
 	struct passwd pw, *res = NULL;
 	char buf[1024];
 
 	if (uid == 0)
 		return 1;
-	if (getpwnam_r(daemon_user, &pw, buf, sizeof(buf), &res) != 0 ||
-	    res == NULL)
-		return 0;
-	return pw.pw_uid == uid;
+	if (d->state == 0) {
+		d->state = getpwnam_r(d->name, &pw, buf, sizeof(buf), &res) ==
+		    0 && res != NULL ? 1 : -1;
+		if (d->state == 1)
+			d->uid = pw.pw_uid;
+	}
+	return d->state == 1 && d->uid == uid;
 }
 
 static int
-path_safe(const char *path, const char *daemon_user, char *why, size_t wsz)
+path_safe(const char *path, struct daemon_id *d, char *why, size_t wsz)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct stat st;
@@ -52,7 +62,7 @@ path_safe(const char *path, const char *daemon_user, char *why, size_t wsz)
 	snprintf(dir, sizeof(dir), "%s", path);
 	if (stat(dirname(dir), &st) != 0 ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
-	    !trusted_uid(st.st_uid, daemon_user)) {
+	    !trusted_uid(st.st_uid, d)) {
 		snprintf(why, wsz, "the directory of %s may be changed by "
 		    "others", path);
 		return -1;
@@ -84,6 +94,7 @@ int
 client_open(const struct sspr_args *a, char *why, size_t wsz)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct daemon_id d = { .name = a->daemon_user };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	int fd;
@@ -92,7 +103,7 @@ client_open(const struct sspr_args *a, char *why, size_t wsz)
 		snprintf(why, wsz, "socket path too long");
 		return -1;
 	}
-	if (path_safe(a->socket, a->daemon_user, why, wsz) != 0)
+	if (path_safe(a->socket, &d, why, wsz) != 0)
 		return -1;
 	memcpy(sa.sun_path, a->socket, strlen(a->socket) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -107,7 +118,7 @@ client_open(const struct sspr_args *a, char *why, size_t wsz)
 		return -1;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
-	    !trusted_uid(cred.uid, a->daemon_user)) {
+	    !trusted_uid(cred.uid, &d)) {
 		snprintf(why, wsz, "%s is served by uid %u, neither root nor "
 		    "%s", a->socket, (unsigned)cred.uid, a->daemon_user);
 		close(fd);
@@ -117,12 +128,11 @@ client_open(const struct sspr_args *a, char *why, size_t wsz)
 }
 
 /*
- * Sends req (if not NULL) and waits for one answer.  The daemon may be
- * waiting on the directory, so the wait is long but never unbounded.
+ * Sends req (if not NULL) and waits up to timeout_ms for one answer.
  */
 int
-client_call(int fd, const struct sspr_args *a, const struct msg *req,
-    struct msg *ans, char *why, size_t wsz)
+client_call(int fd, int timeout_ms, const struct msg *req, struct msg *ans,
+    char *why, size_t wsz)
 {
 	int r, sent = 0;
 
@@ -135,7 +145,7 @@ client_call(int fd, const struct sspr_args *a, const struct msg *req,
 		snprintf(why, wsz, "sending: %s", frame_strerror(sent));
 		return -1;
 	}
-	r = frame_recv_msg(fd, ans, sent ? 1000 : a->timeout * 1000);
+	r = frame_recv_msg(fd, ans, sent ? 1000 : timeout_ms);
 	if (r != 0) {
 		snprintf(why, wsz, "%s: %s", sent ? "sending" : "receiving",
 		    frame_strerror(sent ? sent : r));

@@ -12,7 +12,7 @@
 #include "msg.h"
 
 int	client_open(const struct sspr_args *, char *, size_t);
-int	client_call(int, const struct sspr_args *, const struct msg *,
-	    struct msg *, char *, size_t);
+int	client_call(int, int, const struct msg *, struct msg *, char *,
+	    size_t);
 
 #endif

@@ -5,13 +5,13 @@
  * response, an over-long answer) is a failure, never an empty success.
  */
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <security/pam_ext.h>
 
 #include "conv.h"
+#include "text.h"
 
 /*
  * Asks one question (style PAM_PROMPT_ECHO_ON or _OFF).  Returns
@@ -37,25 +37,41 @@ conv_ask(pam_handle_t *pamh, int style, const char *prompt, struct secret *out)
 	return r;
 }
 
-static void
-say(pam_handle_t *pamh, int style, const char *fmt, va_list ap)
+/*
+ * A new password, typed twice.  PAM_SUCCESS with pw->len == 0: the person
+ * left it empty (cancels); PAM_TRY_AGAIN: the two differ (said so).
+ */
+int
+conv_new_password(pam_handle_t *pamh, struct secret *pw)
 {
-	char text[1024];
+	struct secret again;
+	int r;
 
-	vsnprintf(text, sizeof(text), fmt, ap);
-	if (style == PAM_ERROR_MSG)
-		pam_error(pamh, "%s", text);
-	else
-		pam_info(pamh, "%s", text);
+	if ((r = conv_ask(pamh, PAM_PROMPT_ECHO_OFF, _("New password: "),
+	    pw)) != PAM_SUCCESS || pw->len == 0)
+		return r;
+	if ((r = conv_ask(pamh, PAM_PROMPT_ECHO_OFF, _("Retype new password: "),
+	    &again)) != PAM_SUCCESS) {
+		secret_wipe(pw);
+		return r;
+	}
+	r = secret_equal(pw, &again);
+	secret_wipe(&again);
+	if (r)
+		return PAM_SUCCESS;
+	secret_wipe(pw);
+	conv_error(pamh, "%s", _("The passwords do not match."));
+	return PAM_TRY_AGAIN;
 }
 
+/* Shown whole: libpam formats it (no buffer of ours to cut a QR code). */
 void
 conv_info(pam_handle_t *pamh, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	say(pamh, PAM_TEXT_INFO, fmt, ap);
+	(void)pam_vinfo(pamh, fmt, ap);
 	va_end(ap);
 }
 
@@ -65,6 +81,6 @@ conv_error(pam_handle_t *pamh, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	say(pamh, PAM_ERROR_MSG, fmt, ap);
+	(void)pam_verror(pamh, fmt, ap);
 	va_end(ap);
 }

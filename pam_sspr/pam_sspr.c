@@ -23,6 +23,7 @@
 #include "change.h"
 #include "conv.h"
 #include "recover.h"
+#include "session.h"
 #include "text.h"
 
 /*
@@ -38,9 +39,8 @@ authenticate(pam_handle_t *pamh, const struct sspr_args *args,
 	const char *user = NULL;
 	int r;
 
-	r = pam_get_user(pamh, &user, NULL);
-	if (r != PAM_SUCCESS || user == NULL || *user == '\0')
-		return r == PAM_SUCCESS ? PAM_USER_UNKNOWN : r;
+	if ((r = session_get_user(pamh, &user)) != PAM_SUCCESS)
+		return r;
 	if (args->reset_only)
 		return recover(pamh, args, user, lang);
 	/* a module before us already asked: not our business */

@@ -20,8 +20,9 @@
 #define PICTURE_MAX		4096
 #define INFO_MAX		8192
 
-static void
-cancel(struct session *s, int registering)
+/* The person gave up: the daemon is told, the person too. */
+void
+recover_cancel(struct session *s, int registering)
 {
 	struct msg req = { .type = SSPR_MSG_CANCEL };
 
@@ -40,31 +41,21 @@ static int
 set_password(struct session *s, struct secret *newpw)
 {
 	struct msg req = { .type = SSPR_MSG_NEW_PASSWORD }, ans;
-	struct secret again;
 	int mismatches = 0, r;
 
 	for (;;) {
-		r = conv_ask(s->pamh, PAM_PROMPT_ECHO_OFF, _("New password: "),
-		    newpw);
+		r = conv_new_password(s->pamh, newpw);
 		if (r == PAM_SUCCESS && newpw->len == 0) {
-			conv_info(s->pamh, "%s", _("Password reset "
-			    "cancelled."));
+			recover_cancel(s, 0);
 			return PAM_AUTH_ERR;
 		}
-		if (r == PAM_SUCCESS)
-			r = conv_ask(s->pamh, PAM_PROMPT_ECHO_OFF,
-			    _("Retype new password: "), &again);
-		if (r != PAM_SUCCESS)
-			return r;
-		r = secret_equal(newpw, &again);
-		secret_wipe(&again);
-		if (!r) {
-			conv_error(s->pamh, "%s", _("The passwords do not "
-			    "match."));
+		if (r == PAM_TRY_AGAIN) {
 			if (++mismatches == PASSWORD_MISMATCHES)
 				return PAM_AUTH_ERR;
 			continue;
 		}
+		if (r != PAM_SUCCESS)
+			return r;
 		req.type = SSPR_MSG_NEW_PASSWORD;
 		req.u.secret = *newpw;
 		r = session_call(s, &req, &ans);
@@ -77,10 +68,7 @@ set_password(struct session *s, struct secret *newpw)
 			return session_fail(s, ans.u.reason);
 		if (ans.type != SSPR_MSG_REJECTED)
 			return session_fail(s, SSPR_R_PROTOCOL);
-		conv_error(s->pamh, "%s", text_reason(ans.u.rejected.reason));
-		if (ans.u.rejected.reason == SSPR_R_POLICY_OTHER &&
-		    ans.u.rejected.detail[0] != '\0')
-			conv_error(s->pamh, "(%s)", ans.u.rejected.detail);
+		session_rejected(s, &ans.u.rejected);
 		if (ans.u.rejected.tries_left == 0) {
 			conv_error(s->pamh, "%s", _("Too many refused "
 			    "passwords. Please start again."));
@@ -88,6 +76,30 @@ set_password(struct session *s, struct secret *newpw)
 			return PAM_AUTH_ERR;
 		}
 	}
+}
+
+/*
+ * INFO lines as they come, joined by newlines into buf (what does not fit
+ * is dropped), until the first message that is not one, left in *ans.
+ */
+static int
+collect_info(struct session *s, struct msg *ans, char *buf, size_t size)
+{
+	size_t n = strlen(buf), len;
+
+	while (ans->type == SSPR_MSG_INFO) {
+		len = strlen(ans->u.line);
+		if (n + len + 2 < size) {
+			if (n > 0)
+				buf[n++] = '\n';
+			memcpy(buf + n, ans->u.line, len);
+			n += len;
+			buf[n] = '\0';
+		}
+		if (session_call(s, NULL, ans) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -101,23 +113,12 @@ human_check(struct session *s, struct msg *ans)
 {
 	struct msg req;
 	char picture[PICTURE_MAX];
-	size_t n = 0, len;
 	int tries = 0, r;
 
 	picture[0] = '\0';
 	for (;;) {
-		if (ans->type == SSPR_MSG_INFO) {
-			len = strlen(ans->u.line);
-			if (n + len + 2 < sizeof(picture)) {
-				memcpy(picture + n, ans->u.line, len);
-				n += len;
-				picture[n++] = '\n';
-				picture[n] = '\0';
-			}
-			if (session_call(s, NULL, ans) != 0)
-				return PAM_AUTHINFO_UNAVAIL;
-			continue;
-		}
+		if (collect_info(s, ans, picture, sizeof(picture)) != 0)
+			return PAM_AUTHINFO_UNAVAIL;
 		if (ans->type != SSPR_MSG_CHALLENGE ||
 		    ans->u.challenge.method != SSPR_METHOD_HUMAN)
 			return PAM_SUCCESS;
@@ -127,7 +128,6 @@ human_check(struct session *s, struct msg *ans)
 		conv_info(s->pamh, "%s\n%s", _("To show that a person is at "
 		    "the keyboard, type the characters in this picture:"),
 		    picture);
-		n = 0;
 		picture[0] = '\0';
 		memset(&req, 0, sizeof(req));
 		req.type = SSPR_MSG_ANSWER;
@@ -136,7 +136,7 @@ human_check(struct session *s, struct msg *ans)
 		if (r != PAM_SUCCESS)
 			return r;
 		if (req.u.secret.len == 0) {
-			cancel(s, 0);
+			recover_cancel(s, 0);
 			return PAM_AUTH_ERR;
 		}
 		r = session_call(s, &req, ans);
@@ -177,6 +177,7 @@ show_rows(struct session *s, const char *rows)
 		chunk[n] = '\0';
 		conv_info(s->pamh, "%s", chunk);
 	}
+	explicit_bzero(chunk, sizeof(chunk));	/* a new app's secret */
 }
 
 /* What the person reads before a challenge's prompt. */
@@ -235,33 +236,22 @@ recover_relay(struct session *s, struct msg *ans, int registering)
 	struct msg req;
 	struct msg_challenge ch;
 	char info[INFO_MAX];
-	size_t n = 0, len;
-	int have = 0, r;
+	int r;
 
 	info[0] = '\0';
 	memset(&ch, 0, sizeof(ch));
 	for (;;) {
-		if (ans->type == SSPR_MSG_INFO) {
-			len = strlen(ans->u.line);
-			if (n + len + 2 < sizeof(info)) {
-				if (n > 0)
-					info[n++] = '\n';
-				memcpy(info + n, ans->u.line, len);
-				n += len;
-				info[n] = '\0';
-			}
-			if (session_call(s, NULL, ans) != 0)
-				return PAM_AUTHINFO_UNAVAIL;
-			continue;
+		if (collect_info(s, ans, info, sizeof(info)) != 0) {
+			r = PAM_AUTHINFO_UNAVAIL;
+			break;
 		}
 		if (ans->type == SSPR_MSG_CHALLENGE &&
 		    ans->u.challenge.method != SSPR_METHOD_HUMAN) {
 			ch = ans->u.challenge;
-			have = 1;
 			introduce(s, &ch, info, registering);
-			n = 0;
-			info[0] = '\0';
-		} else if (ans->type == SSPR_MSG_ANSWER_BAD && have) {
+			/* a new app's secret was in it */
+			explicit_bzero(info, sizeof(info));
+		} else if (ans->type == SSPR_MSG_ANSWER_BAD && ch.method != 0) {
 			if (ch.method == SSPR_METHOD_QUESTION && registering)
 				conv_error(s->pamh, _("That answer is too "
 				    "short. Attempts left: %u."),
@@ -273,8 +263,10 @@ recover_relay(struct session *s, struct msg *ans, int registering)
 			else
 				conv_error(s->pamh, _("That code is not right. "
 				    "Attempts left: %u."), ans->u.attempts_left);
-		} else
-			return PAM_SUCCESS;
+		} else {
+			r = PAM_SUCCESS;
+			break;
+		}
 		memset(&req, 0, sizeof(req));
 		req.type = SSPR_MSG_ANSWER;
 		r = conv_ask(s->pamh, ch.method == SSPR_METHOD_QUESTION ||
@@ -283,16 +275,21 @@ recover_relay(struct session *s, struct msg *ans, int registering)
 		    PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF,
 		    prompt_of(ch.method), &req.u.secret);
 		if (r != PAM_SUCCESS)
-			return r;
+			break;
 		if (req.u.secret.len == 0) {
-			cancel(s, registering);
-			return PAM_AUTH_ERR;
+			recover_cancel(s, registering);
+			r = PAM_AUTH_ERR;
+			break;
 		}
 		r = session_call(s, &req, ans);
 		msg_wipe(&req);
-		if (r != 0)
-			return PAM_AUTHINFO_UNAVAIL;
+		if (r != 0) {
+			r = PAM_AUTHINFO_UNAVAIL;
+			break;
+		}
 	}
+	explicit_bzero(info, sizeof(info));
+	return r;
 }
 
 /*

@@ -8,6 +8,7 @@
 int	recover(pam_handle_t *, const struct sspr_args *, const char *,
 	    const char *);
 int	recover_verify_address(struct session *);
+void	recover_cancel(struct session *, int);
 int	recover_relay(struct session *, struct msg *, int);
 
 #endif

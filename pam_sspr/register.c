@@ -255,14 +255,11 @@ register_methods(pam_handle_t *pamh, const struct sspr_args *args,
 		if (choose(&s, e, k, &action) != PAM_SUCCESS)
 			break;
 		if (action == 0) {
-			struct msg c = { .type = SSPR_MSG_CANCEL };
-
-			(void)frame_send_msg(s.fd, &c, 1000);
-			conv_info(pamh, "%s", _("Registration cancelled. You "
-			    "will be asked again at your next login."));
+			recover_cancel(&s, 1);
 			break;
 		}
 		r = step(&s, action, &ans);
 	}
+	msg_wipe(&ans);
 	session_close(&s);
 }

@@ -16,6 +16,8 @@
 #include "session.h"
 #include "text.h"
 
+#define QUIET_TIMEOUT_MS	5000	/* per answer, in the account step */
+
 void
 session_init(struct session *s, pam_handle_t *pamh,
     const struct sspr_args *args, const char *user, const char *lang)
@@ -53,6 +55,21 @@ item(pam_handle_t *pamh, int type)
 	return v;
 }
 
+/*
+ * The user name PAM holds.  One longer than the protocol carries is not a
+ * name the daemon could serve (cut, it would name another account): the
+ * module steps aside.
+ */
+int
+session_get_user(pam_handle_t *pamh, const char **user)
+{
+	int r = pam_get_user(pamh, user, NULL);
+
+	if (r != PAM_SUCCESS || *user == NULL || **user == '\0')
+		return r == PAM_SUCCESS ? PAM_USER_UNKNOWN : r;
+	return strlen(*user) <= SSPR_USER_MAX ? PAM_SUCCESS : PAM_IGNORE;
+}
+
 /* Copies s into a fixed field, cut at the cap (the daemon rejects more). */
 void
 session_field(char *dst, size_t size, const char *s)
@@ -80,7 +97,9 @@ session_call(struct session *s, const struct msg *req, struct msg *ans)
 {
 	char why[256];
 
-	if (client_call(s->fd, s->args, req, ans, why, sizeof(why)) == 0)
+	/* a quiet session serves the account step: a login must not wait */
+	if (client_call(s->fd, s->quiet ? QUIET_TIMEOUT_MS :
+	    s->args->timeout * 1000, req, ans, why, sizeof(why)) == 0)
 		return 0;
 	pam_syslog(s->pamh, LOG_ERR, "sspr-helperd: %s", why);
 	if (!s->quiet) {
@@ -89,6 +108,15 @@ session_call(struct session *s, const struct msg *req, struct msg *ans)
 		session_helpdesk(s);
 	}
 	return -1;
+}
+
+/* A new password the daemon or the directory refused, in a sentence. */
+void
+session_rejected(const struct session *s, const struct msg_rejected *rej)
+{
+	conv_error(s->pamh, "%s", text_reason(rej->reason));
+	if (rej->reason == SSPR_R_POLICY_OTHER && rej->detail[0] != '\0')
+		conv_error(s->pamh, "(%s)", rej->detail);
 }
 
 /* The daemon's reason for the person, and the PAM result it maps to. */

@@ -31,8 +31,10 @@ int	session_open(struct session *);
 void	session_close(struct session *);
 int	session_call(struct session *, const struct msg *, struct msg *);
 int	session_fail(const struct session *, int);
+void	session_rejected(const struct session *, const struct msg_rejected *);
 void	session_helpdesk(const struct session *);
 void	session_debug(const struct session *, const char *, const char *);
 void	session_field(char *, size_t, const char *);
+int	session_get_user(pam_handle_t *, const char **);
 
 #endif

@@ -96,6 +96,14 @@ wire_text_ok(const unsigned char *s, size_t n)
 		if (cp < min || cp > 0x10ffff ||
 		    (cp >= 0xd800 && cp <= 0xdfff))
 			return 0;
+		/*
+		 * C1 controls and bidi overrides: text from the directory
+		 * ends up on a terminal, where they would steer it.
+		 */
+		if ((cp >= 0x80 && cp <= 0x9f) ||
+		    (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			return 0;
 		i += need + 1;
 	}
 	return 1;

@@ -156,6 +156,8 @@ conversation(int n, const struct pam_message **msg,
 			goto fail;
 		r = ask(msg[i]->msg, style == PAM_PROMPT_ECHO_OFF, line,
 		    sizeof(line), k->idle);
+		if (r != RD_OK)		/* a half-typed password */
+			explicit_bzero(line, sizeof(line));
 		if (r == RD_TIMEOUT)
 			k->timed_out = 1;
 		if (r == RD_EOF)

@@ -165,7 +165,10 @@ table_print(const struct table *t, enum format f)
 			    t->rows[i][c], c + 1 < t->ncols ? "  " : "\n");
 }
 
-/* One field of an ADMIN_LINE: %XX back to the byte. */
+/*
+ * One field of an ADMIN_LINE: %XX back to the byte.  The fields come from
+ * the directory and go to a terminal: control bytes become '?'.
+ */
 static char *
 decode(const char *p, size_t n)
 {
@@ -178,7 +181,7 @@ decode(const char *p, size_t n)
 	for (i = 0; i < n; i++) {
 		if (p[i] == '%' && i + 2 < n + 1 && sscanf(p + i + 1, "%2X",
 		    &v) == 1) {
-			out[o++] = (char)v;
+			out[o++] = v < 0x20 || v == 0x7f ? '?' : (char)v;
 			i += 2;
 		} else
 			out[o++] = p[i];
@@ -329,7 +332,7 @@ parse_since(const char *s)
 	long long n;
 
 	n = strtoll(s, &end, 10);
-	if (end != s && end[1] == '\0') {
+	if (end != s && *end != '\0' && end[1] == '\0') {
 		if (*end == 'm')
 			return time(NULL) - n * 60;
 		if (*end == 'h')

@@ -156,6 +156,10 @@ test_utf8(void **state)
 	assert_false(wire_text_ok((const unsigned char *)"\xe2\x82", 2));
 	assert_false(wire_text_ok((const unsigned char *)"a\tb", 3));
 	assert_false(wire_text_ok((const unsigned char *)"\x7f", 1));
+	/* C1 CSI (U+009B) and a right-to-left override (U+202E) */
+	assert_false(wire_text_ok((const unsigned char *)"a\xc2\x9b" "2J", 5));
+	assert_false(wire_text_ok((const unsigned char *)"\xe2\x80\xae", 3));
+	assert_true(wire_text_ok((const unsigned char *)"\xe2\x96\x88", 3));
 }
 
 static void
