@@ -128,7 +128,7 @@ on_change(struct flow *f, struct msg *in)
 		return;
 	}
 	snprintf(f->user, sizeof(f->user), "%s", c->user);
-	snprintf(f->who, sizeof(f->who), "%s", c->user);
+	flow_who_tag(f);
 	if (!source_allowed(f)) {
 		faudit(f, "throttled", "refused", "source");
 		flow_fail(f, SSPR_R_THROTTLED);
@@ -144,6 +144,9 @@ change_done(struct flow *f, struct work_result *r)
 	struct msg m = { .type = SSPR_MSG_REJECTED };
 	char key[SSPR_RHOST_MAX + 8];
 
+	/* the directory knows the name: the logs may too */
+	if (r->res.status != DIR_NOT_FOUND)
+		snprintf(f->who, sizeof(f->who), "%s", f->user);
 	switch (r->res.status) {
 	case DIR_OK:
 		flog(f, LOG_NOTICE, "password changed by the user");

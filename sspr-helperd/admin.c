@@ -22,6 +22,7 @@
 #include "pool.h"
 #include "server.h"
 #include "state.h"
+#include "wire.h"
 
 #ifndef SSPR_VERSION
 #define SSPR_VERSION "unknown"
@@ -94,15 +95,34 @@ add_pair(struct admin_job *a, const char *key, const char *value)
 	add_fields(a, f, 2);
 }
 
+/*
+ * The closing message, as the wire takes it: what comes from the
+ * directory or the request may hold control bytes or be long, and a cut
+ * must not split a character (or the frame is refused and ssprctl hears
+ * nothing).
+ */
 static void
 done(struct admin_job *a, int status, const char *fmt, const char *what)
 {
 	char tmp[2048];
+	size_t n, i;
 
 	a->status = status;
 	snprintf(tmp, sizeof(tmp), fmt, what);
-	snprintf(a->message, sizeof(a->message), "%.*s",
-	    (int)sizeof(a->message) - 1, tmp);
+	n = strlen(tmp);
+	if (n >= sizeof(a->message)) {
+		n = sizeof(a->message) - 1;
+		while (n > 0 && ((unsigned char)tmp[n] & 0xc0) == 0x80)
+			n--;
+	}
+	for (i = 0; i < n; i++)
+		if ((unsigned char)tmp[i] < 0x20 || tmp[i] == 0x7f)
+			tmp[i] = '?';
+	memcpy(a->message, tmp, n);
+	a->message[n] = '\0';
+	if (!wire_text_ok((const unsigned char *)a->message, n))
+		snprintf(a->message, sizeof(a->message), "%s",
+		    status ? "failed (the reason is not printable)" : "done");
 }
 
 static void
@@ -141,7 +161,7 @@ unblock(struct admin_job *a, void *ctx)
 	struct cfg *c = a->f->cfg;
 	struct dir_result res;
 	struct account acct;
-	char key[1200];
+	char key[STATE_ACCOUNT_KEY_LEN];
 
 	if (dir_lookup(ctx, c, a->arg, &acct, &res) != 0) {
 		done(a, 1, "%s", res.status == DIR_NOT_FOUND ? "no such account"
@@ -149,7 +169,7 @@ unblock(struct admin_job *a, void *ctx)
 		return;
 	}
 	if (c->throttle_store == STORE_FILE) {
-		snprintf(key, sizeof(key), "a:%s", acct.dn);
+		state_account_key(acct.dn, key);
 		state_clear(key);
 	} else if (dir_counters_clear(ctx, c, &acct, &res) != 0) {
 		done(a, 1, "cannot clear the counters: %s", res.detail);

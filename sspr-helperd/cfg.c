@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "keys.h"
 #include "totp.h"
 
 #define CFG_FILE_MAX	(64 * 1024)
@@ -1071,9 +1072,9 @@ cfg_unref(struct cfg *c)
 	secret_wipe(&c->mail_password);
 	secret_wipe(&c->sms_auth_header);
 	if (c->totp_keys != NULL) {
-		explicit_bzero(c->totp_keys, sizeof(*c->totp_keys));
-		munlock(c->totp_keys, sizeof(*c->totp_keys));
-		free(c->totp_keys);
+		/* keys.c's own pages; see keys_map_size() */
+		explicit_bzero(c->totp_keys, keys_map_size());
+		munmap(c->totp_keys, keys_map_size());
 	}
 	free(c);
 }

@@ -217,6 +217,7 @@ ad_set_password(struct dconn *dc, const struct account *acct,
 	int n, rc, nm = 0, status, reason;
 
 	if ((n = ad_encode_password(pw, enc, sizeof(enc))) < 0) {
+		explicit_bzero(enc, sizeof(enc));
 		dir_result_set(res, DIR_POLICY, SSPR_R_POLICY_INVALID, NULL);
 		return -1;
 	}

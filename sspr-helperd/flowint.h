@@ -140,6 +140,7 @@ int	source_allowed(struct flow *);
 void	answer_checked(struct flow *, struct work_result *);
 const char *method_name(int);
 const char *reset_mail(const struct flow *);
+void	flow_who_tag(struct flow *);
 int	code_new(struct flow *, struct secret *);
 void	code_answer(struct flow *, struct secret *);
 int	code_usable(struct flow *);

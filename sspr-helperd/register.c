@@ -194,6 +194,8 @@ enrol_totp(struct flow *f)
 	    totp_base32(&f->reg_secret, b32, sizeof(b32)) != 0 ||
 	    totp_uri(&f->reg_secret, f->cfg->totp_issuer, f->user, uri,
 	    sizeof(uri)) != 0) {
+		explicit_bzero(b32, sizeof(b32));
+		explicit_bzero(uri, sizeof(uri));
 		flow_fail(f, SSPR_R_INTERNAL);
 		return;
 	}

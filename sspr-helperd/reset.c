@@ -57,10 +57,24 @@ source_allowed(struct flow *f)
 	return 1;
 }
 
+/*
+ * Until the directory knows the name the person typed, logs show a keyed
+ * tag of it: people type passwords into user prompts.
+ */
+void
+flow_who_tag(struct flow *f)
+{
+	unsigned char tag[CODE_HASH_LEN];
+
+	if (code_tag(&f->cfg->bind_password, "log", f->user, tag) == 0)
+		snprintf(f->who, sizeof(f->who), "#%02x%02x%02x%02x", tag[0],
+		    tag[1], tag[2], tag[3]);
+	explicit_bzero(tag, sizeof(tag));
+}
+
 void
 on_start(struct flow *f, struct msg *in)
 {
-	unsigned char tag[CODE_HASH_LEN];
 
 	switch (in->u.start.purpose) {
 	case SSPR_PURPOSE_RESET:
@@ -89,13 +103,7 @@ on_start(struct flow *f, struct msg *in)
 	}
 	f->purpose = in->u.start.purpose;
 	snprintf(f->user, sizeof(f->user), "%s", in->u.start.user);
-	/*
-	 * Until the directory knows the name, logs show a keyed tag of it:
-	 * people type passwords into user prompts.
-	 */
-	if (code_tag(&f->cfg->bind_password, "log", f->user, tag) == 0)
-		snprintf(f->who, sizeof(f->who), "#%02x%02x%02x%02x", tag[0],
-		    tag[1], tag[2], tag[3]);
+	flow_who_tag(f);
 	if (!state_healthy()) {
 		flog(f, LOG_ERR, "the throttle state file cannot be written; "
 		    "refusing until it can");

@@ -228,11 +228,17 @@ conn_send(struct conn *c, const struct msg *m)
 		conn_close(c);
 		return;
 	}
-	n = realloc(c->out, c->out_len + wr.len);
-	if (n == NULL) {
+	/* not realloc: the old block may hold an app's secret (INFO) */
+	if ((n = malloc(c->out_len + wr.len)) == NULL) {
 		wire_wr_wipe(&wr);
 		conn_close(c);
 		return;
+	}
+	if (c->out_len > 0)
+		memcpy(n, c->out, c->out_len);
+	if (c->out != NULL) {
+		explicit_bzero(c->out, c->out_len);
+		free(c->out);
 	}
 	memcpy(n + c->out_len, wr.buf, wr.len);
 	c->out = n;
@@ -375,7 +381,8 @@ dispatch(struct conn *c)
 		msg_wipe(&m);
 		return;
 	}
-	secret = m.type == SSPR_MSG_ANSWER || m.type == SSPR_MSG_NEW_PASSWORD;
+	secret = m.type == SSPR_MSG_ANSWER || m.type == SSPR_MSG_NEW_PASSWORD ||
+	    m.type == SSPR_MSG_CHANGE;
 	flow_message(c->flow, &m);
 	msg_wipe(&m);
 	if (secret)

@@ -225,6 +225,17 @@ discard(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* The list holds the gateway's credential: wiped before it is freed. */
+static void
+headers_free(struct curl_slist *l)
+{
+	struct curl_slist *n;
+
+	for (n = l; n != NULL; n = n->next)
+		explicit_bzero(n->data, strlen(n->data));
+	curl_slist_free_all(l);
+}
+
 static int
 add_header(struct curl_slist **l, const char *line)
 {
@@ -338,7 +349,7 @@ sms_send(const struct cfg *c, const char *to, const char *code, int minutes,
 out:
 	if (h != NULL)
 		curl_easy_cleanup(h);
-	curl_slist_free_all(hdr);
+	headers_free(hdr);
 	explicit_bzero(q, sizeof(*q));
 	free(q);
 	return r;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * state.c: a mutex-protected hash map from key ("a:" + DN for accounts,
+ * state.c: a mutex-protected hash map from key ("a:" + SHA-256 of the DN for accounts,
  * "s:" + source) to struct tstate, loaded from the state file at start,
  * written back by a flusher thread when something changed.  If a write
  * fails, state_healthy() says so and the flow stops issuing and checking
@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "log.h"
 #include "state.h"
@@ -248,6 +250,23 @@ flush_loop(void *arg)
 		healthy = save() == 0;
 	pthread_mutex_unlock(&lock);
 	return NULL;
+}
+
+/*
+ * An account's key: "a:" and the SHA-256 of its DN, so a DN of any length
+ * (the directory sets it) makes a key of one length.
+ */
+void
+state_account_key(const char *dn, char key[STATE_ACCOUNT_KEY_LEN])
+{
+	unsigned char md[32];
+	unsigned int n = 0, i;
+
+	memset(md, 0, sizeof(md));
+	(void)EVP_Digest(dn, strlen(dn), md, &n, EVP_sha256(), NULL);
+	memcpy(key, "a:", 2);
+	for (i = 0; i < sizeof(md); i++)
+		snprintf(key + 2 + 2 * i, 3, "%02x", md[i]);
 }
 
 /* Loads file (missing is fine) and starts the flusher. */

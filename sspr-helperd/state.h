@@ -10,6 +10,8 @@
 
 #include "throttle.h"
 
+#define STATE_ACCOUNT_KEY_LEN	(2 + 64 + 1)
+
 int	state_open(const char *, long long, char *, size_t);
 void	state_close(void);
 void	state_get(const char *, struct tstate *);
@@ -20,5 +22,7 @@ int	state_healthy(void);
 
 #define STATE_SENT	0
 #define STATE_FAIL	1
+
+void	state_account_key(const char *, char [STATE_ACCOUNT_KEY_LEN]);
 
 #endif

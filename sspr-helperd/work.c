@@ -86,20 +86,14 @@ is_system_account(const char *name, int min_uid)
 	    res != NULL && (long)pw.pw_uid < min_uid;
 }
 
-static void
-account_key(const struct account *a, char *key, size_t size)
-{
-	snprintf(key, size, "a:%s", a->dn);
-}
-
 /* Counters of the local state file, for [throttle] store = file. */
 static void
 file_event(struct flow *f, struct account *a, int kind, struct work_result *r)
 {
-	char key[1200];
+	char key[STATE_ACCOUNT_KEY_LEN];
 	long long now = time(NULL);
 
-	account_key(a, key, sizeof(key));
+	state_account_key(a->dn, key);
 	if (state_event(key, kind, now, &a->counters) != 0) {
 		dir_result_set(&r->res, DIR_UNAVAILABLE, 0, "state file full");
 		return;
@@ -118,7 +112,7 @@ counters(void *ctx, struct flow *f, struct work_result *r)
 {
 	struct account *a = &f->acct;
 	int ev = r->kind == W_RECORD_SENT ? STATE_SENT : STATE_FAIL;
-	char key[1200];
+	char key[STATE_ACCOUNT_KEY_LEN];
 
 	if (f->cfg->throttle_store == STORE_DIRECTORY) {
 		if (r->kind == W_CLEAR)
@@ -131,7 +125,7 @@ counters(void *ctx, struct flow *f, struct work_result *r)
 	} else if (r->kind == W_RECORD_SENT || r->kind == W_RECORD_FAIL) {
 		file_event(f, a, ev, r);
 	} else {
-		account_key(a, key, sizeof(key));
+		state_account_key(a->dn, key);
 		if (r->kind == W_CLEAR)
 			state_clear(key);
 		else
@@ -173,7 +167,7 @@ dir_run(struct job *j, void *ctx)
 	struct dir_work *w = (struct dir_work *)j;
 	struct flow *f = w->f;
 	struct work_result *r = &w->r;
-	char key[1200];
+	char key[STATE_ACCOUNT_KEY_LEN];
 	int reason;
 
 	if (ctx == NULL) {
@@ -199,7 +193,7 @@ dir_run(struct job *j, void *ctx)
 		r->system = is_system_account(f->user, f->cfg->min_uid);
 		if (dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res) == 0 &&
 		    f->cfg->throttle_store == STORE_FILE) {
-			account_key(&r->acct, key, sizeof(key));
+			state_account_key(r->acct.dn, key);
 			state_get(key, &r->acct.counters);
 		}
 		break;
