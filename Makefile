@@ -74,7 +74,7 @@ D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
 
 # Translations (gettext domain pam_sspr): the module, the kiosk program.
-POT_SRC    := pam_sspr/pam_sspr.c pam_sspr/text.c pam_sspr/session.c \
+POT_SRC    := pam_sspr/pam_sspr.c pam_sspr/text.c pam_sspr/session.c pam_sspr/conv.c \
               pam_sspr/recover.c pam_sspr/change.c pam_sspr/register.c \
               $(KIOSK_SRC)
 LINGUAS    := $(sort $(basename $(notdir $(wildcard po/*.po))))

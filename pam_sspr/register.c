@@ -20,6 +20,7 @@
 #include "recover.h"
 #include "register.h"
 #include "text.h"
+#include "wire.h"
 
 #define MENU_MAX	8
 
@@ -152,8 +153,9 @@ ask_value(struct session *s, int action, char *out, size_t size)
 	    "international format (for example +31612345678): "), &a);
 	if (r != PAM_SUCCESS)
 		return r;
-	if (a.len >= size) {
-		secret_wipe(&a);
+	if (a.len >= size || !wire_text_ok(a.buf, a.len)) {
+		conv_error(s->pamh, "%s", _("That is too long, or holds "
+		    "characters that cannot be used."));
 		a.len = 0;
 	}
 	memcpy(out, a.buf, a.len);
@@ -162,7 +164,10 @@ ask_value(struct session *s, int action, char *out, size_t size)
 	return PAM_SUCCESS;
 }
 
-/* One step: returns 1 to show the menu again, 0 when done, -1 failed. */
+/*
+ * One step: returns 1 to show the methods and the menu again, 2 for the
+ * menu alone (the value was refused), 0 when done, -1 failed.
+ */
 static int
 step(struct session *s, int action, struct msg *ans)
 {
