@@ -13,6 +13,10 @@ $PY -c 'import socket,sys,time
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(3600)' "$BH_PORT" &
 PIDS+=($!)
+# Listening before the daemon's first flow: a refused connection fails
+# over at once and would not show the timeout.
+bh_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$BH_PORT") 2>/dev/null; }
+wait_for 10 bh_listening || { echo "black hole did not listen"; exit 1; }
 # Throttle counters in the local file: verifying a code then needs no
 # directory at all (with store = directory it reads the counters).
 THROTTLE_STORE=file DIR_URI="ldap://127.0.0.1:$BH_PORT $LDAP_URI" DIR_TIMEOUT=2 \
