@@ -46,7 +46,8 @@ UNITDIR    ?= $(LIBDIR)/systemd/system
 PAM_CFLAGS := $(shell $(PKG_CONFIG) --cflags pam 2>/dev/null)
 PAM_LIBS   := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null)
 D_CFLAGS   := $(shell $(PKG_CONFIG) --cflags ldap libcurl libcrypto pwquality libqrencode 2>/dev/null)
-D_LIBS     := $(shell $(PKG_CONFIG) --libs ldap lber libcurl libcrypto pwquality libqrencode 2>/dev/null) -pthread
+# cracklib has no .pc file; dict.c calls it directly (libcrack2-dev).
+D_LIBS     := $(shell $(PKG_CONFIG) --libs ldap lber libcurl libcrypto pwquality libqrencode 2>/dev/null) -lcrack -pthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 # Only test_totp links liboath: a second implementation to check ours against.
 OATH_CFLAGS := $(shell $(PKG_CONFIG) --cflags liboath 2>/dev/null)
@@ -66,7 +67,7 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/dir_openldap.c sspr-helperd/dir_ad.c \
               sspr-helperd/pool.c \
               sspr-helperd/latest.c sspr-helperd/timer.c sspr-helperd/throttle.c \
-              sspr-helperd/state.c sspr-helperd/quality.c \
+              sspr-helperd/state.c sspr-helperd/quality.c sspr-helperd/dict.c \
               sspr-helperd/audit.c sspr-helperd/admin.c \
               sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
               sspr-helperd/qr.c sspr-helperd/keys.c sspr-helperd/register.c
@@ -100,7 +101,7 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
                 -fsanitize=fuzzer-no-link,address,undefined
 
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
-              test_ad test_totp test_answers test_sms test_qr $(FUZZ_REPLAY)
+              test_ad test_totp test_answers test_sms test_qr test_dict $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send
 # What the tests need beyond `all` (relative to the build directory).

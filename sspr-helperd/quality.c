@@ -11,10 +11,11 @@
 
 #include <pwquality.h>
 
+#include "dict.h"
 #include "log.h"
 #include "quality.h"
 
-/* cracklib keeps static state: one check at a time */
+/* cracklib keeps static state (and dict.c its one handle): one at a time */
 static pthread_mutex_t pwq_lock = PTHREAD_MUTEX_INITIALIZER;
 
 size_t
@@ -107,16 +108,20 @@ pwq_reason(int r, const char *aux)
 
 /*
  * libpwquality with the host's /etc/security/pwquality.conf (or
- * [password] pwquality_conf).  Its minlen
- * counts bytes; ours (min_length) counts characters and comes first.
+ * [password] pwquality_conf).  Its minlen counts bytes; ours (min_length)
+ * counts characters and comes first.  Its dictionary check is turned off
+ * and made here instead, last as libpwquality makes it, on a dictionary
+ * held open in memory (dict.c): the same cracklib check, without cracklib
+ * reopening and searching the files on disk for every password.
  */
 static int
 pwquality(const char *conf, const char *user, const struct secret *pw,
     const struct secret *old)
 {
 	pwquality_settings_t *s;
+	const char *dictpath = NULL, *why;
 	void *aux = NULL;
-	int r, reason = 0;
+	int r, dictcheck = 1, reason = 0;
 
 	pthread_mutex_lock(&pwq_lock);
 	if ((s = pwquality_default_settings()) == NULL) {
@@ -124,12 +129,16 @@ pwquality(const char *conf, const char *user, const struct secret *pw,
 		return 0;
 	}
 	(void)pwquality_read_config(s, *conf ? conf : NULL, NULL);
+	(void)pwquality_get_int_value(s, PWQ_SETTING_DICT_CHECK, &dictcheck);
+	(void)pwquality_get_str_value(s, PWQ_SETTING_DICT_PATH, &dictpath);
+	(void)pwquality_set_int_value(s, PWQ_SETTING_DICT_CHECK, 0);
 	r = pwquality_check(s, (const char *)pw->buf, old ? (const char *)
 	    old->buf : NULL, user, &aux);
-	if (r < 0) {
-		reason = pwq_reason(r, r == PWQ_ERROR_CRACKLIB_CHECK ? aux :
-		    NULL);
-	}
+	if (r < 0)
+		reason = pwq_reason(r, NULL);
+	else if (dictcheck &&
+	    (why = dict_look(dictpath, (const char *)pw->buf, user)) != NULL)
+		reason = pwq_reason(PWQ_ERROR_CRACKLIB_CHECK, why);
 	pwquality_free_settings(s);
 	pthread_mutex_unlock(&pwq_lock);
 	return reason;

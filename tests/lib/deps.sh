@@ -9,7 +9,7 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev libpam0g-dev libldap-d
 libcurl4-openssl-dev libssl-dev libcmocka-dev libpam-wrapper pamtester
 slapd ldap-utils python3-aiosmtpd expect openssl tmux db5.3-util
 samba samba-ad-dc samba-ad-provision ldb-tools iproute2 util-linux
-libpwquality-dev cracklib-runtime locales gettext gdb
+libpwquality-dev libcrack2-dev cracklib-runtime locales gettext gdb
 liboath-dev libqrencode-dev zbar-tools man-db groff-base bsdextrautils
 openssh-server openssh-client libnss-wrapper login systemd oathtool"
 
