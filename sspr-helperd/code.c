@@ -3,6 +3,7 @@
  * code.c: generation, hashing and comparison of one-time codes.  The
  * plain code exists only long enough to be put into the mail.
  */
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -13,14 +14,20 @@
 
 #include "code.h"
 
-static unsigned char code_key[CODE_KEY_LEN];
+static unsigned char	code_key[CODE_KEY_LEN];
+static pthread_once_t	code_key_once = PTHREAD_ONCE_INIT;
+static int		code_key_ok;
 
-/* A fresh key per daemon run: codes never survive a restart. */
-int
-code_key_init(void)
+/*
+ * A fresh key per daemon run: codes never survive a restart.  Made for
+ * the first code rather than at start: OpenSSL's random generator, set
+ * up by it, is memory an idle daemon does without.
+ */
+static void
+code_key_make(void)
 {
 	(void)mlock(code_key, sizeof(code_key));
-	return RAND_bytes(code_key, sizeof(code_key)) == 1 ? 0 : -1;
+	code_key_ok = RAND_bytes(code_key, sizeof(code_key)) == 1;
 }
 
 /*
@@ -61,7 +68,8 @@ code_hash(uint64_t flow_id, const struct secret *code, unsigned char *out)
 	unsigned int outlen = 0;
 	int i;
 
-	if (code->len > CODE_DIGITS_MAX)
+	pthread_once(&code_key_once, code_key_make);
+	if (!code_key_ok || code->len > CODE_DIGITS_MAX)
 		return -1;
 	for (i = 0; i < 8; i++)
 		msg[i] = (unsigned char)(flow_id >> (56 - 8 * i));

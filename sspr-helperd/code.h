@@ -16,7 +16,6 @@
 #define CODE_HASH_LEN	32
 #define CODE_KEY_LEN	32
 
-int	code_key_init(void);
 int	code_generate(int, struct secret *);
 int	code_hash(uint64_t, const struct secret *, unsigned char *);
 int	code_normalize(const struct secret *, int, struct secret *);

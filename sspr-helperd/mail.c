@@ -11,12 +11,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "mail.h"
 
@@ -307,7 +307,8 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+	/* the kernel's, not OpenSSL's: start-up renders every template */
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
 		snprintf(err, errsize, "no randomness for Message-ID");
 		return -1;
 	}

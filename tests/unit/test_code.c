@@ -10,13 +10,6 @@
 
 #include "code.h"
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return code_key_init();
-}
-
 static void
 test_generate_digits(void **state)
 {
@@ -132,5 +125,5 @@ main(void)
 		cmocka_unit_test(test_tag_is_stable),
 	};
 
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
