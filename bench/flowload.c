@@ -345,8 +345,32 @@ flow_error(const char *what, const char *user, const struct msg *ans)
 	if (atomic_fetch_add(&reported, 1) < 5)
 		fprintf(stderr, "flowload: %s: %s failed (got %s, reason %u)\n",
 		    user, what, msg_name(ans->type), ans->type ==
-		    SSPR_MSG_FAIL ? ans->u.reason : 0);
+		    SSPR_MSG_FAIL ? ans->u.reason : ans->type ==
+		    SSPR_MSG_REJECTED ? ans->u.rejected.reason : 0);
 	return -1;
+}
+
+/*
+ * Unique, so ppolicy's history never refuses it, and never "systematic"
+ * to cracklib: its digits are kept apart by an 'x', since cracklib counts
+ * neighbours one apart (a user number like 1234 next to a hex run id
+ * could be refused now and then, and counted as a failed reset).
+ */
+static void
+fresh_password(int u, long seq, struct secret *out)
+{
+	char plain[64];
+	size_t i, n = 0;
+
+	snprintf(plain, sizeof(plain), "%08xq%dq%ld", opt.runid, u, seq);
+	out->buf[n++] = 'B';
+	out->buf[n++] = 'f';
+	for (i = 0; plain[i] != '\0' && n + 3 < sizeof(out->buf); i++) {
+		out->buf[n++] = (unsigned char)plain[i];
+		out->buf[n++] = 'x';
+	}
+	out->buf[n] = '\0';
+	out->len = n;
 }
 
 /* A whole reset of user number u; every step timed into fs. */
@@ -391,9 +415,7 @@ one_flow(int u, struct waiter *w, long *seq, struct flowstats *fs)
 	t[4] = now_us();
 	memset(&m, 0, sizeof(m));
 	m.type = SSPR_MSG_NEW_PASSWORD;
-	/* unique, so ppolicy's history never refuses it */
-	m.u.secret.len = (size_t)snprintf((char *)m.u.secret.buf,
-	    sizeof(m.u.secret.buf), "Bf-%08x-%d-%ld-q", opt.runid, u, ++*seq);
+	fresh_password(u, ++*seq, &m.u.secret);
 	if (exchange(fd, &m, SSPR_MSG_DONE, &ans) != 0) {
 		flow_error("NEW_PASSWORD", user, &ans);
 		goto out;
