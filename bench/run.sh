@@ -241,6 +241,9 @@ fi
 if want held; then
 	say "held flows: $HELD (a fresh daemon; waits for every code mail)"
 	daemon_stop
+	# the throttle's per-source counters of the flows so far come back
+	# with it: part of its idle memory
+	say "state file: $(stat -c %s "$T/helperd.conf.state" 2>/dev/null || echo 0) bytes"
 	daemon_start || exit 1
 	sleep 0.5
 	"$BB/flowload" hold -p "$DAEMON_PID" -N "$HELD" -P 20 "${flow_args[@]}" \

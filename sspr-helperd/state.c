@@ -26,9 +26,17 @@
 #define MAX_ENTRIES	100000
 #define KEY_MAX		600
 
+/*
+ * An entry holds only the events it has (a source seen once costs ~100
+ * bytes, not a struct tstate's 1 KiB): the time stamps of codes sent, then
+ * those of wrong codes, in one array.  Changes go through a struct tstate
+ * (get, change, put).
+ */
 struct entry {
 	struct entry	*next;
-	struct tstate	 t;
+	long long	*ev;
+	long long	 blocked_until;
+	int		 n_sent, n_fails;
 	char		 key[];
 };
 
@@ -73,6 +81,49 @@ find(const char *key, int create)
 }
 
 static void
+entry_get(const struct entry *e, struct tstate *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->blocked_until = e->blocked_until;
+	t->n_sent = e->n_sent;
+	t->n_fails = e->n_fails;
+	if (e->n_sent > 0)
+		memcpy(t->sent, e->ev, (size_t)e->n_sent * sizeof(*e->ev));
+	if (e->n_fails > 0)
+		memcpy(t->fails, e->ev + e->n_sent,
+		    (size_t)e->n_fails * sizeof(*e->ev));
+}
+
+/* -1 (e unchanged) when memory runs out: the caller fails closed. */
+static int
+entry_put(struct entry *e, const struct tstate *t)
+{
+	size_t n = (size_t)t->n_sent + (size_t)t->n_fails;
+	long long *ev = NULL;
+
+	if (n > 0 && (ev = malloc(n * sizeof(*ev))) == NULL)
+		return -1;
+	if (t->n_sent > 0)
+		memcpy(ev, t->sent, (size_t)t->n_sent * sizeof(*ev));
+	if (t->n_fails > 0)
+		memcpy(ev + t->n_sent, t->fails,
+		    (size_t)t->n_fails * sizeof(*ev));
+	free(e->ev);
+	e->ev = ev;
+	e->n_sent = t->n_sent;
+	e->n_fails = t->n_fails;
+	e->blocked_until = t->blocked_until;
+	return 0;
+}
+
+static void
+entry_free(struct entry *e)
+{
+	free(e->ev);
+	free(e);
+}
+
+static void
 prune(long long *t, int *n, long long now)
 {
 	int i, k = 0;
@@ -85,20 +136,20 @@ prune(long long *t, int *n, long long now)
 
 /* Keys are written as hex, so a DN's spaces and newlines are harmless. */
 static void
-write_entry(FILE *fp, const struct entry *e)
+write_entry(FILE *fp, const char *key, const struct tstate *t)
 {
 	const unsigned char *k;
 	int i;
 
 	fputs("v1 ", fp);
-	for (k = (const unsigned char *)e->key; *k != '\0'; k++)
+	for (k = (const unsigned char *)key; *k != '\0'; k++)
 		fprintf(fp, "%02x", *k);
-	fprintf(fp, " %lld %d", e->t.blocked_until, e->t.n_sent);
-	for (i = 0; i < e->t.n_sent; i++)
-		fprintf(fp, " %lld", e->t.sent[i]);
-	fprintf(fp, " %d", e->t.n_fails);
-	for (i = 0; i < e->t.n_fails; i++)
-		fprintf(fp, " %lld", e->t.fails[i]);
+	fprintf(fp, " %lld %d", t->blocked_until, t->n_sent);
+	for (i = 0; i < t->n_sent; i++)
+		fprintf(fp, " %lld", t->sent[i]);
+	fprintf(fp, " %d", t->n_fails);
+	for (i = 0; i < t->n_fails; i++)
+		fprintf(fp, " %lld", t->fails[i]);
 	fputc('\n', fp);
 }
 
@@ -111,6 +162,7 @@ serialize(size_t *len)
 {
 	long long now = time(NULL);
 	struct entry **pp, *e;
+	struct tstate t;
 	char *buf = NULL;
 	FILE *fp;
 	int i;
@@ -119,16 +171,21 @@ serialize(size_t *len)
 		return NULL;
 	for (i = 0; i < NBUCKETS; i++)
 		for (pp = &buckets[i]; (e = *pp) != NULL;) {
-			prune(e->t.sent, &e->t.n_sent, now);
-			prune(e->t.fails, &e->t.n_fails, now);
-			if (e->t.n_sent == 0 && e->t.n_fails == 0 &&
-			    e->t.blocked_until <= now) {
+			entry_get(e, &t);
+			prune(t.sent, &t.n_sent, now);
+			prune(t.fails, &t.n_fails, now);
+			if (t.n_sent == 0 && t.n_fails == 0 &&
+			    t.blocked_until <= now) {
 				*pp = e->next;
-				free(e);
+				entry_free(e);
 				nentries--;
 				continue;
 			}
-			write_entry(fp, e);
+			/* shrinking cannot fail for want of memory... */
+			if (t.n_sent + t.n_fails < e->n_sent + e->n_fails)
+				(void)entry_put(e, &t);
+			/* ...and if it did, the file still gets the pruned set */
+			write_entry(fp, e->key, &t);
 			pp = &e->next;
 		}
 	if (fclose(fp) != 0) {
@@ -227,7 +284,7 @@ load_line(char *line)
 			tstate_add(arr, na, atoll(p));
 	}
 	if ((e = find(key, 1)) != NULL)
-		e->t = t;
+		(void)entry_put(e, &t);
 }
 
 static void *
@@ -328,7 +385,7 @@ state_get(const char *key, struct tstate *out)
 	pthread_mutex_lock(&lock);
 	e = find(key, 0);
 	if (e != NULL)
-		*out = e->t;
+		entry_get(e, out);
 	else
 		memset(out, 0, sizeof(*out));
 	pthread_mutex_unlock(&lock);
@@ -338,19 +395,23 @@ state_get(const char *key, struct tstate *out)
 int
 state_event(const char *key, int kind, long long when, struct tstate *after)
 {
+	struct tstate t;
 	struct entry *e;
 	int r = -1;
 
 	pthread_mutex_lock(&lock);
 	if ((e = find(key, 1)) != NULL) {
+		entry_get(e, &t);
 		if (kind == STATE_SENT)
-			tstate_add(e->t.sent, &e->t.n_sent, when);
+			tstate_add(t.sent, &t.n_sent, when);
 		else
-			tstate_add(e->t.fails, &e->t.n_fails, when);
-		if (after != NULL)
-			*after = e->t;
-		dirty = 1;
-		r = 0;
+			tstate_add(t.fails, &t.n_fails, when);
+		if (entry_put(e, &t) == 0) {
+			if (after != NULL)
+				*after = t;
+			dirty = 1;
+			r = 0;
+		}
 	}
 	pthread_mutex_unlock(&lock);
 	return r;
@@ -363,7 +424,7 @@ state_block(const char *key, long long until)
 
 	pthread_mutex_lock(&lock);
 	if ((e = find(key, 1)) != NULL) {
-		e->t.blocked_until = until;
+		e->blocked_until = until;
 		dirty = 1;
 	}
 	pthread_mutex_unlock(&lock);
@@ -376,7 +437,10 @@ state_clear(const char *key)
 
 	pthread_mutex_lock(&lock);
 	if ((e = find(key, 0)) != NULL) {
-		memset(&e->t, 0, sizeof(e->t));
+		free(e->ev);
+		e->ev = NULL;
+		e->n_sent = e->n_fails = 0;
+		e->blocked_until = 0;
 		dirty = 1;
 	}
 	pthread_mutex_unlock(&lock);
