@@ -5,7 +5,7 @@
  * FascistCheck(), which libpwquality calls, opens the dictionary's three
  * files for every password and then looks up some 180 variants of it,
  * each a binary search by fseek() and fread(): about 4,000 system calls
- * and 2.1 ms of CPU per password on the bench machine, two thirds of it in
+ * and 2.1 ms of CPU per password on the bench machine, three quarters in
  * the kernel, more than the directory spends on the whole reset
  * (BENCHMARKS.md).  Here the dictionary is opened once, its index and word
  * files are read into memory, and cracklib's two streams on them are

@@ -27,10 +27,10 @@
 #define KEY_MAX		600
 
 /*
- * An entry holds only the events it has (a source seen once costs ~100
- * bytes, not a struct tstate's 1 KiB): the time stamps of codes sent, then
- * those of wrong codes, in one array.  Changes go through a struct tstate
- * (get, change, put).
+ * An entry holds only the events it has (a source seen once costs about
+ * 200 bytes with its key, not a struct tstate's 1 KiB): the time stamps of
+ * codes sent, then those of wrong codes, in one array.  Changes go through
+ * a struct tstate (get, change, put).
  */
 struct entry {
 	struct entry	*next;
@@ -181,10 +181,9 @@ serialize(size_t *len)
 				nentries--;
 				continue;
 			}
-			/* shrinking cannot fail for want of memory... */
+			/* short of memory the old events stay: harmless */
 			if (t.n_sent + t.n_fails < e->n_sent + e->n_fails)
 				(void)entry_put(e, &t);
-			/* ...and if it did, the file still gets the pruned set */
 			write_entry(fp, e->key, &t);
 			pp = &e->next;
 		}
