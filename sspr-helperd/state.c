@@ -123,33 +123,39 @@ entry_free(struct entry *e)
 	free(e);
 }
 
+/* Drops e's events older than the longest window, in place. */
 static void
-prune(long long *t, int *n, long long now)
+entry_prune(struct entry *e, long long now)
 {
-	int i, k = 0;
+	int i, k = 0, sent = 0;
 
-	for (i = 0; i < *n; i++)
-		if (t[i] > now - horizon)
-			t[k++] = t[i];
-	*n = k;
+	for (i = 0; i < e->n_sent + e->n_fails; i++) {
+		if (e->ev[i] <= now - horizon)
+			continue;
+		if (i < e->n_sent)
+			sent++;
+		e->ev[k++] = e->ev[i];
+	}
+	e->n_fails = k - sent;
+	e->n_sent = sent;
 }
 
 /* Keys are written as hex, so a DN's spaces and newlines are harmless. */
 static void
-write_entry(FILE *fp, const char *key, const struct tstate *t)
+write_entry(FILE *fp, const struct entry *e)
 {
 	const unsigned char *k;
 	int i;
 
 	fputs("v1 ", fp);
-	for (k = (const unsigned char *)key; *k != '\0'; k++)
+	for (k = (const unsigned char *)e->key; *k != '\0'; k++)
 		fprintf(fp, "%02x", *k);
-	fprintf(fp, " %lld %d", t->blocked_until, t->n_sent);
-	for (i = 0; i < t->n_sent; i++)
-		fprintf(fp, " %lld", t->sent[i]);
-	fprintf(fp, " %d", t->n_fails);
-	for (i = 0; i < t->n_fails; i++)
-		fprintf(fp, " %lld", t->fails[i]);
+	fprintf(fp, " %lld %d", e->blocked_until, e->n_sent);
+	for (i = 0; i < e->n_sent; i++)
+		fprintf(fp, " %lld", e->ev[i]);
+	fprintf(fp, " %d", e->n_fails);
+	for (i = 0; i < e->n_fails; i++)
+		fprintf(fp, " %lld", e->ev[e->n_sent + i]);
 	fputc('\n', fp);
 }
 
@@ -162,7 +168,6 @@ serialize(size_t *len)
 {
 	long long now = time(NULL);
 	struct entry **pp, *e;
-	struct tstate t;
 	char *buf = NULL;
 	FILE *fp;
 	int i;
@@ -171,20 +176,15 @@ serialize(size_t *len)
 		return NULL;
 	for (i = 0; i < NBUCKETS; i++)
 		for (pp = &buckets[i]; (e = *pp) != NULL;) {
-			entry_get(e, &t);
-			prune(t.sent, &t.n_sent, now);
-			prune(t.fails, &t.n_fails, now);
-			if (t.n_sent == 0 && t.n_fails == 0 &&
-			    t.blocked_until <= now) {
+			entry_prune(e, now);
+			if (e->n_sent == 0 && e->n_fails == 0 &&
+			    e->blocked_until <= now) {
 				*pp = e->next;
 				entry_free(e);
 				nentries--;
 				continue;
 			}
-			/* short of memory the old events stay: harmless */
-			if (t.n_sent + t.n_fails < e->n_sent + e->n_fails)
-				(void)entry_put(e, &t);
-			write_entry(fp, e->key, &t);
+			write_entry(fp, e);
 			pp = &e->next;
 		}
 	if (fclose(fp) != 0) {
