@@ -137,7 +137,7 @@ $(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/sspr-helperd/cfg.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^
 
-$(BUILD)/sspr-reset: $(KIOSK_OBJ)
+$(BUILD)/sspr-reset: $(KIOSK_OBJ) $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ $(PAM_LIBS)
 
@@ -161,7 +161,7 @@ $(BUILD)/l10n/pam_sspr.so: $(filter-out %/text.o,$(MOD_OBJ)) \
 	$(Q)$(CC) -shared $(ALL_CFLAGS) -Wl,--version-script=pam_sspr/pam_sspr.map \
 	    $(NO_UNDEFINED) $(LDHARDEN) $(LDFLAGS) -o $@ $(filter %.o,$^) $(PAM_LIBS)
 
-$(BUILD)/l10n/sspr-reset: $(BUILD)/l10n/obj/sspr-reset/sspr-reset.o $(MO)
+$(BUILD)/l10n/sspr-reset: $(BUILD)/l10n/obj/sspr-reset/sspr-reset.o $(PROTO_OBJ) $(MO)
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $(filter %.o,$^) $(PAM_LIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(D_LIB_OBJ) $(PROTO_OBJ) \

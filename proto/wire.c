@@ -58,55 +58,90 @@ wire_get_u32(struct wire_rd *rd)
 }
 
 /*
- * Valid UTF-8 (RFC 3629: shortest form, no surrogates, <= U+10FFFF) with
- * no C0 control character and no DEL.  Tabs and newlines are refused too:
- * no field of this protocol is multi-line, and these strings end up in
- * LDAP filters, log lines and mail headers.
+ * The length of the UTF-8 character at s (at most n bytes), or 0 when it
+ * is not valid UTF-8 (RFC 3629: shortest form, no surrogates, <= U+10FFFF);
+ * *ok says whether it is text a terminal may show: no C0 control, DEL, C1
+ * control or bidi override (text from the directory ends up on
+ * terminals, where those would steer them).
+ */
+static size_t
+text_char(const unsigned char *s, size_t n, int *ok)
+{
+	size_t k, need;
+	uint32_t cp, min;
+	unsigned char c = s[0];
+
+	*ok = 0;
+	if (c < 0x80) {
+		*ok = c >= 0x20 && c != 0x7f;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0) {
+		need = 1; cp = c & 0x1f; min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		need = 2; cp = c & 0x0f; min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		need = 3; cp = c & 0x07; min = 0x10000;
+	} else
+		return 0;
+	if (need > n - 1)
+		return 0;
+	for (k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*ok = !(cp <= 0x9f || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069));
+	return need + 1;
+}
+
+/*
+ * Valid UTF-8 that a terminal may show (text_char).  Tabs and newlines
+ * are refused too: no field of this protocol is multi-line, and these
+ * strings end up in LDAP filters, log lines and mail headers.
  */
 int
 wire_text_ok(const unsigned char *s, size_t n)
 {
-	size_t i = 0, k, need;
-	uint32_t cp, min;
+	size_t i = 0, len;
+	int ok;
 
 	while (i < n) {
-		unsigned char c = s[i];
-
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
-				return 0;
-			i++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0) {
-			need = 1; cp = c & 0x1f; min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2; cp = c & 0x0f; min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3; cp = c & 0x07; min = 0x10000;
-		} else
+		if ((len = text_char(s + i, n - i, &ok)) == 0 || !ok)
 			return 0;
-		if (need > n - i - 1)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		/*
-		 * C1 controls and bidi overrides: text from the directory
-		 * ends up on a terminal, where they would steer it.
-		 */
-		if ((cp >= 0x80 && cp <= 0x9f) ||
-		    (cp >= 0x202a && cp <= 0x202e) ||
-		    (cp >= 0x2066 && cp <= 0x2069))
-			return 0;
-		i += need + 1;
+		i += len;
 	}
 	return 1;
+}
+
+/*
+ * For text bound for a terminal that did not come through the wire (PAM
+ * messages of other modules, decoded directory values): every character
+ * wire_text_ok would refuse, and every byte that is not UTF-8, becomes
+ * '?', in place.  Newlines stay when keep_newlines is set.
+ */
+void
+wire_text_clean(char *s, int keep_newlines)
+{
+	unsigned char *u = (unsigned char *)s;
+	size_t i = 0, o = 0, n = strlen(s), len;
+	int ok;
+
+	while (i < n) {
+		len = text_char(u + i, n - i, &ok);
+		if (len > 0 && (ok || (keep_newlines && u[i] == '\n'))) {
+			memmove(u + o, u + i, len);
+			o += len;
+			i += len;
+		} else {
+			u[o++] = '?';
+			i += len > 0 ? len : 1;
+		}
+	}
+	u[o] = '\0';
 }
 
 /* Copies a str field into buf (cap + 1 bytes), NUL-terminated. */

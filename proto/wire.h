@@ -46,5 +46,6 @@ void	wire_wr_wipe(struct wire_wr *);
 uint32_t wire_peek_len(const unsigned char *);
 uint16_t wire_peek_type(const unsigned char *);
 int	wire_text_ok(const unsigned char *, size_t);
+void	wire_text_clean(char *, int);
 
 #endif

@@ -23,6 +23,7 @@
 #include <security/pam_appl.h>
 
 #include "sspr_proto.h"
+#include "wire.h"
 #include "text.h"
 
 #ifndef LOCALEDIR
@@ -93,6 +94,24 @@ read_line(char *buf, size_t size, int idle)
 	return RD_OK;
 }
 
+/*
+ * Prints a message or prompt of the PAM stack.  Any module of the site's
+ * stack may have written it, and this terminal is shared: escape
+ * sequences (a fake prompt, OSC 52 to the clipboard) are shown as '?'.
+ */
+static void
+show(const char *text, const char *end)
+{
+	char *t = strdup(text);
+
+	if (t == NULL)
+		return;
+	wire_text_clean(t, 1);
+	fputs(t, stdout);
+	fputs(end, stdout);
+	free(t);
+}
+
 /* Asks one question; the answer is not echoed when hidden is set. */
 static enum rd
 ask(const char *prompt, int hidden, char *buf, size_t size, int idle)
@@ -101,7 +120,7 @@ ask(const char *prompt, int hidden, char *buf, size_t size, int idle)
 	int tty = hidden && tcgetattr(STDIN_FILENO, &saved) == 0;
 	enum rd r;
 
-	fputs(prompt, stdout);
+	show(prompt, "");
 	fflush(stdout);
 	if (tty) {
 		quiet = saved;
@@ -149,7 +168,7 @@ conversation(int n, const struct pam_message **msg,
 		int style = msg[i]->msg_style;
 
 		if (style == PAM_ERROR_MSG || style == PAM_TEXT_INFO) {
-			printf("%s\n", msg[i]->msg);
+			show(msg[i]->msg, "\n");
 			continue;
 		}
 		if (style != PAM_PROMPT_ECHO_OFF && style != PAM_PROMPT_ECHO_ON)

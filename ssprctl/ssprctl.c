@@ -20,6 +20,7 @@
 #include "cfg.h"
 #include "frame.h"
 #include "msg.h"
+#include "wire.h"
 
 #define DEFAULT_CONFIG	"/etc/sspr/sspr-helperd.conf"
 #define MAX_ROWS	200000
@@ -165,28 +166,42 @@ table_print(const struct table *t, enum format f)
 			    t->rows[i][c], c + 1 < t->ncols ? "  " : "\n");
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 /*
  * One field of an ADMIN_LINE: %XX back to the byte.  The fields come from
- * the directory and go to a terminal: control bytes become '?'.
+ * the directory and go to a terminal, and decoding can make what the wire
+ * refused (controls, C1, bidi overrides): those become '?'.
  */
 static char *
 decode(const char *p, size_t n)
 {
 	char *out = malloc(n + 1);
 	size_t i, o = 0;
-	unsigned v;
+	int hi, lo;
 
 	if (out == NULL)
 		exit(1);
 	for (i = 0; i < n; i++) {
-		if (p[i] == '%' && i + 2 < n + 1 && sscanf(p + i + 1, "%2X",
-		    &v) == 1) {
-			out[o++] = v < 0x20 || v == 0x7f ? '?' : (char)v;
+		if (p[i] == '%' && i + 2 < n && (hi = hexval(p[i + 1])) >= 0 &&
+		    (lo = hexval(p[i + 2])) >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else
 			out[o++] = p[i];
 	}
 	out[o] = '\0';
+	wire_text_clean(out, 0);
 	return out;
 }
 
@@ -367,6 +382,7 @@ json_get(const char *line, const char *key)
 		out[o++] = *p;
 	}
 	out[o] = '\0';
+	wire_text_clean(out, 0);	/* the audit file goes to a terminal */
 	return strdup(out);
 }
 

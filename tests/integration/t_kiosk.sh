@@ -113,6 +113,17 @@ sleep 0.3
 tty_alive k3
 ok $((!$?)) "with -1, sspr-reset ends after one person"
 
+# Another module of the site's stack writes escape sequences (a window
+# title, a screen clear): the shared terminal shows them as '?'.
+printf 'Notice\033]0;pwned\007 \033[2J done\n' > "$T/notice.txt"
+printf 'auth optional pam_echo.so file=%s\nauth required pam_deny.so\n' \
+	"$T/notice.txt" | pam_service sspr-echo
+kiosk k4 LANG=C.UTF-8 -- -1 -s sspr-echo
+tty_wait k4 'User ID: $' && tty_type k4 grace
+tty_wait k4 'Notice\?\]0;pwned\? \?\[2J done'
+ok $? "another module's escape sequences are shown as '?', not obeyed"
+tty_keys k4 Enter
+
 # In Dutch.
 kiosk k2 LANG=nl_NL.UTF-8 LOCPATH=$T/locale -- -1 -t 5
 tty_wait k2 'Gebruikersnaam: $'

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -162,6 +163,37 @@ test_utf8(void **state)
 	assert_true(wire_text_ok((const unsigned char *)"\xe2\x96\x88", 3));
 }
 
+/* What a terminal gets of text from elsewhere: wire_text_ok's rules. */
+static void
+test_text_clean(void **state)
+{
+	static const struct { const char *in, *nl, *flat; } t[] = {
+		{ "plain", "plain", "plain" },
+		{ "J\xc3\xbcrgen \xe2\x96\x88", "J\xc3\xbcrgen \xe2\x96\x88",
+		  "J\xc3\xbcrgen \xe2\x96\x88" },
+		{ "a\x1b]52;c;x\x07" "b", "a?]52;c;x?b", "a?]52;c;x?b" },
+		{ "a\xc2\x9b" "2J", "a?2J", "a?2J" },
+		{ "x\xe2\x80\xaey", "x?y", "x?y" },
+		{ "l1\nl2\r", "l1\nl2?", "l1?l2?" },
+		{ "\xff\xe2\x82", "???", "???" },
+		{ "\x7f\t", "??", "??" },
+	};
+	char buf[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", t[i].in);
+		wire_text_clean(buf, 1);
+		assert_string_equal(buf, t[i].nl);
+		snprintf(buf, sizeof(buf), "%s", t[i].in);
+		wire_text_clean(buf, 0);
+		assert_string_equal(buf, t[i].flat);
+		assert_true(wire_text_ok((const unsigned char *)buf,
+		    strlen(buf)));
+	}
+}
+
 static void
 test_writer_refuses_oversize(void **state)
 {
@@ -187,6 +219,7 @@ main(void)
 		cmocka_unit_test(test_secret_cap),
 		cmocka_unit_test(test_malformed_bodies),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_text_clean),
 		cmocka_unit_test(test_writer_refuses_oversize),
 	};
 
