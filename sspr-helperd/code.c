@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "code.h"
 
@@ -119,29 +120,71 @@ code_hash_equal(const unsigned char *a, const unsigned char *b)
 	return CRYPTO_memcmp(a, b, CODE_HASH_LEN) == 0;
 }
 
+#define TAG_KDF_ROUNDS	600000	/* PBKDF2-HMAC-SHA-256: ~0.15 s, once */
+
+static pthread_mutex_t	tag_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char	tag_key[32];
+static unsigned char	tag_of[32];	/* SHA-256 of the secret it is from */
+static int		tag_have;
+
 /*
- * HMAC-SHA-256(key, label || 0 || data): a stable tag, for where the same
- * input must always give the same harmless output (the fake masked
- * address of an unknown user, a user name in logs).  With a long-lived key
- * such as the bind password it is the same on every host and restart.
+ * The key of the tags: PBKDF2 of the site secret, made once per secret.
+ * Tags are shown to whoever asks (the fake masked address of a name
+ * nobody has) and written to logs; keyed with the secret itself, each
+ * would let anyone test guesses of it offline at the speed of HMAC.
+ */
+static int
+tag_key_for(const struct secret *site, unsigned char *key)
+{
+	static const char salt[] = "sspr tag key v1";
+	unsigned char id[SHA256_DIGEST_LENGTH];
+	int r = 0;
+
+	if (SHA256(site->buf, site->len, id) == NULL)
+		return -1;
+	pthread_mutex_lock(&tag_lock);
+	if (!tag_have || CRYPTO_memcmp(id, tag_of, sizeof(id)) != 0) {
+		(void)mlock(tag_key, sizeof(tag_key));
+		tag_have = PKCS5_PBKDF2_HMAC((const char *)site->buf,
+		    (int)site->len, (const unsigned char *)salt,
+		    (int)sizeof(salt) - 1, TAG_KDF_ROUNDS, EVP_sha256(),
+		    (int)sizeof(tag_key), tag_key) == 1;
+		memcpy(tag_of, id, sizeof(id));
+	}
+	if (tag_have)
+		memcpy(key, tag_key, sizeof(tag_key));
+	else
+		r = -1;
+	pthread_mutex_unlock(&tag_lock);
+	explicit_bzero(id, sizeof(id));
+	return r;
+}
+
+/*
+ * HMAC-SHA-256(tag key, label || 0 || data): a stable tag, for where the
+ * same input must always give the same harmless output (the fake masked
+ * address of an unknown user, a user name in logs).  The key comes from a
+ * long-lived site secret such as the bind password, so the tag is the
+ * same on every host and after a restart.
  */
 int
-code_tag(const struct secret *key, const char *label, const char *data,
+code_tag(const struct secret *site, const char *label, const char *data,
     unsigned char *out)
 {
-	unsigned char buf[64 + 1 + 1024];
+	unsigned char buf[64 + 1 + 1024], key[32];
 	size_t ll = strlen(label), dl = strlen(data);
 	unsigned int outlen = 0;
 	int r = -1;
 
-	if (ll > 64 || dl > 1024)
+	if (ll > 64 || dl > 1024 || tag_key_for(site, key) != 0)
 		return -1;
 	memcpy(buf, label, ll);
 	buf[ll] = 0;
 	memcpy(buf + ll + 1, data, dl);
-	if (HMAC(EVP_sha256(), key->buf, (int)key->len, buf, ll + 1 + dl, out,
+	if (HMAC(EVP_sha256(), key, (int)sizeof(key), buf, ll + 1 + dl, out,
 	    &outlen) != NULL && outlen == CODE_HASH_LEN)
 		r = 0;
 	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(key, sizeof(key));
 	return r;
 }

@@ -8,6 +8,9 @@
 
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "code.h"
 
 static void
@@ -114,6 +117,33 @@ test_tag_is_stable(void **state)
 	assert_memory_not_equal(a, c, CODE_HASH_LEN);
 }
 
+/*
+ * Tags are public (a fake masked address) and must not be an HMAC keyed
+ * with the site secret itself, which would let anyone test guesses of
+ * the bind password offline; another secret gives other tags.
+ */
+static void
+test_tag_key_is_derived(void **state)
+{
+	static const unsigned char msg[] = "mask\0bob";
+	unsigned char t[CODE_HASH_LEN], fast[CODE_HASH_LEN], o[CODE_HASH_LEN];
+	unsigned int n = 0;
+	struct secret key;
+
+	(void)state;
+	secret_set(&key, "k", 1);
+	assert_int_equal(code_tag(&key, "mask", "bob", t), 0);
+	assert_non_null(HMAC(EVP_sha256(), "k", 1, msg, sizeof(msg) - 1,
+	    fast, &n));
+	assert_memory_not_equal(t, fast, CODE_HASH_LEN);
+	secret_set(&key, "other", 5);
+	assert_int_equal(code_tag(&key, "mask", "bob", o), 0);
+	assert_memory_not_equal(t, o, CODE_HASH_LEN);
+	secret_set(&key, "k", 1);
+	assert_int_equal(code_tag(&key, "mask", "bob", o), 0);
+	assert_memory_equal(t, o, CODE_HASH_LEN);
+}
+
 int
 main(void)
 {
@@ -123,6 +153,7 @@ main(void)
 		cmocka_unit_test(test_hash_binds_flow),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_tag_is_stable),
+		cmocka_unit_test(test_tag_key_is_derived),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
