@@ -52,7 +52,9 @@ usage(FILE *fp)
  * another process of the same user.  M_PERTURB makes glibc overwrite
  * every freed block, so copies that libraries made of a password or a
  * code (libldap's BER buffers, libcurl's upload buffer) do not linger in
- * freed memory (libldap does not wipe them: OpenLDAP ITS#8474).
+ * freed memory (libldap does not wipe them: OpenLDAP ITS#8474).  Blocks
+ * up to 1 KiB go to glibc's per-thread cache unperturbed, unless the
+ * tunable glibc.malloc.tcache_count=0 is set, as the systemd unit does.
  */
 static void
 harden(void)

@@ -273,6 +273,8 @@ daemon_start() {	# daemon_start [NAME]: config in $T/NAME.conf, log in $T/NAME.l
 	[ -f "$T/$name.conf" ] || daemon_conf "$T/$name.conf"
 	local before
 	before=$(grep -c "ready on" "$T/$name.log" 2>/dev/null)
+	# as the systemd unit runs it (conf/systemd/sspr-helperd.service)
+	GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
 	${DAEMON_WRAPPER:-} "$BUILD/sspr-helperd" --config "$T/$name.conf" --foreground \
 	    >>"$T/$name.log" 2>&1 &
 	DAEMON_PID=$!
