@@ -27,12 +27,11 @@
 #include "code.h"
 #include "dir.h"
 #include "flow.h"
-#include "keys.h"
 #include "log.h"
-#include "mail.h"
 #include "pool.h"
 #include "server.h"
 #include "state.h"
+#include "throttle.h"
 
 #ifndef SSPR_VERSION
 #define SSPR_VERSION "unknown"
@@ -174,27 +173,9 @@ dir_ctx_free(void *p)
 	dconn_free(p);
 }
 
-static long long
-longest_window(const struct cfg *c)
-{
-	long long w = c->code_window;
-
-	if (c->failure_window > w)
-		w = c->failure_window;
-	if (c->source_window > w)
-		w = c->source_window;
-	return w;
-}
-
 static int
 check_only(struct cfg *c)
 {
-	char err[512];
-
-	if (mail_check_templates(c, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s: [mail] template_dir: %s\n", c->path, err);
-		return 1;
-	}
 	cfg_print(c, stdout);
 	fprintf(stderr, "%s: configuration OK\n", c->path);
 	return 0;
@@ -226,11 +207,7 @@ run(struct cfg *c)
 	char err[512], *sock = NULL;
 
 	block_signals();
-	if (mail_check_templates(c, err, sizeof(err)) != 0) {
-		log_msg(LOG_ERR, "%s: [mail] template_dir: %s", c->path, err);
-		return 1;
-	}
-	if (state_open(c->state_file, longest_window(c), err, sizeof(err)) != 0) {
+	if (state_open(c->state_file, throttle_horizon(c), err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "%s: [throttle] state_file: %s", c->path, err);
 		return 1;
 	}
@@ -308,9 +285,7 @@ main(int argc, char **argv)
 	}
 	harden();
 	log_init("sspr-helperd", foreground || check, 0);
-	if ((c = cfg_load(path, err, sizeof(err))) == NULL ||
-	    keys_load(c, err, sizeof(err)) != 0) {
-		cfg_unref(c);
+	if ((c = server_cfg_load(path, err, sizeof(err))) == NULL) {
 		if (check)
 			fprintf(stderr, "%s\n", err);
 		else

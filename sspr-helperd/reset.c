@@ -53,7 +53,12 @@ source_allowed(struct flow *f)
 		    "codes; refusing");
 		return 0;
 	}
-	state_event(key, STATE_SENT, now, NULL);
+	/* a source that cannot be counted (table full) is not let through */
+	if (state_event(key, STATE_SENT, now, NULL) != 0) {
+		flog(f, LOG_ERR, "cannot count this source (throttle table "
+		    "full); refusing");
+		return 0;
+	}
 	return 1;
 }
 

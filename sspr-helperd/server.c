@@ -18,9 +18,12 @@
 #include "audit.h"
 #include "dir.h"
 #include "flow.h"
-#include "log.h"
 #include "keys.h"
+#include "log.h"
+#include "mail.h"
 #include "server.h"
+#include "state.h"
+#include "throttle.h"
 #include "timer.h"
 #include "wire.h"
 
@@ -489,6 +492,31 @@ expire_timers(void)
 }
 
 /*
+ * The configuration as the daemon runs it, the same at start, --check and
+ * reload: parsed, its key files read, and every mail template rendered
+ * once (a mistake in one shows now, not to the first person who needs it).
+ */
+struct cfg *
+server_cfg_load(const char *path, char *err, size_t errsize)
+{
+	struct cfg *c;
+	char why[512];
+
+	if ((c = cfg_load(path, err, errsize)) == NULL)
+		return NULL;
+	if (keys_load(c, err, errsize) != 0) {
+		cfg_unref(c);
+		return NULL;
+	}
+	if (mail_check_templates(c, why, sizeof(why)) != 0) {
+		snprintf(err, errsize, "%s: [mail] template_dir: %s", path, why);
+		cfg_unref(c);
+		return NULL;
+	}
+	return c;
+}
+
+/*
  * Re-reads the configuration (SIGHUP, ssprctl reload).  A broken file is
  * refused and the running configuration kept; err says why.
  */
@@ -497,11 +525,7 @@ server_reload(char *err, size_t errsize)
 {
 	struct cfg *n;
 
-	n = cfg_load(cur_cfg->path, err, errsize);
-	if (n != NULL && keys_load(n, err, errsize) != 0) {
-		cfg_unref(n);
-		n = NULL;
-	}
+	n = server_cfg_load(cur_cfg->path, err, errsize);
 	if (n == NULL) {
 		log_msg(LOG_ERR, "reload refused, keeping the running "
 		    "configuration: %s", err);
@@ -516,6 +540,7 @@ server_reload(char *err, size_t errsize)
 		    "the next restart");
 	log_set_debug(n->debug);
 	audit_configure(n);
+	state_set_horizon(throttle_horizon(n));
 	cfg_unref(cur_cfg);
 	cur_cfg = n;
 	log_msg(LOG_INFO, "configuration reloaded from %s", n->path);

@@ -18,6 +18,7 @@ void	conn_end(struct conn *);
 void	conn_deadline(struct conn *, long long);
 
 struct cfg *server_cfg(void);
+struct cfg *server_cfg_load(const char *, char *, size_t);
 int	server_reload(char *, size_t);
 int	server_run(struct cfg *, int);
 void	server_close_all(void);

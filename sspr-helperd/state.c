@@ -325,6 +325,15 @@ state_account_key(const char *dn, char key[STATE_ACCOUNT_KEY_LEN])
 		snprintf(key + 2 + 2 * i, 3, "%02x", md[i]);
 }
 
+/* After a reload: a longer window keeps older events. */
+void
+state_set_horizon(long long longest_window)
+{
+	pthread_mutex_lock(&lock);
+	horizon = longest_window;
+	pthread_mutex_unlock(&lock);
+}
+
 /* Loads file (missing is fine) and starts the flusher. */
 int
 state_open(const char *file, long long longest_window, char *err, size_t esz)

@@ -13,6 +13,7 @@
 #define STATE_ACCOUNT_KEY_LEN	(2 + 64 + 1)
 
 int	state_open(const char *, long long, char *, size_t);
+void	state_set_horizon(long long);
 void	state_close(void);
 void	state_get(const char *, struct tstate *);
 int	state_event(const char *, int, long long, struct tstate *);

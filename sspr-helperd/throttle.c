@@ -113,3 +113,16 @@ tstate_add(long long *t, int *n, long long when)
 			oldest = i;
 	t[oldest] = when;
 }
+
+/* The longest window: events older than this count nowhere. */
+long long
+throttle_horizon(const struct cfg *c)
+{
+	long long w = c->code_window;
+
+	if (c->failure_window > w)
+		w = c->failure_window;
+	if (c->source_window > w)
+		w = c->source_window;
+	return w;
+}

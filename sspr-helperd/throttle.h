@@ -32,6 +32,7 @@ int	throttle_count(const long long *, int, long long, long long);
 int	throttle_must_block(const struct cfg *, const struct tstate *,
 	    long long);
 const char *throttle_name(int);
+long long throttle_horizon(const struct cfg *);
 
 int	tvalue_parse(const char *, long long *);
 void	tvalue_make(long long, char *, size_t);

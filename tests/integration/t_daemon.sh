@@ -58,6 +58,15 @@ like "$(grep 'reload refused' "$T/helperd.log")" "helperd.conf:[0-9]+: expected 
 	"a broken configuration is refused on reload, with its line"
 like "$(raw hello recv start frank recv cancel)" 'len=6' "and the running configuration is kept"
 sed -i '/^nonsense$/d' "$T/helperd.conf"
+# A broken mail template is refused on reload as at start.
+cp -r "$SRC/conf/mail" "$T/mail-broken"
+printf 'no subject line here\n' > "$T/mail-broken/code.txt"
+sed -i "s|^template_dir = .*|template_dir = $T/mail-broken|" "$T/helperd.conf"
+kill -HUP "$DAEMON_PID"
+wait_for 5 grep -q 'reload refused.*template_dir' "$T/helperd.log"
+ok $? "a broken mail template is refused on reload, as at start"
+like "$(raw hello recv start frank recv cancel)" 'len=6' "and the running configuration is kept"
+sed -i "s|^template_dir = .*|template_dir = $SRC/conf/mail|" "$T/helperd.conf"
 
 # Idle flows time out.
 sed -i 's/^debug = yes$/debug = yes\nidle_timeout = 2/' "$T/helperd.conf"
