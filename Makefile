@@ -133,7 +133,8 @@ $(BUILD)/sspr-helperd: $(D_OBJ) $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ $(D_LIBS)
 
-$(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/sspr-helperd/cfg.o $(PROTO_OBJ)
+$(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/sspr-helperd/cfg.o \
+    $(BUILD)/obj/sspr-helperd/addr.o $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^
 
@@ -198,7 +199,7 @@ $(BUILD)/tests/rawclient: $(BUILD)/obj/tests/pam/rawclient.o $(PROTO_OBJ)
 
 # Loads a configuration and sends one SMS through sms.c (t_sms).
 $(BUILD)/tests/sms_send: $(BUILD)/obj/tests/sms_send.o $(BUILD)/obj/sspr-helperd/sms.o \
-    $(BUILD)/obj/sspr-helperd/cfg.o $(PROTO_OBJ)
+    $(BUILD)/obj/sspr-helperd/cfg.o $(BUILD)/obj/sspr-helperd/addr.o $(PROTO_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS)
 

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "cfg.h"
 #include "keys.h"
 #include "totp.h"
@@ -513,6 +514,22 @@ cfg_loopback_url(const char *url)
 	    (ntohl(a.s_addr) >> 24) == 127;
 }
 
+/*
+ * Has url a user name or password in it (scheme://user:pw@host/)?  URLs
+ * are logged and printed (start-up, --check, ssprctl status), and the
+ * configuration file need not be secret: credentials go in their files.
+ */
+static int
+url_userinfo(const char *url)
+{
+	const char *h = strstr(url, "://");
+
+	if (h == NULL)
+		return 0;
+	h += 3;
+	return memchr(h, '@', strcspn(h, "/?#")) != NULL;
+}
+
 static int
 user_filter_ok(const char *f)
 {
@@ -638,6 +655,9 @@ validate_sms(struct parser *ps)
 	if (!text_line_ok(c->sms_url) || strchr(c->sms_url, ' ') != NULL)
 		return fail_at(ps, "sms", "url", "holds a space or a control "
 		    "character");
+	if (url_userinfo(c->sms_url))
+		return fail_at(ps, "sms", "url", "holds a user name or password: "
+		    "put the credential in auth_header_file");
 	if (http && !cfg_loopback_url(c->sms_url))
 		return fail_at(ps, "sms", "url", "http:// is allowed only to a "
 		    "loopback address (codes would cross the network in clear "
@@ -706,6 +726,9 @@ validate(struct parser *ps)
 	    strncmp(c->smtp_url, "smtps://", 8) != 0)
 		return fail_at(ps, "mail", "smtp_url", "must start with "
 		    "smtp:// or smtps://");
+	if (url_userinfo(c->smtp_url))
+		return fail_at(ps, "mail", "smtp_url", "holds a user name or "
+		    "password: use username and password_file");
 	if (c->mail_tls == MAIL_TLS_IMPLICIT &&
 	    strncmp(c->smtp_url, "smtps://", 8) != 0)
 		return fail_at(ps, "mail", "tls", "implicit TLS needs an "
@@ -725,8 +748,7 @@ validate(struct parser *ps)
 	if (*c->mail_username != '\0' && c->mail_tls == MAIL_TLS_NONE)
 		return fail_at(ps, "mail", "username", "SMTP authentication "
 		    "needs TLS");
-	if (strchr(c->mail_from, '@') == NULL ||
-	    strpbrk(c->mail_from, "\r\n<>\" ") != NULL)
+	if (!addr_valid(c->mail_from))
 		return fail_at(ps, "mail", "from", "must be a plain address "
 		    "such as sspr@example.org");
 	for (i = 0; i < c->human_check.n; i++)
@@ -740,8 +762,7 @@ validate(struct parser *ps)
 	if (c->enabled == POLICY_GROUP && c->groups.n == 0)
 		return fail_at(ps, "policy", "group", "enabled = group needs "
 		    "the group's DN here");
-	if (*c->admin_address != '\0' && (strchr(c->admin_address, '@') ==
-	    NULL || strpbrk(c->admin_address, "\r\n<>\" ,") != NULL))
+	if (*c->admin_address != '\0' && !addr_valid(c->admin_address))
 		return fail_at(ps, "notify", "admin_address", "must be one "
 		    "plain address");
 	if (c->min_length > c->max_length)

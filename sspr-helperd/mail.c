@@ -248,6 +248,7 @@ put_subject(struct out *o, const char *s)
 		puts_(o, "=?UTF-8?B?");
 		puts_(o, (const char *)enc);
 		puts_(o, "?=");
+		explicit_bzero(enc, sizeof(enc));
 	}
 	puts_(o, "\r\n");
 }
@@ -277,13 +278,13 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 	const char *nl, *body;
 	struct tm tm;
 	time_t now;
-	int i;
+	int i, r = -1;
 
 	if (strncmp(tmpl, "Subject:", 8) != 0 ||
 	    (nl = strchr(tmpl, '\n')) == NULL) {
 		snprintf(err, errsize, "template must start with a "
 		    "'Subject:' line");
-		return -1;
+		goto out;
 	}
 	body = tmpl + 8;
 	while (*body == ' ' || *body == '\t')
@@ -291,7 +292,7 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 	snprintf(line, sizeof(line), "%.*s", (int)(nl - body), body);
 	subject[0] = '\0';
 	if (expand_line(&so, line, strlen(line), v, err, errsize) != 0)
-		return -1;
+		goto out;
 	for (i = (int)strlen(subject); i > 0 && isspace((unsigned char)
 	    subject[i - 1]); i--)
 		subject[i - 1] = '\0';
@@ -302,7 +303,7 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 		body++;
 	if (!header_safe(subject) || !header_safe(from) || !header_safe(to)) {
 		snprintf(err, errsize, "control character in a header");
-		return -1;
+		goto out;
 	}
 	now = time(NULL);
 	gmtime_r(&now, &tm);
@@ -310,7 +311,7 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 	/* the kernel's, not OpenSSL's: start-up renders every template */
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
 		snprintf(err, errsize, "no randomness for Message-ID");
-		return -1;
+		goto out;
 	}
 	for (i = 0; i < 16; i++)
 		snprintf(idhex + 2 * i, 3, "%02x", rnd[i]);
@@ -338,12 +339,16 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 	}
 	puts_(&o, "\r\n");
 	if (expand(&o, body, strlen(body), v, err, errsize) != 0)
-		return -1;
+		goto out;
 	if (o.bad) {
 		snprintf(err, errsize, "message longer than %zu bytes", size);
-		return -1;
+		goto out;
 	}
-	return (int)o.len;
+	r = (int)o.len;
+out:
+	/* a subject may carry the code */
+	explicit_bzero(subject, sizeof(subject));
+	return r;
 }
 
 struct upload {
@@ -409,6 +414,15 @@ handle_get(void)
 		h = NULL;
 	}
 	return h;
+}
+
+/* Done with h for good, even if it is the thread's own. */
+static void
+handle_drop(CURL *h)
+{
+	if (handle_key_ok && pthread_getspecific(handle_key) == h)
+		(void)pthread_setspecific(handle_key, NULL);
+	curl_easy_cleanup(h);
 }
 
 /* Done with h: the thread's own handle stays, anything else goes. */
@@ -505,7 +519,15 @@ mail_send(const struct cfg *c, const char *to, const char *msg, size_t len,
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
 	curl_easy_setopt(h, CURLOPT_READDATA, NULL);
 	curl_slist_free_all(rcpts);
-	handle_put(h);
+	/*
+	 * A line starting with '.' is sent dot-stuffed from a copy libcurl
+	 * keeps in the handle (its scratch buffer) until the handle goes:
+	 * that copy holds the code, so such a handle is not kept.
+	 */
+	if (memmem(msg, len, "\n.", 2) != NULL)
+		handle_drop(h);
+	else
+		handle_put(h);
 	return finish(rc, errbuf, err, errsize);
 }
 

@@ -105,6 +105,19 @@ test_cross_checks(void **state)
 	expect_error(BASE "[mail]\nusername = u\n", "[mail] username: needs password_file");
 	expect_error(BASE "[mail]\ntls = implicit\n", "implicit TLS needs an smtps:// URL");
 	expect_error("[directory]\nuri = http://x\n", "is not an ldap://");
+	/* URLs are logged and printed: credentials go in their files */
+	expect_error(
+	    "[directory]\nuri = ldaps://dc\nbase = x\nbind_dn = y\n"
+	    "bind_password_file = /p\n[mail]\n"
+	    "smtp_url = smtp://u:pw@mail.example.org/\nfrom = a@b.c\n",
+	    "[mail] smtp_url: holds a user name or password");
+	expect_error(
+	    "[directory]\nuri = ldaps://dc\nbase = x\nbind_dn = y\n"
+	    "bind_password_file = /p\n[mail]\nsmtp_url = smtp://m\n"
+	    "from = a@b.c@d.example\n",
+	    "[mail] from: must be a plain address");
+	expect_error(BASE "[notify]\nadmin_address = root\n",
+	    "[notify] admin_address: must be one plain address");
 }
 
 static void

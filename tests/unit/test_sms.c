@@ -229,6 +229,9 @@ test_cfg_sms(void **state)
 	    "test.conf:12: [sms] insecure: is only for an http://");
 	expect_error(BASE "[sms]\nurl = ftp://sms.example.org/\n",
 	    "[sms] url: must start with https://");
+	expect_error(BASE "[sms]\nurl = https://key:secret@sms.example.org/\n"
+	    "body = to={to}&text={text}\n",
+	    "[sms] url: holds a user name or password");
 	expect_error(BASE "[sms]\nurl = https://sms.example.org/\n",
 	    "[sms] body: method = post needs a body");
 	expect_error(BASE "[sms]\nurl = https://s.example.org/?to={to}&t={text}\n"
