@@ -24,6 +24,7 @@
 #include "cfg.h"
 #include "keys.h"
 #include "totp.h"
+#include "wire.h"
 
 #define CFG_FILE_MAX	(64 * 1024)
 #define CFG_LINE_MAX	1024
@@ -303,16 +304,17 @@ list_free(struct cfglist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* A line of text a person will read: no control characters, not too long. */
+/*
+ * A line of text a person will read: what the wire carries (UTF-8 without
+ * control, C1 or bidi characters) and not too long.
+ */
 static int
 text_line_ok(const char *s)
 {
-	if (strlen(s) > CFG_QUESTION_MAX)
-		return 0;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
+	size_t n = strlen(s);
+
+	return n <= CFG_QUESTION_MAX &&
+	    wire_text_ok((const unsigned char *)s, n);
 }
 
 /*
@@ -347,8 +349,8 @@ set_list(struct parser *ps, int lnr, const struct key *k, const char *v)
 			r = fail(ps, lnr, k, "'%s' is not a DN", item);
 		else if (k->type == K_LINES && !text_line_ok(item))
 			r = fail(ps, lnr, k, "'%.40s...' is longer than %d "
-			    "bytes or holds a control character", item,
-			    CFG_QUESTION_MAX);
+			    "bytes, holds a control character or is not "
+			    "UTF-8", item, CFG_QUESTION_MAX);
 		else if ((l->item[l->n] = strdup(item)) == NULL)
 			r = fail(ps, lnr, k, "out of memory");
 		else

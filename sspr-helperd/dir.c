@@ -922,6 +922,21 @@ dir_counter_event(struct dconn *dc, struct cfg *c, struct account *acct,
 	return 0;
 }
 
+/*
+ * A count kept on the entry, 0 to 1000.  Anything else (a negative count
+ * would give endless skips) counts as 0, or 1000 above it.
+ */
+static int
+entry_count(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end != '\0' || v < 0)
+		return 0;
+	return v > 1000 ? 1000 : (int)v;
+}
+
 /* The registered recovery methods in a looked-up entry. */
 void
 dir_read_registration(LDAP *ld, LDAPMessage *e, struct account *a)
@@ -942,7 +957,7 @@ dir_read_registration(LDAP *ld, LDAPMessage *e, struct account *a)
 		a->registered = atoll(s);
 	free(s);
 	if ((s = dir_get_one(ld, e, "ssprRegistrationSkips", NULL)) != NULL)
-		a->skips = atoi(s);
+		a->skips = entry_count(s);
 	free(s);
 	v = ldap_get_values_len(ld, e, "ssprQuestionAnswer");
 	n = ldap_count_values_len(v);

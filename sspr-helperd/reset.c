@@ -698,8 +698,8 @@ reset_work(void *ctx, struct flow *f, struct work_result *r,
 {
 	const struct account *a = &f->acct;
 	struct secret s = { 0 };
-	char step[32], oldv[32], sealed[TOTP_SEALED_MAX];
-	char *addv[] = { step, NULL }, *delv[] = { oldv, NULL };
+	char step[32], sealed[TOTP_SEALED_MAX];
+	char *addv[] = { step, NULL }, *delv[] = { NULL, NULL };
 	char *sealv[] = { sealed, NULL };
 	struct dir_mod m[2];
 	int64_t matched, last;
@@ -735,8 +735,9 @@ reset_work(void *ctx, struct flow *f, struct work_result *r,
 		return;
 	}
 	snprintf(step, sizeof(step), "%lld", (long long)matched);
+	/* the value exactly as stored: the strict delete must match it */
 	if (a->totp_last != NULL) {
-		snprintf(oldv, sizeof(oldv), "%s", a->totp_last);
+		delv[0] = a->totp_last;
 		m[n++] = (struct dir_mod){ DIR_MOD_DELETE, "ssprTotpLastStep",
 		    delv };
 	}

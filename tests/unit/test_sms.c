@@ -227,6 +227,11 @@ test_cfg_sms(void **state)
 	expect_error(BASE "[sms]\nurl = https://sms.example.org/\n"
 	    "body = to={to}&text={text}\ninsecure = yes\n",
 	    "test.conf:12: [sms] insecure: is only for an http://");
+	/* questions go out on the wire: what it refuses, --check refuses */
+	expect_error(BASE "[questions]\nlist = Caf\xe9?; Street?\n",
+	    "[questions] list: 'Caf");
+	expect_error(BASE "[questions]\nlist = A\xe2\x80\xae" "B?; Street?\n",
+	    "is not UTF-8");
 	expect_error(BASE "[sms]\nurl = ftp://sms.example.org/\n",
 	    "[sms] url: must start with https://");
 	expect_error(BASE "[sms]\nurl = https://key:secret@sms.example.org/\n"
