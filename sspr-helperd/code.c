@@ -16,19 +16,28 @@
 #include "code.h"
 
 static unsigned char	code_key[CODE_KEY_LEN];
-static pthread_once_t	code_key_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t	code_key_lock = PTHREAD_MUTEX_INITIALIZER;
 static int		code_key_ok;
 
 /*
  * A fresh key per daemon run: codes never survive a restart.  Made for
- * the first code rather than at start: OpenSSL's random generator, set
- * up by it, is memory an idle daemon does without.
+ * the first code rather than at start (OpenSSL's random generator, set up
+ * by it, is memory an idle daemon does without); if the generator fails,
+ * the next code tries again.
  */
-static void
-code_key_make(void)
+static int
+code_key_ready(void)
 {
-	(void)mlock(code_key, sizeof(code_key));
-	code_key_ok = RAND_bytes(code_key, sizeof(code_key)) == 1;
+	int ok;
+
+	pthread_mutex_lock(&code_key_lock);
+	if (!code_key_ok) {
+		(void)mlock(code_key, sizeof(code_key));
+		code_key_ok = RAND_bytes(code_key, sizeof(code_key)) == 1;
+	}
+	ok = code_key_ok;
+	pthread_mutex_unlock(&code_key_lock);
+	return ok;
 }
 
 /*
@@ -69,8 +78,7 @@ code_hash(uint64_t flow_id, const struct secret *code, unsigned char *out)
 	unsigned int outlen = 0;
 	int i;
 
-	pthread_once(&code_key_once, code_key_make);
-	if (!code_key_ok || code->len > CODE_DIGITS_MAX)
+	if (code->len > CODE_DIGITS_MAX || !code_key_ready())
 		return -1;
 	for (i = 0; i < 8; i++)
 		msg[i] = (unsigned char)(flow_id >> (56 - 8 * i));

@@ -44,7 +44,7 @@ struct copy {
 static struct {
 	PWDICT		*pw;
 	char		 path[PATH_MAX];
-	struct stat	 words;		/* path.pwd when opened: a rebuild shows */
+	struct stat	 pwd, pwi;	/* the files when opened: a rebuild shows */
 	struct copy	 index, wordlist;
 	int		 warned;
 } d;
@@ -126,7 +126,8 @@ static int
 dict_open(const char *path)
 {
 	dict_close();
-	if (stat_suffix(path, ".pwd", &d.words) != 0 ||
+	if (stat_suffix(path, ".pwd", &d.pwd) != 0 ||
+	    stat_suffix(path, ".pwi", &d.pwi) != 0 ||
 	    (d.pw = PWOpen(path, "r")) == NULL)
 		return -1;
 	snprintf(d.path, sizeof(d.path), "%s", path);
@@ -143,18 +144,27 @@ dict_open(const char *path)
 	return 0;
 }
 
-/* Open already, on the same path, and not rebuilt since (update-cracklib)? */
+static int
+same_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/*
+ * Open already, on the same path, and not rebuilt since (update-cracklib)?
+ * Both files: cracklib's packer writes the index last.
+ */
 static int
 dict_current(const char *path)
 {
-	struct stat st;
+	struct stat pwd, pwi;
 
 	return d.pw != NULL && strcmp(d.path, path) == 0 &&
-	    stat_suffix(path, ".pwd", &st) == 0 &&
-	    st.st_ino == d.words.st_ino && st.st_dev == d.words.st_dev &&
-	    st.st_size == d.words.st_size &&
-	    st.st_mtim.tv_sec == d.words.st_mtim.tv_sec &&
-	    st.st_mtim.tv_nsec == d.words.st_mtim.tv_nsec;
+	    stat_suffix(path, ".pwd", &pwd) == 0 && same_stat(&pwd, &d.pwd) &&
+	    stat_suffix(path, ".pwi", &pwi) == 0 && same_stat(&pwi, &d.pwi);
 }
 
 const char *
