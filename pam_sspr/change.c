@@ -80,7 +80,7 @@ verify_address(pam_handle_t *pamh, const struct sspr_args *args,
 
 int
 change_account(pam_handle_t *pamh, const struct sspr_args *args,
-    const char *lang)
+    struct text_lang *lang)
 {
 	struct msg_account acct;
 	const char *user = NULL;
@@ -88,20 +88,24 @@ change_account(pam_handle_t *pamh, const struct sspr_args *args,
 
 	if ((r = session_get_user(pamh, &user)) != PAM_SUCCESS)
 		return r;
-	if (ask_status(pamh, args, user, lang, &acct) != 0 || !acct.known)
+	if (ask_status(pamh, args, user, lang->tag, &acct) != 0 ||
+	    !acct.known)
 		return PAM_IGNORE;
 	if (!acct.must_change) {
 		/* never blocks the login, whatever happens in it */
-		if (acct.register_due && !args->no_register)
-			register_methods(pamh, args, user, lang);
+		if (acct.register_due && !args->no_register) {
+			text_switch(lang);
+			register_methods(pamh, args, user, lang->tag);
+		}
 		return PAM_IGNORE;
 	}
+	text_switch(lang);
 	pam_syslog(pamh, LOG_NOTICE, "the directory demands a new password "
 	    "for %s", user);
 	conv_info(pamh, "%s", _("You must choose a new password now: your "
 	    "administrator set this one or it has expired."));
 	if (args->verify_first &&
-	    (r = verify_address(pamh, args, user, lang)) != PAM_SUCCESS)
+	    (r = verify_address(pamh, args, user, lang->tag)) != PAM_SUCCESS)
 		return r;
 	return PAM_NEW_AUTHTOK_REQD;
 }

@@ -4,9 +4,10 @@
 #define SSPR_CHANGE_H
 
 #include "session.h"
+#include "text.h"
 
 int	change_account(pam_handle_t *, const struct sspr_args *,
-	    const char *);
+	    struct text_lang *);
 int	change_password(pam_handle_t *, int, const struct sspr_args *,
 	    const char *);
 

@@ -32,7 +32,7 @@
  */
 static int
 authenticate(pam_handle_t *pamh, const struct sspr_args *args,
-    const char *lang)
+    struct text_lang *lang)
 {
 	struct secret pw = { 0 };
 	const void *tok = NULL;
@@ -41,11 +41,13 @@ authenticate(pam_handle_t *pamh, const struct sspr_args *args,
 
 	if ((r = session_get_user(pamh, &user)) != PAM_SUCCESS)
 		return r;
-	if (args->reset_only)
-		return recover(pamh, args, user, lang);
 	/* a module before us already asked: not our business */
-	if (pam_get_item(pamh, PAM_AUTHTOK, &tok) == PAM_SUCCESS && tok != NULL)
+	if (!args->reset_only && pam_get_item(pamh, PAM_AUTHTOK, &tok) ==
+	    PAM_SUCCESS && tok != NULL)
 		return PAM_IGNORE;
+	text_switch(lang);
+	if (args->reset_only)
+		return recover(pamh, args, user, lang->tag);
 	r = conv_ask(pamh, PAM_PROMPT_ECHO_OFF, _("Password (press Enter if "
 	    "you can't access your account): "), &pw);
 	if (r != PAM_SUCCESS)
@@ -55,10 +57,13 @@ authenticate(pam_handle_t *pamh, const struct sspr_args *args,
 		secret_wipe(&pw);
 		return r == PAM_SUCCESS ? PAM_IGNORE : r;
 	}
-	return recover(pamh, args, user, lang);
+	return recover(pamh, args, user, lang->tag);
 }
 
-/* What every entry point does first: its arguments and the language. */
+/*
+ * What every entry point does first: its arguments and the language
+ * (chosen, not yet switched to: text_switch before the first sentence).
+ */
 static void
 begin(pam_handle_t *pamh, int argc, const char **argv,
     struct sspr_args *args, struct text_lang *lang)
@@ -67,7 +72,7 @@ begin(pam_handle_t *pamh, int argc, const char **argv,
 	if (args->bad != NULL)
 		pam_syslog(pamh, LOG_ERR, "unknown or malformed argument '%s': "
 		    "the daemon's services are switched off", args->bad);
-	text_begin(lang, pam_getenv(pamh, "LANG"), args->lang);
+	text_choose(lang, pam_getenv(pamh, "LANG"), args->lang);
 }
 
 PAM_EXTERN int
@@ -79,7 +84,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 	(void)flags;
 	begin(pamh, argc, argv, &args, &lang);
-	r = authenticate(pamh, &args, lang.tag);
+	r = authenticate(pamh, &args, &lang);
 	text_end(&lang);
 	return r;
 }
@@ -103,7 +108,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 	(void)flags;
 	begin(pamh, argc, argv, &args, &lang);
-	r = change_account(pamh, &args, lang.tag);
+	r = change_account(pamh, &args, &lang);
 	text_end(&lang);
 	return r;
 }
@@ -116,6 +121,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	int r;
 
 	begin(pamh, argc, argv, &args, &lang);
+	text_switch(&lang);
 	r = change_password(pamh, flags, &args, lang.tag);
 	text_end(&lang);
 	return r;

@@ -24,20 +24,18 @@ is_c_locale(const char *l)
  * Chooses the language of this call: LANG in the PAM environment (put
  * there by the application), else the program's own locale (login and su
  * call setlocale), else the lang= argument (sshd calls no setlocale, and
- * learns the client's locale only after authentication).  A language
- * other than the program's is switched to for this thread only, with
- * uselocale, until text_end: a module must not change its host's locale.
- * LC_CTYPE comes along so that gettext writes the language's own charset.
+ * learns the client's locale only after authentication).  Only its tag,
+ * for the daemon: nothing is switched until there is something to say
+ * (text_switch), which on most logins is never.
  */
 void
-text_begin(struct text_lang *t, const char *pam_lang, const char *fallback)
+text_choose(struct text_lang *t, const char *pam_lang, const char *fallback)
 {
 	const char *cur = setlocale(LC_MESSAGES, NULL), *want;
-	locale_t base;
 
-	bindtextdomain(SSPR_TEXTDOMAIN, LOCALEDIR);
 	t->loc = (locale_t)0;
 	t->prev = (locale_t)0;
+	t->ready = 0;
 	if (!is_c_locale(pam_lang) && args_locale_ok(pam_lang))
 		want = pam_lang;
 	else if (!is_c_locale(cur) && args_locale_ok(cur))
@@ -47,11 +45,29 @@ text_begin(struct text_lang *t, const char *pam_lang, const char *fallback)
 	else
 		want = "";
 	snprintf(t->tag, sizeof(t->tag), "%s", want);
-	if (*want == '\0' || (cur != NULL && strcmp(want, cur) == 0))
+}
+
+/*
+ * Before the first sentence: the message catalogue, and a language other
+ * than the program's switched to for this thread only, with uselocale,
+ * until text_end (a module must not change its host's locale).  LC_CTYPE
+ * comes along so that gettext writes the language's own charset.
+ */
+void
+text_switch(struct text_lang *t)
+{
+	const char *cur = setlocale(LC_MESSAGES, NULL);
+	locale_t base;
+
+	if (t->ready)
+		return;
+	t->ready = 1;
+	bindtextdomain(SSPR_TEXTDOMAIN, LOCALEDIR);
+	if (t->tag[0] == '\0' || (cur != NULL && strcmp(t->tag, cur) == 0))
 		return;
 	if ((base = duplocale(LC_GLOBAL_LOCALE)) == (locale_t)0)
 		return;
-	t->loc = newlocale(LC_MESSAGES_MASK | LC_CTYPE_MASK, want, base);
+	t->loc = newlocale(LC_MESSAGES_MASK | LC_CTYPE_MASK, t->tag, base);
 	if (t->loc == (locale_t)0) {
 		/* not installed here: the sentences stay in English */
 		freelocale(base);

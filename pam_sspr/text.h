@@ -20,9 +20,11 @@ struct text_lang {
 	locale_t	 loc;		/* ours, while switched to */
 	locale_t	 prev;		/* the thread's, to switch back to */
 	char		 tag[SSPR_LANG_MAX + 1];	/* for the daemon */
+	int		 ready;		/* text_switch done */
 };
 
-void	text_begin(struct text_lang *, const char *, const char *);
+void	text_choose(struct text_lang *, const char *, const char *);
+void	text_switch(struct text_lang *);
 void	text_end(struct text_lang *);
 const char *text_reason(int);
 
