@@ -32,7 +32,7 @@ static int
 trusted_uid(uid_t uid, struct daemon_id *d)
 {
 	struct passwd pw, *res = NULL;
-	char buf[1024];
+	char buf[4096];		/* 1 KiB can be too small: ERANGE, "no such user" */
 
 	if (uid == 0)
 		return 1;
@@ -70,17 +70,30 @@ path_safe(const char *path, struct daemon_id *d, char *why, size_t wsz)
 	return 0;
 }
 
+/*
+ * A busy daemon's full listen queue makes a non-blocking AF_UNIX connect
+ * fail with EAGAIN, with nothing in progress: it is tried again until
+ * timeout_ms, not taken for a connection.
+ */
 static int
 connect_within(int fd, const struct sockaddr_un *sa, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	socklen_t len = sizeof(int);
-	int err = 0;
+	int err = 0, waited = 0;
 
-	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
-		return 0;
-	if (errno != EINPROGRESS && errno != EAGAIN)
-		return -1;
+	for (;;) {
+		if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
+			return 0;
+		if (errno == EINPROGRESS)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN || waited >= timeout_ms)
+			return -1;
+		(void)poll(NULL, 0, 50);
+		waited += 50;
+	}
 	if (poll(&pfd, 1, timeout_ms) != 1 ||
 	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err) {
 		errno = err ? err : ETIMEDOUT;
@@ -95,7 +108,7 @@ client_open(const struct sspr_args *a, char *why, size_t wsz)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct daemon_id d = { .name = a->daemon_user };
-	struct ucred cred;
+	struct ucred cred = { .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
 	socklen_t len = sizeof(cred);
 	int fd;
 
