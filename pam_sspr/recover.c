@@ -224,6 +224,19 @@ prompt_of(int method)
 }
 
 /*
+ * One-time codes are echoed (people read them off another screen and
+ * mistype them); security answers are long-lived secrets and are not,
+ * like anything else asked here.
+ */
+static int
+echo_of(int method)
+{
+	return method == SSPR_METHOD_TOTP || method == SSPR_METHOD_EMAIL ||
+	    method == SSPR_METHOD_SMS ? PAM_PROMPT_ECHO_ON :
+	    PAM_PROMPT_ECHO_OFF;
+}
+
+/*
  * Relays challenges: INFO lines (shown verbatim, all at once, before the
  * prompt: a QR code, a question), the prompt for each CHALLENGE, and the
  * person's answers, until the daemon answers with something else (then
@@ -269,11 +282,8 @@ recover_relay(struct session *s, struct msg *ans, int registering)
 		}
 		memset(&req, 0, sizeof(req));
 		req.type = SSPR_MSG_ANSWER;
-		r = conv_ask(s->pamh, ch.method == SSPR_METHOD_QUESTION ||
-		    ch.method == SSPR_METHOD_TOTP || ch.method ==
-		    SSPR_METHOD_EMAIL || ch.method == SSPR_METHOD_SMS ?
-		    PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF,
-		    prompt_of(ch.method), &req.u.secret);
+		r = conv_ask(s->pamh, echo_of(ch.method), prompt_of(ch.method),
+		    &req.u.secret);
 		if (r != PAM_SUCCESS)
 			break;
 		if (req.u.secret.len == 0) {

@@ -195,6 +195,8 @@ drive grace "$s" > "$T/qreset.out"
 out=$(cat "$T/qreset.out")
 like "$out" 'What was the name of your first pet\?' "a question is asked after the email code"
 like "$out" 'That answer is not right\. Attempts left: 4\.' "a wrong answer is refused"
+like "$out" '\[prompt-hidden\] Answer: ' "answers are not echoed (long-lived secrets)"
+like "$out" '\[prompt\] Verification code' "one-time codes are"
 like "$(grep 'event=code_failed' "$T/helperd.log")" 'result=refused reason=wrong user=grace .*method=questions' \
 	"and counted like a wrong code (the counters clear after the reset)"
 like "$out" 'Your password has been changed' "right answers (case does not matter) finish the reset"
