@@ -64,6 +64,32 @@ conv_new_password(pam_handle_t *pamh, struct secret *pw)
 	return PAM_TRY_AGAIN;
 }
 
+/*
+ * Text that is itself a secret (a new authenticator app's secret and its
+ * QR code), shown as it is: straight to the application's conversation,
+ * so that no copy is left unwiped in the buffers libpam formats into.
+ */
+void
+conv_show_secret(pam_handle_t *pamh, const char *text)
+{
+	struct pam_message m = { .msg_style = PAM_TEXT_INFO, .msg = text };
+	const struct pam_message *mp = &m;
+	struct pam_response *resp = NULL;
+	const struct pam_conv *conv = NULL;
+
+	if (pam_get_item(pamh, PAM_CONV, (const void **)&conv) != PAM_SUCCESS ||
+	    conv == NULL || conv->conv == NULL)
+		return;
+	(void)conv->conv(1, &mp, &resp, conv->appdata_ptr);
+	if (resp != NULL) {
+		if (resp->resp != NULL) {
+			explicit_bzero(resp->resp, strlen(resp->resp));
+			free(resp->resp);
+		}
+		free(resp);
+	}
+}
+
 /* Shown whole: libpam formats it (no buffer of ours to cut a QR code). */
 void
 conv_info(pam_handle_t *pamh, const char *fmt, ...)

@@ -13,6 +13,7 @@
 
 int	conv_ask(pam_handle_t *, int, const char *, struct secret *);
 int	conv_new_password(pam_handle_t *, struct secret *);
+void	conv_show_secret(pam_handle_t *, const char *);
 void	conv_info(pam_handle_t *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	conv_error(pam_handle_t *, const char *, ...)

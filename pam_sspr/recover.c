@@ -79,17 +79,22 @@ set_password(struct session *s, struct secret *newpw)
 }
 
 /*
- * INFO lines as they come, joined by newlines into buf (what does not fit
- * is dropped), until the first message that is not one, left in *ans.
+ * INFO lines as they come, joined by newlines into buf, until the first
+ * message that is not one, left in *ans.  From the first line that does
+ * not fit on, nothing more is kept: a QR code with rows missing from its
+ * middle would scan as something else.
  */
 static int
 collect_info(struct session *s, struct msg *ans, char *buf, size_t size)
 {
 	size_t n = strlen(buf), len;
+	int full = 0;
 
 	while (ans->type == SSPR_MSG_INFO) {
 		len = strlen(ans->u.line);
-		if (n + len + 2 < size) {
+		if (n + len + 2 >= size)
+			full = 1;
+		if (!full) {
 			if (n > 0)
 				buf[n++] = '\n';
 			memcpy(buf + n, ans->u.line, len);
@@ -164,7 +169,7 @@ show_rows(struct session *s, const char *rows)
 			len = sizeof(chunk) - 2;
 		if (n > 0 && n + len + 2 > sizeof(chunk)) {
 			chunk[n] = '\0';
-			conv_info(s->pamh, "%s", chunk);
+			conv_show_secret(s->pamh, chunk);
 			n = 0;
 		}
 		if (n > 0)
@@ -175,7 +180,7 @@ show_rows(struct session *s, const char *rows)
 	}
 	if (n > 0) {
 		chunk[n] = '\0';
-		conv_info(s->pamh, "%s", chunk);
+		conv_show_secret(s->pamh, chunk);
 	}
 	explicit_bzero(chunk, sizeof(chunk));	/* a new app's secret */
 }
