@@ -58,3 +58,18 @@ secret_scrub_registers(void)
 	explicit_bzero(buf, sizeof(buf));
 	(void)sink;
 }
+
+/*
+ * Libraries that see a secret (cracklib, libpwquality) leave copies of it
+ * in their stack frames, below their caller's, which later calls do not
+ * always reach: a frame this deep, zeroed, overwrites them.  Called from
+ * the frame that called the library.
+ */
+__attribute__((noinline)) void
+secret_scrub_stack(void)
+{
+	unsigned char buf[32768];
+
+	explicit_bzero(buf, sizeof(buf));
+	__asm__ __volatile__("" : : "r"(buf) : "memory");
+}

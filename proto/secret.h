@@ -20,6 +20,7 @@ void	secret_wipe(struct secret *);
 int	secret_set(struct secret *, const void *, size_t);
 int	secret_equal(const struct secret *, const struct secret *);
 void	secret_scrub_registers(void);
+void	secret_scrub_stack(void);
 
 /* The secret as a C string, for the few APIs that want one. */
 static inline const char *

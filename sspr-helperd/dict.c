@@ -179,3 +179,25 @@ dict_look(const char *path, const char *password, const char *user)
 	/* cracklib copies (and cuts) the password before it mangles it */
 	return FascistLookUser(d.pw, (char *)password, user, NULL);
 }
+
+/*
+ * cracklib keeps the last password it looked at, lowercased, reversed and
+ * otherwise mangled, in the static buffers of its rules (Mangle and the
+ * functions it calls): each is overwritten by mangling a dummy as long as
+ * the longest password cracklib keeps.
+ */
+void
+dict_scrub(void)
+{
+	static const char *rules[] = { ":", "r", "u", "l", "c", "p", "d", "f",
+	    "sxy", "@y" };
+	char dummy[TRUNCSTRINGSIZE], rule[8];
+	size_t i;
+
+	memset(dummy, 'x', sizeof(dummy) - 1);
+	dummy[sizeof(dummy) - 1] = '\0';
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		snprintf(rule, sizeof(rule), "%s", rules[i]);
+		(void)Mangle(dummy, rule);
+	}
+}

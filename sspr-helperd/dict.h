@@ -19,6 +19,8 @@
 const char	*dict_look(const char *path, const char *password,
 		    const char *user);
 void		 dict_close(void);
+/* Overwrites what cracklib kept of the last password. */
+void		 dict_scrub(void);
 /* 1 when the dictionary open now is the in-memory copy (tests, log). */
 int		 dict_in_memory(void);
 

@@ -139,6 +139,8 @@ pwquality(const char *conf, const char *user, const struct secret *pw,
 	else if (dictcheck &&
 	    (why = dict_look(dictpath, (const char *)pw->buf, user)) != NULL)
 		reason = pwq_reason(PWQ_ERROR_CRACKLIB_CHECK, why);
+	if (dictcheck)
+		dict_scrub();
 	pwquality_free_settings(s);
 	pthread_mutex_unlock(&pwq_lock);
 	return reason;
@@ -150,6 +152,7 @@ quality_check(const struct cfg *c, const char *user, const struct secret *pw,
     const struct secret *old)
 {
 	size_t cp = quality_codepoints(pw->buf, pw->len);
+	int reason;
 
 	if (c->min_length > 0 && cp < (size_t)c->min_length)
 		return SSPR_R_POLICY_TOO_SHORT;
@@ -157,5 +160,9 @@ quality_check(const struct cfg *c, const char *user, const struct secret *pw,
 		return SSPR_R_POLICY_TOO_LONG;
 	if (banned(c->banned_words_file, pw))
 		return SSPR_R_POLICY_BANNED;
-	return c->pwquality ? pwquality(c->pwquality_conf, user, pw, old) : 0;
+	if (!c->pwquality)
+		return 0;
+	reason = pwquality(c->pwquality_conf, user, pw, old);
+	secret_scrub_stack();	/* what libpwquality and cracklib left there */
+	return reason;
 }
