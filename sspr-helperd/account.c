@@ -49,9 +49,7 @@ reply(struct flow *f, const struct msg_account *a)
 	struct msg m = { .type = SSPR_MSG_ACCOUNT };
 
 	m.u.account = *a;
-	flow_answer(f, &m);
-	f->state = F_END;
-	conn_end(f->conn);
+	flow_last(f, &m);
 }
 
 void
@@ -157,9 +155,7 @@ change_done(struct flow *f, struct work_result *r)
 		faudit(f, "change", "refused", reason_name(r->res.reason));
 		m.u.rejected.reason = (uint16_t)r->res.reason;
 		m.u.rejected.tries_left = 1;
-		flow_answer(f, &m);
-		f->state = F_END;
-		conn_end(f->conn);
+		flow_last(f, &m);
 		return;
 	case DIR_NOT_FOUND:
 		flow_fail(f, SSPR_R_NOT_MINE);

@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "dir_ldap.h"
 #include "log.h"
+#include "timer.h"
 
 #define SERVER_HOLDOFF_MS	30000	/* as SSSD's failover retry */
 #define AD_CAP_OID		"1.2.840.113556.1.4.800"
@@ -27,15 +28,6 @@ static struct {
 	long long	until;
 } downs[CFG_MAX_URIS * 2];
 static pthread_mutex_t downs_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 set_down(const char *uri, int down)

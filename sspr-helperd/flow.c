@@ -189,7 +189,14 @@ flow_fail(struct flow *f, uint16_t reason)
 {
 	struct msg m = { .type = SSPR_MSG_FAIL, .u.reason = reason };
 
-	flow_answer(f, &m);
+	flow_last(f, &m);
+}
+
+/* The flow's last answer: the connection ends after it. */
+void
+flow_last(struct flow *f, struct msg *m)
+{
+	flow_answer(f, m);
 	f->state = F_END;
 	conn_end(f->conn);
 }
@@ -199,9 +206,7 @@ flow_finish(struct flow *f, uint16_t outcome)
 {
 	struct msg m = { .type = SSPR_MSG_DONE, .u.outcome = outcome };
 
-	flow_answer(f, &m);
-	f->state = F_END;
-	conn_end(f->conn);
+	flow_last(f, &m);
 	if (f->purpose == 0 || f->purpose == SSPR_PURPOSE_REGISTER)
 		return;		/* a CHANGE or a registration: nothing to clear */
 	work_dir(f, W_CLEAR, NULL);

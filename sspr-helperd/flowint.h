@@ -120,6 +120,7 @@ void	flog(struct flow *, int, const char *, ...)
 void	faudit(const struct flow *, const char *, const char *, const char *);
 const char *reason_name(int);
 void	flow_answer(struct flow *, struct msg *);
+void	flow_last(struct flow *, struct msg *);
 void	flow_fail(struct flow *, uint16_t);
 void	flow_finish(struct flow *, uint16_t);
 void	flow_wait(struct flow *, enum fstate, long long);

@@ -847,12 +847,12 @@ reject(struct flow *f, int reason, const char *detail)
 	    strlen(detail)))
 		snprintf(m.u.rejected.detail, sizeof(m.u.rejected.detail),
 		    "%s", detail);
-	flow_answer(f, &m);
 	if (f->tries_left <= 0) {
-		f->state = F_END;
-		conn_end(f->conn);
-	} else
-		flow_wait(f, F_VERIFIED, f->cfg->idle_timeout * 1000LL);
+		flow_last(f, &m);
+		return;
+	}
+	flow_answer(f, &m);
+	flow_wait(f, F_VERIFIED, f->cfg->idle_timeout * 1000LL);
 }
 
 void

@@ -268,9 +268,9 @@ dir_work_new(struct flow *f, enum work_kind kind)
 	return w;
 }
 
-/* Directory work for f; the result comes back in flow_work_done. */
-void
-work_dir(struct flow *f, enum work_kind kind, const struct secret *pw)
+static void
+submit_dir(struct flow *f, enum work_kind kind, const struct secret *old,
+    const struct secret *pw)
 {
 	struct dir_work *w = dir_work_new(f, kind);
 	struct work_result r = { .kind = kind };
@@ -280,25 +280,24 @@ work_dir(struct flow *f, enum work_kind kind, const struct secret *pw)
 		flow_work_done(f, &r);
 		return;
 	}
+	if (old != NULL)
+		w->old = *old;
 	if (pw != NULL)
 		w->pw = *pw;
 	pool_submit(dir_pool, &w->job);
 }
 
+/* Directory work for f; the result comes back in flow_work_done. */
+void
+work_dir(struct flow *f, enum work_kind kind, const struct secret *pw)
+{
+	submit_dir(f, kind, NULL, pw);
+}
+
 void
 work_change(struct flow *f, const struct secret *old, const struct secret *pw)
 {
-	struct dir_work *w = dir_work_new(f, W_CHANGE);
-	struct work_result r = { .kind = W_CHANGE };
-
-	if (w == NULL) {
-		dir_result_set(&r.res, DIR_INTERNAL, 0, "out of memory");
-		flow_work_done(f, &r);
-		return;
-	}
-	w->old = *old;
-	w->pw = *pw;
-	pool_submit(dir_pool, &w->job);
+	submit_dir(f, W_CHANGE, old, pw);
 }
 
 static void
