@@ -873,7 +873,8 @@ read_secret(struct parser *ps, const char *section, const char *name,
 	}
 	if ((st.st_mode & (S_IRWXO | S_IWGRP)) != 0) {
 		fail_at(ps, section, name, "the file is readable or writable "
-		    "by others: chmod 600 it");
+		    "by others (or writable by its group): chmod 600 it, or "
+		    "640 with the daemon's group");
 		goto out;
 	}
 	n = read(fd, buf, sizeof(buf));
