@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "mail.h"
+#include "outbuf.h"
 
 /*
  * Reads DIR/NAME.LANG.txt, then DIR/NAME.LL.txt, then DIR/NAME.txt.  The
@@ -75,33 +76,10 @@ mail_load_template(const char *dir, const char *name, const char *lang,
 	return 0;
 }
 
-struct out {
-	char	*p;
-	size_t	 size, len;
-	int	 bad;
-};
-
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (o->bad || n >= o->size - o->len) {
-		o->bad = 1;
-		return;
-	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-	o->p[o->len] = '\0';
-}
-
-static void
-puts_(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
 
 /* Body text: bare LF becomes CRLF (RFC 5322 2.3); CR alone is dropped. */
 static void
-put_text(struct out *o, const char *s, size_t n)
+put_text(struct outbuf *o, const char *s, size_t n)
 {
 	size_t i;
 
@@ -109,9 +87,9 @@ put_text(struct out *o, const char *s, size_t n)
 		if (s[i] == '\r')
 			continue;
 		if (s[i] == '\n')
-			put(o, "\r\n", 2);
+			outbuf_put(o, "\r\n", 2);
 		else
-			put(o, s + i, 1);
+			outbuf_put(o, s + i, 1);
 	}
 }
 
@@ -146,7 +124,7 @@ var_value(const char *name, size_t n, const struct mail_vars *v, char *num,
 
 /* ${name} -> value; an unknown name is an error so --check finds typos. */
 static int
-expand_line(struct out *o, const char *s, size_t n, const struct mail_vars *v,
+expand_line(struct outbuf *o, const char *s, size_t n, const struct mail_vars *v,
     char *err, size_t errsize)
 {
 	const char *val;
@@ -211,7 +189,7 @@ empty_var_line(const char *s, size_t n, const struct mail_vars *v)
 }
 
 static int
-expand(struct out *o, const char *s, size_t n, const struct mail_vars *v,
+expand(struct outbuf *o, const char *s, size_t n, const struct mail_vars *v,
     char *err, size_t errsize)
 {
 	size_t len;
@@ -231,7 +209,7 @@ expand(struct out *o, const char *s, size_t n, const struct mail_vars *v,
 
 /* RFC 2047 B-encoding for a Subject that is not plain ASCII. */
 static void
-put_subject(struct out *o, const char *s)
+put_subject(struct outbuf *o, const char *s)
 {
 	unsigned char enc[4 * 200 / 3 + 8];
 	size_t n = strlen(s), i;
@@ -240,17 +218,17 @@ put_subject(struct out *o, const char *s)
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] >= 0x80)
 			ascii = 0;
-	puts_(o, "Subject: ");
+	outbuf_puts(o, "Subject: ");
 	if (ascii || n > 150) {
-		put(o, s, n > 150 ? 150 : n);
+		outbuf_put(o, s, n > 150 ? 150 : n);
 	} else {
 		EVP_EncodeBlock(enc, (const unsigned char *)s, (int)n);
-		puts_(o, "=?UTF-8?B?");
-		puts_(o, (const char *)enc);
-		puts_(o, "?=");
+		outbuf_puts(o, "=?UTF-8?B?");
+		outbuf_puts(o, (const char *)enc);
+		outbuf_puts(o, "?=");
 		explicit_bzero(enc, sizeof(enc));
 	}
-	puts_(o, "\r\n");
+	outbuf_puts(o, "\r\n");
 }
 
 static int
@@ -271,9 +249,9 @@ int
 mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
     const char *to, char *buf, size_t size, char *err, size_t errsize)
 {
-	struct out o = { .p = buf, .size = size };
+	struct outbuf o = { .p = buf, .size = size };
 	char subject[256], line[256], date[64], idhex[33];
-	struct out so = { .p = subject, .size = sizeof(subject) };
+	struct outbuf so = { .p = subject, .size = sizeof(subject) };
 	unsigned char rnd[16];
 	const char *nl, *body;
 	struct tm tm;
@@ -316,28 +294,28 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 	for (i = 0; i < 16; i++)
 		snprintf(idhex + 2 * i, 3, "%02x", rnd[i]);
 	buf[0] = '\0';
-	puts_(&o, "From: ");
-	puts_(&o, from);
-	puts_(&o, "\r\nTo: ");
-	puts_(&o, to);
-	puts_(&o, "\r\n");
+	outbuf_puts(&o, "From: ");
+	outbuf_puts(&o, from);
+	outbuf_puts(&o, "\r\nTo: ");
+	outbuf_puts(&o, to);
+	outbuf_puts(&o, "\r\n");
 	put_subject(&o, subject);
-	puts_(&o, "Date: ");
-	puts_(&o, date);
-	puts_(&o, "\r\nMessage-ID: <");
-	puts_(&o, idhex);
-	puts_(&o, strchr(from, '@'));
-	puts_(&o, ">\r\nMIME-Version: 1.0\r\n"
+	outbuf_puts(&o, "Date: ");
+	outbuf_puts(&o, date);
+	outbuf_puts(&o, "\r\nMessage-ID: <");
+	outbuf_puts(&o, idhex);
+	outbuf_puts(&o, strchr(from, '@'));
+	outbuf_puts(&o, ">\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=UTF-8\r\n"
 	    "Content-Transfer-Encoding: 8bit\r\n"
 	    "Auto-Submitted: auto-generated\r\n");
 	/* which message this is, for mail filters (an internal constant) */
 	if (v->kind != NULL && header_safe(v->kind)) {
-		puts_(&o, "X-SSPR-Message: ");
-		puts_(&o, v->kind);
-		puts_(&o, "\r\n");
+		outbuf_puts(&o, "X-SSPR-Message: ");
+		outbuf_puts(&o, v->kind);
+		outbuf_puts(&o, "\r\n");
 	}
-	puts_(&o, "\r\n");
+	outbuf_puts(&o, "\r\n");
 	if (expand(&o, body, strlen(body), v, err, errsize) != 0)
 		goto out;
 	if (o.bad) {

@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include "outbuf.h"
 #include "sms.h"
 
 #ifndef SSPR_VERSION
@@ -69,27 +70,10 @@ sms_phone_mask(const char *s, char *out, size_t size)
 	return 0;
 }
 
-struct buf {
-	char	*p;
-	size_t	 size, len;
-	int	 bad;
-};
-
-static void
-put(struct buf *b, const char *s, size_t n)
-{
-	if (b->bad || n >= b->size - b->len) {
-		b->bad = 1;
-		return;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
 
 /* RFC 3986 unreserved characters stay; every other byte is %XX. */
 static void
-put_pct(struct buf *b, const char *s)
+put_pct(struct outbuf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p;
@@ -98,19 +82,19 @@ put_pct(struct buf *b, const char *s)
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL) {
-			put(b, (const char *)p, 1);
+			outbuf_put(b, (const char *)p, 1);
 			continue;
 		}
 		e[0] = '%';
 		e[1] = hex[*p >> 4];
 		e[2] = hex[*p & 15];
-		put(b, e, 3);
+		outbuf_put(b, e, 3);
 	}
 }
 
 /* The inside of a JSON string (RFC 8259 section 7); UTF-8 passes. */
 static void
-put_json(struct buf *b, const char *s)
+put_json(struct outbuf *b, const char *s)
 {
 	const unsigned char *p;
 	char e[8];
@@ -119,14 +103,14 @@ put_json(struct buf *b, const char *s)
 		if (*p == '"' || *p == '\\') {
 			e[0] = '\\';
 			e[1] = (char)*p;
-			put(b, e, 2);
+			outbuf_put(b, e, 2);
 		} else if (*p == '\n') {
-			put(b, "\\n", 2);
+			outbuf_put(b, "\\n", 2);
 		} else if (*p < 0x20 || *p == 0x7f) {
 			snprintf(e, sizeof(e), "\\u%04x", *p);
-			put(b, e, 6);
+			outbuf_put(b, e, 6);
 		} else {
-			put(b, (const char *)p, 1);
+			outbuf_put(b, (const char *)p, 1);
 		}
 	}
 }
@@ -136,7 +120,7 @@ int
 sms_render_text(const char *tmpl, const char *code, int minutes, char *out,
     size_t size)
 {
-	struct buf b = { out, size, 0, 0 };
+	struct outbuf b = { out, size, 0, 0 };
 	char num[16];
 
 	if (size == 0)
@@ -145,13 +129,13 @@ sms_render_text(const char *tmpl, const char *code, int minutes, char *out,
 	snprintf(num, sizeof(num), "%d", minutes);
 	while (*tmpl != '\0') {
 		if (strncmp(tmpl, "{code}", 6) == 0) {
-			put(&b, code, strlen(code));
+			outbuf_put(&b, code, strlen(code));
 			tmpl += 6;
 		} else if (strncmp(tmpl, "{minutes}", 9) == 0) {
-			put(&b, num, strlen(num));
+			outbuf_put(&b, num, strlen(num));
 			tmpl += 9;
 		} else {
-			put(&b, tmpl++, 1);
+			outbuf_put(&b, tmpl++, 1);
 		}
 	}
 	if (b.bad) {
@@ -169,7 +153,7 @@ int
 sms_expand(const char *tmpl, int esc, const char *to, const char *text,
     char *out, size_t size)
 {
-	struct buf b = { out, size, 0, 0 };
+	struct outbuf b = { out, size, 0, 0 };
 	const char *v;
 
 	if (size == 0 || (esc != SMS_ESC_URL && esc != SMS_ESC_FORM &&
@@ -184,7 +168,7 @@ sms_expand(const char *tmpl, int esc, const char *to, const char *text,
 			v = text;
 			tmpl += 6;
 		} else {
-			put(&b, tmpl++, 1);
+			outbuf_put(&b, tmpl++, 1);
 			continue;
 		}
 		if (esc == SMS_ESC_JSON)
