@@ -375,8 +375,7 @@ dir_search_user(struct dconn *dc, const char *user, char **attrs,
 		return -1;
 	}
 	n = msg ? ldap_count_entries(dc->ld, msg) : 0;
-	if ((rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) || n != 1 ||
-	    rc == LDAP_SIZELIMIT_EXCEEDED) {
+	if (rc != LDAP_SUCCESS || n != 1) {
 		if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED &&
 		    rc != LDAP_NO_SUCH_OBJECT)
 			log_msg(LOG_WARNING, "search under %s: %s", c->base,
