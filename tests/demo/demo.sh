@@ -25,9 +25,12 @@ echo "auth required pam_deny.so" | pam_service other
 			n=$(basename "$f" | cut -d- -f1)
 			[ "$((10#$n))" -le "$seen" ] && continue
 			seen=$((10#$n))
-			printf '\n   📬 mail catcher: message to %s, code %s\n      (%s)\n' \
+			what="a notice without a code"
+			code=$(grep -oE '\b[0-9]{8}\b' "$f" | head -n1)
+			[ -n "$code" ] && what="code $code"
+			printf '\n   📬 mail catcher: message to %s, %s\n      (%s)\n' \
 			    "$(sed -n 's/^X-Envelope-To: //p' "$f" | tr -d '\r')" \
-			    "$(grep -oE '\b[0-9]{8}\b' "$f" | head -n1)" "$f"
+			    "$what" "$f"
 		done
 	done
 ) &
