@@ -170,11 +170,17 @@ flow_closed(struct flow *f)
 int
 flow_timeout(struct flow *f)
 {
+	int answered = 0;
+
+	flow_ref(f);		/* see flow_message */
 	if (f->state == F_STATUS)
-		return status_timeout(f);
-	flog(f, LOG_INFO, "idle too long; ending");
-	f->state = F_END;
-	return 0;
+		answered = status_timeout(f);
+	else {
+		flog(f, LOG_INFO, "idle too long; ending");
+		f->state = F_END;
+	}
+	flow_unref(f);
+	return answered;
 }
 
 void
@@ -367,17 +373,28 @@ static const struct {
 	{ F_REG_QUESTION, SSPR_MSG_CANCEL,	on_cancel },
 };
 
+/*
+ * A message from the caller.  The handler holds a reference for as long
+ * as it runs: any answer it sends may find the caller gone, and closing
+ * the connection drops the connection's reference, which must never free
+ * the flow under the handler (work in flight holds its own reference,
+ * so flow_work_done and flow_send_done are covered the same way).
+ */
 void
 flow_message(struct flow *f, struct msg *m)
 {
 	size_t i;
 
+	flow_ref(f);
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (table[i].state == f->state && table[i].type == m->type) {
-			table[i].fn(f, m);
-			return;
-		}
-	flog(f, LOG_WARNING, "%s not allowed now; ending the flow",
-	    msg_name(m->type));
-	flow_fail(f, SSPR_R_PROTOCOL);
+		if (table[i].state == f->state && table[i].type == m->type)
+			break;
+	if (i < sizeof(table) / sizeof(table[0]))
+		table[i].fn(f, m);
+	else {
+		flog(f, LOG_WARNING, "%s not allowed now; ending the flow",
+		    msg_name(m->type));
+		flow_fail(f, SSPR_R_PROTOCOL);
+	}
+	flow_unref(f);
 }

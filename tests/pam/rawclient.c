@@ -14,6 +14,11 @@
  *                        "!CMD" answers with the first line CMD prints
  *   newpw TEXT           NEW_PASSWORD
  *   cancel               CANCEL
+ *   status USER          STATUS
+ *   change USER OLD NEW  CHANGE
+ *   shutrd, shutwr       shutdown(2) of our reading or writing side: a
+ *                        caller that stops reading, or half-closes
+ *   rst                  close with a reset (SO_LINGER 0) and stop
  *   hex HEXBYTES         raw bytes as they are
  *   recv                 read one answer and print it
  *   eof                  expect the daemon to close the connection
@@ -73,6 +78,10 @@ print(const struct msg *m)
 		break;
 	case SSPR_MSG_FAIL:
 		printf("FAIL reason=%u\n", m->u.reason);
+		break;
+	case SSPR_MSG_ACCOUNT:
+		printf("ACCOUNT known=%u must_change=%u\n", m->u.account.known,
+		    m->u.account.must_change);
 		break;
 	default:
 		printf("%s\n", msg_name(m->type));
@@ -181,6 +190,24 @@ main(int argc, char **argv)
 			read_secret_arg(argv[++i], &m.u.secret);
 		} else if (strcmp(s, "cancel") == 0) {
 			m.type = SSPR_MSG_CANCEL;
+		} else if (strcmp(s, "status") == 0 && i + 1 < argc) {
+			m.type = SSPR_MSG_STATUS;
+			snprintf(m.u.user, sizeof(m.u.user), "%s", argv[++i]);
+		} else if (strcmp(s, "change") == 0 && i + 3 < argc) {
+			m.type = SSPR_MSG_CHANGE;
+			snprintf(m.u.change.user, sizeof(m.u.change.user), "%s",
+			    argv[++i]);
+			read_secret_arg(argv[++i], &m.u.change.old);
+			read_secret_arg(argv[++i], &m.u.change.new_);
+		} else if (strcmp(s, "shutrd") == 0 || strcmp(s, "shutwr") == 0) {
+			shutdown(fd, s[4] == 'r' ? SHUT_RD : SHUT_WR);
+			continue;
+		} else if (strcmp(s, "rst") == 0) {
+			struct linger l = { 1, 0 };
+
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+			close(fd);
+			return 0;
 		} else if (strcmp(s, "hex") == 0 && i + 1 < argc) {
 			if (send_hex(fd, argv[++i]) != 0)
 				printf("send failed\n");
