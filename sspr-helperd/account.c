@@ -74,6 +74,15 @@ status_done(struct flow *f, struct work_result *r)
 	struct msg_account a = { 0 };
 	struct cached *c = slot(f->user);
 
+	if (r->not_self) {
+		if (f->state == F_STATUS && f->conn != NULL) {
+			flog(f, LOG_WARNING, "a caller that is not in "
+			    "allowed_uids asked about an account other than "
+			    "its own");
+			flow_fail(f, SSPR_R_NOT_ALLOWED);
+		}
+		return;
+	}
 	if (r->res.status != DIR_OK && r->res.status != DIR_NOT_FOUND) {
 		if (f->state == F_STATUS) {
 			flog(f, LOG_WARNING, "status: directory unavailable: %s",
@@ -104,7 +113,8 @@ status_timeout(struct flow *f)
 
 	if (f->state != F_STATUS)
 		return 0;
-	if (strcmp(c->user, f->user) == 0 &&
+	/* the cache knows other people: a self caller is not told it */
+	if (!f->self_only && strcmp(c->user, f->user) == 0 &&
 	    time(NULL) - c->when <= f->cfg->status_cache) {
 		a = c->a;
 		flog(f, LOG_INFO, "status: the directory is slow; answered "
@@ -142,6 +152,13 @@ change_done(struct flow *f, struct work_result *r)
 	struct msg m = { .type = SSPR_MSG_REJECTED };
 	char key[SSPR_RHOST_MAX + 8];
 
+	if (r->not_self) {
+		flog(f, LOG_WARNING, "a caller that is not in allowed_uids "
+		    "asked to change an account other than its own");
+		faudit(f, "change", "refused", "not-self");
+		flow_fail(f, SSPR_R_NOT_ALLOWED);
+		return;
+	}
 	/* the directory knows the name: the logs may too */
 	if (r->res.status != DIR_NOT_FOUND)
 		snprintf(f->who, sizeof(f->who), "%s", f->user);

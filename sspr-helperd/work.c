@@ -174,6 +174,17 @@ dir_run(struct job *j, void *ctx)
 		dir_result_set(&r->res, DIR_UNAVAILABLE, 0, "out of memory");
 		return;
 	}
+	/*
+	 * A self caller may name only its own account, whatever it asks:
+	 * refused before any lookup, so the answer is the same for a
+	 * name the directory knows and one it does not.
+	 */
+	if ((r->kind == W_LOOKUP || r->kind == W_STATUS ||
+	    r->kind == W_CHANGE) && f->self_only &&
+	    !is_own_name(f->uid, f->user)) {
+		r->not_self = 1;
+		return;
+	}
 	switch (r->kind) {
 	case W_STATUS:
 		r->system = is_system_account(f->user, f->cfg->min_uid);
@@ -186,10 +197,6 @@ dir_run(struct job *j, void *ctx)
 		change(ctx, f, w);
 		break;
 	case W_LOOKUP:
-		if (f->self_only && !is_own_name(f->uid, f->user)) {
-			r->not_self = 1;
-			break;
-		}
 		r->system = is_system_account(f->user, f->cfg->min_uid);
 		if (dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res) == 0 &&
 		    f->cfg->throttle_store == STORE_FILE) {
