@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "addr.h"
@@ -397,9 +398,11 @@ dir_search_user(struct dconn *dc, const char *user, char **attrs,
  * one: not in scope, excluded, an administrator.
  */
 static void
-apply_policy(struct dconn *dc, const char *user, struct account *a)
+apply_policy(struct dconn *dc, const char *typed, struct account *a)
 {
 	const struct cfg *c = dc->cfg;
+	/* posixGroup's memberUid matches case-exactly: the stored name */
+	const char *user = account_name(a, typed);
 
 	if (dc->ops->member_of(dc, a->dn, user, &c->exclude_groups) != 0)
 		a->excluded = 1;
@@ -521,6 +524,19 @@ dir_write_outcome(struct dconn *dc, const struct account *acct,
 	dir_result_set(res, DIR_UNAVAILABLE, 0, changed == 0 ? "not changed" :
 	    "outcome unknown");
 	return -1;
+}
+
+/*
+ * The attribute user_filter matches the user ID with: "(uid=%s)" -> uid,
+ * for a lookup to read too (its values are login names as well).
+ */
+static int user_attribute(const char *, char *, size_t);
+
+void
+dir_filter_attribute(const struct cfg *c, char *out, size_t size)
+{
+	if (user_attribute(c->user_filter, out, size) != 0)
+		snprintf(out, size, "uid");
 }
 
 /* The attribute user_filter matches the user ID with: "(uid=%s)" -> uid. */
@@ -730,19 +746,59 @@ parse_times(char **raw, long long *t, int *n)
 			tstate_add(t, n, when);
 }
 
+#define NAMES_MAX	8	/* login names kept per entry */
+
+
+/*
+ * The entry's login names: every value of name_attrs (and of the
+ * attribute user_filter matches), as stored.  Values that could not be a
+ * user ID are passed over.
+ */
+static void
+read_names(struct dconn *dc, LDAPMessage *e, const char *const *name_attrs,
+    struct account *acct)
+{
+	char fattr[128];
+	const char *attrs[8];
+	struct berval **v;
+	int n = 0, k = 0, i, j;
+
+	for (i = 0; name_attrs[i] != NULL && n < 6; i++)
+		attrs[n++] = name_attrs[i];
+	if (user_attribute(dc->cfg->user_filter, fattr, sizeof(fattr)) == 0)
+		attrs[n++] = fattr;
+	if ((acct->names = calloc(NAMES_MAX + 1, sizeof(char *))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		v = ldap_get_values_len(dc->ld, e, attrs[i]);
+		for (j = 0; v != NULL && v[j] != NULL && k < NAMES_MAX; j++)
+			if (v[j]->bv_len > 0 && v[j]->bv_len <= SSPR_USER_MAX &&
+			    memchr(v[j]->bv_val, '\0', v[j]->bv_len) == NULL)
+				acct->names[k++] = strndup(v[j]->bv_val,
+				    v[j]->bv_len);
+		ldap_value_free_len(v);
+	}
+}
+
 /*
  * What every back end reads from the user's entry the same way: its DN,
- * the recovery address (one well-formed address, or none), the throttle
- * counters and the registered methods.  -1: out of memory (no DN).
+ * who it is (login names, uidNumber), the recovery address (one
+ * well-formed address, or none), the throttle counters and the
+ * registered methods.  -1: out of memory (no DN).
  */
 int
-dir_read_common(struct dconn *dc, LDAPMessage *e, struct account *acct)
+dir_read_common(struct dconn *dc, LDAPMessage *e, struct account *acct,
+    const char *const *name_attrs)
 {
-	char *dn = ldap_get_dn(dc->ld, e);
+	char *dn = ldap_get_dn(dc->ld, e), *v;
 	int n;
 
 	acct->dn = dn ? strdup(dn) : NULL;
 	ldap_memfree(dn);
+	read_names(dc, e, name_attrs, acct);
+	v = dir_get_one(dc->ld, e, "uidNumber", NULL);
+	acct->uid_number = v != NULL && *v != '\0' ? strtoll(v, NULL, 10) : -1;
+	free(v);
 	acct->mail = dir_get_one(dc->ld, e, dc->cfg->mail_attr, &n);
 	if (acct->mail != NULL && (n != 1 || !addr_valid(acct->mail))) {
 		log_msg(LOG_NOTICE, "%s: %s is not one well-formed address",
@@ -1041,9 +1097,30 @@ dir_counters_clear(struct dconn *dc, struct cfg *c, const struct account *acct,
 	return 0;
 }
 
+/* The name to show and match groups by: the entry's first, else typed. */
+const char *
+account_name(const struct account *a, const char *typed)
+{
+	return a->names != NULL && a->names[0] != NULL ? a->names[0] : typed;
+}
+
+/* Is one of the entry's login names in l (ignoring case, as LDAP does)? */
+int
+account_named(const struct account *a, const struct cfglist *l)
+{
+	int i, j;
+
+	for (i = 0; a->names != NULL && a->names[i] != NULL; i++)
+		for (j = 0; j < l->n; j++)
+			if (strcasecmp(a->names[i], l->item[j]) == 0)
+				return 1;
+	return 0;
+}
+
 void
 account_clear(struct account *a)
 {
+	free_strs(a->names);
 	free_strs(a->raw_sent);
 	free_strs(a->raw_fails);
 	free(a->dn);

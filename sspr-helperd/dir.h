@@ -35,6 +35,14 @@ struct account {
 	int	 in_scope;	/* [policy] enabled says this account may */
 	int	 admin;		/* in [policy] admin_group */
 	int	 must_change;	/* pwdReset, or pwdLastSet=0 */
+	/*
+	 * Who the entry is, as the directory says (never the typed name,
+	 * which the directory matched ignoring case and spaces): its login
+	 * names (uid; AD: sAMAccountName, userPrincipalName) and uidNumber
+	 * (-1: none).  Exclusions and the system-account rule use these.
+	 */
+	char	**names;
+	long long uid_number;
 	struct tstate counters;	/* [throttle] store = directory */
 	char	**raw_sent;	/* the stored values, to prune old ones */
 	char	**raw_fails;
@@ -90,6 +98,8 @@ int	dir_report(struct dconn *, struct cfg *,
 int	dir_modify(struct dconn *, struct cfg *, const struct account *,
 	    const struct dir_mod *, int, int, struct dir_result *);
 void	account_clear(struct account *);
+const char *account_name(const struct account *, const char *);
+int	account_named(const struct account *, const struct cfglist *);
 void	dir_result_set(struct dir_result *, int, int, const char *);
 
 #endif

@@ -139,17 +139,22 @@ static int
 ad_lookup(struct dconn *dc, const char *user, struct account *acct,
     struct dir_result *res)
 {
+	char fattr[128];
+	static const char *const names[] = { "sAMAccountName",
+	    "userPrincipalName", "uid", NULL };
 	char *attrs[] = { dc->cfg->mail_attr, "userAccountControl",
 	    "adminCount", "msDS-User-Account-Control-Computed", "pwdLastSet",
+	    "sAMAccountName", "userPrincipalName", "uid", "uidNumber", fattr,
 	    DIR_SSPR_ATTRS, NULL };
 	LDAPMessage *msg, *e;
 	long computed;
 	int r;
 
+	dir_filter_attribute(dc->cfg, fattr, sizeof(fattr));
 	if (dir_search_user(dc, user, attrs, &msg, res) != 0)
 		return -1;
 	e = ldap_first_entry(dc->ld, msg);
-	r = dir_read_common(dc, e, acct);
+	r = dir_read_common(dc, e, acct, names);
 	acct->disabled = (get_long(dc->ld, e, "userAccountControl") &
 	    UF_ACCOUNTDISABLE) != 0;
 	/* AdminSDHolder-protected accounts are never reset by mail */

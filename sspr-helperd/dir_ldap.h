@@ -54,7 +54,9 @@ int	ad_classify(const char *, int *);
 	"ssprTotpLastStep", "ssprQuestionAnswer", "ssprRegisteredTime", \
 	"ssprRegistrationSkips"
 
-int	dir_read_common(struct dconn *, LDAPMessage *, struct account *);
+void	dir_filter_attribute(const struct cfg *, char *, size_t);
+int	dir_read_common(struct dconn *, LDAPMessage *, struct account *,
+	    const char *const *);
 void	dir_read_counters(LDAP *, LDAPMessage *, struct account *);
 void	dir_read_registration(LDAP *, LDAPMessage *, struct account *);
 extern char *dir_counter_attrs[];

@@ -69,16 +69,20 @@ static int
 openldap_lookup(struct dconn *dc, const char *user, struct account *acct,
     struct dir_result *res)
 {
+	char fattr[128];
+	static const char *const names[] = { "uid", NULL };
 	char *attrs[] = { dc->cfg->mail_attr, "pwdAccountLockedTime",
-	    "pwdReset", "pwdChangedTime", DIR_SSPR_ATTRS, NULL };
+	    "pwdReset", "pwdChangedTime", "uid", "uidNumber", fattr,
+	    DIR_SSPR_ATTRS, NULL };
 	LDAPMessage *msg, *e;
 	char *v;
 	int r;
 
+	dir_filter_attribute(dc->cfg, fattr, sizeof(fattr));
 	if (dir_search_user(dc, user, attrs, &msg, res) != 0)
 		return -1;
 	e = ldap_first_entry(dc->ld, msg);
-	r = dir_read_common(dc, e, acct);
+	r = dir_read_common(dc, e, acct, names);
 	if ((v = dir_get_one(dc->ld, e, "pwdAccountLockedTime", NULL))) {
 		acct->admin_locked = strcmp(v, PERMANENT_LOCK) == 0;
 		acct->locked = !acct->admin_locked;

@@ -127,8 +127,10 @@ register_lookup_done(struct flow *f, struct work_result *r)
 	}
 	f->acct = r->acct;
 	memset(&r->acct, 0, sizeof(r->acct));
-	snprintf(f->who, sizeof(f->who), "%s", f->user);
-	if (f->acct.excluded || !f->acct.in_scope) {
+	snprintf(f->who, sizeof(f->who), "%s", account_name(&f->acct,
+	    f->user));
+	if (f->acct.excluded || !f->acct.in_scope ||
+	    account_named(&f->acct, &f->cfg->exclude_users)) {
 		flow_fail(f, SSPR_R_DISABLED);
 		return;
 	}

@@ -371,17 +371,6 @@ ask_method(struct flow *f)
 	}
 }
 
-static int
-listed(const struct cfglist *l, const char *word)
-{
-	int i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcasecmp(l->item[i], word) == 0)
-			return 1;
-	return 0;
-}
-
 /* The address a reset's code goes to: the registered one, else mail. */
 const char *
 reset_mail(const struct flow *f)
@@ -442,7 +431,7 @@ ineligible(const struct flow *f)
 	const struct account *a = &f->acct;
 	int v, n, need;
 
-	if (a->excluded || listed(&f->cfg->exclude_users, f->user))
+	if (a->excluded || account_named(a, &f->cfg->exclude_users))
 		return "excluded or privileged";
 	if (!a->in_scope)
 		return "not in the group [policy] enables";
@@ -496,7 +485,8 @@ lookup_done(struct flow *f, struct work_result *r)
 	} else {
 		f->acct = r->acct;
 		memset(&r->acct, 0, sizeof(r->acct));
-		snprintf(f->who, sizeof(f->who), "%s", f->user);
+		snprintf(f->who, sizeof(f->who), "%s",
+		    account_name(&f->acct, f->user));
 		if ((why = ineligible(f)) != NULL) {
 			flog(f, LOG_NOTICE, "not eligible (%s); continuing "
 			    "without a code", why);

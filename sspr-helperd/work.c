@@ -9,6 +9,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,6 +87,25 @@ is_system_account(const char *name, int min_uid)
 	    res != NULL && (long)pw.pw_uid < min_uid;
 }
 
+/*
+ * The same rule on what the directory returned: the typed name was
+ * matched ignoring case and spaces ("ROOT", " backup"), so the entry's
+ * own login names and uidNumber decide.
+ */
+static int
+account_is_system(const struct account *a, int min_uid)
+{
+	int i;
+
+	if (a->uid_number >= 0 && a->uid_number < min_uid)
+		return 1;
+	for (i = 0; a->names != NULL && a->names[i] != NULL; i++)
+		if (strcasecmp(a->names[i], "root") == 0 ||
+		    is_system_account(a->names[i], min_uid))
+			return 1;
+	return 0;
+}
+
 /* Counters of the local state file, for [throttle] store = file. */
 static void
 file_event(struct flow *f, struct account *a, int kind, struct work_result *r)
@@ -148,7 +168,8 @@ change(void *ctx, struct flow *f, struct dir_work *w)
 	int reason;
 
 	if (is_system_account(f->user, f->cfg->min_uid) ||
-	    dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res) != 0) {
+	    dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res) != 0 ||
+	    account_is_system(&r->acct, f->cfg->min_uid)) {
 		if (r->res.status == 0)
 			dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
 		return;
@@ -188,9 +209,11 @@ dir_run(struct job *j, void *ctx)
 	switch (r->kind) {
 	case W_STATUS:
 		r->system = is_system_account(f->user, f->cfg->min_uid);
-		if (!r->system)
-			dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res);
-		else
+		if (!r->system && dir_lookup(ctx, f->cfg, f->user, &r->acct,
+		    &r->res) == 0)
+			r->system = account_is_system(&r->acct,
+			    f->cfg->min_uid);
+		if (r->system)
 			dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
 		break;
 	case W_CHANGE:
@@ -198,8 +221,10 @@ dir_run(struct job *j, void *ctx)
 		break;
 	case W_LOOKUP:
 		r->system = is_system_account(f->user, f->cfg->min_uid);
-		if (dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res) == 0 &&
-		    f->cfg->throttle_store == STORE_FILE) {
+		if (dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res) != 0)
+			break;
+		r->system |= account_is_system(&r->acct, f->cfg->min_uid);
+		if (f->cfg->throttle_store == STORE_FILE) {
 			state_account_key(r->acct.dn, key);
 			state_get(key, &r->acct.counters);
 		}

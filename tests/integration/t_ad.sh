@@ -151,9 +151,12 @@ ok $? "the block never locks the AD account itself"
 # 7. type = auto, otherMailbox and userPrincipalName.
 daemon_stop
 rm -f "$T/helperd.conf"
+ad_user pia "$AD_PW" mail:\ pia@example.test
 DAEMON_EXTRA_DIRECTORY="type = auto
 user_filter = (&(objectClass=user)(userPrincipalName=%s))
-recovery_mail_attribute = otherMailbox" daemon_start || exit 1
+recovery_mail_attribute = otherMailbox" DAEMON_EXTRA_CODE="
+[policy]
+exclude_users = PIA" daemon_start || exit 1
 MC2() { "$SRC/tests/lib/env-mailcode.sh" "$T" olga@other.test 1; }
 out=$(raw hello recv start olga@example.test recv answer "!$MC olga@other.test 1" recv \
 	newpw Olive-New-Pass-2 recv)
@@ -161,6 +164,15 @@ like "$out" 'dest=o\*\*\*@o\*\*\*\.test' "the code goes to otherMailbox"
 like "$out" 'DONE outcome=1' "type = auto detects AD and resets by userPrincipalName"
 ad_bind_ok "$(ad_dn olga)" Olive-New-Pass-2
 ok $? "olga binds with the new password"
+# exclude_users names the sAMAccountName (in another case); the person
+# types the userPrincipalName, in yet another: the entry's names decide
+for typed in pia@example.test PIA@EXAMPLE.TEST; do
+	out=$(raw hello recv start "$typed" recv cancel)
+	like "$out" 'CHALLENGE method=1' "'$typed': the same challenge as any name"
+done
+like "$(cat "$T/helperd.log")" 'user=pia: not eligible \(excluded or privileged\)' \
+	"exclude_users = PIA excludes pia typed as her userPrincipalName"
+is "$(mail_count pia@example.test)" 0 "and no code went to pia"
 
 # 8. Registration at sign-in, stored on the AD entry.
 daemon_stop
