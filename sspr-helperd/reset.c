@@ -764,12 +764,19 @@ failure_counted(struct flow *f, struct work_result *r)
 	if (r->res.status != DIR_OK && !f->fake)
 		flog(f, LOG_ERR, "cannot count the wrong code: %s",
 		    r->res.detail);
-	if (r->blocked) {
+	/*
+	 * The block is told to nobody at the prompt: an unknown name gets
+	 * its attempts to the end, so this flow does too, with no code
+	 * that could still match (SECURITY.md, "No enumeration").
+	 */
+	if (r->blocked && !f->fake) {
 		flog(f, LOG_WARNING, "too many wrong codes: resets of this "
 		    "account are blocked for %d s", f->cfg->block_time);
 		faudit(f, "throttled", "blocked", "wrong-codes");
+		f->fake = 1;
+		explicit_bzero(f->hash, sizeof(f->hash));
 	}
-	if (f->attempts_left <= 0 || r->blocked) {
+	if (f->attempts_left <= 0) {
 		flow_fail(f, SSPR_R_TOO_MANY);
 		return;
 	}

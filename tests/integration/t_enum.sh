@@ -30,12 +30,27 @@ is "$(drive mallory "$s" | sed 's/m\*\*\*@/a***@/')" "$real" "malformed recovery
 is "$(drive 'al*' "$s")" "$real" "a filter wildcard is just an unknown name"
 is "$(drive 'alice)(uid=*' "$s")" "$real" "a filter injection is just an unknown name"
 
+# A block must look like nothing (issue 12, defect 7): four wrong codes,
+# a new flow, one more wrong code blocks a real account; what follows
+# must read as it does for an unknown name.
+wrong4() { echo "hello recv start $1 recv $(printf 'answer 00000000 recv %.0s' 1 2 3 4) cancel"; }
+wrong5() { echo "hello recv start $1 recv $(printf 'answer 00000000 recv %.0s' 1 2 3 4 5)"; }
+blocked() {	# blocked NAME: both flows' answers, the mask taken out
+	# shellcheck disable=SC2046
+	{ raw $(wrong4 "$1"); raw $(wrong5 "$1"); } | sed 's/ dest=[^ ]*//'
+}
+real=$(blocked dave)
+like "$real" 'ANSWER_BAD left=4' "a real account: wrong codes are answered"
+is "$(blocked dora)" "$real" "the flow that blocks a real account reads as an unknown name's"
+like "$(cat "$T/helperd.log")" 'user=dave: too many wrong codes: resets of this account are blocked' \
+	"and the block is logged"
+
 # The same unknown name always shows the same mask.
 a=$(raw hello recv start zed recv cancel)
 b=$(raw hello recv start zed recv cancel)
 is "$a" "$b" "an unknown name gets the same masked address each time"
 is "$(mail_count alice@example.test)" 1 "only the real user got a mail"
-is "$(ls "$T/mail" | wc -l)" 1 "nobody else got one"
+is "$(ls "$T/mail" | grep -vc dave@)" 1 "nobody else got one (but dave, who has an address)"
 unlike "$(cat "$T/sink.log")" "evil.test" "the malformed address never reached the mail server"
 
 done_testing
