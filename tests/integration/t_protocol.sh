@@ -29,6 +29,14 @@ like "$(raw hello recv hex 000000070002010002c328 recv)" 'FAIL reason=1' "a user
 # a NUL inside the user field
 like "$(raw hello recv hex 000000070002010002610062 recv)" 'FAIL reason=1' "a user ID with a NUL is refused"
 like "$(raw hello recv hex 0000000700020100020a62 recv)" 'FAIL reason=1' "a user ID with a newline is refused"
+# "bob", U+2028 LINE SEPARATOR, "x": a line break to a log reader that
+# knows Unicode; U+2029 and the bidi marks are refused the same way
+like "$(raw hello recv hex 0000000c0002010007626f62e280a878 recv)" 'FAIL reason=1' \
+	"a user ID with U+2028 is refused"
+like "$(raw hello recv hex 0000000c0002010007626f62e280a978 recv)" 'FAIL reason=1' \
+	"a user ID with U+2029 is refused"
+is "$(LC_ALL=C grep -c "$(printf '\xe2\x80[\xa8\xa9]')" "$T/helperd.log")" 0 \
+	"and no line or paragraph separator reaches the log"
 long=$(head -c 300 /dev/zero | tr '\0' a | xxd -p | tr -d '\n')
 like "$(raw hello recv hex "00000131000201012c$long" recv)" 'FAIL reason=1' "a user ID over 256 bytes is refused"
 like "$(raw hello recv hex "00002800$(head -c 10236 /dev/zero | tr '\0' a | xxd -p | tr -d '\n')" recv)" \
