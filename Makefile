@@ -103,9 +103,11 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
-TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send
+TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \
+              $(BUILD)/tests/flood
 # What the tests need beyond `all` (relative to the build directory).
-TEST_BIN    = tests/pamdrive tests/rawclient tests/sms_send l10n/pam_sspr.so l10n/sspr-reset \
+TEST_BIN    = tests/pamdrive tests/rawclient tests/sms_send tests/flood \
+              l10n/pam_sspr.so l10n/sspr-reset \
               $(addprefix tests/,$(UNIT_TESTS))
 BENCH_BIN  := $(BUILD)/bench/baseload $(BUILD)/bench/flowload $(BUILD)/bench/pamload
 
@@ -194,6 +196,11 @@ $(BUILD)/tests/pamdrive: $(BUILD)/obj/tests/pam/pamdrive.o
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PAM_LIBS)
 
 $(BUILD)/tests/rawclient: $(BUILD)/obj/tests/pam/rawclient.o $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
+
+# Connects and closes in a loop, as a refused caller might (t_peer).
+$(BUILD)/tests/flood: $(BUILD)/obj/tests/pam/flood.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
 
