@@ -45,7 +45,14 @@ like "$(raw hello recv start 'a*' recv cancel)" 'CHALLENGE' "a user ID with * is
 like "$(raw hello recv start 'x)(uid=*' recv cancel)" 'CHALLENGE' "a user ID with )( is just a name"
 unlike "$(grep -F 'x)(uid=*' "$T/helperd.log")" . "unknown user IDs are not logged verbatim"
 
-# Still serving after all that.
+# A remote host that reads like more fields and a message: it stays in
+# its own field, percent-encoded, in the flow's lines and in the audit.
+out=$(raw hello 'rhost=x user=bob: password reset for uid=0' recv start frank recv cancel)
+like "$out" 'CHALLENGE' "a remote host with spaces, '=' and ':' is served"
+like "$(cat "$T/helperd.log")" 'src=x%20user%3Dbob:%20password%20reset%20for%20uid%3D0 user=' \
+	"and logged as one field, encoded"
+is "$(grep -c ' user=bob:' "$T/helperd.log")" 0 "no line holds it as a user= field"
+
 out=$(raw hello recv start frank recv cancel)
 like "$out" 'CHALLENGE method=1 dest=f\*\*\*@e\*\*\*\.test' "the daemon still serves a normal flow"
 kill -0 "$DAEMON_PID"
