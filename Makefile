@@ -101,12 +101,14 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
                 -fsanitize=fuzzer-no-link,address,undefined
 
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
-              test_ad test_totp test_answers test_sms test_qr test_dict $(FUZZ_REPLAY)
+              test_ad test_totp test_answers test_sms test_qr test_dict test_log \
+              $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \
-              $(BUILD)/tests/chaos
+              $(BUILD)/tests/chaos $(BUILD)/tests/flood
 # What the tests need beyond `all` (relative to the build directory).
-TEST_BIN    = tests/pamdrive tests/rawclient tests/chaos tests/sms_send l10n/pam_sspr.so l10n/sspr-reset \
+TEST_BIN    = tests/pamdrive tests/rawclient tests/chaos tests/sms_send tests/flood \
+              l10n/pam_sspr.so l10n/sspr-reset \
               $(addprefix tests/,$(UNIT_TESTS))
 BENCH_BIN  := $(BUILD)/bench/baseload $(BUILD)/bench/flowload $(BUILD)/bench/pamload
 
@@ -199,6 +201,11 @@ $(BUILD)/tests/rawclient: $(BUILD)/obj/tests/pam/rawclient.o $(PROTO_OBJ)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/chaos: $(BUILD)/obj/tests/pam/chaos.o $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
+
+# Connects and closes in a loop, as a refused caller might (t_peer).
+$(BUILD)/tests/flood: $(BUILD)/obj/tests/pam/flood.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
 

@@ -61,8 +61,11 @@ wire_get_u32(struct wire_rd *rd)
  * The length of the UTF-8 character at s (at most n bytes), or 0 when it
  * is not valid UTF-8 (RFC 3629: shortest form, no surrogates, <= U+10FFFF);
  * *ok says whether it is text a terminal may show: no C0 control, DEL, C1
- * control or bidi override (text from the directory ends up on
- * terminals, where those would steer them).
+ * control (U+0085 among them), line or paragraph separator (U+2028,
+ * U+2029), bidi mark, embedding, override or isolate (U+061C, U+200E,
+ * U+200F, U+202A..U+202E, U+2066..U+2069).  These strings reach log
+ * lines and terminals, where the first would start a forged line and the
+ * others would show it reordered.
  */
 static size_t
 text_char(const unsigned char *s, size_t n, int *ok)
@@ -93,7 +96,8 @@ text_char(const unsigned char *s, size_t n, int *ok)
 	}
 	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
-	*ok = !(cp <= 0x9f || (cp >= 0x202a && cp <= 0x202e) ||
+	*ok = !(cp <= 0x9f || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
 	    (cp >= 0x2066 && cp <= 0x2069));
 	return need + 1;
 }

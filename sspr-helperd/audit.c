@@ -157,14 +157,18 @@ to_journal(const struct audit_rec *r, const char *line)
 void
 audit(const struct audit_rec *r)
 {
-	char line[1024], json[2048];
+	char line[1024], json[2048], user[300], source[300], service[100];
 	int n;
 
+	/* the caller chose these three: see log_field */
 	snprintf(line, sizeof(line), "audit: event=%s result=%s reason=%s "
 	    "user=%s source=%s service=%s method=%s flow=%06llx caller=%u",
-	    r->event, or_dash(r->result), or_dash(r->reason), or_dash(r->user),
-	    or_dash(r->source), or_dash(r->service), or_dash(r->method),
-	    (unsigned long long)r->flow, (unsigned)r->caller);
+	    r->event, or_dash(r->result), or_dash(r->reason),
+	    log_field(user, sizeof(user), r->user),
+	    log_field(source, sizeof(source), r->source),
+	    log_field(service, sizeof(service), r->service),
+	    or_dash(r->method), (unsigned long long)r->flow,
+	    (unsigned)r->caller);
 	if (jfd >= 0)
 		to_journal(r, line);
 	else

@@ -846,6 +846,25 @@ cfg_parse(const char *path, const char *text, size_t len, char *err,
 }
 
 /*
+ * The owner rule for every file the daemon trusts (the configuration,
+ * the files it names, every secret): root or the user the daemon runs
+ * as.  Whoever owns a file can chmod it, so anyone else could read the
+ * secret or rewrite the file whatever its mode says now.  0 if st keeps
+ * the rule, else -1 with why naming path and the rule.
+ */
+int
+cfg_owner_ok(const char *path, const struct stat *st, char *why,
+    size_t size)
+{
+	if (st->st_uid == 0 || st->st_uid == geteuid())
+		return 0;
+	snprintf(why, size, "%s is owned by uid %u: it must belong to root or "
+	    "to the daemon's user (uid %u)", path, (unsigned)st->st_uid,
+	    (unsigned)geteuid());
+	return -1;
+}
+
+/*
  * Reads a secret from a file that only its owner may read: a bind
  * password readable by others is a directory-wide compromise waiting to
  * happen (cf. CVE-2009-1073 in nss_ldap), so the daemon will not start.
@@ -854,18 +873,16 @@ static int
 read_secret(struct parser *ps, const char *section, const char *name,
     const char *file, struct secret *out)
 {
-	char buf[SSPR_SECRET_MAX + 2];
+	char buf[SSPR_SECRET_MAX + 2], why[600];
 	struct stat st;
 	ssize_t n;
 	int fd, r = -1;
 
 	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		char what[600];
-
-		snprintf(what, sizeof(what), "cannot open %s: %s", file,
+		snprintf(why, sizeof(why), "cannot open %s: %s", file,
 		    strerror(errno));
-		return fail_at(ps, section, name, what);
+		return fail_at(ps, section, name, why);
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		fail_at(ps, section, name, "not a regular file");
@@ -875,6 +892,10 @@ read_secret(struct parser *ps, const char *section, const char *name,
 		fail_at(ps, section, name, "the file is readable or writable "
 		    "by others (or writable by its group): chmod 600 it, or "
 		    "640 with the daemon's group");
+		goto out;
+	}
+	if (cfg_owner_ok(file, &st, why, sizeof(why)) != 0) {
+		fail_at(ps, section, name, why);
 		goto out;
 	}
 	n = read(fd, buf, sizeof(buf));
@@ -905,11 +926,14 @@ static int
 file_is_safe(struct parser *ps, int fd)
 {
 	struct stat st;
+	char why[600];
 
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		return fail(ps, 0, NULL, "not a regular file");
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
 		return fail(ps, 0, NULL, "writable by group or others");
+	if (cfg_owner_ok(ps->path, &st, why, sizeof(why)) != 0)
+		return fail(ps, 0, NULL, "%s", why);
 	return 0;
 }
 
@@ -965,6 +989,10 @@ read_questions(struct parser *ps)
 		close(fd);
 		return fail_at(ps, "questions", "list", "the file must be a "
 		    "regular file not writable by group or others");
+	}
+	if (cfg_owner_ok(l->text, &st, what, sizeof(what)) != 0) {
+		close(fd);
+		return fail_at(ps, "questions", "list", what);
 	}
 	if ((text = malloc(CFG_FILE_MAX)) == NULL) {
 		close(fd);

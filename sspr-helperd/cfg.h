@@ -198,6 +198,8 @@ void	cfg_print(const struct cfg *, FILE *);
 int	cfg_method(const struct cfg *, const char *);
 int	cfg_loopback_url(const char *);
 int	cfg_sms_escape(const char *);
+struct stat;
+int	cfg_owner_ok(const char *, const struct stat *, char *, size_t);
 
 /* For tests and the fuzzer: parse text as if it were the file at path. */
 struct cfg *cfg_parse(const char *, const char *, size_t, char *, size_t);

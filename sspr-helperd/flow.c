@@ -53,11 +53,15 @@ flow_count(void)
 	return nflows;
 }
 
-/* Every line of a flow carries the same greppable prefix. */
+/*
+ * Every line of a flow carries the same greppable prefix.  The caller
+ * chose svc, src and user, so they go through log_field: a host named
+ * "x user=bob: ..." must not read as another user or event.
+ */
 void
 flog(struct flow *f, int prio, const char *fmt, ...)
 {
-	char what[512];
+	char what[512], svc[100], src[300], who[300];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -65,8 +69,9 @@ flog(struct flow *f, int prio, const char *fmt, ...)
 	va_end(ap);
 	log_msg(prio, "flow=%06llx uid=%u pid=%d svc=%s src=%s user=%s: %s",
 	    (unsigned long long)f->id, (unsigned)f->uid, (int)f->pid,
-	    f->service[0] ? f->service : "-", f->source[0] ? f->source : "-",
-	    f->who[0] ? f->who : "-", what);
+	    log_field(svc, sizeof(svc), f->service),
+	    log_field(src, sizeof(src), f->source),
+	    log_field(who, sizeof(who), f->who), what);
 }
 
 /* One audit record for f: who, from where, through what. */

@@ -58,6 +58,50 @@ escape(char *out, size_t size, const char *in)
 	out[o] = '\0';
 }
 
+/* The bytes log_field writes as %XX. */
+static int
+field_byte_encoded(unsigned char c)
+{
+	return c <= ' ' || c == 0x7f || c == '%' || c == '=' || c == '"' ||
+	    c == '\\';
+}
+
+/*
+ * One field value of a "key=value key=value: message" line, written so
+ * that it cannot pass for more fields or for the message: a remote host
+ * "x user=bob: password reset" would otherwise read as a second user=
+ * and a forged event.  Controls, space, '%', '=', '"' and '\\' become %XX
+ * (as in the admin lines); ':' stays, as "uid:1000" and "::1" read
+ * better so, and ": " cannot occur once spaces are encoded.  NULL or "" is "-"; a value cut to fit dst (at
+ * least 4 bytes) ends in "...".  Returns dst.
+ */
+const char *
+log_field(char *dst, size_t size, const char *src)
+{
+	const unsigned char *p;
+	size_t o = 0, total = 0, room, need;
+
+	if (src == NULL || *src == '\0') {
+		snprintf(dst, size, "-");
+		return dst;
+	}
+	for (p = (const unsigned char *)src; *p != '\0'; p++)
+		total += field_byte_encoded(*p) ? 3 : 1;
+	/* what does not fit leaves room for "..." */
+	room = total < size ? size - 1 : size - 4;
+	for (p = (const unsigned char *)src; *p != '\0'; p++) {
+		need = field_byte_encoded(*p) ? 3 : 1;
+		if (o + need > room)
+			break;
+		if (need == 3)
+			o += (size_t)snprintf(dst + o, size - o, "%%%02X", *p);
+		else
+			dst[o++] = (char)*p;
+	}
+	snprintf(dst + o, size - o, "%s", *p != '\0' ? "..." : "");
+	return dst;
+}
+
 void
 log_msg(int prio, const char *fmt, ...)
 {

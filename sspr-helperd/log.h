@@ -7,6 +7,7 @@
 #ifndef SSPR_LOG_H
 #define SSPR_LOG_H
 
+#include <stddef.h>
 #include <syslog.h>
 
 void	log_init(const char *, int, int);
@@ -15,5 +16,6 @@ int	log_debug_enabled(void);
 int	log_to_stderr(void);
 void	log_msg(int, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+const char *log_field(char *, size_t, const char *);
 
 #endif

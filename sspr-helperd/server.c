@@ -30,10 +30,21 @@
 #define FRAME_TIMEOUT_MS	2000	/* slowloris: a frame comes whole */
 #define HELLO_TIMEOUT_MS	10000
 #define MAX_EVENTS		64
+#define ACCEPTS_PER_ROUND	32	/* then the callers already in */
+#define REFUSAL_LOG_MS		10000	/* one line per uid and reason */
 
 struct uidcount {
 	uid_t	uid;
 	int	n;
+};
+
+/* How often a uid was refused for one reason: see log_refusal. */
+struct refusal {
+	uid_t		 uid;
+	pid_t		 pid;		/* the last one refused */
+	const char	*why;
+	long long	 quiet_until;	/* 0: a free slot */
+	unsigned long	 missed;	/* refused since the last line */
 };
 
 struct conn {
@@ -64,6 +75,7 @@ static int		 nconns;
 static struct uidcount	 uidcounts[64];
 static int		 nuidcounts;
 static struct conn	*dead;
+static struct refusal	 refusals[16];
 
 struct cfg *
 server_cfg(void)
@@ -290,6 +302,69 @@ uid_allowed(uid_t uid)
 	return 0;
 }
 
+/* The slot for (uid, why): its own, else a free one, else the oldest. */
+static struct refusal *
+refusal_slot(uid_t uid, const char *why)
+{
+	struct refusal *r, *pick = &refusals[0];
+	size_t i;
+
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		r = &refusals[i];
+		if (r->quiet_until != 0 && r->uid == uid && r->why == why)
+			return r;
+		if (pick->quiet_until != 0 && (r->quiet_until == 0 ||
+		    r->quiet_until < pick->quiet_until))
+			pick = r;
+	}
+	return pick;
+}
+
+static void
+log_refusal_line(const struct refusal *r)
+{
+	if (r->missed == 0)
+		log_msg(LOG_WARNING, "refused a caller: uid %u (pid %d): %s",
+		    (unsigned)r->uid, (int)r->pid, r->why);
+	else
+		log_msg(LOG_WARNING, "refused a caller: uid %u (pid %d): %s "
+		    "(and %lu times since the last such line)", (unsigned)r->uid,
+		    (int)r->pid, r->why, r->missed);
+}
+
+/*
+ * A uid connecting in a loop would write a line per attempt, megabytes a
+ * second.  So the first refusal of a uid for a reason is logged, then at
+ * most one line per REFUSAL_LOG_MS, written at a later refusal, which
+ * counts those left out meanwhile.  A small fixed table, loop thread
+ * only: when more uids than slots are refused at once, the oldest slot is
+ * taken over (its count logged first), so a count is never lost, only
+ * written early.
+ */
+static void
+log_refusal(const struct conn *c, const char *why)
+{
+	struct refusal *r = refusal_slot(c->uid, why);
+	long long now = now_ms();
+
+	if (r->quiet_until != 0 && (r->uid != c->uid || r->why != why)) {
+		if (r->missed > 0)
+			log_refusal_line(r);
+		r->quiet_until = 0;
+		r->missed = 0;
+	}
+	r->uid = c->uid;
+	r->pid = c->pid;
+	r->why = why;
+	if (r->quiet_until > now) {
+		r->missed++;
+		return;
+	}
+	log_refusal_line(r);
+	r->missed = 0;
+	r->quiet_until = now + REFUSAL_LOG_MS;
+}
+
 static void
 accept_one(int fd)
 {
@@ -316,8 +391,7 @@ accept_one(int fd)
 	nconns++;
 	conn_deadline(c, HELLO_TIMEOUT_MS);
 	if (!uid_allowed(c->uid) && !cur_cfg->self_callers) {
-		log_msg(LOG_WARNING, "refused a caller: uid %u (pid %d) is not "
-		    "in allowed_uids", (unsigned)c->uid, (int)c->pid);
+		log_refusal(c, "not in allowed_uids");
 		send_fail_and_close(c, SSPR_R_NOT_ALLOWED);
 		return;
 	}
@@ -327,8 +401,7 @@ accept_one(int fd)
 	}
 	if (nconns > cur_cfg->max_flows || u == NULL ||
 	    (c->uid != 0 && u->n > cur_cfg->max_flows_per_uid)) {
-		log_msg(LOG_WARNING, "refused a caller (uid %u pid %d): too "
-		    "many flows", (unsigned)c->uid, (int)c->pid);
+		log_refusal(c, "too many flows at once");
 		send_fail_and_close(c, SSPR_R_BUSY);
 		return;
 	}
@@ -337,12 +410,18 @@ accept_one(int fd)
 		send_fail_and_close(c, SSPR_R_INTERNAL);
 }
 
+/*
+ * At most ACCEPTS_PER_ROUND, then back to the loop: a caller connecting
+ * in a loop would otherwise keep this busy for as long as it likes while
+ * the callers already accepted wait.  The listening socket is
+ * level-triggered, so the rest come next round.
+ */
 static void
 accept_all(void)
 {
-	int fd;
+	int fd, n;
 
-	for (;;) {
+	for (n = 0; n < ACCEPTS_PER_ROUND; n++) {
 		fd = accept4(listen_fd, NULL, NULL,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {

@@ -22,6 +22,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "cfg.h"
 #include "code.h"
 #include "totp.h"
 
@@ -249,11 +250,8 @@ totp_key_load(const char *path, struct totp_key *k, char *err,
 		    "others: chmod 600 it", path);
 		goto out;
 	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		snprintf(err, errsize, "%s: owned by uid %u, neither root nor "
-		    "the daemon's user", path, (unsigned)st.st_uid);
+	if (cfg_owner_ok(path, &st, err, errsize) != 0)
 		goto out;
-	}
 	n = read(fd, buf, sizeof(buf));
 	if (n != TOTP_KEY_LEN) {
 		snprintf(err, errsize, "%s: must hold exactly %d random bytes "

@@ -29,6 +29,34 @@ chmod 666 "$T/helperd.conf"
 out=$("$D" --config "$T/helperd.conf" --check 2>&1)
 ok $((! $?)) "a configuration writable by others is refused"
 chmod 600 "$T/helperd.conf"
+# Secrets and the configuration belong to root or the daemon's user: any
+# other owner could chmod them at will.  (As root only: chown needs it.)
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir -p "$T/run" && chmod 700 "$T/run"	# so only the owner stops it
+	chown 65534 "$T/bindpw"
+	out=$("$D" --config "$T/helperd.conf" --check 2>&1)
+	ok $((! $?)) "--check refuses a bind password file owned by another uid"
+	like "$out" "bind_password_file: $T/bindpw is owned by uid 65534: it must belong to root or to the daemon's user" \
+		"naming the file and the rule"
+	out=$(timeout 10 "$D" --config "$T/helperd.conf" --foreground 2>&1)
+	r=$?	# 124: still running after 10 s
+	ok $((r == 0 || r == 124)) "and the daemon does not start"
+	like "$out" "$T/bindpw is owned by uid 65534" "saying why"
+	chown 0 "$T/bindpw"
+	chown 65534 "$T/helperd.conf"
+	out=$("$D" --config "$T/helperd.conf" --check 2>&1)
+	ok $((! $?)) "--check refuses a configuration owned by another uid"
+	like "$out" "$T/helperd.conf is owned by uid 65534: it must belong to root or to the daemon's user" \
+		"naming the file and the rule"
+	out=$(timeout 10 "$D" --config "$T/helperd.conf" --foreground 2>&1)
+	r=$?	# 124: still running after 10 s
+	ok $((r == 0 || r == 124)) "and the daemon does not start"
+	like "$out" "$T/helperd.conf is owned by uid 65534" "saying why"
+	chown 0 "$T/helperd.conf"
+else
+	TESTS=$((TESTS + 1))
+	echo "ok $TESTS # skip the owner checks need root to chown"
+fi
 out=$("$D" 2>&1)
 is "$?" 2 "no --config: usage error"
 

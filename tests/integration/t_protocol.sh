@@ -29,6 +29,14 @@ like "$(raw hello recv hex 000000070002010002c328 recv)" 'FAIL reason=1' "a user
 # a NUL inside the user field
 like "$(raw hello recv hex 000000070002010002610062 recv)" 'FAIL reason=1' "a user ID with a NUL is refused"
 like "$(raw hello recv hex 0000000700020100020a62 recv)" 'FAIL reason=1' "a user ID with a newline is refused"
+# "bob", U+2028 LINE SEPARATOR, "x": a line break to a log reader that
+# knows Unicode; U+2029 and the bidi marks are refused the same way
+like "$(raw hello recv hex 0000000c0002010007626f62e280a878 recv)" 'FAIL reason=1' \
+	"a user ID with U+2028 is refused"
+like "$(raw hello recv hex 0000000c0002010007626f62e280a978 recv)" 'FAIL reason=1' \
+	"a user ID with U+2029 is refused"
+is "$(LC_ALL=C grep -c "$(printf '\xe2\x80[\xa8\xa9]')" "$T/helperd.log")" 0 \
+	"and no line or paragraph separator reaches the log"
 long=$(head -c 300 /dev/zero | tr '\0' a | xxd -p | tr -d '\n')
 like "$(raw hello recv hex "00000131000201012c$long" recv)" 'FAIL reason=1' "a user ID over 256 bytes is refused"
 like "$(raw hello recv hex "00002800$(head -c 10236 /dev/zero | tr '\0' a | xxd -p | tr -d '\n')" recv)" \
@@ -37,7 +45,14 @@ like "$(raw hello recv start 'a*' recv cancel)" 'CHALLENGE' "a user ID with * is
 like "$(raw hello recv start 'x)(uid=*' recv cancel)" 'CHALLENGE' "a user ID with )( is just a name"
 unlike "$(grep -F 'x)(uid=*' "$T/helperd.log")" . "unknown user IDs are not logged verbatim"
 
-# Still serving after all that.
+# A remote host that reads like more fields and a message: it stays in
+# its own field, percent-encoded, in the flow's lines and in the audit.
+out=$(raw hello 'rhost=x user=bob: password reset for uid=0' recv start frank recv cancel)
+like "$out" 'CHALLENGE' "a remote host with spaces, '=' and ':' is served"
+like "$(cat "$T/helperd.log")" 'src=x%20user%3Dbob:%20password%20reset%20for%20uid%3D0 user=' \
+	"and logged as one field, encoded"
+is "$(grep -c ' user=bob:' "$T/helperd.log")" 0 "no line holds it as a user= field"
+
 out=$(raw hello recv start frank recv cancel)
 like "$out" 'CHALLENGE method=1 dest=f\*\*\*@e\*\*\*\.test' "the daemon still serves a normal flow"
 kill -0 "$DAEMON_PID"

@@ -134,6 +134,8 @@ test_malformed_bodies(void **state)
 		{ "NUL in string", { 0x00, 0x02, 0x01, 0x00, 0x02, 'a', 0 }, 7 },
 		{ "newline in string", { 0x00, 0x02, 0x01, 0x00, 0x01, '\n' },
 		    6 },
+		{ "U+2028 in string", { 0x00, 0x02, 0x01, 0x00, 0x04, 'a',
+		    0xe2, 0x80, 0xa8 }, 9 },
 		{ "NUL in secret", { 0x00, 0x03, 0x00, 0x02, '1', 0 }, 6 },
 	};
 	struct msg out;
@@ -161,6 +163,36 @@ test_utf8(void **state)
 	assert_false(wire_text_ok((const unsigned char *)"a\xc2\x9b" "2J", 5));
 	assert_false(wire_text_ok((const unsigned char *)"\xe2\x80\xae", 3));
 	assert_true(wire_text_ok((const unsigned char *)"\xe2\x96\x88", 3));
+}
+
+/* What breaks a log line or reorders it on a terminal, past ASCII. */
+static void
+test_separators(void **state)
+{
+	static const char *refused[] = {
+		"\xc2\x85",			/* U+0085 NEL */
+		"\xe2\x80\xa8",		/* U+2028 line separator */
+		"\xe2\x80\xa9",		/* U+2029 paragraph separator */
+		"\xd8\x9c",			/* U+061C arabic letter mark */
+		"\xe2\x80\x8e", "\xe2\x80\x8f",	/* U+200E, U+200F marks */
+		"\xe2\x80\xaa", "\xe2\x80\xae",	/* U+202A..U+202E */
+		"\xe2\x81\xa6", "\xe2\x81\xa9",	/* U+2066..U+2069 */
+	};
+	char buf[16];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(buf, sizeof(buf), "a%sb", refused[i]);
+		if (wire_text_ok((const unsigned char *)buf, strlen(buf)))
+			fail_msg("accepted: case %zu", i);
+		wire_text_clean(buf, 1);
+		assert_string_equal(buf, "a?b");
+	}
+	/* their neighbours are ordinary text */
+	assert_true(wire_text_ok((const unsigned char *)"\xe2\x80\xa7", 3));
+	assert_true(wire_text_ok((const unsigned char *)"\xe2\x80\xb0", 3));
+	assert_true(wire_text_ok((const unsigned char *)"\xc2\xa0", 2));
 }
 
 /* What a terminal gets of text from elsewhere: wire_text_ok's rules. */
@@ -219,6 +251,7 @@ main(void)
 		cmocka_unit_test(test_secret_cap),
 		cmocka_unit_test(test_malformed_bodies),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_separators),
 		cmocka_unit_test(test_text_clean),
 		cmocka_unit_test(test_writer_refuses_oversize),
 	};
