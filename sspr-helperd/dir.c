@@ -857,9 +857,13 @@ counter_modify(struct dconn *dc, const char *dn, LDAPMod **mods)
 static int
 stale_values(const struct cfg *c, char **raw, char **out, int max)
 {
-	long long horizon = time(NULL) - (c->failure_window > c->code_window ?
-	    c->failure_window : c->code_window);
-	long long when;
+	long long keep = c->failure_window > c->code_window ?
+	    c->failure_window : c->code_window, horizon, when;
+
+	/* a send stays while its code may be answered: "newest code only" */
+	if (keep < c->code_lifetime + 60LL)
+		keep = c->code_lifetime + 60LL;
+	horizon = time(NULL) - keep;
 	int i, n = 0;
 
 	for (i = 0; raw != NULL && raw[i] != NULL && n < max; i++)
@@ -914,14 +918,14 @@ char *dir_counter_attrs[] = { "ssprCodeSent", "ssprCodeFailure",
 
 /*
  * Records one event (STATE_SENT / STATE_FAIL semantics: 0 sent, 1 fail)
- * by adding one unique value, pruning old ones, then reads the counters
- * back.  An add needs no read-modify-write, so hosts writing at once do
- * not lose each other's events.  When wrong codes reach the limit, the
+ * by adding one unique value (a copy in added, if not NULL), pruning old
+ * ones, then reads the counters back.  An add needs no read-modify-write,
+ * so hosts writing at once do not lose each other's events.  When wrong codes reach the limit, the
  * block is written too.
  */
 int
 dir_counter_event(struct dconn *dc, struct cfg *c, struct account *acct,
-    int fail, struct dir_result *res)
+    int fail, char *added, size_t addedsize, struct dir_result *res)
 {
 	char value[64], *addv[] = { value, NULL }, *ocv[] = { "ssprAccount",
 	    NULL }, *stale[TS_MAX + 1], until[32], *untilv[] = { until, NULL };
@@ -948,6 +952,8 @@ dir_counter_event(struct dconn *dc, struct cfg *c, struct account *acct,
 		mods[n++] = &del;
 	mods[n] = NULL;
 	rc = counter_modify(dc, acct->dn, mods);
+	if (rc == LDAP_SUCCESS && added != NULL)
+		snprintf(added, addedsize, "%s", value);
 	if (rc != LDAP_SUCCESS) {
 		log_msg(LOG_ERR, "%s: cannot record a throttle event: %s (is "
 		    "ldap-schema/ loaded and may the service account write "

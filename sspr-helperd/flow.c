@@ -149,6 +149,7 @@ flow_unref(struct flow *f)
 		secret_wipe(f->held);
 		free(f->held);
 	}
+	free(f->sent_seen);
 	secret_wipe(&f->reg_secret);
 	if (f->reg_answers != NULL) {
 		explicit_bzero(f->reg_answers, 10 * sizeof(*f->reg_answers));

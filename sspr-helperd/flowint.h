@@ -77,6 +77,15 @@ struct flow {
 	int		 n_q, q_pos;
 	int		 channel;	/* work_send: CH_MAIL or CH_SMS */
 	char		 send_to[SSPR_VALUE_MAX + 1];	/* "": the account's */
+	/*
+	 * [throttle] store = directory: the value our send added to
+	 * ssprCodeSent, and the values that were there with it.  A value
+	 * the entry holds later that is neither is a newer send (from any
+	 * host): our code is no longer the newest (code_superseded).
+	 */
+	char		 sent_mark[64];
+	uint64_t	*sent_seen;
+	int		 n_seen;
 
 	/* registration (register.c) */
 	int		 reg_action;	/* SSPR_ACT_* being done */
@@ -110,6 +119,10 @@ struct work_result {
 	int		 system;	/* root or a local system account */
 	int		 blocked;	/* W_RECORD_FAIL, W_CHECK */
 	int		 right;		/* W_TOTP_CHECK, W_ANSWER_CHECK */
+	int		 superseded;	/* W_CHECK: a newer code was sent */
+	char		 mark[64];	/* W_RECORD_SENT: see sent_mark */
+	uint64_t	*seen;
+	int		 n_seen;
 	struct account	 acct;		/* W_LOOKUP */
 	struct dir_result res;
 };

@@ -299,6 +299,7 @@ ask_direct(struct flow *f)
 		flow_answer(f, &info);
 	}
 	f->send = SEND_NONE;
+	f->sent_mark[0] = '\0';	/* nothing sent to be superseded */
 	f->issued = now_ms();
 	f->attempts_left = f->cfg->code_max_attempts;
 	m.u.challenge.method = (uint8_t)f->method;
@@ -801,6 +802,12 @@ code_checked(struct flow *f, struct work_result *r)
 		flog(f, LOG_WARNING, "right code, but the account was blocked "
 		    "meanwhile");
 		flow_fail(f, SSPR_R_TOO_MANY);
+		return;
+	}
+	if (r->superseded) {
+		flog(f, LOG_NOTICE, "a code that a newer one replaced (sent "
+		    "by this or another host); refused");
+		wrong_answer(f);
 		return;
 	}
 	flog(f, LOG_INFO, "%s verified", method_name(f->method));

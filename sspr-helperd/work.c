@@ -127,6 +127,60 @@ file_event(struct flow *f, struct account *a, int kind, struct work_result *r)
 	    NULL);
 }
 
+static uint64_t
+value_hash(const char *v)
+{
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+
+	for (; *v != '\0'; v++)
+		h = (h ^ (unsigned char)*v) * 1099511628211ULL;
+	return h;
+}
+
+/* The sends on the entry with ours (W_RECORD_SENT), for code_superseded. */
+static void
+sends_seen(const struct account *a, struct work_result *r)
+{
+	int n = 0, i;
+
+	for (i = 0; a->raw_sent != NULL && a->raw_sent[i] != NULL; i++)
+		n++;
+	if (n == 0 || (r->seen = calloc((size_t)n, sizeof(*r->seen))) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		r->seen[i] = value_hash(a->raw_sent[i]);
+	r->n_seen = n;
+}
+
+/*
+ * Is the code of f no longer the newest for the account, fleet-wide?
+ * Every send adds a value to the entry: one there now that was not
+ * there with ours was added after it, by any host; ours gone means the
+ * counters were cleared by a success elsewhere.  The directory orders
+ * the sends, so the hosts' clocks do not matter.
+ */
+static int
+code_superseded(const struct flow *f, const struct account *a)
+{
+	int ours = 0, i, j;
+	uint64_t h;
+
+	if (f->sent_mark[0] == '\0')
+		return 0;
+	for (i = 0; a->raw_sent != NULL && a->raw_sent[i] != NULL; i++) {
+		if (strcmp(a->raw_sent[i], f->sent_mark) == 0) {
+			ours = 1;
+			continue;
+		}
+		h = value_hash(a->raw_sent[i]);
+		for (j = 0; j < f->n_seen && f->sent_seen[j] != h; j++)
+			;
+		if (j == f->n_seen)
+			return 1;
+	}
+	return !ours;
+}
+
 static void
 counters(void *ctx, struct flow *f, struct work_result *r)
 {
@@ -137,11 +191,13 @@ counters(void *ctx, struct flow *f, struct work_result *r)
 	if (f->cfg->throttle_store == STORE_DIRECTORY) {
 		if (r->kind == W_CLEAR)
 			dir_counters_clear(ctx, f->cfg, a, &r->res);
-		else if (r->kind == W_CHECK)
-			dir_counters_read(ctx, f->cfg, a, &r->res);
-		else
-			dir_counter_event(ctx, f->cfg, a, ev == STATE_FAIL,
-			    &r->res);
+		else if (r->kind == W_CHECK) {
+			if (dir_counters_read(ctx, f->cfg, a, &r->res) == 0)
+				r->superseded = code_superseded(f, a);
+		} else if (dir_counter_event(ctx, f->cfg, a, ev == STATE_FAIL,
+		    r->mark, sizeof(r->mark), &r->res) == 0 &&
+		    r->kind == W_RECORD_SENT)
+			sends_seen(a, r);
 	} else if (r->kind == W_RECORD_SENT || r->kind == W_RECORD_FAIL) {
 		file_event(f, a, ev, r);
 	} else {
@@ -270,6 +326,12 @@ dir_done(struct job *j)
 	struct flow *f = w->f;
 
 	if (w->r.kind == W_RECORD_SENT) {
+		/* the loop thread alone writes the flow */
+		snprintf(f->sent_mark, sizeof(f->sent_mark), "%s", w->r.mark);
+		free(f->sent_seen);
+		f->sent_seen = w->r.seen;
+		f->n_seen = w->r.n_seen;
+		w->r.seen = NULL;
 		/* no code leaves before the send is counted (fail closed) */
 		if (w->r.res.status == DIR_OK)
 			submit_mail(f, &w->code, 0);
@@ -278,6 +340,7 @@ dir_done(struct job *j)
 	} else
 		flow_work_done(f, &w->r);
 	account_clear(&w->r.acct);
+	free(w->r.seen);
 	secret_wipe(&w->pw);
 	secret_wipe(&w->old);
 	secret_wipe(&w->code);

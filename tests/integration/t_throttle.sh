@@ -85,6 +85,28 @@ like "$(ra hello rhost=198.51.100.7 recv start u4 recv)" 'FAIL reason=13' \
 like "$(ra hello rhost=198.51.100.8 recv start u4 recv cancel)" 'CHALLENGE' "another host is still served"
 like "$(cat "$T/hostA.log")" 'source over its limit' "the refusal is logged"
 
+# "Newest code only" across hosts (issue 12, defect 9): host A sends dave
+# a code, host B a newer one; A's code must no longer open the reset,
+# B's must.  A answers only once B's code is in the mailbox.
+second_code_there() { [ "$(mail_count dave@example.test)" -ge 2 ]; }
+cat > "$T/old-code.sh" <<EOF2
+#!/bin/bash
+for _ in \$(seq 100); do [ "\$(grep -l '^X-SSPR-Message: code' $T/mail/*-dave@example.test.eml 2>/dev/null | wc -l)" -ge 2 ] && break; sleep 0.1; done
+$MC dave@example.test 1
+EOF2
+chmod 755 "$T/old-code.sh"
+# (from hosts of their own: tty9 is over its source limit by now)
+ra hello rhost=ha.example.test recv start dave recv answer "!$T/old-code.sh" recv cancel >"$T/dave-a.out" &
+dave_a=$!
+wait_for 10 mail_at_least dave@example.test 1
+ok $? "host A sends dave a code"
+out=$(rb hello rhost=hb.example.test recv start dave recv answer "!for i in \$(seq 150); do grep -q ANSWER_BAD $T/dave-a.out && break; sleep 0.1; done; $MC dave@example.test 2" recv cancel)
+wait "$dave_a"
+like "$(cat "$T/dave-a.out")" 'ANSWER_BAD left=4' "host A's code, older than host B's, is refused"
+unlike "$(cat "$T/dave-a.out")" 'VERIFIED' "and does not open the reset"
+like "$(cat "$T/hostA.log")" 'user=dave: a code that a newer one replaced' "host A logs why"
+like "$out" 'VERIFIED' "host B's newer code opens the reset"
+
 # Without the schema: the local state file, written atomically.
 kill "$DAEMON_PID" "$B_PID"
 wait "$DAEMON_PID" "$B_PID" 2>/dev/null
