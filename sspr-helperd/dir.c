@@ -510,11 +510,11 @@ dir_write_outcome(struct dconn *dc, const struct account *acct,
 	log_msg(LOG_WARNING, "%s: no answer to the password change; reading "
 	    "%s back", acct->dn, attr);
 	dconn_drop(dc, 0);
-	/* no value now (no ppolicy, no right to read it) tells nothing */
+	/* ppolicy and AD set it on every change: none now is no change */
 	if (dconn_open(dc, c, res) == 0 &&
-	    dir_read_back(dc, acct->dn, attr, &now) == 0 && now != NULL)
-		changed = acct->changed == NULL ||
-		    strcmp(now, acct->changed) != 0;
+	    dir_read_back(dc, acct->dn, attr, &now) == 0)
+		changed = now != NULL && (acct->changed == NULL ||
+		    strcmp(now, acct->changed) != 0);
 	free(now);
 	cfg_unref(c);
 	if (changed == 1) {
