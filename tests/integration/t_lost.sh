@@ -39,6 +39,25 @@ echo pass > "$T/proxy.mode"
 bind_ok "uid=dave,$PEOPLE" Dune-Lost-1
 ok $? "the write did happen: \"nothing written\" would have been a lie"
 
+# The same at a PAM prompt: the person reads that it may have changed.
+{ module_line; ldapcheck_line; } | pam_service sspr-test
+s=$(script unknown <<EOF
+^Password => 
+^Choose 1 or 2 => 1
+^Verification code => !$MC dave@example.test 2
+^New password: => Dune-Lost-2
+^Retype new password: => Dune-Lost-2
+EOF
+)
+echo hold > "$T/proxy.mode"
+out=$(drive dave "$s")
+echo pass > "$T/proxy.mode"
+like "$out" '\[error\] The directory did not confirm the change: your password may have been changed\. Try the new password; if it is not accepted, try the old one\.' \
+	"the person is told the password may have changed"
+like "$out" 'result: Authentication service cannot retrieve authentication info' \
+	"PAM_AUTHINFO_UNAVAIL, as for a directory that is down"
+unlike "$out" 'cannot be reached right now' "not \"nothing was written\""
+
 # As reported: slapd frozen between VERIFIED and NEW_PASSWORD; the write
 # waits in its socket, the read back times out.
 pid=$(cat "$T/slapd.pid")

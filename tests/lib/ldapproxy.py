@@ -11,7 +11,7 @@ MODEFILE holds one word, read whenever a Password Modify passes:
   lose-request  cut the connection instead of forwarding the request
   hold          forward the request, so slapd does the write, but never
                 return slapd's answers on that connection; connections
-                opened after it, while the mode stays "hold", are
+                opened after it, until MODEFILE is written again, are
                 accepted and never forwarded, so nothing can be read back
 The Password Modify is recognised by its OID in the client's bytes (ldapi
 carries no TLS).
@@ -19,9 +19,10 @@ carries no TLS).
 import asyncio
 import os
 import sys
+import time
 
 OID = b"1.3.6.1.4.1.4203.1.11.1"
-held = False    # a "hold" swallowed a Password Modify's answer
+held = None     # when a "hold" swallowed a Password Modify's answer
 
 
 async def pipe(reader, writer, watch, state):
@@ -34,7 +35,8 @@ async def pipe(reader, writer, watch, state):
             if watch and OID in data:
                 state["mode"] = read_mode(state["modefile"])
             if watch and OID in data and state["mode"] == "hold":
-                state["swallow"] = held = True
+                state["swallow"] = True
+                held = time.time()
             if state.get("swallow"):
                 if watch:       # slapd still gets the client's bytes
                     writer.write(data)
@@ -58,6 +60,13 @@ async def pipe(reader, writer, watch, state):
         writer.close()
 
 
+def mtime(path):
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0
+
+
 def read_mode(modefile):
     try:
         return open(modefile).read().strip()
@@ -73,8 +82,9 @@ async def blackhole(cr, cw):
 
 async def handle(cr, cw, target, modefile):
     global held
-    held = held and read_mode(modefile) == "hold"
-    if held:
+    if held is not None and mtime(modefile) > held:
+        held = None     # the test has written the mode since
+    if held is not None:
         await blackhole(cr, cw)
         return
     state = {"mode": "pass", "modefile": modefile}
