@@ -325,6 +325,15 @@ verify(struct session *s, struct msg *ans, int *outcome)
 		*outcome = ans->u.outcome;
 		return PAM_SUCCESS;
 	}
+	if (ans->type == SSPR_MSG_FAIL &&
+	    ans->u.reason == SSPR_R_OUTCOME_UNKNOWN && !s->quiet) {
+		/* at this step only an unlock writes: no password to try */
+		conv_error(s->pamh, "%s", _("The directory did not confirm "
+		    "the unlock: your account may be unlocked. Try to log in "
+		    "with your password."));
+		session_helpdesk(s);
+		return PAM_AUTHINFO_UNAVAIL;
+	}
 	if (ans->type == SSPR_MSG_FAIL)
 		return session_fail(s, ans->u.reason);
 	return session_fail(s, SSPR_R_PROTOCOL);

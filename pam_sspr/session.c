@@ -130,6 +130,7 @@ session_fail(const struct session *s, int reason)
 	}
 	switch (reason) {
 	case SSPR_R_UNAVAILABLE:
+	case SSPR_R_OUTCOME_UNKNOWN:
 	case SSPR_R_SEND_FAILED:
 	case SSPR_R_BUSY:
 	case SSPR_R_INTERNAL:

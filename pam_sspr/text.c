@@ -121,6 +121,10 @@ text_reason(int reason)
 		    "password was not changed.");
 	case SSPR_R_WRITE_FAILED:
 		return _("Your new password could not be saved.");
+	case SSPR_R_OUTCOME_UNKNOWN:
+		return _("The directory did not confirm the change: your "
+		    "password may have been changed. Try the new password; if "
+		    "it is not accepted, try the old one.");
 	case SSPR_R_POLICY_TOO_SHORT:
 		return _("That password is too short.");
 	case SSPR_R_POLICY_TOO_LONG:

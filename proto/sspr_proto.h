@@ -141,7 +141,8 @@ enum sspr_reason {
 	SSPR_R_PROTOCOL = 1,		/* malformed or out-of-order message */
 	SSPR_R_VERSION = 2,		/* no common protocol version */
 	SSPR_R_NOT_ALLOWED = 3,		/* caller uid not allowed */
-	SSPR_R_UNAVAILABLE = 4,		/* directory unreachable */
+	SSPR_R_UNAVAILABLE = 4,		/* directory unreachable: nothing
+					   was written */
 	SSPR_R_SEND_FAILED = 5,		/* the code could not be sent */
 	SSPR_R_EXPIRED = 6,		/* the code has expired */
 	SSPR_R_TOO_MANY = 7,		/* too many wrong codes */
@@ -153,6 +154,8 @@ enum sspr_reason {
 	SSPR_R_THROTTLED = 13,		/* this terminal or host: too many */
 	SSPR_R_BAD_PASSWORD = 14,	/* CHANGE: the old password is wrong */
 	SSPR_R_NOT_MINE = 15,		/* CHANGE: not a directory account */
+	SSPR_R_OUTCOME_UNKNOWN = 16,	/* the write was sent, its answer
+					   lost: it may have been made */
 
 	/* password policy (REJECTED): the user may try another password */
 	SSPR_R_POLICY_TOO_SHORT = 32,

@@ -187,6 +187,14 @@ change_done(struct flow *f, struct work_result *r)
 		faudit(f, "change", "failed", "directory-unavailable");
 		flow_fail(f, SSPR_R_UNAVAILABLE);
 		return;
+	case DIR_UNKNOWN:
+		/* never written twice: the user is told to try both */
+		flog(f, LOG_ERR, "the directory did not answer the password "
+		    "change and it cannot be read back: it may or may not "
+		    "have been made (%s)", r->res.detail);
+		faudit(f, "change", "unknown", "directory-no-answer");
+		flow_fail(f, SSPR_R_OUTCOME_UNKNOWN);
+		return;
 	default:
 		flog(f, LOG_ERR, "password change refused: %s", r->res.detail);
 		faudit(f, "change", "failed", "directory-refused");

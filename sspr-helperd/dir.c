@@ -498,7 +498,9 @@ dir_read_back(struct dconn *dc, const char *dn, const char *attr, char **out)
  * After a password write whose answer never came: did it happen?  The
  * change time (attr: pwdChangedTime, pwdLastSet) moves on every change,
  * so compare it, on a fresh connection, with the value read before the
- * write.  Never write again.
+ * write.  Never write again.  When the read back fails too, the write
+ * may still be queued at the server: that is DIR_UNKNOWN, never
+ * DIR_UNAVAILABLE, which promises nothing was written.
  */
 int
 dir_write_outcome(struct dconn *dc, const struct account *acct,
@@ -511,6 +513,7 @@ dir_write_outcome(struct dconn *dc, const struct account *acct,
 	log_msg(LOG_WARNING, "%s: no answer to the password change; reading "
 	    "%s back", acct->dn, attr);
 	dconn_drop(dc, 0);
+	/* ppolicy and AD set it on every change: none now is no change */
 	if (dconn_open(dc, c, res) == 0 &&
 	    dir_read_back(dc, acct->dn, attr, &now) == 0)
 		changed = now != NULL && (acct->changed == NULL ||
@@ -521,8 +524,10 @@ dir_write_outcome(struct dconn *dc, const struct account *acct,
 		dir_result_set(res, DIR_OK, 0, NULL);
 		return 0;
 	}
-	dir_result_set(res, DIR_UNAVAILABLE, 0, changed == 0 ? "not changed" :
-	    "outcome unknown");
+	if (changed == 0)
+		dir_result_set(res, DIR_UNAVAILABLE, 0, "not changed");
+	else
+		dir_result_set(res, DIR_UNKNOWN, 0, "cannot read back");
 	return -1;
 }
 

@@ -20,6 +20,9 @@ enum dir_status {
 	DIR_REFUSED,		/* the write was refused: configuration */
 	DIR_BAD_PASSWORD,	/* a change: the old password is wrong */
 	DIR_INTERNAL,
+	DIR_UNKNOWN,		/* a write was sent, its answer lost, and
+				   reading back could not tell: it may
+				   have been made */
 };
 
 /* What a lookup learns about one account. */

@@ -292,7 +292,7 @@ ad_change_password(struct dconn *dc, const struct account *acct,
 	LDAPMod *mods[] = { &del, &add, NULL };
 	LDAP *user_ld = NULL, *ld;
 	char *diag = NULL;
-	int no, nn, rc, status, reason;
+	int no, nn, rc, status, reason, lost = 0;
 
 	no = ad_encode_password(old, eo, sizeof(eo));
 	nn = ad_encode_password(pw, en, sizeof(en));
@@ -323,13 +323,17 @@ ad_change_password(struct dconn *dc, const struct account *acct,
 		dir_result_set(res, DIR_OK, 0, NULL);
 		goto out;
 	}
+	if (dconn_lost(rc)) {
+		lost = 1;	/* sent, perhaps: see below */
+		goto out;
+	}
 	ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
 	if (diag != NULL && strncmp(diag, "00000056", 8) == 0)
 		dir_result_set(res, DIR_BAD_PASSWORD, 0, diag);
 	else {
 		status = ad_classify(diag, &reason);
-		dir_result_set(res, dconn_lost(rc) ? DIR_UNAVAILABLE : status,
-		    reason, diag && *diag ? diag : ldap_err2string(rc));
+		dir_result_set(res, status, reason, diag && *diag ? diag :
+		    ldap_err2string(rc));
 	}
 out:
 	ldap_memfree(diag);
@@ -337,6 +341,9 @@ out:
 		ldap_unbind_ext_s(user_ld, NULL, NULL);
 	explicit_bzero(eo, sizeof(eo));
 	explicit_bzero(en, sizeof(en));
+	/* the Modify may have been sent: only pwdLastSet can say */
+	if (lost)
+		return dir_write_outcome(dc, acct, "pwdLastSet", res);
 	return res->status == DIR_OK ? 0 : -1;
 }
 
@@ -358,9 +365,13 @@ ad_unlock(struct dconn *dc, const struct account *acct,
 	rc = modify(dc, acct->dn, mods, NULL, &diag);
 	if (rc == LDAP_SUCCESS)
 		dir_result_set(res, DIR_OK, 0, NULL);
-	else
-		dir_result_set(res, rc == LDAP_SERVER_DOWN ? DIR_UNAVAILABLE :
-		    DIR_REFUSED, 0, diag && *diag ? diag : ldap_err2string(rc));
+	else if (rc == LDAP_SERVER_DOWN) {
+		/* the Modify may have been sent: lifted or not, nobody knows */
+		dconn_drop(dc, 0);
+		dir_result_set(res, DIR_UNKNOWN, 0, "no answer");
+	} else
+		dir_result_set(res, DIR_REFUSED, 0, diag && *diag ? diag :
+		    ldap_err2string(rc));
 	ldap_memfree(diag);
 	res->unlocked = rc == LDAP_SUCCESS;
 	return rc == LDAP_SUCCESS ? 0 : -1;

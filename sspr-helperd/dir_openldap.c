@@ -192,7 +192,7 @@ openldap_change_password(struct dconn *dc, const struct account *acct,
 	LDAPMessage *msg = NULL;
 	char *diag = NULL;
 	LDAP *ld = NULL;
-	int msgid = -1, rc;
+	int msgid = -1, rc, lost = 0;
 
 	rc = dconn_open_as(dc, acct->dn, old, &ld, &diag);
 	ldap_memfree(diag);
@@ -213,10 +213,13 @@ openldap_change_password(struct dconn *dc, const struct account *acct,
 	    &msg) > 0)
 		parse_write_result(ld, msg, res);
 	else
-		dir_result_set(res, DIR_UNAVAILABLE, 0, "no answer");
+		lost = 1;
 	ldap_msgfree(msg);
 	ldap_control_free(ppreq);
 	ldap_unbind_ext_s(ld, NULL, NULL);
+	/* sent, perhaps: only the change time can say */
+	if (lost)
+		return dir_write_outcome(dc, acct, "pwdChangedTime", res);
 	return res->status == DIR_OK ? 0 : -1;
 }
 
@@ -243,9 +246,14 @@ openldap_unlock(struct dconn *dc, const struct account *acct,
 		return 0;
 	}
 	rc = ldap_modify_ext_s(dc->ld, acct->dn, mods, NULL, NULL);
+	if (dconn_lost(rc)) {
+		/* the delete may have been sent: lifted or not, nobody knows */
+		dconn_drop(dc, 0);
+		dir_result_set(res, DIR_UNKNOWN, 0, ldap_err2string(rc));
+		return -1;
+	}
 	if (rc != LDAP_SUCCESS) {
-		dir_result_set(res, dconn_lost(rc) ? DIR_UNAVAILABLE :
-		    DIR_REFUSED, 0, ldap_err2string(rc));
+		dir_result_set(res, DIR_REFUSED, 0, ldap_err2string(rc));
 		return -1;
 	}
 	dir_result_set(res, DIR_OK, 0, NULL);

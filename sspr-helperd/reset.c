@@ -896,6 +896,18 @@ write_done(struct flow *f, struct work_result *r)
 		faudit(f, "reset", "failed", "directory-unavailable");
 		flow_fail(f, SSPR_R_UNAVAILABLE);
 		return;
+	case DIR_UNKNOWN:
+		/*
+		 * Not a reset the person may count on, and not one that
+		 * failed: no counters cleared, no "was reset" mail, and
+		 * never a second write.  The person is told to try both.
+		 */
+		flog(f, LOG_ERR, "the directory did not answer the password "
+		    "write and it cannot be read back: %s may or may not have "
+		    "the new password (%s)", f->acct.dn, r->res.detail);
+		faudit(f, "reset", "unknown", "directory-no-answer");
+		flow_fail(f, SSPR_R_OUTCOME_UNKNOWN);
+		return;
 	default:
 		flog(f, LOG_ERR, "directory refused the write: %s",
 		    r->res.detail);
@@ -908,6 +920,14 @@ write_done(struct flow *f, struct work_result *r)
 void
 unlock_done(struct flow *f, struct work_result *r)
 {
+	if (r->res.status == DIR_UNKNOWN) {
+		flog(f, LOG_ERR, "the directory did not answer the unlock: "
+		    "%s may or may not be unlocked (%s)", f->acct.dn,
+		    r->res.detail);
+		faudit(f, "unlock", "unknown", "directory-no-answer");
+		flow_fail(f, SSPR_R_OUTCOME_UNKNOWN);
+		return;
+	}
 	if (r->res.status != DIR_OK) {
 		flog(f, LOG_ERR, "unlock failed: %s", r->res.detail);
 		faudit(f, "unlock", "failed", NULL);

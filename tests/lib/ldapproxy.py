@@ -9,17 +9,24 @@ MODEFILE holds one word, read whenever a Password Modify passes:
   lose-answer   forward the Password Modify request, then cut the
                 connection before slapd's answer comes back
   lose-request  cut the connection instead of forwarding the request
+  hold          forward the request, so slapd does the write, but never
+                return slapd's answers on that connection; connections
+                opened after it, until MODEFILE is written again, are
+                accepted and never forwarded, so nothing can be read back
 The Password Modify is recognised by its OID in the client's bytes (ldapi
 carries no TLS).
 """
 import asyncio
 import os
 import sys
+import time
 
 OID = b"1.3.6.1.4.1.4203.1.11.1"
+held = None     # when a "hold" swallowed a Password Modify's answer
 
 
 async def pipe(reader, writer, watch, state):
+    global held
     try:
         while True:
             data = await reader.read(65536)
@@ -27,6 +34,14 @@ async def pipe(reader, writer, watch, state):
                 break
             if watch and OID in data:
                 state["mode"] = read_mode(state["modefile"])
+            if watch and OID in data and state["mode"] == "hold":
+                state["swallow"] = True
+                held = time.time()
+            if state.get("swallow"):
+                if watch:       # slapd still gets the client's bytes
+                    writer.write(data)
+                    await writer.drain()
+                continue
             if watch and OID in data and state["mode"] != "pass":
                 if state["mode"] == "lose-request":
                     break
@@ -45,6 +60,13 @@ async def pipe(reader, writer, watch, state):
         writer.close()
 
 
+def mtime(path):
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0
+
+
 def read_mode(modefile):
     try:
         return open(modefile).read().strip()
@@ -52,7 +74,19 @@ def read_mode(modefile):
         return "pass"
 
 
+async def blackhole(cr, cw):
+    while await cr.read(65536):
+        pass
+    cw.close()
+
+
 async def handle(cr, cw, target, modefile):
+    global held
+    if held is not None and mtime(modefile) > held:
+        held = None     # the test has written the mode since
+    if held is not None:
+        await blackhole(cr, cw)
+        return
     state = {"mode": "pass", "modefile": modefile}
     sr, sw = await asyncio.open_unix_connection(target)
     t1 = asyncio.ensure_future(pipe(cr, sw, True, state))
