@@ -5,7 +5,8 @@
  * written back by a flusher thread when something changed.  If a write
  * fails, state_healthy() says so and the flow stops issuing and checking
  * codes (fail closed, as google-authenticator does when it cannot
- * persist its state).
+ * persist its state); the flusher then retries every second, so the
+ * store heals by itself once the disk takes writes again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,8 +45,15 @@ static struct entry	*buckets[NBUCKETS];
 static size_t		 nentries;
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 wake = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t	 written = PTHREAD_COND_INITIALIZER;
 static pthread_t	 flusher;
-static int		 running, dirty, healthy = 1;
+static int		 running, dirty, healthy = 1, urgent;
+/*
+ * Generations: gen counts changes; the flusher notes the generation its
+ * snapshot had (tried_gen) and, when the write succeeded, written_gen.
+ * state_sync() waits on them.
+ */
+static unsigned long long gen, tried_gen, written_gen;
 static char		*path;
 static long long	 horizon;	/* longest window: older events drop */
 
@@ -57,6 +65,13 @@ hash(const char *s)
 	for (; *s != '\0'; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	return h % NBUCKETS;
+}
+
+static void
+entry_free(struct entry *e)
+{
+	free(e->ev);
+	free(e);
 }
 
 static struct entry *
@@ -78,6 +93,14 @@ find(const char *key, int create)
 	buckets[b] = e;
 	nentries++;
 	return e;
+}
+
+/* Something changed: the flusher writes it within a second. */
+static void
+changed(void)
+{
+	dirty = 1;
+	gen++;
 }
 
 static void
@@ -114,13 +137,6 @@ entry_put(struct entry *e, const struct tstate *t)
 	e->n_fails = t->n_fails;
 	e->blocked_until = t->blocked_until;
 	return 0;
-}
-
-static void
-entry_free(struct entry *e)
-{
-	free(e->ev);
-	free(e);
 }
 
 /* Drops e's events older than the longest window, in place. */
@@ -201,50 +217,74 @@ write_file(const char *buf, size_t len)
 	char tmp[4096], dir[4096];
 	ssize_t w;
 	size_t off = 0;
-	int fd, r = -1;
+	int fd, err = 0;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	if (fd < 0)
-		goto out;
+		return errno;
+	errno = EIO;	/* for a write that stops short without saying why */
 	while (off < len && (w = write(fd, buf + off, len - off)) > 0)
 		off += (size_t)w;
-	if (off == len && fsync(fd) == 0)
-		r = 0;
-	if (close(fd) != 0)
-		r = -1;
-	if (r == 0 && rename(tmp, path) != 0)
-		r = -1;
-	if (r == 0) {
-		snprintf(dir, sizeof(dir), "%s", path);
-		if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC)) >= 0) {
-			r = fsync(fd);
-			close(fd);
-		}
+	if (off < len || fsync(fd) != 0)
+		err = errno;
+	if (close(fd) != 0 && err == 0)
+		err = errno;
+	if (err == 0 && rename(tmp, path) != 0)
+		err = errno;
+	if (err != 0) {
+		/* a full disk gets back what the half-written copy took */
+		(void)unlink(tmp);
+		return err;
 	}
-out:
-	if (r != 0)
-		log_msg(LOG_ERR, "state file %s: %s", path, strerror(errno));
-	return r;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (fsync(fd) != 0)
+			err = errno;
+		close(fd);
+	}
+	return err;
 }
 
-/* Called with the lock held; drops it while writing. */
+/*
+ * Called with the lock held; drops it while writing.  Writes the map as
+ * it is now and tells state_sync() waiters how it went: 0 or an errno.
+ */
 static int
 save(void)
 {
+	unsigned long long g = gen;
 	size_t len = 0;
-	char *buf = serialize(&len);
-	int r;
+	char *buf;
+	int err = ENOMEM;
 
-	if (buf == NULL)
-		return -1;
-	pthread_mutex_unlock(&lock);
-	r = write_file(buf, len);
-	free(buf);
-	pthread_mutex_lock(&lock);
-	return r;
+	dirty = 0;
+	if ((buf = serialize(&len)) != NULL) {
+		pthread_mutex_unlock(&lock);
+		err = write_file(buf, len);
+		free(buf);
+		pthread_mutex_lock(&lock);
+	}
+	tried_gen = g;
+	if (err == 0)
+		written_gen = g;
+	pthread_cond_broadcast(&written);
+	return err;
+}
+
+/* One write; a change of health is logged once, not every second. */
+static void
+flush(void)
+{
+	int err = save();
+
+	if (err != 0 && healthy)
+		log_msg(LOG_ERR, "state file %s: %s; refusing resets until it "
+		    "can be written", path, strerror(err));
+	else if (err == 0 && !healthy)
+		log_msg(LOG_NOTICE, "state file %s writable again", path);
+	healthy = err == 0;
 }
 
 static void
@@ -286,6 +326,11 @@ load_line(char *line)
 		(void)entry_put(e, &t);
 }
 
+/*
+ * Writes what changed, once a second, or at once for a state_sync()
+ * waiter.  While a write fails it tries every second even with nothing
+ * new, so the store heals by itself when the disk has room again.
+ */
 static void *
 flush_loop(void *arg)
 {
@@ -294,16 +339,18 @@ flush_loop(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&lock);
 	while (running) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 1;
-		pthread_cond_timedwait(&wake, &lock, &ts);
-		if (dirty) {
-			dirty = 0;
-			healthy = save() == 0;
+		if (!urgent) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			pthread_cond_timedwait(&wake, &lock, &ts);
+		}
+		if (dirty || urgent || !healthy) {
+			urgent = 0;
+			flush();
 		}
 	}
-	if (dirty)
-		healthy = save() == 0;
+	if (dirty || !healthy)
+		flush();
 	pthread_mutex_unlock(&lock);
 	return NULL;
 }
@@ -340,6 +387,7 @@ state_open(const char *file, long long longest_window, char *err, size_t esz)
 {
 	char line[8192];
 	FILE *fp;
+	int e;
 
 	horizon = longest_window;
 	if ((path = strdup(file)) == NULL) {
@@ -355,11 +403,12 @@ state_open(const char *file, long long longest_window, char *err, size_t esz)
 		return -1;
 	}
 	pthread_mutex_lock(&lock);
-	healthy = save() == 0;
+	e = save();
+	healthy = e == 0;
 	pthread_mutex_unlock(&lock);
-	if (!healthy) {
+	if (e != 0) {
 		snprintf(err, esz, "%s: cannot be written: %s", file,
-		    strerror(errno));
+		    strerror(e));
 		return -1;
 	}
 	running = 1;
@@ -417,7 +466,7 @@ state_event(const char *key, int kind, long long when, struct tstate *after)
 		if (entry_put(e, &t) == 0) {
 			if (after != NULL)
 				*after = t;
-			dirty = 1;
+			changed();
 			r = 0;
 		}
 	}
@@ -433,7 +482,7 @@ state_block(const char *key, long long until)
 	pthread_mutex_lock(&lock);
 	if ((e = find(key, 1)) != NULL) {
 		e->blocked_until = until;
-		dirty = 1;
+		changed();
 	}
 	pthread_mutex_unlock(&lock);
 }
@@ -449,7 +498,7 @@ state_clear(const char *key)
 		e->ev = NULL;
 		e->n_sent = e->n_fails = 0;
 		e->blocked_until = 0;
-		dirty = 1;
+		changed();
 	}
 	pthread_mutex_unlock(&lock);
 }
@@ -463,4 +512,37 @@ state_healthy(void)
 	h = healthy;
 	pthread_mutex_unlock(&lock);
 	return h;
+}
+
+/*
+ * Waits until every change made so far is in the state file: 0, or -1
+ * if the write failed or took more than ms milliseconds.  The flusher is
+ * woken rather than waited for, so this costs one write, not a second.
+ */
+int
+state_sync(long long ms)
+{
+	unsigned long long want;
+	struct timespec ts;
+	int r = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&lock);
+	want = gen;
+	if (written_gen < want) {
+		urgent = 1;
+		pthread_cond_signal(&wake);
+	}
+	/* a failed write counts only if it had our changes in it */
+	while (running && written_gen < want && tried_gen < want && r == 0)
+		r = pthread_cond_timedwait(&written, &lock, &ts);
+	r = written_gen >= want ? 0 : -1;
+	pthread_mutex_unlock(&lock);
+	return r;
 }
