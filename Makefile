@@ -101,7 +101,8 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
                 -fsanitize=fuzzer-no-link,address,undefined
 
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
-              test_ad test_totp test_answers test_sms test_qr test_dict $(FUZZ_REPLAY)
+              test_ad test_totp test_answers test_sms test_qr test_dict test_state \
+              $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send
 # What the tests need beyond `all` (relative to the build directory).

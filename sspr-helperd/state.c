@@ -26,6 +26,8 @@
 #define NBUCKETS	8192
 #define MAX_ENTRIES	100000
 #define KEY_MAX		600
+#define EVICT_SAMPLE	32	/* source entries weighed per eviction */
+#define EVICT_SCAN	1024	/* entries looked at, at most, per eviction */
 
 /*
  * An entry holds only the events it has (a source seen once costs about
@@ -42,7 +44,8 @@ struct entry {
 };
 
 static struct entry	*buckets[NBUCKETS];
-static size_t		 nentries;
+static size_t		 nentries, max_entries = MAX_ENTRIES;
+static unsigned		 cursor;	/* where the next eviction looks */
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 wake = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t	 written = PTHREAD_COND_INITIALIZER;
@@ -74,6 +77,78 @@ entry_free(struct entry *e)
 	free(e);
 }
 
+static int
+is_source(const struct entry *e)
+{
+	return strncmp(e->key, "s:", 2) == 0;
+}
+
+static long long
+newest(const struct entry *e)
+{
+	long long t = 0;
+	int i;
+
+	for (i = 0; i < e->n_sent + e->n_fails; i++)
+		if (e->ev[i] > t)
+			t = e->ev[i];
+	return t;
+}
+
+/*
+ * Is a less harmful to forget than b?  A forgotten source gets its flows
+ * and wrong codes back, so one with failures or many flows is worth
+ * more than a quiet one; among equals the one idle longest goes.
+ */
+static int
+less_harmful(const struct entry *a, const struct entry *b, long long now)
+{
+	int ab = a->blocked_until > now, bb = b->blocked_until > now;
+
+	if (ab != bb)
+		return ab < bb;
+	if (a->n_fails != b->n_fails)
+		return a->n_fails < b->n_fails;
+	if (a->n_sent != b->n_sent)
+		return a->n_sent < b->n_sent;
+	return newest(a) < newest(b);
+}
+
+/*
+ * Makes room for one entry by forgetting a source: the least harmful of
+ * the first EVICT_SAMPLE met from a cursor that moves on each time, so
+ * under a flood an insert costs a few buckets, not a scan of the table.
+ * A full table that refused new sources would shut resets off for
+ * everyone.  Accounts are never forgotten: their counters and blocks
+ * are what protect them.
+ */
+static int
+evict(long long now)
+{
+	struct entry **pp, **victim = NULL, *e;
+	unsigned nb, seen = 0, looked = 0;
+
+	for (nb = 0; nb < NBUCKETS && seen < EVICT_SAMPLE &&
+	    looked < EVICT_SCAN; nb++)
+		for (pp = &buckets[(cursor + nb) % NBUCKETS]; (e = *pp) != NULL;
+		    pp = &e->next) {
+			looked++;
+			if (!is_source(e))
+				continue;
+			seen++;
+			if (victim == NULL || less_harmful(e, *victim, now))
+				victim = pp;
+		}
+	cursor = (cursor + nb) % NBUCKETS;
+	if (victim == NULL)
+		return -1;
+	e = *victim;
+	*victim = e->next;
+	entry_free(e);
+	nentries--;
+	return 0;
+}
+
 static struct entry *
 find(const char *key, int create)
 {
@@ -84,7 +159,9 @@ find(const char *key, int create)
 	for (e = buckets[b]; e != NULL; e = e->next)
 		if (strcmp(e->key, key) == 0)
 			return e;
-	if (!create || nentries >= MAX_ENTRIES || (n = strlen(key)) > KEY_MAX)
+	if (!create || (n = strlen(key)) > KEY_MAX)
+		return NULL;
+	if (nentries >= max_entries && evict(time(NULL)) != 0)
 		return NULL;
 	if ((e = calloc(1, sizeof(*e) + n + 1)) == NULL)
 		return NULL;
@@ -545,4 +622,13 @@ state_sync(long long ms)
 	r = written_gen >= want ? 0 : -1;
 	pthread_mutex_unlock(&lock);
 	return r;
+}
+
+/* For tests: a smaller table, to fill it quickly. */
+void
+state_set_max_entries(size_t n)
+{
+	pthread_mutex_lock(&lock);
+	max_entries = n;
+	pthread_mutex_unlock(&lock);
 }

@@ -4,7 +4,8 @@
  * file rewritten atomically (temp file, fsync, rename, fsync of the
  * directory) at most once a second, or at once for state_sync().  Sources
  * (hosts, terminals) always live here; accounts too when [throttle]
- * store = file.  Thread-safe.
+ * store = file.  A full table forgets the least harmful source, never an
+ * account.  Thread-safe.
  */
 #ifndef SSPR_STATE_H
 #define SSPR_STATE_H
@@ -22,6 +23,7 @@ void	state_block(const char *, long long);
 void	state_clear(const char *);
 int	state_healthy(void);
 int	state_sync(long long);
+void	state_set_max_entries(size_t);
 
 #define STATE_SENT	0
 #define STATE_FAIL	1
