@@ -240,11 +240,11 @@ flow_dir_wait(const struct flow *f)
 	return 3LL * f->cfg->dir_timeout * 1000 + 5000;
 }
 
-/* A source: the remote host, else the terminal, of the caller. */
+/* A source: the remote host (an IPv6 one by /64), else the terminal. */
 void
 source_key(const struct flow *f, char *key, size_t size)
 {
-	snprintf(key, size, "s:%s", f->source[0] ? f->source : "-");
+	throttle_source_key(key, size, f->source, f->remote && !f->self_only);
 }
 
 /* --- HELLO ------------------------------------------------------------ */

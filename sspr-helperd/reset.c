@@ -53,10 +53,14 @@ source_allowed(struct flow *f)
 		    "codes; refusing");
 		return 0;
 	}
-	/* a source that cannot be counted (table full) is not let through */
+	/*
+	 * A source that cannot be counted is not let through.  A full table
+	 * forgets a quiet source to make room, so this is only a table
+	 * holding nothing but accounts, or memory running out.
+	 */
 	if (state_event(key, STATE_SENT, now, NULL) != 0) {
 		flog(f, LOG_ERR, "cannot count this source (throttle table "
-		    "full); refusing");
+		    "full of accounts, or out of memory); refusing");
 		return 0;
 	}
 	return 1;

@@ -5,7 +5,8 @@
  * written back by a flusher thread when something changed.  If a write
  * fails, state_healthy() says so and the flow stops issuing and checking
  * codes (fail closed, as google-authenticator does when it cannot
- * persist its state).
+ * persist its state); the flusher then retries every second, so the
+ * store heals by itself once the disk takes writes again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,8 @@
 #define NBUCKETS	8192
 #define MAX_ENTRIES	100000
 #define KEY_MAX		600
+#define EVICT_SAMPLE	32	/* source entries weighed per eviction */
+#define EVICT_SCAN	1024	/* entries looked at, at most, per eviction */
 
 /*
  * An entry holds only the events it has (a source seen once costs about
@@ -41,11 +44,19 @@ struct entry {
 };
 
 static struct entry	*buckets[NBUCKETS];
-static size_t		 nentries;
+static size_t		 nentries, max_entries = MAX_ENTRIES;
+static unsigned		 cursor;	/* where the next eviction looks */
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 wake = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t	 written = PTHREAD_COND_INITIALIZER;
 static pthread_t	 flusher;
-static int		 running, dirty, healthy = 1;
+static int		 running, dirty, healthy = 1, urgent;
+/*
+ * Generations: gen counts changes; the flusher notes the generation its
+ * snapshot had (tried_gen) and, when the write succeeded, written_gen.
+ * state_sync() waits on them.
+ */
+static unsigned long long gen, tried_gen, written_gen;
 static char		*path;
 static long long	 horizon;	/* longest window: older events drop */
 
@@ -59,6 +70,85 @@ hash(const char *s)
 	return h % NBUCKETS;
 }
 
+static void
+entry_free(struct entry *e)
+{
+	free(e->ev);
+	free(e);
+}
+
+static int
+is_source(const struct entry *e)
+{
+	return strncmp(e->key, "s:", 2) == 0;
+}
+
+static long long
+newest(const struct entry *e)
+{
+	long long t = 0;
+	int i;
+
+	for (i = 0; i < e->n_sent + e->n_fails; i++)
+		if (e->ev[i] > t)
+			t = e->ev[i];
+	return t;
+}
+
+/*
+ * Is a less harmful to forget than b?  A forgotten source gets its flows
+ * and wrong codes back, so one with failures or many flows is worth
+ * more than a quiet one; among equals the one idle longest goes.
+ */
+static int
+less_harmful(const struct entry *a, const struct entry *b, long long now)
+{
+	int ab = a->blocked_until > now, bb = b->blocked_until > now;
+
+	if (ab != bb)
+		return ab < bb;
+	if (a->n_fails != b->n_fails)
+		return a->n_fails < b->n_fails;
+	if (a->n_sent != b->n_sent)
+		return a->n_sent < b->n_sent;
+	return newest(a) < newest(b);
+}
+
+/*
+ * Makes room for one entry by forgetting a source: the least harmful of
+ * the first EVICT_SAMPLE met from a cursor that moves on each time, so
+ * under a flood an insert costs a few buckets, not a scan of the table.
+ * A full table that refused new sources would shut resets off for
+ * everyone.  Accounts are never forgotten: their counters and blocks
+ * are what protect them.
+ */
+static int
+evict(long long now)
+{
+	struct entry **pp, **victim = NULL, *e;
+	unsigned nb, seen = 0, looked = 0;
+
+	for (nb = 0; nb < NBUCKETS && seen < EVICT_SAMPLE &&
+	    looked < EVICT_SCAN; nb++)
+		for (pp = &buckets[(cursor + nb) % NBUCKETS]; (e = *pp) != NULL;
+		    pp = &e->next) {
+			looked++;
+			if (!is_source(e))
+				continue;
+			seen++;
+			if (victim == NULL || less_harmful(e, *victim, now))
+				victim = pp;
+		}
+	cursor = (cursor + nb) % NBUCKETS;
+	if (victim == NULL)
+		return -1;
+	e = *victim;
+	*victim = e->next;
+	entry_free(e);
+	nentries--;
+	return 0;
+}
+
 static struct entry *
 find(const char *key, int create)
 {
@@ -69,7 +159,9 @@ find(const char *key, int create)
 	for (e = buckets[b]; e != NULL; e = e->next)
 		if (strcmp(e->key, key) == 0)
 			return e;
-	if (!create || nentries >= MAX_ENTRIES || (n = strlen(key)) > KEY_MAX)
+	if (!create || (n = strlen(key)) > KEY_MAX)
+		return NULL;
+	if (nentries >= max_entries && evict(time(NULL)) != 0)
 		return NULL;
 	if ((e = calloc(1, sizeof(*e) + n + 1)) == NULL)
 		return NULL;
@@ -78,6 +170,14 @@ find(const char *key, int create)
 	buckets[b] = e;
 	nentries++;
 	return e;
+}
+
+/* Something changed: the flusher writes it within a second. */
+static void
+changed(void)
+{
+	dirty = 1;
+	gen++;
 }
 
 static void
@@ -114,13 +214,6 @@ entry_put(struct entry *e, const struct tstate *t)
 	e->n_fails = t->n_fails;
 	e->blocked_until = t->blocked_until;
 	return 0;
-}
-
-static void
-entry_free(struct entry *e)
-{
-	free(e->ev);
-	free(e);
 }
 
 /* Drops e's events older than the longest window, in place. */
@@ -201,50 +294,74 @@ write_file(const char *buf, size_t len)
 	char tmp[4096], dir[4096];
 	ssize_t w;
 	size_t off = 0;
-	int fd, r = -1;
+	int fd, err = 0;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	if (fd < 0)
-		goto out;
+		return errno;
+	errno = EIO;	/* for a write that stops short without saying why */
 	while (off < len && (w = write(fd, buf + off, len - off)) > 0)
 		off += (size_t)w;
-	if (off == len && fsync(fd) == 0)
-		r = 0;
-	if (close(fd) != 0)
-		r = -1;
-	if (r == 0 && rename(tmp, path) != 0)
-		r = -1;
-	if (r == 0) {
-		snprintf(dir, sizeof(dir), "%s", path);
-		if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC)) >= 0) {
-			r = fsync(fd);
-			close(fd);
-		}
+	if (off < len || fsync(fd) != 0)
+		err = errno;
+	if (close(fd) != 0 && err == 0)
+		err = errno;
+	if (err == 0 && rename(tmp, path) != 0)
+		err = errno;
+	if (err != 0) {
+		/* a full disk gets back what the half-written copy took */
+		(void)unlink(tmp);
+		return err;
 	}
-out:
-	if (r != 0)
-		log_msg(LOG_ERR, "state file %s: %s", path, strerror(errno));
-	return r;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (fsync(fd) != 0)
+			err = errno;
+		close(fd);
+	}
+	return err;
 }
 
-/* Called with the lock held; drops it while writing. */
+/*
+ * Called with the lock held; drops it while writing.  Writes the map as
+ * it is now and tells state_sync() waiters how it went: 0 or an errno.
+ */
 static int
 save(void)
 {
+	unsigned long long g = gen;
 	size_t len = 0;
-	char *buf = serialize(&len);
-	int r;
+	char *buf;
+	int err = ENOMEM;
 
-	if (buf == NULL)
-		return -1;
-	pthread_mutex_unlock(&lock);
-	r = write_file(buf, len);
-	free(buf);
-	pthread_mutex_lock(&lock);
-	return r;
+	dirty = 0;
+	if ((buf = serialize(&len)) != NULL) {
+		pthread_mutex_unlock(&lock);
+		err = write_file(buf, len);
+		free(buf);
+		pthread_mutex_lock(&lock);
+	}
+	tried_gen = g;
+	if (err == 0)
+		written_gen = g;
+	pthread_cond_broadcast(&written);
+	return err;
+}
+
+/* One write; a change of health is logged once, not every second. */
+static void
+flush(void)
+{
+	int err = save();
+
+	if (err != 0 && healthy)
+		log_msg(LOG_ERR, "state file %s: %s; refusing resets until it "
+		    "can be written", path, strerror(err));
+	else if (err == 0 && !healthy)
+		log_msg(LOG_NOTICE, "state file %s writable again", path);
+	healthy = err == 0;
 }
 
 static void
@@ -286,6 +403,11 @@ load_line(char *line)
 		(void)entry_put(e, &t);
 }
 
+/*
+ * Writes what changed, once a second, or at once for a state_sync()
+ * waiter.  While a write fails it tries every second even with nothing
+ * new, so the store heals by itself when the disk has room again.
+ */
 static void *
 flush_loop(void *arg)
 {
@@ -294,16 +416,18 @@ flush_loop(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&lock);
 	while (running) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 1;
-		pthread_cond_timedwait(&wake, &lock, &ts);
-		if (dirty) {
-			dirty = 0;
-			healthy = save() == 0;
+		if (!urgent) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			pthread_cond_timedwait(&wake, &lock, &ts);
+		}
+		if (dirty || urgent || !healthy) {
+			urgent = 0;
+			flush();
 		}
 	}
-	if (dirty)
-		healthy = save() == 0;
+	if (dirty || !healthy)
+		flush();
 	pthread_mutex_unlock(&lock);
 	return NULL;
 }
@@ -340,6 +464,7 @@ state_open(const char *file, long long longest_window, char *err, size_t esz)
 {
 	char line[8192];
 	FILE *fp;
+	int e;
 
 	horizon = longest_window;
 	if ((path = strdup(file)) == NULL) {
@@ -355,11 +480,12 @@ state_open(const char *file, long long longest_window, char *err, size_t esz)
 		return -1;
 	}
 	pthread_mutex_lock(&lock);
-	healthy = save() == 0;
+	e = save();
+	healthy = e == 0;
 	pthread_mutex_unlock(&lock);
-	if (!healthy) {
+	if (e != 0) {
 		snprintf(err, esz, "%s: cannot be written: %s", file,
-		    strerror(errno));
+		    strerror(e));
 		return -1;
 	}
 	running = 1;
@@ -417,7 +543,7 @@ state_event(const char *key, int kind, long long when, struct tstate *after)
 		if (entry_put(e, &t) == 0) {
 			if (after != NULL)
 				*after = t;
-			dirty = 1;
+			changed();
 			r = 0;
 		}
 	}
@@ -433,7 +559,7 @@ state_block(const char *key, long long until)
 	pthread_mutex_lock(&lock);
 	if ((e = find(key, 1)) != NULL) {
 		e->blocked_until = until;
-		dirty = 1;
+		changed();
 	}
 	pthread_mutex_unlock(&lock);
 }
@@ -449,7 +575,7 @@ state_clear(const char *key)
 		e->ev = NULL;
 		e->n_sent = e->n_fails = 0;
 		e->blocked_until = 0;
-		dirty = 1;
+		changed();
 	}
 	pthread_mutex_unlock(&lock);
 }
@@ -463,4 +589,46 @@ state_healthy(void)
 	h = healthy;
 	pthread_mutex_unlock(&lock);
 	return h;
+}
+
+/*
+ * Waits until every change made so far is in the state file: 0, or -1
+ * if the write failed or took more than ms milliseconds.  The flusher is
+ * woken rather than waited for, so this costs one write, not a second.
+ */
+int
+state_sync(long long ms)
+{
+	unsigned long long want;
+	struct timespec ts;
+	int r = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&lock);
+	want = gen;
+	if (written_gen < want) {
+		urgent = 1;
+		pthread_cond_signal(&wake);
+	}
+	/* a failed write counts only if it had our changes in it */
+	while (running && written_gen < want && tried_gen < want && r == 0)
+		r = pthread_cond_timedwait(&written, &lock, &ts);
+	r = written_gen >= want ? 0 : -1;
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+/* For tests: a smaller table, to fill it quickly. */
+void
+state_set_max_entries(size_t n)
+{
+	pthread_mutex_lock(&lock);
+	max_entries = n;
+	pthread_mutex_unlock(&lock);
 }

@@ -2,8 +2,10 @@
 /*
  * state.h: throttle counters kept on this host, in memory and in a state
  * file rewritten atomically (temp file, fsync, rename, fsync of the
- * directory) at most once a second.  Sources (hosts, terminals) always
- * live here; accounts too when [throttle] store = file.  Thread-safe.
+ * directory) at most once a second, or at once for state_sync().  Sources
+ * (hosts, terminals) always live here; accounts too when [throttle]
+ * store = file.  A full table forgets the least harmful source, never an
+ * account.  Thread-safe.
  */
 #ifndef SSPR_STATE_H
 #define SSPR_STATE_H
@@ -20,6 +22,8 @@ int	state_event(const char *, int, long long, struct tstate *);
 void	state_block(const char *, long long);
 void	state_clear(const char *);
 int	state_healthy(void);
+int	state_sync(long long);
+void	state_set_max_entries(size_t);
 
 #define STATE_SENT	0
 #define STATE_FAIL	1

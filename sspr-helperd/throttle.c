@@ -5,6 +5,8 @@
  * then 24 hours blocked.  A new code never resets the failure count
  * (NIST SP 800-63B 3.1.3.2); only a successful reset clears it.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,4 +127,32 @@ throttle_horizon(const struct cfg *c)
 	if (c->source_window > w)
 		w = c->source_window;
 	return w;
+}
+
+/*
+ * A source's key in the state file: "s:" and the terminal, or the remote
+ * host.  An IPv6 host counts by its /64, the least a site or a customer
+ * line is given, so one attacker cannot be a million sources; an IPv4
+ * address (mapped ones too) or a host name counts as it is.
+ */
+void
+throttle_source_key(char *key, size_t size, const char *source, int remote)
+{
+	struct in6_addr a;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (*source == '\0')
+		source = "-";
+	if (!remote || inet_pton(AF_INET6, source, &a) != 1) {
+		snprintf(key, size, "s:%s", source);
+		return;
+	}
+	if (IN6_IS_ADDR_V4MAPPED(&a)) {
+		inet_ntop(AF_INET, &a.s6_addr[12], buf, sizeof(buf));
+		snprintf(key, size, "s:%s", buf);
+		return;
+	}
+	memset(&a.s6_addr[8], 0, 8);
+	inet_ntop(AF_INET6, &a, buf, sizeof(buf));
+	snprintf(key, size, "s:%s/64", buf);
 }

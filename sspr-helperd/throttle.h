@@ -33,6 +33,7 @@ int	throttle_must_block(const struct cfg *, const struct tstate *,
 	    long long);
 const char *throttle_name(int);
 long long throttle_horizon(const struct cfg *);
+void	throttle_source_key(char *, size_t, const char *, int);
 
 int	tvalue_parse(const char *, long long *);
 void	tvalue_make(long long, char *, size_t);

@@ -106,7 +106,12 @@ account_is_system(const struct account *a, int min_uid)
 	return 0;
 }
 
-/* Counters of the local state file, for [throttle] store = file. */
+/*
+ * Counters of the local state file, for [throttle] store = file.  The
+ * event is on disk before this returns OK, so no code goes out (and no
+ * wrong code goes uncounted) on the strength of a write that will fail;
+ * the wait is bounded like a directory write.
+ */
 static void
 file_event(struct flow *f, struct account *a, int kind, struct work_result *r)
 {
@@ -123,8 +128,12 @@ file_event(struct flow *f, struct account *a, int kind, struct work_result *r)
 		state_block(key, now + f->cfg->block_time);
 		a->counters.blocked_until = now + f->cfg->block_time;
 	}
-	dir_result_set(&r->res, state_healthy() ? DIR_OK : DIR_UNAVAILABLE, 0,
-	    NULL);
+	if (state_sync(1000LL * f->cfg->dir_timeout) != 0) {
+		dir_result_set(&r->res, DIR_UNAVAILABLE, 0,
+		    "the state file cannot be written");
+		return;
+	}
+	dir_result_set(&r->res, DIR_OK, 0, NULL);
 }
 
 static uint64_t
