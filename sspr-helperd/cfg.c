@@ -847,20 +847,28 @@ cfg_parse(const char *path, const char *text, size_t len, char *err,
 
 /*
  * The owner rule for every file the daemon trusts (the configuration,
- * the files it names, every secret): root or the user the daemon runs
- * as.  Whoever owns a file can chmod it, so anyone else could read the
- * secret or rewrite the file whatever its mode says now.  0 if st keeps
- * the rule, else -1 with why naming path and the rule.
+ * the files it names, every secret): root, the user the daemon runs as,
+ * or the packaged daemon user _sspr (so that root may run --check on a
+ * host laid out for the unit).  Whoever owns a file can chmod it, so
+ * anyone else could read the secret or rewrite the file whatever its
+ * mode says now.  0 if st keeps the rule, else -1 with why naming path
+ * and the rule.
  */
 int
 cfg_owner_ok(const char *path, const struct stat *st, char *why,
     size_t size)
 {
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
 	if (st->st_uid == 0 || st->st_uid == geteuid())
 		return 0;
-	snprintf(why, size, "%s is owned by uid %u: it must belong to root or "
-	    "to the daemon's user (uid %u)", path, (unsigned)st->st_uid,
-	    (unsigned)geteuid());
+	if (getpwnam_r(SSPR_DAEMON_USER, &pw, buf, sizeof(buf), &res) == 0 &&
+	    res != NULL && st->st_uid == pw.pw_uid)
+		return 0;
+	snprintf(why, size, "%s is owned by uid %u: it must belong to root, "
+	    "to %s or to the user the daemon runs as (uid %u)", path,
+	    (unsigned)st->st_uid, SSPR_DAEMON_USER, (unsigned)geteuid());
 	return -1;
 }
 

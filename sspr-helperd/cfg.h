@@ -7,6 +7,9 @@
 #ifndef SSPR_CFG_H
 #define SSPR_CFG_H
 
+/* The user the packaged unit runs the daemon as (sysusers.d). */
+#define SSPR_DAEMON_USER	"_sspr"
+
 #include <stdio.h>
 #include <sys/types.h>
 

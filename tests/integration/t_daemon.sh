@@ -36,7 +36,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	chown 65534 "$T/bindpw"
 	out=$("$D" --config "$T/helperd.conf" --check 2>&1)
 	ok $((! $?)) "--check refuses a bind password file owned by another uid"
-	like "$out" "bind_password_file: $T/bindpw is owned by uid 65534: it must belong to root or to the daemon's user" \
+	like "$out" "bind_password_file: $T/bindpw is owned by uid 65534: it must belong to root, to _sspr or to the user the daemon runs as" \
 		"naming the file and the rule"
 	out=$(timeout 10 "$D" --config "$T/helperd.conf" --foreground 2>&1)
 	r=$?	# 124: still running after 10 s
@@ -46,7 +46,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	chown 65534 "$T/helperd.conf"
 	out=$("$D" --config "$T/helperd.conf" --check 2>&1)
 	ok $((! $?)) "--check refuses a configuration owned by another uid"
-	like "$out" "$T/helperd.conf is owned by uid 65534: it must belong to root or to the daemon's user" \
+	like "$out" "$T/helperd.conf is owned by uid 65534: it must belong to root, to _sspr or to the user the daemon runs as" \
 		"naming the file and the rule"
 	out=$(timeout 10 "$D" --config "$T/helperd.conf" --foreground 2>&1)
 	r=$?	# 124: still running after 10 s

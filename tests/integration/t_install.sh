@@ -225,7 +225,9 @@ else
 		is "$(sed -n 's/^ListenStream=//p' "$D/usr/lib/systemd/system/sspr-helperd.socket")" \
 			"$(sed -nE 's|^daemon socket = ||p' "$T/keys.code")" \
 			"sspr-helperd.socket listens where the daemon would"
+		# as the unit runs it: the daemon's user, whose files these are
 		systemd-socket-activate -l "$T/run/activated.sock" \
+		    setpriv --reuid="$DU" --regid="$DU" --clear-groups \
 		    "$HD" --config "$T/helperd.conf" --foreground \
 		    2>"$T/activated.log" &
 		act=$!
