@@ -192,6 +192,9 @@ void	work_send(struct flow *, const struct secret *);
 void	work_change(struct flow *, const struct secret *,
 	    const struct secret *);
 void	work_notify(struct flow *, const char *);
+int	work_mail_down(const struct cfg *);
+#define MAIL_RETRY_MS	30000	/* see work.c: mail_failed_at */
+#define MAIL_PROBE_MS	5000
 void	work_set_pools(struct pool *, struct pool *);
 void	work_pools(struct pool **, struct pool **);
 

@@ -124,6 +124,14 @@ on_start(struct flow *f, struct msg *in)
 		flow_fail(f, SSPR_R_THROTTLED);
 		return;
 	}
+	/* the same for every name, before any lookup: nothing to enumerate */
+	if (f->purpose != SSPR_PURPOSE_REGISTER && work_mail_down(f->cfg)) {
+		flog(f, LOG_WARNING, "the mail server failed moments ago; "
+		    "refusing new resets for up to %d s", MAIL_RETRY_MS / 1000);
+		faudit(f, "start", "refused", "mail-down");
+		flow_fail(f, SSPR_R_SEND_FAILED);
+		return;
+	}
 	/* registration follows a login: the person is known to be there */
 	if (f->purpose != SSPR_PURPOSE_REGISTER && human_needed(f)) {
 		f->human_tries = HUMAN_TRIES;

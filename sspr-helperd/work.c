@@ -21,6 +21,7 @@
 #include "quality.h"
 #include "sms.h"
 #include "state.h"
+#include "timer.h"
 
 struct dir_work {
 	struct job		 job;
@@ -42,6 +43,16 @@ struct mail_work {
 };
 
 static struct pool	*dir_pool, *mail_pool;
+/*
+ * When the last code mail (or a fake flow's probe) failed, and under
+ * which configuration; loop thread only; 0 after a success.  For
+ * MAIL_RETRY_MS after that, new flows are told at once that nothing can
+ * be sent, all alike, before anyone is looked up: better than "a code
+ * has been sent" and a wait for nothing.  One flow in MAIL_PROBE_MS goes
+ * through to try the server again, and a reload starts afresh.
+ */
+static long long	 mail_failed_at, mail_tried_at;
+static const struct cfg	*mail_failed_cfg;
 
 void
 work_set_pools(struct pool *dir, struct pool *mail)
@@ -459,12 +470,32 @@ out:
 	secret_scrub_registers();
 }
 
+/* Is the mail server known to be failing (see mail_failed_at)? */
+int
+work_mail_down(const struct cfg *c)
+{
+	long long now = now_ms();
+
+	if (mail_failed_at == 0 || c != mail_failed_cfg ||
+	    now - mail_failed_at >= MAIL_RETRY_MS)
+		return 0;
+	if (now - mail_tried_at >= MAIL_PROBE_MS) {
+		mail_tried_at = now;	/* this flow tries it */
+		return 0;
+	}
+	return 1;
+}
+
 static void
 mail_done(struct job *j)
 {
 	struct mail_work *mw = (struct mail_work *)j;
 	struct flow *f = mw->f;
 
+	if (mw->tmpl == NULL || strcmp(mw->tmpl, "code") == 0) {
+		mail_failed_at = mail_tried_at = mw->ok ? 0 : now_ms();
+		mail_failed_cfg = f->cfg;
+	}
 	if (mw->tmpl == NULL || strcmp(mw->tmpl, "code") == 0 ||
 	    strcmp(mw->tmpl, "sms") == 0)
 		flow_send_done(f, mw->ok, mw->ok ? NULL : mw->err);

@@ -6,6 +6,7 @@
 standard_env || exit 1
 MC="$SRC/tests/lib/env-mailcode.sh $T"
 { module_line; ldapcheck_line; } | pam_service sspr-test
+ready_reloaded() { [ "$(grep -c 'configuration reloaded' "$T/helperd.log")" -gt "$1" ]; }
 start_only=$(script start <<'EOF2'
 ^Password => 
 ^Choose 1 or 2 => 1
@@ -24,10 +25,22 @@ EOF2
 out=$(drive frank "$s")
 like "$out" 'The verification code could not be sent' "mail server down: clear message"
 like "$out" 'result: Authentication service cannot retrieve' "mail server down: PAM_AUTHINFO_UNAVAIL"
-is "$(drive fred "$s")" "$out" "mail server down: an unknown user sees the same"
+# Now the daemon knows: the next people are told at once, before any
+# lookup, all alike (issue 12), instead of "a code has been sent".
+known=$(drive fred "$s")
+like "$known" 'The verification code could not be sent' "mail server known down: told at once"
+unlike "$known" 'has been sent|Verification code' "without a code prompt"
+is "$(drive frank "$s")" "$known" "mail server known down: a real user sees the same as an unknown one"
+like "$(cat "$T/helperd.log")" 'the mail server failed moments ago; refusing' "and the log says why"
 bind_ok "uid=frank,$PEOPLE" Old-Passw0rd-frank
 ok $? "mail server down: nothing changed"
 sink_start
+# a reload (as an administrator makes after fixing mail) starts afresh
+n=$(grep -c 'configuration reloaded' "$T/helperd.log")
+kill -HUP "$DAEMON_PID"
+wait_for 10 ready_reloaded "$n"
+ok $? "reloaded after the mail server came back"
+like "$(raw hello recv start zed recv cancel)" 'CHALLENGE' "and resets go on at once"
 
 # Directory down at the start: a clear message, no mail.
 slapd_stop
