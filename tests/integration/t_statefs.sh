@@ -53,6 +53,11 @@ is "$(mail_count grace@example.test)" 1 "and its code goes out"
 
 # --- a read-only disk ----------------------------------------------------
 mount -o remount,ro "$ST"
+# an unknown name's flow waits on the disk as a real one's does: it ends
+# the same way, not with "wrong code" (which would tell them apart)
+out=$(raw hello recv start nosuchuser recv answer 12345678 recv)
+like "$out" 'FAIL reason=(4|5)' "read-only: an unknown name's first flow ends failed too"
+unlike "$out" 'ANSWER_BAD' "not with a wrong-code answer"
 out=$(raw hello recv start frank recv answer 12345678 recv)
 like "$out" 'FAIL reason=(4|5)' "read-only: the first flow ends failed, not with a code"
 is "$(mail_count frank@example.test)" 0 "and no code was mailed"
