@@ -284,13 +284,31 @@ probe_root(struct dconn *dc)
  * servers in order (servers set aside recently last).  On failure
  * res says DIR_UNAVAILABLE.
  */
+/*
+ * Is the connection kept for reuse still the one we opened?  Once libldap
+ * has closed a dead connection it opens a new one by itself for the next
+ * request: unbound, and on ldap:// without our StartTLS.  Nothing may be
+ * sent on that one.
+ */
+static int
+dconn_usable(const struct dconn *dc)
+{
+	int fd = -1;
+
+	if (ldap_get_option(dc->ld, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS ||
+	    fd < 0)
+		return 0;
+	return strncmp(dc->cfg->uris[dc->uri], "ldap://", 7) != 0 ||
+	    ldap_tls_inplace(dc->ld);
+}
+
 int
 dconn_open(struct dconn *dc, struct cfg *c, struct dir_result *res)
 {
 	char why[512] = "no server configured";
 	int pass, i, down;
 
-	if (dc->ld != NULL && dc->cfg == c)
+	if (dc->ld != NULL && dc->cfg == c && dconn_usable(dc))
 		return 0;
 	if (dc->ld != NULL || dc->cfg != NULL)
 		dconn_drop(dc, 0);
