@@ -92,6 +92,8 @@ D_OBJ      := $(call obj,$(D_SRC))
 D_LIB_OBJ  := $(call obj,$(D_LIB_SRC))
 
 # Each fuzz target also runs its corpus once as a unit test (replay.c).
+ASAN_CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+                -fno-sanitize-recover=all
 FUZZ_TARGETS := msg frame cfg mail
 FUZZ_REPLAY  := $(addprefix test_fuzz_,$(FUZZ_TARGETS))
 FUZZ_BUILD   ?= build-fuzz
@@ -118,7 +120,7 @@ Q := $(if $(V),,@)
 .SECONDARY:
 
 .PHONY: all check check-unit check-asan check-integration demo bench install clean deps \
-        update-po fuzz fuzz-seeds
+        update-po fuzz fuzz-chaos fuzz-seeds
 
 all: $(BUILD)/pam_sspr.so $(BUILD)/sspr-helperd $(BUILD)/sspr-reset $(BUILD)/ssprctl $(MO)
 
@@ -240,8 +242,7 @@ check-unit: all $(UNIT_BIN)
 	tests/run.sh --unit $(BUILD)
 
 check-asan: deps
-	$(MAKE) BUILD=build-asan CC=clang NO_UNDEFINED= \
-	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	$(MAKE) BUILD=build-asan CC=clang NO_UNDEFINED= CFLAGS="$(ASAN_CFLAGS)" \
 	    LDFLAGS="-fsanitize=address,undefined" all $(addprefix build-asan/,$(TEST_BIN))
 	SSPR_ASAN=1 tests/run.sh build-asan
 
@@ -254,6 +255,17 @@ fuzz: deps
 	    $(addprefix $(FUZZ_BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 	FUZZ_MERGE=$(FUZZ_MERGE) tests/fuzz/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME) \
 	    $(FUZZ_TARGETS)
+	$(MAKE) fuzz-chaos
+
+# Socket chaos against the ASan+UBSan daemon for FUZZ_TIME seconds: random
+# walks of messages and socket faults (tests/pam/chaos, t_chaos), a new
+# seed each run (printed, for replay with CHAOS_SEED=).
+fuzz-chaos: deps
+	$(MAKE) BUILD=build-asan CC=clang NO_UNDEFINED= \
+	    CFLAGS="$(ASAN_CFLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+	    all build-asan/tests/rawclient build-asan/tests/chaos
+	SSPR_ASAN=1 CHAOS_SECONDS=$(FUZZ_TIME) SSPR_TESTS=tests/integration/t_chaos.sh \
+	    tests/run.sh build-asan
 
 # Rewrites the generated protocol seeds (after a protocol change).
 fuzz-seeds: $(BUILD)/tests/seeds
