@@ -146,22 +146,28 @@ cpu_of() {
 }
 
 # measure CMD...: runs one load program, adds the CPU the servers spent
-# while it ran (per completed operation) and the load average to its line
+# while it ran (per completed operation) and the load average to its line.
+# Variable names avoid gawk's builtins (load, and others): the script runs
+# under mawk, gawk and busybox awk alike.  A measurement that fails is
+# counted; the run then ends non-zero after writing what it has.
+FAILED=0
 measure() {
-	local s0 m0 d0 line
+	local s0 m0 d0 line row
 	s0=$(cpu_of "$SLAPD_PID") m0=$(cpu_of "$SINK_PID") d0=$(cpu_of "$DAEMON_PID")
-	line=$("$@") || { say "failed: $*"; return 1; }
-	printf '%s\n' "$line" | awk -v s0="$s0" -v m0="$m0" -v d0="$d0" \
+	line=$("$@") || { say "failed: $*"; FAILED=$((FAILED + 1)); return 1; }
+	row=$(printf '%s\n' "$line" | awk -v s0="$s0" -v m0="$m0" -v d0="$d0" \
 	    -v s1="$(cpu_of "$SLAPD_PID")" -v m1="$(cpu_of "$SINK_PID")" \
-	    -v d1="$(cpu_of "$DAEMON_PID")" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
-	    -v round="$ROUND" '{
+	    -v d1="$(cpu_of "$DAEMON_PID")" -v loadavg="$(cut -d' ' -f1 /proc/loadavg)" \
+	    -v rnd="$ROUND" '{
 		match($0, /"total":[0-9]+/); t = substr($0, RSTART + 8, RLENGTH - 8) + 0
 		match($0, /"cpu_ms":[0-9]+/); c = substr($0, RSTART + 9, RLENGTH - 9) + 0
 		if (t < 1) t = 1
 		sub(/}$/, "")
 		printf "%s,\"round\":%d,\"load\":%s,\"cpu_per_op\":{\"slapd\":%.3f,\"sink\":%.3f,\"daemon\":%.3f,\"client\":%.3f}}\n", \
-		    $0, round, load, (s1 - s0) / t, (m1 - m0) / t, (d1 - d0) / t, c / t
-	}' >> "$OUT"
+		    $0, rnd, loadavg, (s1 - s0) / t, (m1 - m0) / t, (d1 - d0) / t, c / t
+	}') && case $row in '{"test":'*'"cpu_per_op":'*'}') ;; *) false ;; esac ||
+		{ say "failed to record: $*"; FAILED=$((FAILED + 1)); return 1; }
+	printf '%s\n' "$row" >> "$OUT"
 	tail -n 1 "$OUT" | sed -E 's/.*"test":"([a-z]+)"(,"kind":"([a-z]+)")?,"conc":([0-9]+).*"rate":([0-9.]+),"errors":([0-9]+).*/#   \1 \3 conc=\4: \5 per s, errors \6/' >&2
 }
 
@@ -174,7 +180,8 @@ if want startup; then
 		> "$T/startup.conf"
 	chmod 600 "$T/startup.conf"
 	"$BB/flowload" startup -s "$T/run/startup.sock" -r 9 -- \
-		"$BUILD/sspr-helperd" --config "$T/startup.conf" --foreground >> "$OUT"
+		"$BUILD/sspr-helperd" --config "$T/startup.conf" --foreground >> "$OUT" ||
+		{ say "start-up measurement failed"; FAILED=$((FAILED + 1)); }
 fi
 
 # --- warm-up, not recorded --------------------------------------------------
@@ -230,7 +237,8 @@ if want pam; then
 	for mode in auth full; do
 		"$BB/pamload" -d "$T/pam.d" -u benchuser -p Bench-Passw0rd \
 			-n "$PAM_ITERS" -r "$PAM_ROUNDS" -m $mode -l "$T/pamcount.sock" \
-			checker sspr checker-copy permit >> "$OUT"
+			checker sspr checker-copy permit >> "$OUT" ||
+			{ say "pamload -m $mode failed"; FAILED=$((FAILED + 1)); }
 	done
 	# the checker must refuse a wrong password, or the figures mean nothing
 	"$BB/pamload" -d "$T/pam.d" -u benchuser -p wrong-password -n 10 -r 1 \
@@ -247,7 +255,7 @@ if want held; then
 	daemon_start || exit 1
 	sleep 0.5
 	"$BB/flowload" hold -p "$DAEMON_PID" -N "$HELD" -P 20 "${flow_args[@]}" \
-		>> "$OUT" || say "held flows failed"
+		>> "$OUT" || { say "held flows failed"; FAILED=$((FAILED + 1)); }
 fi
 
 printf '{"test":"end","load_end":"%s"}\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT"
@@ -257,3 +265,7 @@ cp "$OUT" "$TMPDIR/results-$STAMP.jsonl"
 /usr/bin/python3 "$SRC/bench/report.py" "$OUT" "$SRC/bench/results/$STAMP.json" ||
 	{ echo "report failed; raw figures in $TMPDIR/results-$STAMP.jsonl" >&2; exit 1; }
 rm -f "$TMPDIR/results-$STAMP.jsonl"
+if [ "$FAILED" -ne 0 ]; then
+	echo "$FAILED measurement(s) failed: see the lines above; the results are incomplete" >&2
+	exit 1
+fi
