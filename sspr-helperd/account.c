@@ -30,7 +30,9 @@ struct cached {
 	struct msg_account a;
 };
 
-static struct cached cache[CACHE_SLOTS];
+static struct cached cache[CACHE_SLOTS];	/* loop thread only */
+
+static int status_timeout(struct flow *);
 
 static struct cached *
 slot(const char *user)
@@ -52,7 +54,7 @@ reply(struct flow *f, const struct msg_account *a)
 	flow_last(f, &m);
 }
 
-void
+static void
 on_status(struct flow *f, struct msg *in)
 {
 	if (in->u.user[0] == '\0') {
@@ -68,7 +70,7 @@ on_status(struct flow *f, struct msg *in)
  * The directory answered, maybe after the person was already answered
  * from the cache: the cache learns either way.
  */
-void
+static void
 status_done(struct flow *f, struct work_result *r)
 {
 	struct msg_account a = { 0 };
@@ -105,7 +107,7 @@ status_done(struct flow *f, struct work_result *r)
  * The status deadline passed: answer from the cache if it knows the
  * user recently, else "nothing to do" (a login must not wait for us).
  */
-int
+static int
 status_timeout(struct flow *f)
 {
 	struct msg_account a = { 0 };
@@ -126,7 +128,7 @@ status_timeout(struct flow *f)
 	return 1;
 }
 
-void
+static void
 on_change(struct flow *f, struct msg *in)
 {
 	struct msg_change *c = &in->u.change;
@@ -146,7 +148,7 @@ on_change(struct flow *f, struct msg *in)
 	work_change(f, &c->old, &c->new_);
 }
 
-void
+static void
 change_done(struct flow *f, struct work_result *r)
 {
 	struct msg m = { .type = SSPR_MSG_REJECTED };
@@ -166,7 +168,7 @@ change_done(struct flow *f, struct work_result *r)
 	case DIR_OK:
 		flog(f, LOG_NOTICE, "password changed by the user");
 		faudit(f, "change", "ok", NULL);
-		flow_finish(f, SSPR_DONE_PASSWORD_SET);
+		flow_done(f, SSPR_DONE_PASSWORD_SET);
 		return;
 	case DIR_POLICY:
 		faudit(f, "change", "refused", reason_name(r->res.reason));
@@ -201,4 +203,30 @@ change_done(struct flow *f, struct work_result *r)
 		flow_fail(f, SSPR_R_WRITE_FAILED);
 		return;
 	}
+}
+
+static const struct accept_row account_rows[] = {
+	{ F_READY,	SSPR_MSG_STATUS,	on_status },
+	{ F_READY,	SSPR_MSG_CHANGE,	on_change },
+	{ F_END,	0,			NULL },
+};
+
+static const struct result_row account_results[] = {
+	{ W_STATUS,	F_STATUS,	status_done,	1 },
+	{ W_CHANGE,	F_WRITING,	change_done,	0 },
+	{ W_LOOKUP,	F_END,		NULL,		0 },
+};
+
+static const struct flow_family account_family = {
+	.name = "account",
+	.accept = account_rows,
+	.results = account_results,
+	.deadline_state = F_STATUS,
+	.deadline = status_timeout,
+};
+
+void
+account_family_init(void)
+{
+	flow_family_add(&account_family);
 }

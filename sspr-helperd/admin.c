@@ -12,9 +12,7 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "admin.h"
 #include "audit.h"
-#include "flow.h"
 #include "flowint.h"
 #include "latest.h"
 #include "log.h"
@@ -41,13 +39,7 @@ struct admin_job {
 	long long	 uptime;
 };
 
-static long long started;
-
-void
-admin_init(void)
-{
-	started = time(NULL);
-}
+static long long started;	/* loop thread only */
 
 /*
  * One line of output: fields separated by spaces, each percent-encoded
@@ -244,23 +236,22 @@ run(struct job *j, void *ctx)
 static void
 finish(struct admin_job *a)
 {
-	struct conn *c = a->f->conn;
 	struct msg m;
 	size_t i;
 
-	for (i = 0; i < a->n && c != NULL; i++) {
+	for (i = 0; i < a->n; i++) {
 		memset(&m, 0, sizeof(m));
 		m.type = SSPR_MSG_ADMIN_LINE;
 		snprintf(m.u.line, sizeof(m.u.line), "%s", a->lines[i]);
-		conn_send(c, &m);
+		flow_answer(a->f, &m);
 	}
 	memset(&m, 0, sizeof(m));
 	m.type = SSPR_MSG_ADMIN_END;
 	m.u.admin_end.status = (uint16_t)a->status;
 	snprintf(m.u.admin_end.message, sizeof(m.u.admin_end.message), "%s",
 	    a->message);
-	conn_send(c, &m);
-	conn_end(c);
+	flow_answer(a->f, &m);
+	flow_end(a->f);
 }
 
 static void
@@ -278,11 +269,8 @@ job_done(struct job *j)
 	free(a);
 }
 
-/*
- * An ADMIN request on f's connection.  The caller (flow.c) has checked
- * that it comes from root.
- */
-void
+/* An ADMIN request on f's connection, from root. */
+static void
 admin_request(struct flow *f, const struct msg_admin *req, struct pool *dir,
     struct pool *mail)
 {
@@ -292,7 +280,7 @@ admin_request(struct flow *f, const struct msg_admin *req, struct pool *dir,
 	char err[1024];
 
 	if (a == NULL) {
-		conn_end(f->conn);
+		flow_end(f);
 		return;
 	}
 	a->f = f;
@@ -332,4 +320,40 @@ admin_request(struct flow *f, const struct msg_admin *req, struct pool *dir,
 		job_done(&a->job);
 		return;
 	}
+}
+
+/* ssprctl: root only, whatever allowed_uids and self_callers say. */
+static void
+on_admin(struct flow *f, struct msg *in)
+{
+	struct pool *dir, *mail;
+
+	if (f->uid != 0) {
+		flog(f, LOG_WARNING, "an ADMIN request from uid %u refused",
+		    (unsigned)f->uid);
+		flow_fail(f, SSPR_R_NOT_ALLOWED);
+		return;
+	}
+	f->state = F_END;
+	flow_deadline(f, 3LL * f->cfg->dir_timeout * 1000 +
+	    f->cfg->mail_timeout * 1000LL + 60000);
+	work_pools(&dir, &mail);
+	admin_request(f, &in->u.admin, dir, mail);
+}
+
+static const struct accept_row admin_rows[] = {
+	{ F_READY,	SSPR_MSG_ADMIN,		on_admin },
+	{ F_END,	0,			NULL },
+};
+
+static const struct flow_family admin_family = {
+	.name = "admin",
+	.accept = admin_rows,
+};
+
+void
+admin_family_init(void)
+{
+	started = time(NULL);
+	flow_family_add(&admin_family);
 }

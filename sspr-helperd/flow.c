@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * flow.c: a flow's life and the one table that says which message is
- * allowed in which state; anything else ends the flow.  The reset's own
- * steps are in reset.c, the stateless requests (STATUS, CHANGE) in
- * account.c.
+ * flow.c: the engine.  A flow's life (states, deadlines, references,
+ * late results dropped) and the one table that says which message is
+ * allowed in which state; anything else ends the flow.  It names no
+ * handler: the families of requests (reset.c, register.c, account.c,
+ * admin.c) give it their rows at start-up (flow_family_add), and the
+ * connection is reached through the conn_ops server.c gives it.  Loop
+ * thread only, like every file above work.c.
  * The user is fixed by START for the life of the connection, so one flow
  * can never act for another account.  It never talks to the network
  * itself: work.c does the directory and mail work on the pools.
@@ -25,26 +28,37 @@
 #include <string.h>
 #include <time.h>
 
-#include "addr.h"
-#include "admin.h"
 #include "audit.h"
+#include "code.h"
 #include "flow.h"
 #include "flowint.h"
 #include "human.h"
 #include "latest.h"
 #include "log.h"
-#include "server.h"
 #include "state.h"
+#include "throttle.h"
 #include "timer.h"
-#include "wire.h"
+
+#define MAX_FAMILIES	8
 
 static int		 nflows;
 static uint64_t		 next_id;
+static const struct conn_ops *conn;
+static const struct flow_family *families[MAX_FAMILIES];
+static int		 nfamilies;
+
+/* The connection's side, from server.c. */
+void
+flow_engine_init(const struct conn_ops *ops)
+{
+	conn = ops;
+}
 
 void
-flow_set_pools(struct pool *dir, struct pool *mail)
+flow_family_add(const struct flow_family *fam)
 {
-	work_set_pools(dir, mail);
+	if (nfamilies < MAX_FAMILIES)
+		families[nfamilies++] = fam;
 }
 
 int
@@ -172,16 +186,23 @@ flow_closed(struct flow *f)
 	flow_unref(f);
 }
 
-/* The deadline passed: 1 if the flow answered itself (STATUS). */
+/*
+ * The deadline passed: 1 if a family answered for the flow (STATUS from
+ * its cache), else it ends.
+ */
 int
 flow_timeout(struct flow *f)
 {
-	int answered = 0;
+	int answered = 0, i;
 
 	flow_ref(f);		/* see flow_message */
-	if (f->state == F_STATUS)
-		answered = status_timeout(f);
-	else {
+	for (i = 0; i < nfamilies; i++)
+		if (families[i]->deadline != NULL &&
+		    families[i]->deadline_state == f->state) {
+			answered = families[i]->deadline(f);
+			break;
+		}
+	if (i == nfamilies) {
 		flog(f, LOG_INFO, "idle too long; ending");
 		f->state = F_END;
 	}
@@ -192,8 +213,24 @@ flow_timeout(struct flow *f)
 void
 flow_answer(struct flow *f, struct msg *m)
 {
-	conn_send(f->conn, m);
+	if (f->conn != NULL)
+		conn->send(f->conn, m);
 	msg_wipe(m);
+}
+
+/* The connection ends once what was sent is written. */
+void
+flow_end(struct flow *f)
+{
+	if (f->conn != NULL)
+		conn->end(f->conn);
+}
+
+void
+flow_deadline(struct flow *f, long long ms)
+{
+	if (f->conn != NULL)
+		conn->deadline(f->conn, ms);
 }
 
 void
@@ -210,28 +247,23 @@ flow_last(struct flow *f, struct msg *m)
 {
 	flow_answer(f, m);
 	f->state = F_END;
-	conn_end(f->conn);
+	flow_end(f);
 }
 
+/* DONE: the flow's last answer (what follows a success is the family's). */
 void
-flow_finish(struct flow *f, uint16_t outcome)
+flow_done(struct flow *f, uint16_t outcome)
 {
 	struct msg m = { .type = SSPR_MSG_DONE, .u.outcome = outcome };
 
 	flow_last(f, &m);
-	if (f->purpose == 0 || f->purpose == SSPR_PURPOSE_REGISTER)
-		return;		/* a CHANGE or a registration: nothing to clear */
-	work_dir(f, W_CLEAR, NULL);
-	if (outcome == SSPR_DONE_PASSWORD_SET || outcome == SSPR_DONE_UNLOCKED)
-		work_notify(f, outcome == SSPR_DONE_PASSWORD_SET ?
-		    "notify-reset" : "notify-unlock");
 }
 
 void
 flow_wait(struct flow *f, enum fstate s, long long ms)
 {
 	f->state = s;
-	conn_deadline(f->conn, ms);
+	flow_deadline(f, ms);
 }
 
 long long
@@ -245,6 +277,85 @@ void
 source_key(const struct flow *f, char *key, size_t size)
 {
 	throttle_source_key(key, size, f->source, f->remote && !f->self_only);
+}
+
+/*
+ * The per-source limit is said plainly (FAIL THROTTLED): it is about the
+ * terminal or host, and tells nothing about any account.
+ */
+int
+source_allowed(struct flow *f)
+{
+	long long now = time(NULL);
+	struct tstate t;
+	char key[SSPR_RHOST_MAX + 8];
+
+	source_key(f, key, sizeof(key));
+	state_get(key, &t);
+	if (throttle_source(f->cfg, &t, now) != T_OK) {
+		flog(f, LOG_WARNING, "source over its limit of flows or wrong "
+		    "codes; refusing");
+		return 0;
+	}
+	/*
+	 * A source that cannot be counted is not let through.  A full table
+	 * forgets a quiet source to make room, so this is only a table
+	 * holding nothing but accounts, or memory running out.
+	 */
+	if (state_event(key, STATE_SENT, now, NULL) != 0) {
+		flog(f, LOG_ERR, "cannot count this source (throttle table "
+		    "full of accounts, or out of memory); refusing");
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Until the directory knows the name the person typed, logs show a keyed
+ * tag of it: people type passwords into user prompts.
+ */
+void
+flow_who_tag(struct flow *f)
+{
+	unsigned char tag[CODE_HASH_LEN];
+
+	if (code_tag(&f->cfg->bind_password, "log", f->user, tag) == 0)
+		snprintf(f->who, sizeof(f->who), "#%02x%02x%02x%02x", tag[0],
+		    tag[1], tag[2], tag[3]);
+	explicit_bzero(tag, sizeof(tag));
+}
+
+/*
+ * What every START needs before its family's own steps: the service on,
+ * a user named, the throttle store healthy, the source within its
+ * limits.  -1 when the flow was failed here.
+ */
+int
+flow_start_common(struct flow *f, const struct msg_start *in)
+{
+	if (f->cfg->enabled == POLICY_NONE) {
+		flow_fail(f, SSPR_R_DISABLED);
+		return -1;
+	}
+	if (in->user[0] == '\0') {
+		flow_fail(f, SSPR_R_PROTOCOL);
+		return -1;
+	}
+	f->purpose = in->purpose;
+	snprintf(f->user, sizeof(f->user), "%s", in->user);
+	flow_who_tag(f);
+	if (!state_healthy()) {
+		flog(f, LOG_ERR, "the throttle state file cannot be written; "
+		    "refusing until it can");
+		flow_fail(f, SSPR_R_UNAVAILABLE);
+		return -1;
+	}
+	if (!source_allowed(f)) {
+		faudit(f, "throttled", "refused", "source");
+		flow_fail(f, SSPR_R_THROTTLED);
+		return -1;
+	}
+	return 0;
 }
 
 /* --- HELLO ------------------------------------------------------------ */
@@ -289,61 +400,37 @@ on_hello(struct flow *f, struct msg *in)
 
 /*
  * Work came back.  It is applied only if the flow still waits for it: a
- * caller that left, or timed out, gets nothing.
+ * caller that left, or timed out, gets nothing (unless a family asked for
+ * every result: the STATUS cache learns even when nobody waits).
  */
 void
 flow_work_done(struct flow *f, struct work_result *r)
 {
-	static const struct {
-		enum work_kind	 kind;
-		enum fstate	 waiting;
-		void		(*fn)(struct flow *, struct work_result *);
-	} next[] = {
-		{ W_LOOKUP,		F_LOOKUP,	lookup_done },
-		{ W_RECORD_FAIL,	F_CHECKING,	failure_counted },
-		{ W_CHECK,		F_CHECKING,	code_checked },
-		{ W_SET_PASSWORD,	F_WRITING,	write_done },
-		{ W_UNLOCK,		F_WRITING,	unlock_done },
-		{ W_CHANGE,		F_WRITING,	change_done },
-		{ W_TOTP_CHECK,		F_CHECKING,	answer_checked },
-		{ W_ANSWER_CHECK,	F_CHECKING,	answer_checked },
-		{ W_REG_WRITE,		F_WRITING,	register_written },
-	};
-	size_t i;
+	const struct result_row *row;
+	int i;
 
-	if (r->kind == W_STATUS) {	/* the cache learns even if nobody waits */
-		status_done(f, r);
-		return;
-	}
-	if (f->conn == NULL)
-		return;
-	for (i = 0; i < sizeof(next) / sizeof(next[0]); i++)
-		if (next[i].kind == r->kind && next[i].waiting == f->state) {
-			next[i].fn(f, r);
-			return;
+	for (i = 0; i < nfamilies; i++)
+		for (row = families[i]->results; row != NULL &&
+		    row->fn != NULL; row++) {
+			if (row->kind != r->kind)
+				continue;
+			if (row->always || (f->conn != NULL &&
+			    row->waiting == f->state)) {
+				row->fn(f, r);
+				return;
+			}
 		}
 }
 
-/* --- the table --------------------------------------------------------- */
-
-/* ssprctl: root only, whatever allowed_uids and self_callers say. */
-static void
-on_admin(struct flow *f, struct msg *in)
+/* A code went out, or could not: whoever sent it is told. */
+void
+flow_send_result(struct flow *f, int ok, const char *why)
 {
-	struct pool *dir, *mail;
-
-	if (f->uid != 0) {
-		flog(f, LOG_WARNING, "an ADMIN request from uid %u refused",
-		    (unsigned)f->uid);
-		flow_fail(f, SSPR_R_NOT_ALLOWED);
-		return;
-	}
-	f->state = F_END;
-	conn_deadline(f->conn, 3LL * f->cfg->dir_timeout * 1000 +
-	    f->cfg->mail_timeout * 1000LL + 60000);
-	work_pools(&dir, &mail);
-	admin_request(f, &in->u.admin, dir, mail);
+	if (f->on_sent != NULL)
+		f->on_sent(f, ok, why);
 }
+
+/* --- the table --------------------------------------------------------- */
 
 static void
 on_cancel(struct flow *f, struct msg *in)
@@ -351,52 +438,67 @@ on_cancel(struct flow *f, struct msg *in)
 	(void)in;
 	flog(f, LOG_INFO, "cancelled by the user");
 	f->state = F_END;
-	conn_end(f->conn);
+	flow_end(f);
 }
 
-static const struct {
-	enum fstate	 state;
-	uint16_t	 type;
-	void		(*fn)(struct flow *, struct msg *);
-} table[] = {
+/* START: the family that serves the purpose takes it from here. */
+static void
+on_start(struct flow *f, struct msg *in)
+{
+	int i;
+
+	for (i = 0; i < nfamilies; i++)
+		if (in->u.start.purpose < 32 && (families[i]->purposes &
+		    (1u << in->u.start.purpose)) != 0) {
+			families[i]->start(f, in);
+			return;
+		}
+	flow_fail(f, SSPR_R_DISABLED);
+}
+
+/* The engine's own rows: the handshake, START, and CANCEL wherever the
+ * flow waits for the caller. */
+static const struct accept_row engine_rows[] = {
 	{ F_NEW,	SSPR_MSG_HELLO,		on_hello },
 	{ F_READY,	SSPR_MSG_START,		on_start },
 	{ F_READY,	SSPR_MSG_CANCEL,	on_cancel },
-	{ F_READY,	SSPR_MSG_ADMIN,		on_admin },
-	{ F_READY,	SSPR_MSG_STATUS,	on_status },
-	{ F_READY,	SSPR_MSG_CHANGE,	on_change },
-	{ F_HUMAN,	SSPR_MSG_ANSWER,	on_human_answer },
 	{ F_HUMAN,	SSPR_MSG_CANCEL,	on_cancel },
-	{ F_CHALLENGED,	SSPR_MSG_ANSWER,	on_answer },
 	{ F_CHALLENGED,	SSPR_MSG_CANCEL,	on_cancel },
-	{ F_VERIFIED,	SSPR_MSG_NEW_PASSWORD,	on_new_password },
 	{ F_VERIFIED,	SSPR_MSG_CANCEL,	on_cancel },
-	{ F_REG_MENU,	SSPR_MSG_REGISTER_STEP,	on_register_step },
 	{ F_REG_MENU,	SSPR_MSG_CANCEL,	on_cancel },
-	{ F_REG_CODE,	SSPR_MSG_ANSWER,	on_register_answer },
 	{ F_REG_CODE,	SSPR_MSG_CANCEL,	on_cancel },
-	{ F_REG_QUESTION, SSPR_MSG_ANSWER,	on_register_question },
 	{ F_REG_QUESTION, SSPR_MSG_CANCEL,	on_cancel },
+	{ F_END,	0,			NULL },
 };
+
+static const struct accept_row *
+accepted(const struct accept_row *rows, enum fstate st, uint16_t type)
+{
+	for (; rows != NULL && rows->fn != NULL; rows++)
+		if (rows->state == st && rows->type == type)
+			return rows;
+	return NULL;
+}
 
 /*
  * A message from the caller.  The handler holds a reference for as long
  * as it runs: any answer it sends may find the caller gone, and closing
  * the connection drops the connection's reference, which must never free
  * the flow under the handler (work in flight holds its own reference,
- * so flow_work_done and flow_send_done are covered the same way).
+ * so flow_work_done and flow_send_result are covered the same way).
  */
 void
 flow_message(struct flow *f, struct msg *m)
 {
-	size_t i;
+	const struct accept_row *row;
+	int i;
 
 	flow_ref(f);
-	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (table[i].state == f->state && table[i].type == m->type)
-			break;
-	if (i < sizeof(table) / sizeof(table[0]))
-		table[i].fn(f, m);
+	row = accepted(engine_rows, f->state, m->type);
+	for (i = 0; row == NULL && i < nfamilies; i++)
+		row = accepted(families[i]->accept, f->state, m->type);
+	if (row != NULL)
+		row->fn(f, m);
 	else {
 		flog(f, LOG_WARNING, "%s not allowed now; ending the flow",
 		    msg_name(m->type));

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * flowint.h: the inside of a flow, shared by flow.c (what happens when)
- * and work.c (the directory and mail work done for it on the pools).
- * Nothing else includes this.
+ * flowint.h: the inside of a flow, shared by the engine (flow.c), the
+ * families of requests (reset.c, register.c, account.c, admin.c), the
+ * code kit (codekit.c) and the work done for them on the pools (work.c).
+ * server.c and main.c see only flow.h, families.h and work.h.
  */
 #ifndef SSPR_FLOWINT_H
 #define SSPR_FLOWINT_H
@@ -13,8 +14,10 @@
 #include "cfg.h"
 #include "code.h"
 #include "dir.h"
+#include "families.h"
 #include "msg.h"
 #include "sspr_proto.h"
+#include "work.h"
 
 struct conn;
 struct human;
@@ -25,6 +28,7 @@ enum fstate {
 	F_NEW,
 	F_READY,
 	F_LOOKUP,	/* directory work in flight */
+	F_REG_LOOKUP,	/* registration: the lookup in flight */
 	F_HUMAN,	/* the human check before any lookup */
 	F_CHALLENGED,
 	F_CHECKING,	/* a code was answered; counters being checked */
@@ -64,6 +68,9 @@ struct flow {
 	unsigned	 gen;
 	enum send_state	 send;
 	struct secret	*held;		/* ANSWER that came while sending */
+	enum fstate	 code_state;	/* where an answer to the code waits */
+	void		(*on_code)(struct flow *, struct secret *);
+	void		(*on_sent)(struct flow *, int, const char *);
 	struct human	*human;		/* the check being asked, if any */
 	int		 human_ok;
 	int		 human_tries;
@@ -135,67 +142,79 @@ const char *reason_name(int);
 void	flow_answer(struct flow *, struct msg *);
 void	flow_last(struct flow *, struct msg *);
 void	flow_fail(struct flow *, uint16_t);
-void	flow_finish(struct flow *, uint16_t);
+void	flow_done(struct flow *, uint16_t);
+void	flow_end(struct flow *);
 void	flow_wait(struct flow *, enum fstate, long long);
+void	flow_deadline(struct flow *, long long);
 long long flow_dir_wait(const struct flow *);
-void	source_key(const struct flow *, char *, size_t);
-
-/* reset.c: the steps of a reset flow */
-void	on_start(struct flow *, struct msg *);
-void	on_answer(struct flow *, struct msg *);
-void	on_new_password(struct flow *, struct msg *);
-void	lookup_done(struct flow *, struct work_result *);
-void	failure_counted(struct flow *, struct work_result *);
-void	code_checked(struct flow *, struct work_result *);
-void	write_done(struct flow *, struct work_result *);
-void	unlock_done(struct flow *, struct work_result *);
-void	on_human_answer(struct flow *, struct msg *);
-int	source_allowed(struct flow *);
-void	answer_checked(struct flow *, struct work_result *);
-const char *method_name(int);
-const char *reset_mail(const struct flow *);
 void	flow_who_tag(struct flow *);
+int	flow_start_common(struct flow *, const struct msg_start *);
+void	source_key(const struct flow *, char *, size_t);
+int	source_allowed(struct flow *);
+void	flow_ref(struct flow *);
+void	flow_unref(struct flow *);
+int	flow_count(void);
+/* called by work.c on the loop thread, never by the families */
+void	flow_work_done(struct flow *, struct work_result *);
+void	flow_send_result(struct flow *, int, const char *);
+
+/*
+ * A family of requests (reset, registration, the account step, ssprctl)
+ * gives the engine tables at start-up; the engine calls them through the
+ * tables only, so it names no handler and nothing below calls up.
+ */
+struct accept_row {
+	enum fstate	 state;
+	uint16_t	 type;
+	void		(*fn)(struct flow *, struct msg *);
+};
+
+struct result_row {
+	enum work_kind	 kind;
+	enum fstate	 waiting;
+	void		(*fn)(struct flow *, struct work_result *);
+	int		 always;	/* even when nobody waits (a cache) */
+};
+
+struct flow_family {
+	const char		*name;
+	unsigned		 purposes;	/* 1 << SSPR_PURPOSE_* it starts */
+	void			(*start)(struct flow *, struct msg *);
+	const struct accept_row	*accept;
+	const struct result_row	*results;
+	enum fstate		 deadline_state;
+	int			(*deadline)(struct flow *);
+};
+
+void	flow_family_add(const struct flow_family *);
+
+/* codekit.c: a code sent and its answer, for resets and registration */
 int	code_new(struct flow *, struct secret *);
+int	code_destination(const struct flow *, char *, size_t);
+void	code_challenge(struct flow *, struct msg *, struct secret *,
+	    enum fstate, void (*)(struct flow *, struct secret *));
 void	code_answer(struct flow *, struct secret *);
 int	code_usable(struct flow *);
 int	code_right(const struct flow *, const struct secret *);
-int	code_destination(const struct flow *, char *, size_t);
-void	code_challenge(struct flow *, struct msg *, struct secret *,
-	    enum fstate);
-void	reset_work(void *, struct flow *, struct work_result *,
-	    const struct secret *);
 
-/* register.c: registration of recovery methods after a login */
-void	register_lookup_done(struct flow *, struct work_result *);
-void	on_register_step(struct flow *, struct msg *);
-void	on_register_answer(struct flow *, struct msg *);
-void	on_register_question(struct flow *, struct msg *);
-void	register_written(struct flow *, struct work_result *);
-void	register_code_answered(struct flow *, struct secret *);
-void	register_work(void *, struct flow *, struct work_result *);
+/* method.c */
+const char *method_name(int);
+const char *account_reset_mail(const struct cfg *, const struct account *);
+
 int	register_due(const struct cfg *, const struct account *);
 
-/* account.c: the stateless requests */
-void	on_status(struct flow *, struct msg *);
-void	on_change(struct flow *, struct msg *);
-void	status_done(struct flow *, struct work_result *);
-void	change_done(struct flow *, struct work_result *);
-int	status_timeout(struct flow *);
-
-void	flow_ref(struct flow *);
-void	flow_unref(struct flow *);
-void	flow_work_done(struct flow *, struct work_result *);
-void	flow_send_done(struct flow *, int, const char *);
-
+/* work.c: the slow parts, on the pools */
+typedef void (*work_fn)(void *, struct flow *, struct work_result *,
+    const struct secret *);
 void	work_dir(struct flow *, enum work_kind, const struct secret *);
+void	work_dir_fn(struct flow *, enum work_kind, const struct secret *,
+	    work_fn);
 void	work_send(struct flow *, const struct secret *);
 void	work_change(struct flow *, const struct secret *,
 	    const struct secret *);
-void	work_notify(struct flow *, const char *);
+void	work_notify(struct flow *, const char *, const char *);
 int	work_mail_down(const struct cfg *);
 #define MAIL_RETRY_MS	30000	/* see work.c: mail_failed_at */
 #define MAIL_PROBE_MS	5000
-void	work_set_pools(struct pool *, struct pool *);
-void	work_pools(struct pool **, struct pool **);
 
 #endif

@@ -21,17 +21,18 @@
 
 #include <curl/curl.h>
 
-#include "admin.h"
 #include "audit.h"
 #include "cfg.h"
 #include "code.h"
 #include "dir.h"
+#include "families.h"
 #include "flow.h"
 #include "log.h"
 #include "pool.h"
 #include "server.h"
 #include "state.h"
 #include "throttle.h"
+#include "work.h"
 
 #ifndef SSPR_VERSION
 #define SSPR_VERSION "unknown"
@@ -229,9 +230,12 @@ run(struct cfg *c)
 		log_msg(LOG_ERR, "cannot start worker threads");
 		goto out;
 	}
-	flow_set_pools(dirp, mailp);
+	work_set_pools(dirp, mailp);
+	reset_family_init();
+	register_family_init();
+	account_family_init();
+	admin_family_init();
 	audit_configure(c);
-	admin_init();
 	log_msg(LOG_INFO, "sspr-helperd %s ready on %s (directory %s, mail %s)",
 	    SSPR_VERSION, where, c->uris[0], c->smtp_url);
 	r = server_run(c, lfd) == 0 ? 0 : 1;

@@ -36,6 +36,10 @@
 
 #define MAX_QUESTIONS	10
 
+static void register_code_answered(struct flow *, struct secret *);
+static void register_work(void *, struct flow *, struct work_result *,
+    const struct secret *);
+
 static const char *
 action_name(int a)
 {
@@ -94,7 +98,7 @@ send_methods(struct flow *f)
 	struct msg m = { .type = SSPR_MSG_METHODS };
 	struct msg_methods *mm = &m.u.methods;
 	const struct account *a = &f->acct;
-	const char *mail = reset_mail(f);
+	const char *mail = account_reset_mail(f->cfg, &f->acct);
 
 	if (mail != NULL && addr_mask(mail, mm->mail, sizeof(mm->mail)) == 0)
 		mm->registered |= SSPR_REG_EMAIL;
@@ -112,13 +116,18 @@ send_methods(struct flow *f)
 	flow_answer(f, &m);
 }
 
-void
+static void
 register_lookup_done(struct flow *f, struct work_result *r)
 {
 	if (r->not_self) {
 		flog(f, LOG_WARNING, "a caller that is not in allowed_uids "
 		    "asked to register another account");
 		flow_fail(f, SSPR_R_NOT_ALLOWED);
+		return;
+	}
+	if (r->res.status == DIR_UNAVAILABLE || r->res.status == DIR_INTERNAL) {
+		flog(f, LOG_ERR, "directory unavailable: %s", r->res.detail);
+		flow_fail(f, SSPR_R_UNAVAILABLE);
 		return;
 	}
 	if (r->system || r->res.status != DIR_OK) {
@@ -171,7 +180,7 @@ reg_issue_code(struct flow *f)
 		flow_fail(f, SSPR_R_INTERNAL);
 		return;
 	}
-	code_challenge(f, &m, &code, F_REG_CODE);
+	code_challenge(f, &m, &code, F_REG_CODE, register_code_answered);
 }
 
 static void
@@ -249,10 +258,10 @@ static void
 write_step(struct flow *f)
 {
 	flow_wait(f, F_WRITING, flow_dir_wait(f) + 5000);
-	work_dir(f, W_REG_WRITE, NULL);
+	work_dir_fn(f, W_REG_WRITE, NULL, register_work);
 }
 
-void
+static void
 on_register_step(struct flow *f, struct msg *in)
 {
 	const struct msg_register_step *st = &in->u.step;
@@ -347,7 +356,7 @@ reg_wrong(struct flow *f)
 }
 
 /* A registration code was typed: right, the address or number is stored. */
-void
+static void
 register_code_answered(struct flow *f, struct secret *typed)
 {
 	if (!code_usable(f))
@@ -360,7 +369,7 @@ register_code_answered(struct flow *f, struct secret *typed)
 	write_step(f);
 }
 
-void
+static void
 on_register_answer(struct flow *f, struct msg *in)
 {
 	int64_t step;
@@ -380,7 +389,7 @@ on_register_answer(struct flow *f, struct msg *in)
 	code_answer(f, &in->u.secret);
 }
 
-void
+static void
 on_register_question(struct flow *f, struct msg *in)
 {
 	struct msg m = { .type = SSPR_MSG_ANSWER_BAD };
@@ -403,8 +412,9 @@ on_register_question(struct flow *f, struct msg *in)
 }
 
 /* On a worker: store what was proved (scrypt for the answers here). */
-void
-register_work(void *ctx, struct flow *f, struct work_result *r)
+static void
+register_work(void *ctx, struct flow *f, struct work_result *r,
+    const struct secret *unused)
 {
 	const struct answer_params ap = ANSWER_PARAMS_DEFAULT;
 	char one[64], two[32], sealed[TOTP_SEALED_MAX];
@@ -414,6 +424,7 @@ register_work(void *ctx, struct flow *f, struct work_result *r)
 	struct dir_mod m[2];
 	int n = 0, i;
 
+	(void)unused;
 	dir_result_set(&r->res, DIR_OK, 0, NULL);
 	switch (f->reg_action) {
 	case SSPR_ACT_EMAIL:
@@ -510,7 +521,7 @@ remember(struct flow *f)
 	}
 }
 
-void
+static void
 register_written(struct flow *f, struct work_result *r)
 {
 	const char *what = action_name(f->reg_action);
@@ -526,13 +537,54 @@ register_written(struct flow *f, struct work_result *r)
 	flog(f, LOG_NOTICE, "registration: %s stored", what);
 	faudit(f, "register", "ok", what);
 	if (f->reg_action == SSPR_ACT_CONFIRM) {
-		flow_finish(f, SSPR_DONE_REGISTERED);
+		flow_done(f, SSPR_DONE_REGISTERED);
 		return;
 	}
 	if (f->reg_action == SSPR_ACT_SKIP) {
-		flow_finish(f, SSPR_DONE_SKIPPED);
+		flow_done(f, SSPR_DONE_SKIPPED);
 		return;
 	}
 	remember(f);
 	send_methods(f);
+}
+
+/* START purpose 4, after a login: the person is known to be there. */
+static void
+register_start(struct flow *f, struct msg *in)
+{
+	if (!f->cfg->reg_enabled) {
+		flow_fail(f, SSPR_R_DISABLED);
+		return;
+	}
+	if (flow_start_common(f, &in->u.start) != 0)
+		return;
+	flow_wait(f, F_REG_LOOKUP, flow_dir_wait(f));
+	work_dir(f, W_LOOKUP, NULL);
+}
+
+static const struct accept_row register_rows[] = {
+	{ F_REG_MENU,	SSPR_MSG_REGISTER_STEP,	on_register_step },
+	{ F_REG_CODE,	SSPR_MSG_ANSWER,	on_register_answer },
+	{ F_REG_QUESTION, SSPR_MSG_ANSWER,	on_register_question },
+	{ F_END,	0,			NULL },
+};
+
+static const struct result_row register_results[] = {
+	{ W_LOOKUP,	F_REG_LOOKUP,	register_lookup_done,	0 },
+	{ W_REG_WRITE,	F_WRITING,	register_written,	0 },
+	{ W_LOOKUP,	F_END,		NULL,			0 },
+};
+
+static const struct flow_family register_family = {
+	.name = "register",
+	.purposes = 1u << SSPR_PURPOSE_REGISTER,
+	.start = register_start,
+	.accept = register_rows,
+	.results = register_results,
+};
+
+void
+register_family_init(void)
+{
+	flow_family_add(&register_family);
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * reset.c: the steps of a reset (or unlock, or address check) flow, from
- * START to the new password, and its decisions: who is eligible, which
- * code matches, what the directory's answer means.  Unknown, ineligible
+ * reset.c: the family of reset, unlock and address-check flows: the
+ * steps from START to the new password, and their decisions: who is
+ * eligible, which code matches, what the directory's answer means.  Unknown, ineligible
  * and throttled accounts go through exactly the same steps and answers
- * as real ones; they just never get a code that could match.  flow.c's
- * table decides when each step may run.
+ * as real ones; they just never get a code that could match.  The rows
+ * at the end tell the engine (flow.c) when each step may run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,108 +32,32 @@
 
 static int human_needed(const struct flow *);
 static void ask_human(struct flow *);
+static void process_answer(struct flow *, struct secret *);
+static void reset_work(void *, struct flow *, struct work_result *,
+    const struct secret *);
+static void reset_done(struct flow *, uint16_t);
 
 /* --- START: look the user up, then send a code (or pretend to) --------- */
 
-/*
- * The per-source limit is said plainly (FAIL THROTTLED): it is about the
- * terminal or host, and tells nothing about any account.
- */
-int
-source_allowed(struct flow *f)
+static void
+reset_start(struct flow *f, struct msg *in)
 {
-	long long now = time(NULL);
-	struct tstate t;
-	char key[SSPR_RHOST_MAX + 8];
-
-	source_key(f, key, sizeof(key));
-	state_get(key, &t);
-	if (throttle_source(f->cfg, &t, now) != T_OK) {
-		flog(f, LOG_WARNING, "source over its limit of flows or wrong "
-		    "codes; refusing");
-		return 0;
-	}
-	/*
-	 * A source that cannot be counted is not let through.  A full table
-	 * forgets a quiet source to make room, so this is only a table
-	 * holding nothing but accounts, or memory running out.
-	 */
-	if (state_event(key, STATE_SENT, now, NULL) != 0) {
-		flog(f, LOG_ERR, "cannot count this source (throttle table "
-		    "full of accounts, or out of memory); refusing");
-		return 0;
-	}
-	return 1;
-}
-
-/*
- * Until the directory knows the name the person typed, logs show a keyed
- * tag of it: people type passwords into user prompts.
- */
-void
-flow_who_tag(struct flow *f)
-{
-	unsigned char tag[CODE_HASH_LEN];
-
-	if (code_tag(&f->cfg->bind_password, "log", f->user, tag) == 0)
-		snprintf(f->who, sizeof(f->who), "#%02x%02x%02x%02x", tag[0],
-		    tag[1], tag[2], tag[3]);
-	explicit_bzero(tag, sizeof(tag));
-}
-
-void
-on_start(struct flow *f, struct msg *in)
-{
-
-	switch (in->u.start.purpose) {
-	case SSPR_PURPOSE_RESET:
-	case SSPR_PURPOSE_VERIFY:
-		break;
-	case SSPR_PURPOSE_REGISTER:
-		if (f->cfg->reg_enabled)
-			break;
-		flow_fail(f, SSPR_R_DISABLED);
-		return;
-	case SSPR_PURPOSE_UNLOCK:
-		if (f->cfg->allow_unlock)
-			break;
-		/* FALLTHROUGH */
-	default:
+	if (in->u.start.purpose == SSPR_PURPOSE_UNLOCK &&
+	    !f->cfg->allow_unlock) {
 		flow_fail(f, SSPR_R_DISABLED);
 		return;
 	}
-	if (f->cfg->enabled == POLICY_NONE) {
-		flow_fail(f, SSPR_R_DISABLED);
+	if (flow_start_common(f, &in->u.start) != 0)
 		return;
-	}
-	if (in->u.start.user[0] == '\0') {
-		flow_fail(f, SSPR_R_PROTOCOL);
-		return;
-	}
-	f->purpose = in->u.start.purpose;
-	snprintf(f->user, sizeof(f->user), "%s", in->u.start.user);
-	flow_who_tag(f);
-	if (!state_healthy()) {
-		flog(f, LOG_ERR, "the throttle state file cannot be written; "
-		    "refusing until it can");
-		flow_fail(f, SSPR_R_UNAVAILABLE);
-		return;
-	}
-	if (!source_allowed(f)) {
-		faudit(f, "throttled", "refused", "source");
-		flow_fail(f, SSPR_R_THROTTLED);
-		return;
-	}
 	/* the same for every name, before any lookup: nothing to enumerate */
-	if (f->purpose != SSPR_PURPOSE_REGISTER && work_mail_down(f->cfg)) {
+	if (work_mail_down(f->cfg)) {
 		flog(f, LOG_WARNING, "the mail server failed moments ago; "
 		    "refusing new resets for up to %d s", MAIL_RETRY_MS / 1000);
 		faudit(f, "start", "refused", "mail-down");
 		flow_fail(f, SSPR_R_SEND_FAILED);
 		return;
 	}
-	/* registration follows a login: the person is known to be there */
-	if (f->purpose != SSPR_PURPOSE_REGISTER && human_needed(f)) {
+	if (human_needed(f)) {
 		f->human_tries = HUMAN_TRIES;
 		ask_human(f);
 		return;
@@ -198,7 +122,7 @@ ask_human(struct flow *f)
  * Only a right answer lets the flow look anyone up; wrong ones count
  * against the source, like wrong codes.
  */
-void
+static void
 on_human_answer(struct flow *f, struct msg *in)
 {
 	char key[SSPR_RHOST_MAX + 8];
@@ -217,46 +141,6 @@ on_human_answer(struct flow *f, struct msg *in)
 		return;
 	}
 	ask_human(f);
-}
-
-/* A new code, kept only as its keyed hash; on failure the flow ends. */
-int
-code_new(struct flow *f, struct secret *code)
-{
-	if (code_generate(f->cfg->code_length, code) == 0 &&
-	    code_hash(f->id, code, f->hash) == 0)
-		return 0;
-	secret_wipe(code);
-	flow_fail(f, SSPR_R_INTERNAL);
-	return -1;
-}
-
-/* f->send_to as the person may see it: a***@e***.test, +31*******78. */
-int
-code_destination(const struct flow *f, char *dst, size_t size)
-{
-	return f->channel == CH_SMS ? sms_phone_mask(f->send_to, dst, size) :
-	    addr_mask(f->send_to, dst, size);
-}
-
-/*
- * Has the code sent and answers the CHALLENGE m at once, so the time the
- * sending takes never shows in the answer; then waits in state st.
- */
-void
-code_challenge(struct flow *f, struct msg *m, struct secret *code,
-    enum fstate st)
-{
-	f->issued = now_ms();
-	f->attempts_left = f->cfg->code_max_attempts;
-	f->send = SEND_PENDING;
-	work_send(f, code);
-	secret_wipe(code);
-	m->u.challenge.method = (uint8_t)f->method;
-	m->u.challenge.lifetime = (uint32_t)f->cfg->code_lifetime;
-	m->u.challenge.answer_len = (uint8_t)f->cfg->code_length;
-	flow_wait(f, st, f->cfg->code_lifetime * 1000LL + 30000);
-	flow_answer(f, m);
 }
 
 /*
@@ -282,7 +166,7 @@ issue_code(struct flow *f)
 		    sizeof(m.u.challenge.destination));
 	} else {
 		snprintf(f->send_to, sizeof(f->send_to), "%s",
-		    f->channel == CH_SMS ? f->acct.phone : reset_mail(f));
+		    f->channel == CH_SMS ? f->acct.phone : account_reset_mail(f->cfg, &f->acct));
 		r = code_destination(f, m.u.challenge.destination,
 		    sizeof(m.u.challenge.destination));
 		latest_release(f->latest);
@@ -293,7 +177,7 @@ issue_code(struct flow *f)
 		flow_fail(f, SSPR_R_INTERNAL);
 		return;
 	}
-	code_challenge(f, &m, &code, F_CHALLENGED);
+	code_challenge(f, &m, &code, F_CHALLENGED, process_answer);
 }
 
 /* A challenge answered without anything sent: the app, a question. */
@@ -384,27 +268,6 @@ ask_method(struct flow *f)
 	}
 }
 
-/* The address a reset's code goes to: the registered one, else mail. */
-const char *
-reset_mail(const struct flow *f)
-{
-	if (f->acct.reg_mail != NULL)
-		return f->acct.reg_mail;
-	return f->cfg->directory_mail ? f->acct.mail : NULL;
-}
-
-const char *
-method_name(int m)
-{
-	switch (m) {
-	case SSPR_METHOD_HUMAN:		return "human";
-	case SSPR_METHOD_TOTP:		return "totp";
-	case SSPR_METHOD_SMS:		return "sms";
-	case SSPR_METHOD_QUESTION:	return "questions";
-	default:			return "email";
-	}
-}
-
 /*
  * The recovery methods the account can use, in the order a reset asks
  * them (email first: unknown accounts get a fake email challenge, so
@@ -419,7 +282,7 @@ methods_available(struct flow *f)
 	const struct cfg *c = f->cfg;
 	int n = 0, i, answered = 0;
 
-	if (reset_mail(f) != NULL && (cfg_method(c, "email") ||
+	if (account_reset_mail(f->cfg, &f->acct) != NULL && (cfg_method(c, "email") ||
 	    f->purpose == SSPR_PURPOSE_VERIFY))
 		f->plan[n++] = SSPR_METHOD_EMAIL;
 	if (f->purpose == SSPR_PURPOSE_VERIFY)
@@ -465,7 +328,7 @@ ineligible(const struct flow *f)
 	return NULL;
 }
 
-void
+static void
 lookup_done(struct flow *f, struct work_result *r)
 {
 	const char *why;
@@ -479,10 +342,6 @@ lookup_done(struct flow *f, struct work_result *r)
 	if (r->res.status == DIR_UNAVAILABLE || r->res.status == DIR_INTERNAL) {
 		flog(f, LOG_ERR, "directory unavailable: %s", r->res.detail);
 		flow_fail(f, SSPR_R_UNAVAILABLE);
-		return;
-	}
-	if (f->purpose == SSPR_PURPOSE_REGISTER) {
-		register_lookup_done(f, r);
 		return;
 	}
 	if (r->system) {
@@ -517,106 +376,10 @@ lookup_done(struct flow *f, struct work_result *r)
 
 /* --- ANSWER: check the code -------------------------------------------- */
 
-static void process_answer(struct flow *, struct secret *);
-
-/* The state in which a flow waits for the answer to a code it sent. */
-static enum fstate
-code_state(const struct flow *f)
-{
-	return f->purpose == SSPR_PURPOSE_REGISTER ? F_REG_CODE : F_CHALLENGED;
-}
-
-/* A typed code against the one sent (reset or registration). */
 static void
-code_check(struct flow *f, struct secret *typed)
-{
-	if (f->purpose == SSPR_PURPOSE_REGISTER)
-		register_code_answered(f, typed);
-	else
-		process_answer(f, typed);
-}
-
-/*
- * The code went out, or could not: an answer that came meanwhile is
- * checked now.
- */
-void
-flow_send_done(struct flow *f, int ok, const char *why)
-{
-	struct secret *held;
-
-	f->send = ok ? SEND_OK : SEND_FAILED;
-	if (!ok)
-		flog(f, LOG_ERR, "%s failed: %s", f->fake ? "the mail server "
-		    "check" : "sending the code", why);
-	else if (!f->fake)
-		flog(f, LOG_INFO, "code sent");
-	if (!f->fake)
-		faudit(f, "code_sent", ok ? "ok" : "failed", ok ? NULL :
-		    f->channel == CH_SMS ? "sms" : "mail");
-	if (f->held != NULL && f->state == code_state(f)) {
-		held = f->held;
-		f->held = NULL;
-		code_check(f, held);
-		secret_wipe(held);
-		free(held);
-	}
-}
-
-/*
- * An answer to a code that may still be on its way waits for the send's
- * outcome (a copy is held), so a failed send is reported as such.
- */
-void
-code_answer(struct flow *f, struct secret *typed)
-{
-	if (f->send != SEND_PENDING) {
-		code_check(f, typed);
-		return;
-	}
-	if (f->held != NULL || (f->held = malloc(sizeof(*f->held))) == NULL) {
-		flow_fail(f, SSPR_R_PROTOCOL);
-		return;
-	}
-	*f->held = *typed;
-}
-
-void
 on_answer(struct flow *f, struct msg *in)
 {
 	code_answer(f, &in->u.secret);
-}
-
-/* Is the code still worth checking?  If not, the flow has ended. */
-int
-code_usable(struct flow *f)
-{
-	if (f->send == SEND_FAILED) {
-		flow_fail(f, SSPR_R_SEND_FAILED);
-		return 0;
-	}
-	if (now_ms() - f->issued > f->cfg->code_lifetime * 1000LL) {
-		flog(f, LOG_NOTICE, "code expired");
-		faudit(f, "code_failed", "refused", "expired");
-		flow_fail(f, SSPR_R_EXPIRED);
-		return 0;
-	}
-	return 1;
-}
-
-/* The typed code, normalized, against the hash of the one sent. */
-int
-code_right(const struct flow *f, const struct secret *typed)
-{
-	unsigned char h[CODE_HASH_LEN];
-	struct secret norm;
-	int ok;
-
-	ok = code_normalize(typed, f->cfg->code_length, &norm) == 0 &&
-	    code_hash(f->id, &norm, h) == 0 && code_hash_equal(h, f->hash);
-	secret_wipe(&norm);
-	explicit_bzero(h, sizeof(h));
-	return ok;
 }
 
 /* A reset's code: right, and still the newest for the account. */
@@ -659,8 +422,8 @@ process_answer(struct flow *f, struct secret *typed)
 	    f->method == SSPR_METHOD_QUESTION)) {
 		/* scrypt, or a directory write: on a worker */
 		flow_wait(f, F_CHECKING, flow_dir_wait(f));
-		work_dir(f, f->method == SSPR_METHOD_TOTP ? W_TOTP_CHECK :
-		    W_ANSWER_CHECK, typed);
+		work_dir_fn(f, f->method == SSPR_METHOD_TOTP ? W_TOTP_CHECK :
+		    W_ANSWER_CHECK, typed, reset_work);
 		return;
 	}
 	if (code_matches(f, typed)) {
@@ -675,7 +438,7 @@ process_answer(struct flow *f, struct secret *typed)
 }
 
 /* An app code or an answer was checked on a worker. */
-void
+static void
 answer_checked(struct flow *f, struct work_result *r)
 {
 	if (r->res.status == DIR_UNAVAILABLE) {
@@ -695,7 +458,7 @@ answer_checked(struct flow *f, struct work_result *r)
  * On a worker: is the app code right (and its step not used before, on
  * any host: the step is stored with a compare-and-swap), or the answer?
  */
-void
+static void
 reset_work(void *ctx, struct flow *f, struct work_result *r,
     const struct secret *typed)
 {
@@ -769,7 +532,7 @@ reset_work(void *ctx, struct flow *f, struct work_result *r,
 }
 
 /* A wrong code was counted (or, for a fake flow, not). */
-void
+static void
 failure_counted(struct flow *f, struct work_result *r)
 {
 	struct msg m = { .type = SSPR_MSG_ANSWER_BAD };
@@ -799,7 +562,7 @@ failure_counted(struct flow *f, struct work_result *r)
 }
 
 /* A right code: unless the account got blocked meanwhile, go on. */
-void
+static void
 code_checked(struct flow *f, struct work_result *r)
 {
 	struct msg m = { .type = SSPR_MSG_VERIFIED };
@@ -835,7 +598,7 @@ code_checked(struct flow *f, struct work_result *r)
 	}
 	if (f->purpose == SSPR_PURPOSE_VERIFY) {
 		faudit(f, "verify", "ok", NULL);
-		flow_finish(f, SSPR_DONE_VERIFIED);
+		reset_done(f, SSPR_DONE_VERIFIED);
 		return;
 	}
 	if (f->purpose == SSPR_PURPOSE_UNLOCK) {
@@ -871,7 +634,7 @@ reject(struct flow *f, int reason, const char *detail)
 	flow_wait(f, F_VERIFIED, f->cfg->idle_timeout * 1000LL);
 }
 
-void
+static void
 on_new_password(struct flow *f, struct msg *in)
 {
 	const struct secret *pw = &in->u.secret;
@@ -887,14 +650,14 @@ on_new_password(struct flow *f, struct msg *in)
 	work_dir(f, W_SET_PASSWORD, pw);
 }
 
-void
+static void
 write_done(struct flow *f, struct work_result *r)
 {
 	switch (r->res.status) {
 	case DIR_OK:
 		flog(f, LOG_NOTICE, "password reset for %s", f->acct.dn);
 		faudit(f, "reset", "ok", NULL);
-		flow_finish(f, SSPR_DONE_PASSWORD_SET);
+		reset_done(f, SSPR_DONE_PASSWORD_SET);
 		return;
 	case DIR_POLICY:
 		flog(f, LOG_NOTICE, "new password refused: %s (%s)",
@@ -929,7 +692,7 @@ write_done(struct flow *f, struct work_result *r)
 	}
 }
 
-void
+static void
 unlock_done(struct flow *f, struct work_result *r)
 {
 	if (r->res.status == DIR_UNKNOWN) {
@@ -950,6 +713,53 @@ unlock_done(struct flow *f, struct work_result *r)
 	flog(f, LOG_NOTICE, "%s %s", r->res.unlocked ? "unlocked" :
 	    "asked to unlock, but it was not locked:", f->acct.dn);
 	faudit(f, "unlock", r->res.unlocked ? "ok" : "not-locked", NULL);
-	flow_finish(f, r->res.unlocked ? SSPR_DONE_UNLOCKED : SSPR_DONE_NOT_LOCKED);
+	reset_done(f, r->res.unlocked ? SSPR_DONE_UNLOCKED : SSPR_DONE_NOT_LOCKED);
 }
 
+/*
+ * DONE for a reset, unlock or address check: the counters start afresh,
+ * and after a change the account's owner is told (best effort).
+ */
+static void
+reset_done(struct flow *f, uint16_t outcome)
+{
+	flow_done(f, outcome);
+	work_dir(f, W_CLEAR, NULL);
+	if (outcome == SSPR_DONE_PASSWORD_SET || outcome == SSPR_DONE_UNLOCKED)
+		work_notify(f, outcome == SSPR_DONE_PASSWORD_SET ?
+		    "notify-reset" : "notify-unlock",
+		    account_reset_mail(f->cfg, &f->acct));
+}
+
+static const struct accept_row reset_rows[] = {
+	{ F_HUMAN,	SSPR_MSG_ANSWER,	on_human_answer },
+	{ F_CHALLENGED,	SSPR_MSG_ANSWER,	on_answer },
+	{ F_VERIFIED,	SSPR_MSG_NEW_PASSWORD,	on_new_password },
+	{ F_END,	0,			NULL },
+};
+
+static const struct result_row reset_results[] = {
+	{ W_LOOKUP,		F_LOOKUP,	lookup_done,		0 },
+	{ W_RECORD_FAIL,	F_CHECKING,	failure_counted,	0 },
+	{ W_CHECK,		F_CHECKING,	code_checked,		0 },
+	{ W_SET_PASSWORD,	F_WRITING,	write_done,		0 },
+	{ W_UNLOCK,		F_WRITING,	unlock_done,		0 },
+	{ W_TOTP_CHECK,		F_CHECKING,	answer_checked,		0 },
+	{ W_ANSWER_CHECK,	F_CHECKING,	answer_checked,		0 },
+	{ W_LOOKUP,		F_END,		NULL,			0 },
+};
+
+static const struct flow_family reset_family = {
+	.name = "reset",
+	.purposes = (1u << SSPR_PURPOSE_RESET) | (1u << SSPR_PURPOSE_UNLOCK) |
+	    (1u << SSPR_PURPOSE_VERIFY),
+	.start = reset_start,
+	.accept = reset_rows,
+	.results = reset_results,
+};
+
+void
+reset_family_init(void)
+{
+	flow_family_add(&reset_family);
+}

@@ -655,6 +655,12 @@ add_fd(int fd, void *tag)
  * Runs until SIGTERM or SIGINT.  The signals must already be blocked in
  * every thread (main does that before the pools start).
  */
+static const struct conn_ops ops = {
+	.send = conn_send,
+	.end = conn_end,
+	.deadline = conn_deadline,
+};
+
 int
 server_run(struct cfg *c, int lfd)
 {
@@ -667,6 +673,7 @@ server_run(struct cfg *c, int lfd)
 
 	cur_cfg = c;
 	listen_fd = lfd;
+	flow_engine_init(&ops);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);

@@ -4,7 +4,9 @@
  * loop never waits: directory lookups and writes, throttle counters (on
  * the account's entry or in the local state file), and mail.  Each piece
  * of work holds a reference on its flow and reports back on the loop
- * thread through flow_work_done / flow_send_done.
+ * thread through flow_work_done / flow_send_result; work a family needs
+ * done its own way (an app code, a registration write) brings its worker
+ * function along (work_dir_fn), so nothing here calls up.
  */
 #include <pwd.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@
 struct dir_work {
 	struct job		 job;
 	struct flow		*f;
+	work_fn			 fn;	/* the family's, where it has one */
 	struct secret		 pw;
 	struct secret		 old;	/* W_CHANGE */
 	struct secret		 code;	/* W_RECORD_SENT: to send after */
@@ -325,11 +328,11 @@ dir_run(struct job *j, void *ctx)
 		break;
 	case W_TOTP_CHECK:
 	case W_ANSWER_CHECK:
-		reset_work(ctx, f, r, &w->pw);
-		secret_scrub_registers();
-		break;
 	case W_REG_WRITE:
-		register_work(ctx, f, r);
+		if (w->fn != NULL)
+			w->fn(ctx, f, r, &w->pw);
+		else
+			dir_result_set(&r->res, DIR_INTERNAL, 0, "no worker");
 		secret_scrub_registers();
 		break;
 	case W_RECORD_SENT:
@@ -362,7 +365,7 @@ dir_done(struct job *j)
 		if (w->r.res.status == DIR_OK)
 			submit_mail(f, &w->code, f->fake);
 		else
-			flow_send_done(f, 0, "the send could not be counted");
+			flow_send_result(f, 0, "the send could not be counted");
 	} else
 		flow_work_done(f, &w->r);
 	account_clear(&w->r.acct);
@@ -391,7 +394,7 @@ dir_work_new(struct flow *f, enum work_kind kind)
 
 static void
 submit_dir(struct flow *f, enum work_kind kind, const struct secret *old,
-    const struct secret *pw)
+    const struct secret *pw, work_fn fn)
 {
 	struct dir_work *w = dir_work_new(f, kind);
 	struct work_result r = { .kind = kind };
@@ -401,6 +404,7 @@ submit_dir(struct flow *f, enum work_kind kind, const struct secret *old,
 		flow_work_done(f, &r);
 		return;
 	}
+	w->fn = fn;
 	if (old != NULL)
 		w->old = *old;
 	if (pw != NULL)
@@ -412,13 +416,22 @@ submit_dir(struct flow *f, enum work_kind kind, const struct secret *old,
 void
 work_dir(struct flow *f, enum work_kind kind, const struct secret *pw)
 {
-	submit_dir(f, kind, NULL, pw);
+	submit_dir(f, kind, NULL, pw, NULL);
+}
+
+/* The same, run by the family's worker function (an app code's check, a
+ * registration's write). */
+void
+work_dir_fn(struct flow *f, enum work_kind kind, const struct secret *pw,
+    work_fn fn)
+{
+	submit_dir(f, kind, NULL, pw, fn);
 }
 
 void
 work_change(struct flow *f, const struct secret *old, const struct secret *pw)
 {
-	submit_dir(f, W_CHANGE, old, pw);
+	submit_dir(f, W_CHANGE, old, pw, NULL);
 }
 
 static void
@@ -504,7 +517,7 @@ mail_done(struct job *j)
 	}
 	if (mw->tmpl == NULL || strcmp(mw->tmpl, "code") == 0 ||
 	    strcmp(mw->tmpl, "sms") == 0)
-		flow_send_done(f, mw->ok, mw->ok ? NULL : mw->err);
+		flow_send_result(f, mw->ok, mw->ok ? NULL : mw->err);
 	else if (!mw->ok)
 		log_msg(LOG_ERR, "notifying %s failed (the change stays): %s",
 		    mw->to, mw->err);
@@ -538,7 +551,7 @@ submit_mail(struct flow *f, const struct secret *code, int probe)
 	    f->channel == CH_SMS ? "sms" : "code", probe ? NULL : to);
 
 	if (mw == NULL) {
-		flow_send_done(f, 0, "out of memory");
+		flow_send_result(f, 0, "out of memory");
 		return;
 	}
 	if (!probe)
@@ -552,9 +565,9 @@ submit_mail(struct flow *f, const struct secret *code, int probe)
  * failure is logged; the change is not undone.
  */
 void
-work_notify(struct flow *f, const char *tmpl)
+work_notify(struct flow *f, const char *tmpl, const char *owner)
 {
-	const char *to[2] = { reset_mail(f), NULL };
+	const char *to[2] = { owner, NULL };
 	struct mail_work *mw;
 	int i;
 
@@ -585,7 +598,7 @@ work_send(struct flow *f, const struct secret *code)
 		return;
 	}
 	if ((w = dir_work_new(f, W_RECORD_SENT)) == NULL) {
-		flow_send_done(f, 0, "out of memory");
+		flow_send_result(f, 0, "out of memory");
 		return;
 	}
 	w->code = *code;
