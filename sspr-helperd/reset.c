@@ -195,6 +195,7 @@ ask_direct(struct flow *f)
 		flow_answer(f, &info);
 	}
 	f->send = SEND_NONE;
+	f->on_code = process_answer;	/* code_answer: nothing is in flight */
 	f->sent_mark[0] = '\0';	/* nothing sent to be superseded */
 	f->issued = now_ms();
 	f->attempts_left = f->cfg->code_max_attempts;
