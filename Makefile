@@ -317,6 +317,18 @@ install: all
 	    install -d $(DESTDIR)$(DATADIR)/pam-sspr/ldap-schema && \
 	    install -m 0644 ldap-schema/* $(DESTDIR)$(DATADIR)/pam-sspr/ldap-schema/; \
 	fi
+	@# The daemon's user, on a real install only: a staged tree (DESTDIR)
+	@# gets it from its package's postinst, a non-root make cannot.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	    if command -v systemd-sysusers >/dev/null; then \
+	        echo "systemd-sysusers $(LIBDIR)/sysusers.d/sspr.conf"; \
+	        systemd-sysusers $(LIBDIR)/sysusers.d/sspr.conf || exit 1; \
+	    else \
+	        echo "no systemd-sysusers: create the user _sspr as" \
+	            "$(LIBDIR)/sysusers.d/sspr.conf says (useradd --system" \
+	            "--home-dir /nonexistent --shell /usr/sbin/nologin _sspr)"; \
+	    fi; \
+	fi
 
 # The template every translation starts from, then merged into each one.
 update-po:
