@@ -313,6 +313,9 @@ install: all
 	done
 	install -d $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/pam.d
 	install -m 0644 conf/pam.d/* $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/pam.d/
+	install -d $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/sshd_config.d
+	install -m 0644 conf/sshd_config.d/sspr.conf \
+	    $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/sshd_config.d/sspr.conf
 	if ls ldap-schema/* >/dev/null 2>&1; then \
 	    install -d $(DESTDIR)$(DATADIR)/pam-sspr/ldap-schema && \
 	    install -m 0644 ldap-schema/* $(DESTDIR)$(DATADIR)/pam-sspr/ldap-schema/; \
