@@ -58,7 +58,8 @@ ALL_CFLAGS  = $(WARN) $(HARDEN) $(CFLAGS)
 PROTO_SRC  := proto/wire.c proto/msg.c proto/frame.c proto/secret.c
 MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
               pam_sspr/client.c pam_sspr/text.c pam_sspr/session.c \
-              pam_sspr/recover.c pam_sspr/change.c pam_sspr/register.c
+              pam_sspr/recover.c pam_sspr/change.c pam_sspr/register.c \
+              pam_sspr/hostcache.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
               sspr-helperd/human.c \
@@ -293,6 +294,7 @@ install: all
 	install -m 0640 conf/sspr-helperd.conf $(DESTDIR)$(SYSCONFDIR)/sspr/sspr-helperd.conf
 	install -m 0644 conf/mail/*.txt $(DESTDIR)$(SYSCONFDIR)/sspr/mail/
 	install -m 0644 conf/pam.d/sspr $(DESTDIR)$(SYSCONFDIR)/pam.d/sspr
+	install -m 0644 conf/pam.d/sspr-sss $(DESTDIR)$(SYSCONFDIR)/pam.d/sspr-sss
 	install -d $(DESTDIR)$(DATADIR)/pam-configs $(DESTDIR)$(UNITDIR)
 	install -m 0644 conf/pam-configs/sspr $(DESTDIR)$(DATADIR)/pam-configs/sspr
 	sed -e 's|/usr/sbin/sspr-helperd|$(SBINDIR)/sspr-helperd|' \
