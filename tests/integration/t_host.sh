@@ -287,4 +287,136 @@ PIDS+=($!)
 wait_for 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/22' ||
 	{ echo "# sshd did not start"; sed 's/^/#   /' "$T/sshd.log"; exit 1; }
 
+# --- a person, over ssh -------------------------------------------------------
+
+# ssh_tty NAME COMMAND: alice's ssh to this host, keyboard-interactive
+ssh_tty() {
+	tty_start "$1" "ssh -F /dev/null -o UserKnownHostsFile=$T/known_hosts \
+-o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=accept-new \
+-o PreferredAuthentications=keyboard-interactive -o PubkeyAuthentication=no \
+-o NumberOfPasswordPrompts=3 alice@127.0.0.1 '$2'; echo ssh exit \$?"
+}
+PW_PROMPT='Password \(press Enter if you can.t access your account\): $'
+# answered NAME: the command ran, or the password was asked for again
+answered() {
+	local scr
+	scr=$(tty_screen "$1")
+	printf '%s\n' "$scr" | grep -Eq 'ssh exit [0-9]+' ||
+		[ "$(printf '%s\n' "$scr" | grep -cE "$PW_PROMPT")" -ge 2 ]
+}
+# ssh_login NAME PASSWORD: a new connection; "in" when the command ran as
+# alice, "refused" when the password was asked for again
+ssh_login() {
+	local tag=ok-$RANDOM$RANDOM
+	ssh_tty "$1" "echo $tag-\$(id -un)"
+	tty_wait "$1" "$PW_PROMPT" 15 >&2 && tty_type "$1" "$2"
+	wait_for 30 answered "$1" ||
+		{ echo "# no answer to the password on $1:" >&2; tty_screen "$1" | sed 's/^/#   | /' >&2; }
+	if tty_screen "$1" | grep -q "^$tag-alice\$"; then echo in; else echo refused; fi
+	tty_keys "$1" C-c
+}
+# mbox_code N: the code of the Nth code mail in /var/mail/alice (a
+# script, so rawclient can run it for an answer)
+cat >"$T/mbox-code" <<'EOF'
+#!/bin/bash
+for _ in $(seq 150); do
+	[ "$(grep -c '^X-SSPR-Message: code' /var/mail/alice 2>/dev/null)" -ge "$1" ] && break
+	sleep 0.1
+done
+awk -v n="$1" '/^From / { body = 0; next }
+	/^X-SSPR-Message: code/ { c++; this = c }
+	/^$/ { body = 1 }
+	body && this == n && match($0, /[0-9][0-9][0-9][0-9][0-9][0-9]+/) {
+		print substr($0, RSTART, RLENGTH); exit }' /var/mail/alice
+EOF
+chmod 755 "$T/mbox-code"
+mbox_code() { "$T/mbox-code" "$1"; }
+
+is "$(ssh_login s0 Old-Passw0rd-alice)" in "ssh: alice logs in with her password (SSSD caches it)"
+
+# The reset, as a person does it, and then she goes away.
+ssh_tty s1 "echo never"
+tty_wait s1 "$PW_PROMPT" 15 && tty_keys s1 Enter
+tty_wait s1 'Choose 1 or 2 \(empty to cancel\): $' && tty_type s1 1
+# The human check (on by default for remote logins): read as a person
+# would, with the font in the daemon's source (tests/lib/human-solve.py).
+tty_wait s1 'Characters \(empty to cancel\): $'
+ok $? "ssh: the human check, on by default for remote logins"
+tty_screen s1 | awk '/type the characters in this picture:/ { print "[info]"; n = 8; next }
+	n > 0 { print; n-- }' >"$T/picture"
+tty_type s1 "$($PY "$SRC/tests/lib/human-solve.py" "$SRC" "$T/picture")"
+tty_wait s1 'Verification code \(empty to cancel\): $'
+ok $? "ssh: Enter, then 1: the code is asked for"
+code=$(mbox_code 1)
+like "$code" '^[0-9]{8}$' "the code mail is in /var/mail/alice (Postfix, local delivery)"
+tty_type s1 "$code"
+tty_wait s1 'New password: $' && tty_type s1 Host-Passw0rd-1
+tty_wait s1 'Retype new password: $' && tty_type s1 Host-Passw0rd-1
+tty_wait s1 'Log in again with your new password\.'
+ok $? "ssh: the password is changed"
+tty_count s1 "$PW_PROMPT" 2
+tty_keys s1 C-c
+bind_ok "uid=alice,$PEOPLE" Host-Passw0rd-1
+ok $? "the directory has the new password"
+
+# --- SSSD's cache after the reset --------------------------------------------
+
+slapd_gone() {	# the directory stops: SSSD can only use its cache
+	kill "$(cat "$T/slapd.pid")"
+	wait_for 10 test ! -e "$T/slapd.pid"
+}
+slapd_back() {
+	slapd -F "$T/slapd.d" -h "$SLAPD_URLS" -s 0 2>>"$T/slapd.log" &&
+		wait_for 20 ldapwhoami -H "$(ldapi_url)" -Y EXTERNAL -Q
+}
+# She reset and went away: nobody logged in with the new password.  The
+# module authenticated it through SSSD (service sspr-sss) right away.
+slapd_gone
+ok $? "the directory goes away (slapd stopped)"
+is "$(ssh_login c1 Host-Passw0rd-1)" in "SSSD offline: the new password logs in over ssh"
+is "$(ssh_login c2 Old-Passw0rd-alice)" refused "SSSD offline: the old one does not"
+
+# su, on a pty, by a user who is not root (root's su asks nothing)
+su_login() {	# su_login NAME PASSWORD: "in" or "refused"
+	local tag=su-$RANDOM$RANDOM
+	tty_start "$1" "runuser -u nobody -- su - alice -c 'echo $tag-\$(id -un)'; echo su exit \$?"
+	tty_wait "$1" "$PW_PROMPT" 15 >&2 && tty_type "$1" "$2"
+	tty_wait "$1" 'su exit [0-9]+' 15 >&2
+	if tty_screen "$1" | grep -q "^$tag-alice\$"; then echo in; else echo refused; fi
+}
+is "$(su_login u1 Host-Passw0rd-1)" in "SSSD offline: su - alice takes the new password"
+is "$(su_login u2 Old-Passw0rd-alice)" refused "SSSD offline: and refuses the old one"
+
+# The directory is back, SSSD does not know yet (its next retry is a
+# minute away): a reset now, through su on the console.
+slapd_back
+ok $? "the directory is back"
+# What the issue saw: a password set in the directory now (by an
+# administrator, out of band) fails on this host, checked against SSSD's
+# cache, until SSSD's next retry.
+ldapadmin ldappasswd -s Admin-Set-Passw0rd-1 "uid=alice,$PEOPLE" >/dev/null 2>&1
+ok $? "an administrator sets another password in the directory"
+printf 'auth required pam_sss.so\n' >/etc/pam.d/t-host-sss
+printf 'Admin-Set-Passw0rd-1\n' | pamtester t-host-sss alice authenticate >"$T/window.out" 2>&1
+ok $((!$?)) "SSSD's offline window: pam_sss refuses the directory's password" ||
+	sed 's/^/#   /' "$T/window.out"
+tty_start u4 "runuser -u nobody -- su - alice -c 'echo reset-done'; echo su exit \$?"
+tty_wait u4 "$PW_PROMPT" 15 && tty_keys u4 Enter
+tty_wait u4 'Choose 1 or 2 \(empty to cancel\): $' && tty_type u4 1
+tty_wait u4 'Verification code \(empty to cancel\): $' && tty_type u4 "$(mbox_code 2)"
+tty_wait u4 'New password: $' && tty_type u4 Host-Passw0rd-2
+tty_wait u4 'Retype new password: $' && tty_type u4 Host-Passw0rd-2
+tty_wait u4 'Log in again with your new password\.' 20
+ok $? "su: a reset in SSSD's offline window"
+tty_keys u4 C-c
+bind_ok "uid=alice,$PEOPLE" Host-Passw0rd-2
+ok $? "the directory has the newer password"
+is "$(su_login u5 Host-Passw0rd-2)" in "at once, su takes the new password on this host"
+is "$(ssh_login c3 Host-Passw0rd-1)" refused "the previous one is refused"
+slapd_gone
+is "$(ssh_login c4 Host-Passw0rd-2)" in "directory gone again: SSSD's cache takes the new password"
+is "$(ssh_login c5 Host-Passw0rd-1)" refused "and not the previous one"
+
+[ -n "${SSPR_HOST_HOOK:-}" ] && . "$SSPR_HOST_HOOK"
+
 done_testing
