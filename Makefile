@@ -315,9 +315,14 @@ install: all
 	done
 	install -d $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/pam.d
 	install -m 0644 conf/pam.d/* $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/pam.d/
+	install -m 0644 conf/pam_sspr.conf $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/
 	install -d $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/sshd_config.d
 	install -m 0644 conf/sshd_config.d/sspr.conf \
 	    $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/sshd_config.d/sspr.conf
+	@# the module's settings are the admin's: never overwritten
+	install -d $(DESTDIR)$(SYSCONFDIR)/security
+	test -e $(DESTDIR)$(SYSCONFDIR)/security/pam_sspr.conf || \
+	    install -m 0644 conf/pam_sspr.conf $(DESTDIR)$(SYSCONFDIR)/security/pam_sspr.conf
 	if ls ldap-schema/* >/dev/null 2>&1; then \
 	    install -d $(DESTDIR)$(DATADIR)/pam-sspr/ldap-schema && \
 	    install -m 0644 ldap-schema/* $(DESTDIR)$(DATADIR)/pam-sspr/ldap-schema/; \

@@ -702,6 +702,7 @@ static int
 validate(struct parser *ps)
 {
 	struct cfg *c = ps->cfg;
+	char name[ADDR_NAME_MAX + 1];
 	int i;
 
 	if (*c->user_filter == '\0') {
@@ -750,9 +751,12 @@ validate(struct parser *ps)
 	if (*c->mail_username != '\0' && c->mail_tls == MAIL_TLS_NONE)
 		return fail_at(ps, "mail", "username", "SMTP authentication "
 		    "needs TLS");
-	if (!addr_valid(c->mail_from))
-		return fail_at(ps, "mail", "from", "must be a plain address "
-		    "such as sspr@example.org");
+	if (addr_from_split(c->mail_from, name, sizeof(name), c->mail_from_addr,
+	    sizeof(c->mail_from_addr)) != 0)
+		return fail_at(ps, "mail", "from", "must be an address such as "
+		    "sspr@example.org, or Display Name <sspr@example.org> "
+		    "(the name without control characters, quotes, "
+		    "backslashes or angle brackets, at most 128 bytes)");
 	for (i = 0; i < c->human_check.n; i++)
 		if (strcmp(c->human_check.item[i], "none") != 0 &&
 		    strcmp(c->human_check.item[i], "kiosk") != 0 &&

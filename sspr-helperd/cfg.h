@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "addr.h"
 #include "secret.h"
 
 struct totp_keyring;
@@ -105,7 +106,8 @@ struct cfg {
 	char		*mail_username;
 	char		*mail_password_file;
 	struct secret	 mail_password;
-	char		*mail_from;
+	char		*mail_from;	/* as configured: [Name] <address> */
+	char		 mail_from_addr[ADDR_MAX + 1];	/* the envelope's */
 	char		*template_dir;
 	char		*mail_organisation;
 	char		*mail_helpdesk;

@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
+#include "addr.h"
 #include "mail.h"
 #include "outbuf.h"
 
@@ -231,6 +232,53 @@ put_subject(struct outbuf *o, const char *s)
 	outbuf_puts(o, "\r\n");
 }
 
+/*
+ * The From header (RFC 5322 name-addr).  A name that is not plain ASCII
+ * becomes RFC 2047 encoded-words of at most 75 characters, cut between
+ * UTF-8 characters; an ASCII name holding specials is quoted (it has no
+ * '"' or '\\' to escape: addr_from_split refuses them).
+ */
+static void
+put_from(struct outbuf *o, const char *name, const char *addr)
+{
+	unsigned char enc[4 * 45 / 3 + 4];
+	size_t n = strlen(name), i, k;
+	int ascii = 1;
+
+	outbuf_puts(o, "From: ");
+	for (i = 0; i < n; i++)
+		if ((unsigned char)name[i] >= 0x80)
+			ascii = 0;
+	if (n == 0) {
+		outbuf_puts(o, addr);
+		outbuf_puts(o, "\r\n");
+		return;
+	}
+	if (ascii && strpbrk(name, "()<>[]:;@\\,.\"") == NULL)
+		outbuf_puts(o, name);
+	else if (ascii) {
+		outbuf_puts(o, "\"");
+		outbuf_puts(o, name);
+		outbuf_puts(o, "\"");
+	} else {
+		for (i = 0; i < n; i += k) {
+			/* 45 bytes make 60 of base64: 72 with the markers */
+			k = n - i > 45 ? 45 : n - i;
+			while (k < n - i && ((unsigned char)name[i + k] &
+			    0xc0) == 0x80)
+				k--;
+			EVP_EncodeBlock(enc, (const unsigned char *)name + i,
+			    (int)k);
+			outbuf_puts(o, i > 0 ? " =?UTF-8?B?" : "=?UTF-8?B?");
+			outbuf_puts(o, (const char *)enc);
+			outbuf_puts(o, "?=");
+		}
+	}
+	outbuf_puts(o, " <");
+	outbuf_puts(o, addr);
+	outbuf_puts(o, ">\r\n");
+}
+
 static int
 header_safe(const char *s)
 {
@@ -242,8 +290,10 @@ header_safe(const char *s)
 
 /*
  * Renders template (its first line "Subject: ...", an empty line, the
- * body) into out as a complete message.  from and to are checked
- * addresses; every header value here is free of CR/LF by construction.
+ * body) into out as a complete message.  from is [mail] from as
+ * configured (an address, or "Name <address>", split and checked again
+ * here), to a checked address; every header value here is free of CR/LF
+ * by construction.
  */
 int
 mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
@@ -251,6 +301,7 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 {
 	struct outbuf o = { .p = buf, .size = size };
 	char subject[256], line[256], date[64], idhex[33];
+	char name[ADDR_NAME_MAX + 1], addr[ADDR_MAX + 1];
 	struct outbuf so = { .p = subject, .size = sizeof(subject) };
 	unsigned char rnd[16];
 	const char *nl, *body;
@@ -283,6 +334,10 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 		snprintf(err, errsize, "control character in a header");
 		goto out;
 	}
+	if (addr_from_split(from, name, sizeof(name), addr, sizeof(addr)) != 0) {
+		snprintf(err, errsize, "malformed From address");
+		goto out;
+	}
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
@@ -294,9 +349,8 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 	for (i = 0; i < 16; i++)
 		snprintf(idhex + 2 * i, 3, "%02x", rnd[i]);
 	buf[0] = '\0';
-	outbuf_puts(&o, "From: ");
-	outbuf_puts(&o, from);
-	outbuf_puts(&o, "\r\nTo: ");
+	put_from(&o, name, addr);
+	outbuf_puts(&o, "To: ");
 	outbuf_puts(&o, to);
 	outbuf_puts(&o, "\r\n");
 	put_subject(&o, subject);
@@ -304,7 +358,7 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 	outbuf_puts(&o, date);
 	outbuf_puts(&o, "\r\nMessage-ID: <");
 	outbuf_puts(&o, idhex);
-	outbuf_puts(&o, strchr(from, '@'));
+	outbuf_puts(&o, strchr(addr, '@'));
 	outbuf_puts(&o, ">\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=UTF-8\r\n"
 	    "Content-Transfer-Encoding: 8bit\r\n"
@@ -479,7 +533,8 @@ mail_send(const struct cfg *c, const char *to, const char *msg, size_t len,
 		return -1;
 	}
 	easy_setup(h, c, errbuf);
-	snprintf(from, sizeof(from), "<%s>", c->mail_from);
+	/* the address alone: no display name reaches an SMTP command */
+	snprintf(from, sizeof(from), "<%s>", c->mail_from_addr);
 	snprintf(rcpt, sizeof(rcpt), "<%s>", to);
 	if ((rcpts = curl_slist_append(NULL, rcpt)) == NULL) {
 		handle_put(h);
