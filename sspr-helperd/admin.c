@@ -183,30 +183,12 @@ unblock(struct admin_job *a, void *ctx)
 static void
 test_mail(struct admin_job *a)
 {
-	static const char tmpl[] = "Subject: sspr-helperd test message\n\n"
-	    "This is a test message from the password reset service on "
-	    "${host}.\nNothing needs to be done.\n";
-	struct cfg *c = a->f->cfg;
-	struct mail_vars v = { 0 };
-	char msg[MAIL_MAX], err[512], host[256] = "";
-	int len;
+	char err[512];
 
-	if (!addr_valid(a->arg)) {
-		done(a, 1, "'%s' is not one plain address", a->arg);
-		return;
-	}
-	gethostname(host, sizeof(host) - 1);
-	v.code = v.user = v.service = v.source = "";
-	v.host = host;
-	v.kind = "test";
-	len = mail_render(tmpl, &v, c->mail_from, a->arg, msg, sizeof(msg),
-	    err, sizeof(err));
-	if (len < 0 || mail_send(c, a->arg, msg, (size_t)len, err,
-	    sizeof(err)) != 0) {
+	if (mail_send_test(a->f->cfg, a->arg, err, sizeof(err)) != 0)
 		done(a, 1, "not sent: %s", err);
-		return;
-	}
-	done(a, 0, "sent to %s", a->arg);
+	else
+		done(a, 0, "sent to %s", a->arg);
 }
 
 static void

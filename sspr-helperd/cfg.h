@@ -45,6 +45,7 @@ enum dir_type {
 enum throttle_store {
 	STORE_DIRECTORY = 1,
 	STORE_FILE,
+	STORE_AUTO,		/* resolved at start: dir_store_resolve */
 };
 
 enum sms_method {
@@ -127,6 +128,8 @@ struct cfg {
 
 	/* [throttle] */
 	int		 throttle_store;
+	int		 store_auto;	/* throttle_store was resolved from auto */
+	char		 store_note[512];	/* which, and why */
 	char		*state_file;
 	int		 codes_per_window;
 	int		 code_window;
