@@ -199,13 +199,16 @@ connect_fix(const struct cfg *c, int i, int rc)
 	return "see the error; the server's log says more";
 }
 
-/* Each server on its own: TLS, then the bind as the service account. */
-static void
+/*
+ * Each server on its own: TLS, then the bind as the service account.
+ * Returns how many passed.
+ */
+static int
 servers(struct cfg *c, struct say *s)
 {
 	char why[512], *diag = NULL;
 	LDAP *ld;
-	int i, rc;
+	int i, rc, good = 0;
 
 	for (i = 0; i < c->n_uris; i++) {
 		ld = NULL;
@@ -232,11 +235,13 @@ servers(struct cfg *c, struct say *s)
 				    "directory %s: bind as %s failed: %s%s%s",
 				    c->uris[i], c->bind_dn, ldap_err2string(rc),
 				    diag ? ": " : "", diag ? diag : "");
-			else
+			else {
 				say(s, PF_OK, NULL, "directory %s: %s, bound "
 				    "as %s", c->uris[i], strncmp(c->uris[i],
 				    "ldap://", 7) == 0 ? "StartTLS" : "TLS",
 				    c->bind_dn);
+				good++;
+			}
 			ldap_memfree(diag);
 			diag = NULL;
 			ldap_unbind_ext_s(ld, NULL, NULL);
@@ -245,6 +250,7 @@ servers(struct cfg *c, struct say *s)
 		say(s, PF_FAIL, connect_fix(c, i, rc), "directory %s: %s",
 		    c->uris[i], why);
 	}
+	return good;
 }
 
 /* May the service account search under base at all? */
@@ -526,8 +532,8 @@ dir_preflight(struct cfg *c, const char *probe_user, pf_line *line,
 	struct dconn dc = { 0 };
 	long found;
 
-	servers(c, &s);
-	if (dconn_open(&dc, c, &res) != 0)
+	/* no second bind with a wrong password: ppolicy may lock it out */
+	if (servers(c, &s) == 0 || dconn_open(&dc, c, &res) != 0)
 		return;
 	say(&s, PF_OK, NULL, "directory: %s is %s", c->uris[dc.uri],
 	    dc.ops == &ad_ops ? "Active Directory" : "OpenLDAP");

@@ -89,9 +89,14 @@ try_file(struct tally *t, const char *user, const char *key,
 		    "read" : "write", key, path);
 		return;
 	}
-	snprintf(fix, sizeof(fix), "give %s access, keeping others out: "
-	    "chgrp %s %s && chmod g+%s %s", user, user, path,
-	    want == O_RDONLY || want == O_DIRECTORY ? "r" : "rw", path);
+	if (want == W_OK)
+		snprintf(fix, sizeof(fix), "give %s the directory (the unit's "
+		    "StateDirectory= or LogsDirectory= does): chown %s %s && "
+		    "chmod 700 %s", user, user, path, path);
+	else
+		snprintf(fix, sizeof(fix), "give %s access, keeping others "
+		    "out: chgrp %s %s && chmod g+%s %s", user, user, path,
+		    want == O_RDONLY || want == O_DIRECTORY ? "r" : "rw", path);
 	say(t, PF_FAIL, fix, "%s cannot %s %s %s: %s", user,
 	    want == O_RDONLY || want == O_DIRECTORY ? "read" : "write", key,
 	    path, strerror(errno));
@@ -129,8 +134,9 @@ try_all(struct tally *t, const struct cfg *c, const char *u)
 	    O_RDONLY);
 	try_file(t, u, "[mail] tls_ca_file", c->mail_ca_file, O_RDONLY);
 	try_file(t, u, "[mail] template_dir", c->template_dir, O_DIRECTORY);
-	try_file(t, u, "[totp] key_file", c->totp_key_file, O_RDONLY);
-	for (i = 0; i < c->totp_old_key_files.n; i++)
+	if (cfg_method(c, "totp"))
+		try_file(t, u, "[totp] key_file", c->totp_key_file, O_RDONLY);
+	for (i = 0; cfg_method(c, "totp") && i < c->totp_old_key_files.n; i++)
 		try_file(t, u, "[totp] old_key_files",
 		    c->totp_old_key_files.item[i], O_RDONLY);
 	try_file(t, u, "[sms] auth_header_file", c->sms_auth_header_file,
