@@ -128,8 +128,8 @@ struct cfg {
 
 	/* [throttle] */
 	int		 throttle_store;
-	int		 store_auto;	/* throttle_store was resolved from auto */
-	char		 store_note[512];	/* which, and why */
+	int		 store_auto;	/* resolved from auto: which, why */
+	char		 store_note[512];
 	char		*state_file;
 	int		 codes_per_window;
 	int		 code_window;

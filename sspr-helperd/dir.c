@@ -155,9 +155,11 @@ dir_connect_tls(LDAP **out, const struct cfg *c, int i, char *why,
 		rc = ldap_start_tls_s(ld, NULL, NULL);
 		if (rc != LDAP_SUCCESS) {
 			ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+			/* libldap's own text may come in parentheses */
 			snprintf(why, whysize, "StartTLS failed: %s%s%s%s",
-			    ldap_err2string(rc), diag && *diag ? " (" : "",
-			    diag && *diag ? diag : "", diag && *diag ? ")" : "");
+			    ldap_err2string(rc), diag && *diag ? (*diag == '(' ?
+			    " " : " (") : "", diag && *diag ? diag : "",
+			    diag && *diag && *diag != '(' ? ")" : "");
 			ldap_memfree(diag);
 			goto fail;
 		}

@@ -142,36 +142,49 @@ missing(const char *const *want, long found, char *out, size_t size)
 /*
  * [throttle] store = auto: STORE_DIRECTORY when the directory's schema
  * has ldap-schema/'s counters, STORE_FILE when it has not, -1 when no
- * server answered (why says which).
+ * server answered (why says which).  Each server is tried once, not
+ * twice as dconn_open does: this runs before the daemon is ready.
  */
 int
 dir_store_auto(struct cfg *c, char *why, size_t whysize)
 {
-	struct dir_result res = { 0 };
-	struct dconn dc = { 0 };
 	char miss[256];
-	long found;
-	int r = -1;
+	LDAP *ld = NULL;
+	long found = -1;
+	int i;
 
-	if (dconn_open(&dc, c, &res) != 0) {
-		snprintf(why, whysize, "the directory did not answer: %s",
-		    res.detail);
+	snprintf(why, whysize, "no server configured");
+	for (i = 0; i < c->n_uris && ld == NULL; i++) {
+		if (dir_connect_tls(&ld, c, i, why, whysize) != 0)
+			continue;
+		if (dir_bind_as(ld, c->bind_dn, secret_str(&c->bind_password),
+		    c->bind_password.len, c->dir_timeout, NULL) !=
+		    LDAP_SUCCESS) {
+			snprintf(why, whysize, "the bind as %s failed",
+			    c->bind_dn);
+			ldap_unbind_ext_s(ld, NULL, NULL);
+			ld = NULL;
+		}
+	}
+	if (ld == NULL) {
+		snprintf(miss, sizeof(miss), "%s", why);
+		snprintf(why, whysize, "the directory did not answer (%s)",
+		    miss);
 		return -1;
 	}
-	found = schema_has(dc.ld, c->dir_timeout, store_names);
-	if (found < 0)
+	found = schema_has(ld, c->dir_timeout, store_names);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	if (found < 0) {
 		snprintf(why, whysize, "the directory's schema cannot be read");
-	else if (found == (1L << 4) - 1) {
-		snprintf(why, whysize, "ldap-schema/ is loaded");
-		r = STORE_DIRECTORY;
-	} else {
-		missing(store_names, found, miss, sizeof(miss));
-		snprintf(why, whysize, "ldap-schema/ is not loaded (%s "
-		    "missing)", miss);
-		r = STORE_FILE;
+		return -1;
 	}
-	dconn_drop(&dc, 0);
-	return r;
+	if (found == (1L << 4) - 1) {
+		snprintf(why, whysize, "ldap-schema/ is loaded");
+		return STORE_DIRECTORY;
+	}
+	missing(store_names, found, miss, sizeof(miss));
+	snprintf(why, whysize, "ldap-schema/ is not loaded (%s missing)", miss);
+	return STORE_FILE;
 }
 
 /* What to do about a server that TLS or the bind failed on. */
@@ -223,7 +236,8 @@ servers(struct cfg *c, struct say *s)
 				    "bind_dn names no entry: set the file to "
 				    "the service account's password (one line)",
 				    "directory %s: bind as %s refused: %s",
-				    c->uris[i], c->bind_dn, ldap_err2string(rc));
+				    c->uris[i], c->bind_dn,
+				    ldap_err2string(rc));
 			else if (rc == LDAP_SERVER_DOWN ||
 			    rc == LDAP_CONNECT_ERROR) {
 				/* ldaps://: libldap connects at the bind */
@@ -456,8 +470,8 @@ ad_rights(struct dconn *dc, const char *dn, struct say *s)
 	miss[0] = '\0';
 	for (i = 0, j = 0; i < n; i++)
 		if (!(found & (1L << i)))
-			j += snprintf(miss + j, sizeof(miss) - (size_t)j, "%s%s",
-			    j ? ", " : "", need[i]);
+			j += snprintf(miss + j, sizeof(miss) - (size_t)j,
+			    "%s%s", j ? ", " : "", need[i]);
 	if (*miss != '\0')
 		say(s, PF_FAIL, "delegate to bind_dn, on the users' container: "
 		    "Reset password, and Write on pwdLastSet, lockoutTime and "
@@ -551,8 +565,8 @@ dir_preflight(struct cfg *c, const char *probe_user, pf_line *line,
 	}
 	found = schema(&dc, &s);
 	if (probe_user == NULL || *probe_user == '\0')
-		say(&s, PF_WARN, "run again with --probe-user NAME (an ordinary "
-		    "account)", "probe user: none given: the user search, the "
+		say(&s, PF_WARN, "run again with --probe-user NAME (an "
+		    "ordinary account)", "probe user: none given: the user search, the "
 		    "recovery address and the service account's rights were "
 		    "not checked");
 	else

@@ -60,46 +60,64 @@ say(struct tally *t, int level, const char *fix, const char *fmt, ...)
 	line(t, level, what, fix);
 }
 
-/* Can the current user open path as the daemon would (want: O_RDONLY...)? */
-static void
-try_file(struct tally *t, const char *user, const char *key,
-    const char *path, int want)
+/* What the daemon does with a file, so what the check tries. */
+enum use {
+	USE_READ,	/* open it O_RDONLY */
+	USE_LIST,	/* read a directory */
+	USE_WRITE,	/* open it O_RDWR */
+	USE_APPEND,	/* open it O_WRONLY | O_APPEND */
+	USE_CREATE,	/* create files in a directory */
+};
+
+static int
+usable(const char *path, enum use use)
 {
-	char fix[512];
 	DIR *d;
 	int fd;
 
+	switch (use) {
+	case USE_LIST:
+		if ((d = opendir(path)) == NULL)
+			return -1;
+		closedir(d);
+		return 0;
+	case USE_CREATE:
+		return access(path, W_OK | X_OK);
+	default:
+		fd = open(path, (use == USE_READ ? O_RDONLY : use == USE_WRITE ?
+		    O_RDWR : O_WRONLY | O_APPEND) | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return -1;
+		close(fd);
+		return 0;
+	}
+}
+
+/* Can the current user use path as the daemon would? */
+static void
+try_file(struct tally *t, const char *user, const char *key,
+    const char *path, enum use use)
+{
+	const char *verb = use == USE_READ || use == USE_LIST ? "read" :
+	    use == USE_CREATE ? "write in" : "write";
+	char fix[512];
+
 	if (path == NULL || *path == '\0')
 		return;
-	if (want == O_DIRECTORY) {
-		if ((d = opendir(path)) != NULL) {
-			closedir(d);
-			say(t, PF_OK, NULL, "%s can read %s %s", user, key, path);
-			return;
-		}
-	} else if (want == W_OK) {
-		if (access(path, W_OK | X_OK) == 0) {
-			say(t, PF_OK, NULL, "%s can write in %s %s", user, key,
-			    path);
-			return;
-		}
-	} else if ((fd = open(path, want | O_CLOEXEC | O_NOCTTY)) >= 0) {
-		close(fd);
-		say(t, PF_OK, NULL, "%s can %s %s %s", user, want == O_RDONLY ?
-		    "read" : "write", key, path);
+	if (usable(path, use) == 0) {
+		say(t, PF_OK, NULL, "%s can %s %s %s", user, verb, key, path);
 		return;
 	}
-	if (want == W_OK)
+	if (use == USE_CREATE)
 		snprintf(fix, sizeof(fix), "give %s the directory (the unit's "
 		    "StateDirectory= or LogsDirectory= does): chown %s %s && "
 		    "chmod 700 %s", user, user, path, path);
 	else
 		snprintf(fix, sizeof(fix), "give %s access, keeping others "
 		    "out: chgrp %s %s && chmod g+%s %s", user, user, path,
-		    want == O_RDONLY || want == O_DIRECTORY ? "r" : "rw", path);
-	say(t, PF_FAIL, fix, "%s cannot %s %s %s: %s", user,
-	    want == O_RDONLY || want == O_DIRECTORY ? "read" : "write", key,
-	    path, strerror(errno));
+		    use == USE_READ || use == USE_LIST ? "r" : "rw", path);
+	say(t, PF_FAIL, fix, "%s cannot %s %s %s: %s", user, verb, key, path,
+	    strerror(errno));
 }
 
 /* The parent directory of path, in buf. */
@@ -126,37 +144,37 @@ try_all(struct tally *t, const struct cfg *c, const char *u)
 	struct stat st;
 	int i;
 
-	try_file(t, u, "the configuration", c->path, O_RDONLY);
+	try_file(t, u, "the configuration", c->path, USE_READ);
 	try_file(t, u, "[directory] bind_password_file", c->bind_password_file,
-	    O_RDONLY);
-	try_file(t, u, "[directory] tls_ca_file", c->dir_ca_file, O_RDONLY);
+	    USE_READ);
+	try_file(t, u, "[directory] tls_ca_file", c->dir_ca_file, USE_READ);
 	try_file(t, u, "[mail] password_file", c->mail_password_file,
-	    O_RDONLY);
-	try_file(t, u, "[mail] tls_ca_file", c->mail_ca_file, O_RDONLY);
-	try_file(t, u, "[mail] template_dir", c->template_dir, O_DIRECTORY);
+	    USE_READ);
+	try_file(t, u, "[mail] tls_ca_file", c->mail_ca_file, USE_READ);
+	try_file(t, u, "[mail] template_dir", c->template_dir, USE_LIST);
 	if (cfg_method(c, "totp"))
-		try_file(t, u, "[totp] key_file", c->totp_key_file, O_RDONLY);
+		try_file(t, u, "[totp] key_file", c->totp_key_file, USE_READ);
 	for (i = 0; cfg_method(c, "totp") && i < c->totp_old_key_files.n; i++)
 		try_file(t, u, "[totp] old_key_files",
-		    c->totp_old_key_files.item[i], O_RDONLY);
+		    c->totp_old_key_files.item[i], USE_READ);
 	try_file(t, u, "[sms] auth_header_file", c->sms_auth_header_file,
-	    O_RDONLY);
-	try_file(t, u, "[sms] tls_ca_file", c->sms_ca_file, O_RDONLY);
+	    USE_READ);
+	try_file(t, u, "[sms] tls_ca_file", c->sms_ca_file, USE_READ);
 	try_file(t, u, "[password] banned_words_file", c->banned_words_file,
-	    O_RDONLY);
+	    USE_READ);
 	if (c->pwquality)
 		try_file(t, u, "[password] pwquality_conf", c->pwquality_conf,
-		    O_RDONLY);
+		    USE_READ);
 	if (stat(c->state_file, &st) == 0)
-		try_file(t, u, "[throttle] state_file", c->state_file, O_RDWR);
+		try_file(t, u, "[throttle] state_file", c->state_file,
+		    USE_WRITE);
 	try_file(t, u, "the directory of [throttle] state_file",
-	    dir_of(c->state_file, buf, sizeof(buf)), W_OK);
+	    dir_of(c->state_file, buf, sizeof(buf)), USE_CREATE);
 	if (*c->audit_file != '\0' && stat(c->audit_file, &st) == 0)
-		try_file(t, u, "[audit] file", c->audit_file,
-		    O_WRONLY | O_APPEND);
+		try_file(t, u, "[audit] file", c->audit_file, USE_APPEND);
 	else if (*c->audit_file != '\0')
 		try_file(t, u, "the directory of [audit] file",
-		    dir_of(c->audit_file, buf, sizeof(buf)), W_OK);
+		    dir_of(c->audit_file, buf, sizeof(buf)), USE_CREATE);
 }
 
 /*
@@ -195,8 +213,8 @@ daemon_user(struct tally *t, const struct cfg *c)
 		if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
 		    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
 		    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
-			say(&child, PF_FAIL, NULL, "files: cannot become %s: %s",
-			    pw->pw_name, strerror(errno));
+			say(&child, PF_FAIL, NULL, "files: cannot become "
+			    "%s: %s", pw->pw_name, strerror(errno));
 			_exit(1);
 		}
 		try_all(&child, c, pw->pw_name);
@@ -248,15 +266,15 @@ preflight_run(struct cfg *c, const struct preflight *p)
 		    "administrator can reset their password with one code");
 	if (!p->online) {
 		if (c->throttle_store == STORE_AUTO)
-			say(&t, PF_OK, NULL, "throttle: store = auto is decided "
-			    "at start (--online says which)");
+			say(&t, PF_OK, NULL, "throttle: store = auto is "
+			    "decided at start (--online says which)");
 		return t.fails > 0;
 	}
 	if (c->throttle_store == STORE_AUTO) {
 		dir_store_resolve(c);
 		say(&t, c->throttle_store == STORE_DIRECTORY ? PF_OK : PF_WARN,
-		    "load ldap-schema/ (ldap-schema/README.md) so that all hosts "
-		    "share the counters, or set [throttle] store = file",
+		    "load ldap-schema/ (ldap-schema/README.md) so that all "
+		    "hosts share the counters, or set [throttle] store = file",
 		    "throttle: store = auto picks %s", c->store_note);
 	}
 	dir_preflight(c, p->probe_user, line, &t);

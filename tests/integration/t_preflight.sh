@@ -156,6 +156,34 @@ printf 'right-mail-secret\n' >"$T/mailpw"
 out=$(pf "$T/mailauth.conf")
 like "$out" "^OK +mail smtp://127.0.0.1:$SMTP_PORT: connected, STARTTLS, AUTH as sspr-mailer" "the right login passes"
 
+# --- the SMS gateway: connect and TLS only, nothing sent ----------------------
+read -r P_HTTP P_NOHTTP < <(ports 2 | tr '\n' ' ')
+mkdir -p "$T/http"
+$PY "$SRC/tests/lib/httpsink.py" --port "$P_HTTP" --dir "$T/http" >"$T/http.out" 2>&1 &
+PIDS+=($!)
+wait_for 10 grep -q listening "$T/http.out"
+smsconf() {	# smsconf NAME PORT
+	conf "$1" -e '/^\[policy\]/a methods = email sms'
+	cat >>"$T/$1.conf" <<-EOF
+	[sms]
+	url = http://127.0.0.1:$2/v1/messages?to={to}
+	method = post
+	content_type = application/json
+	body = {"to":"{to}","text":"{text}"}
+	text = Code {code}
+	timeout = 2
+	insecure = yes
+	EOF
+}
+smsconf smsok "$P_HTTP"
+out=$(pf "$T/smsok.conf")
+like "$out" '^OK +sms: the gateway.s host answers \(connect and TLS only: nothing is sent\)' \
+	"the SMS gateway answers"
+is "$(ls "$T/http" | wc -l)" 0 "and got no request"
+smsconf smsdead "$P_NOHTTP"
+out=$(pf "$T/smsdead.conf")
+like "$out" '^FAIL +sms: .*(onnect|refused)' "a dead SMS gateway fails"
+
 # --- what _sspr can read (root, in a mount namespace of its own) ----------------
 if [ "$(id -u)" = 0 ] && ! getent passwd _sspr >/dev/null &&
     unshare --mount --propagation private true 2>/dev/null; then
@@ -250,5 +278,19 @@ out=$($CTL -c "$T/noschema-auto.conf" status)
 ok $? "ssprctl status passes"
 like "$out" 'throttle store +WARNING auto: file, this host only' "with the warning"
 like "$out" 'healthy, with warnings' "said in the verdict"
+daemon_stop
+# a directory down at start: the daemon starts on the state file, and a
+# reload looks at the schema again
+slapd_stop
+THROTTLE_STORE=auto DIR_TIMEOUT=2 conf down
+daemon_start down
+ok $? "store = auto: the daemon starts while the directory is down"
+like "$(cat "$T/down.log")" 'store = auto: file, this host only: the directory did not answer .*a reload checks again' \
+	"on the state file, saying a reload checks again"
+slapd_restart
+out=$($CTL -c "$T/down.conf" reload)
+ok $? "ssprctl reload"
+like "$(cat "$T/down.log")" 'store = auto: file, this host only: ldap-schema/ is not loaded' \
+	"the reload read the schema"
 daemon_stop
 done_testing
