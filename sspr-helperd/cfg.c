@@ -46,7 +46,8 @@ static const struct kenum enabled_modes[] = {
 	{ NULL, 0 }
 };
 static const struct kenum stores[] = {
-	{ "directory", STORE_DIRECTORY }, { "file", STORE_FILE }, { NULL, 0 }
+	{ "directory", STORE_DIRECTORY }, { "file", STORE_FILE },
+	{ "auto", STORE_AUTO }, { NULL, 0 }
 };
 static const struct kenum sms_methods[] = {
 	{ "post", SMS_POST }, { "get", SMS_GET }, { NULL, 0 }
@@ -118,7 +119,7 @@ static const struct key keys[] = {
 	{ "password", "pwquality_conf", K_PATH, O(pwquality_conf), "", 0, 0, NULL },
 	{ "password", "banned_words_file", K_PATH, O(banned_words_file), "", 0, 0, NULL },
 
-	{ "throttle", "store", K_ENUM, O(throttle_store), "directory", 0, 0, stores },
+	{ "throttle", "store", K_ENUM, O(throttle_store), "auto", 0, 0, stores },
 	{ "throttle", "state_file", K_PATH, O(state_file), "/var/lib/sspr/throttle.state", 0, 0, NULL },
 	{ "throttle", "codes_per_window", K_INT, O(codes_per_window), "10", 1, 50, NULL },
 	{ "throttle", "code_window", K_INT, O(code_window), "600", 60, 86400, NULL },

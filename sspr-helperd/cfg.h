@@ -46,6 +46,7 @@ enum dir_type {
 enum throttle_store {
 	STORE_DIRECTORY = 1,
 	STORE_FILE,
+	STORE_AUTO,		/* resolved at start: dir_store_resolve */
 };
 
 enum sms_method {
@@ -129,6 +130,8 @@ struct cfg {
 
 	/* [throttle] */
 	int		 throttle_store;
+	int		 store_auto;	/* resolved from auto: which, why */
+	char		 store_note[512];
 	char		*state_file;
 	int		 codes_per_window;
 	int		 code_window;

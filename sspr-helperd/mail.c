@@ -571,8 +571,8 @@ mail_send(const struct cfg *c, const char *to, const char *msg, size_t len,
  * handle of its own: a connect-only connection stays open until the
  * handle is cleaned up.
  */
-int
-mail_probe(const struct cfg *c, char *err, size_t errsize)
+static CURLcode
+probe(const struct cfg *c, char *err, size_t errsize)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode rc;
@@ -580,13 +580,103 @@ mail_probe(const struct cfg *c, char *err, size_t errsize)
 
 	if ((h = curl_easy_init()) == NULL) {
 		snprintf(err, errsize, "libcurl: cannot create a handle");
-		return -1;
+		return CURLE_OUT_OF_MEMORY;
 	}
 	easy_setup(h, c, errbuf);
 	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
 	rc = curl_easy_perform(h);
 	curl_easy_cleanup(h);
-	return finish(rc, errbuf, err, errsize);
+	finish(rc, errbuf, err, errsize);
+	return rc;
+}
+
+int
+mail_probe(const struct cfg *c, char *err, size_t errsize)
+{
+	return probe(c, err, errsize) == CURLE_OK ? 0 : -1;
+}
+
+/*
+ * The probe for the preflight: as mail_probe (libcurl's connect phase is
+ * the greeting, STARTTLS and AUTH), and what to do when it fails.
+ */
+int
+mail_diagnose(const struct cfg *c, char *err, size_t errsize,
+    const char **fix)
+{
+	CURLcode rc = probe(c, err, errsize);
+
+	switch (rc) {
+	case CURLE_OK:
+		*fix = NULL;
+		return 0;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+		*fix = "nothing answers at [mail] smtp_url: check the host "
+		    "and port, and that the mail server runs";
+		break;
+	case CURLE_USE_SSL_FAILED:
+		*fix = "the server does not offer STARTTLS: enable it on the "
+		    "mail server, or use smtps:// with tls = implicit if it "
+		    "speaks TLS from the first byte (tls = none only for a "
+		    "server on this host)";
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+#if LIBCURL_VERSION_NUM < 0x073e00
+	case CURLE_SSL_CACERT:
+#endif
+		*fix = "the server's certificate is not trusted: set [mail] "
+		    "tls_ca_file to the CA that signed it (and the host name "
+		    "in smtp_url must be in the certificate)";
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		*fix = "the TLS handshake failed: with tls = implicit the "
+		    "server must speak TLS from the first byte (port 465); "
+		    "a server that offers STARTTLS wants tls = starttls";
+		break;
+	case CURLE_LOGIN_DENIED:
+		*fix = "the server refused the login, or offers no AUTH: "
+		    "check [mail] username and password_file (and that the "
+		    "server offers AUTH over TLS)";
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		*fix = "the server did not answer within [mail] timeout";
+		break;
+	default:
+		*fix = "see the error; the mail server's log says more";
+		break;
+	}
+	return -1;
+}
+
+/*
+ * One test message to to (ssprctl test-mail, sspr-helperd --check
+ * --online --test-mail): the real path, template aside.
+ */
+int
+mail_send_test(const struct cfg *c, const char *to, char *err,
+    size_t errsize)
+{
+	static const char tmpl[] = "Subject: sspr-helperd test message\n\n"
+	    "This is a test message from the password reset service on "
+	    "${host}.\nNothing needs to be done.\n";
+	struct mail_vars v = { 0 };
+	char msg[MAIL_MAX], host[256] = "";
+	int len;
+
+	if (!addr_valid(to)) {
+		snprintf(err, errsize, "'%s' is not one plain address", to);
+		return -1;
+	}
+	gethostname(host, sizeof(host) - 1);
+	v.code = v.user = v.service = v.source = "";
+	v.host = host;
+	v.kind = "test";
+	len = mail_render(tmpl, &v, c->mail_from, to, msg, sizeof(msg), err,
+	    errsize);
+	if (len < 0)
+		return -1;
+	return mail_send(c, to, msg, (size_t)len, err, errsize);
 }
 
 static int
