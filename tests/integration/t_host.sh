@@ -239,6 +239,8 @@ is "$(stat -c '%U:%G %a' /etc/sspr/sspr-helperd.conf /etc/sspr/bind.pw | tr '\n'
 readme_run preflight
 ran $? preflight "README: the preflight as _sspr passes"
 like "$(cat "$T/readme-preflight.out")" 'configuration OK' "and says so"
+like "$(cat "$T/readme-preflight.out")" 'preflight: OK' "the online preflight finds everything a reset needs"
+unlike "$(cat "$T/readme-preflight.out")" '^FAIL' "with no FAIL line"
 
 # --- the service, as the unit runs it --------------------------------------
 
