@@ -58,7 +58,8 @@ ALL_CFLAGS  = $(WARN) $(HARDEN) $(CFLAGS)
 PROTO_SRC  := proto/wire.c proto/msg.c proto/frame.c proto/secret.c
 MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
               pam_sspr/client.c pam_sspr/text.c pam_sspr/session.c \
-              pam_sspr/recover.c pam_sspr/change.c pam_sspr/register.c
+              pam_sspr/recover.c pam_sspr/change.c pam_sspr/register.c \
+              pam_sspr/hostcache.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
               sspr-helperd/human.c \
@@ -71,7 +72,8 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/audit.c sspr-helperd/admin.c \
               sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
               sspr-helperd/qr.c sspr-helperd/keys.c sspr-helperd/register.c \
-              sspr-helperd/codekit.c sspr-helperd/method.c
+              sspr-helperd/codekit.c sspr-helperd/method.c \
+              sspr-helperd/dir_probe.c sspr-helperd/preflight.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
 
@@ -294,6 +296,7 @@ install: all
 	install -m 0640 conf/sspr-helperd.conf $(DESTDIR)$(SYSCONFDIR)/sspr/sspr-helperd.conf
 	install -m 0644 conf/mail/*.txt $(DESTDIR)$(SYSCONFDIR)/sspr/mail/
 	install -m 0644 conf/pam.d/sspr $(DESTDIR)$(SYSCONFDIR)/pam.d/sspr
+	install -m 0644 conf/pam.d/sspr-sss $(DESTDIR)$(SYSCONFDIR)/pam.d/sspr-sss
 	install -d $(DESTDIR)$(DATADIR)/pam-configs $(DESTDIR)$(UNITDIR)
 	install -m 0644 conf/pam-configs/sspr $(DESTDIR)$(DATADIR)/pam-configs/sspr
 	sed -e 's|/usr/sbin/sspr-helperd|$(SBINDIR)/sspr-helperd|' \
@@ -314,9 +317,29 @@ install: all
 	done
 	install -d $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/pam.d
 	install -m 0644 conf/pam.d/* $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/pam.d/
+	install -m 0644 conf/pam_sspr.conf $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/
+	install -d $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/sshd_config.d
+	install -m 0644 conf/sshd_config.d/sspr.conf \
+	    $(DESTDIR)$(DATADIR)/doc/pam-sspr/examples/sshd_config.d/sspr.conf
+	@# the module's settings are the admin's: never overwritten
+	install -d $(DESTDIR)$(SYSCONFDIR)/security
+	test -e $(DESTDIR)$(SYSCONFDIR)/security/pam_sspr.conf || \
+	    install -m 0644 conf/pam_sspr.conf $(DESTDIR)$(SYSCONFDIR)/security/pam_sspr.conf
 	if ls ldap-schema/* >/dev/null 2>&1; then \
 	    install -d $(DESTDIR)$(DATADIR)/pam-sspr/ldap-schema && \
 	    install -m 0644 ldap-schema/* $(DESTDIR)$(DATADIR)/pam-sspr/ldap-schema/; \
+	fi
+	@# The daemon's user, on a real install only: a staged tree (DESTDIR)
+	@# gets it from its package's postinst, a non-root make cannot.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	    if command -v systemd-sysusers >/dev/null; then \
+	        echo "systemd-sysusers $(LIBDIR)/sysusers.d/sspr.conf"; \
+	        systemd-sysusers $(LIBDIR)/sysusers.d/sspr.conf || exit 1; \
+	    else \
+	        echo "no systemd-sysusers: create the user _sspr as" \
+	            "$(LIBDIR)/sysusers.d/sspr.conf says (useradd --system" \
+	            "--home-dir /nonexistent --shell /usr/sbin/nologin _sspr)"; \
+	    fi; \
 	fi
 
 # The template every translation starts from, then merged into each one.

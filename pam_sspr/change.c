@@ -221,6 +221,38 @@ update(pam_handle_t *pamh, const struct sspr_args *args, const char *user,
 }
 
 /*
+ * ask_new, for an account that is not ours (or when the daemon is down):
+ * ask the new password and hand it to the next module as PAM_AUTHTOK,
+ * as pam_pwquality does.  First in the password stack, where
+ * pam-auth-update puts us, this is what lets pam_unix's generated line
+ * (use_authtok) change a local password; whether it is good enough is
+ * still pam_unix's to say.
+ */
+static int
+hand_on(pam_handle_t *pamh, const struct sspr_args *args)
+{
+	struct secret pw;
+	const void *tok = NULL;
+	int r, tries;
+
+	if (!args->ask_new || (pam_get_item(pamh, PAM_AUTHTOK, &tok) ==
+	    PAM_SUCCESS && tok != NULL))
+		return PAM_IGNORE;
+	for (tries = 0; tries < CHANGE_TRIES; tries++)
+		if ((r = conv_new_password(pamh, &pw)) != PAM_TRY_AGAIN)
+			break;
+	if (r != PAM_SUCCESS)
+		return r == PAM_TRY_AGAIN ? PAM_AUTHTOK_ERR : r;
+	if (pw.len == 0) {
+		conv_info(pamh, "%s", _("Password change cancelled."));
+		return PAM_AUTHTOK_ERR;
+	}
+	r = pam_set_item(pamh, PAM_AUTHTOK, secret_str(&pw));
+	secret_wipe(&pw);
+	return r == PAM_SUCCESS ? PAM_IGNORE : r;
+}
+
+/*
  * PAM runs the password stage twice: a preliminary pass, in which we
  * only find out whether the account is ours (and remember it), and the
  * update, which asks and changes.
@@ -243,9 +275,10 @@ change_password(pam_handle_t *pamh, int flags, const struct sspr_args *args,
 		r = pam_set_data(pamh, DATA_KNOWN, (void *)DATA_KNOWN, NULL);
 		return r == PAM_SUCCESS ? PAM_SUCCESS : PAM_SERVICE_ERR;
 	}
-	if (!(flags & PAM_UPDATE_AUTHTOK) ||
-	    pam_get_data(pamh, DATA_KNOWN, &known) != PAM_SUCCESS ||
-	    known == NULL)
+	if (!(flags & PAM_UPDATE_AUTHTOK))
 		return PAM_IGNORE;
+	if (pam_get_data(pamh, DATA_KNOWN, &known) != PAM_SUCCESS ||
+	    known == NULL)
+		return hand_on(pamh, args);
 	return update(pamh, args, user, lang);
 }

@@ -13,6 +13,7 @@
 
 #include "conv.h"
 #include "frame.h"
+#include "hostcache.h"
 #include "recover.h"
 #include "text.h"
 
@@ -437,6 +438,7 @@ finish(struct session *s, int outcome, struct secret *newpw)
 	pam_syslog(s->pamh, LOG_NOTICE, "password of %s reset through "
 	    "sspr-helperd", s->user);
 	pam_putenv(s->pamh, "SSPR_PASSWORD_RESET=1");
+	hostcache_refresh(s->pamh, s->user, secret_str(newpw));
 	conv_info(s->pamh, "%s", _("Your password has been changed."));
 	if (s->args->handoff) {
 		r = pam_set_item(s->pamh, PAM_AUTHTOK, secret_str(newpw));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "wire.h"
 
 static int
 local_char(unsigned char c)
@@ -68,6 +69,67 @@ addr_valid(const char *a)
 		if (!local_char((unsigned char)*p) || (*p == '.' && p[1] == '.'))
 			return 0;
 	return domain_ok(at + 1);
+}
+
+/*
+ * A display name as an admin writes it: text a terminal may show (no
+ * control characters, wire_text_ok), without the characters that would
+ * end or escape a quoted string or an angle address.  Nothing of it can
+ * reach an SMTP command: the envelope takes the address alone.
+ */
+static int
+name_ok(const char *s, size_t n)
+{
+	return n <= ADDR_NAME_MAX && wire_text_ok((const unsigned char *)s, n) &&
+	    memchr(s, '"', n) == NULL && memchr(s, '\\', n) == NULL &&
+	    memchr(s, '<', n) == NULL && memchr(s, '>', n) == NULL;
+}
+
+/*
+ * [mail] from: an address, or "Display Name <address>" (RFC 5322
+ * name-addr; the name may be in double quotes).  The address is checked
+ * as every address is (addr_valid); name gets the display name, "" when
+ * there is none.  0, or -1 for anything else.
+ */
+int
+addr_from_split(const char *from, char *name, size_t namesize, char *addr,
+    size_t addrsize)
+{
+	const char *lt = strchr(from, '<'), *gt, *s, *e;
+	size_t n;
+
+	name[0] = addr[0] = '\0';
+	if (lt == NULL) {
+		if (strlen(from) >= addrsize || !addr_valid(from))
+			return -1;
+		strcpy(addr, from);
+		return 0;
+	}
+	gt = strchr(lt, '>');
+	if (gt == NULL || gt[1] != '\0' || (n = (size_t)(gt - lt - 1)) >=
+	    addrsize)
+		return -1;
+	memcpy(addr, lt + 1, n);
+	addr[n] = '\0';
+	if (!addr_valid(addr))
+		goto bad;
+	for (s = from; s < lt && *s == ' '; s++)
+		;
+	for (e = lt; e > s && e[-1] == ' '; e--)
+		;
+	if (e - s >= 2 && *s == '"' && e[-1] == '"') {
+		s++;
+		e--;
+	}
+	n = (size_t)(e - s);
+	if (n >= namesize || !name_ok(s, n))
+		goto bad;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	return 0;
+bad:
+	addr[0] = '\0';
+	return -1;
 }
 
 /*

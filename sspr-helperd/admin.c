@@ -37,6 +37,7 @@ struct admin_job {
 	char		 message[SSPR_DETAIL_MAX + 1];
 	int		 flows;
 	long long	 uptime;
+	struct send_report sends;	/* taken on the loop thread */
 };
 
 static long long started;	/* loop thread only */
@@ -117,12 +118,52 @@ done(struct admin_job *a, int status, const char *fmt, const char *what)
 		    status ? "failed (the reason is not printable)" : "done");
 }
 
+/* "12 s ago", or "never" (since the daemon started). */
+static void
+ago(char *out, size_t size, long long when)
+{
+	if (when == 0)
+		snprintf(out, size, "never since start");
+	else
+		snprintf(out, size, "%lld s ago", (long long)time(NULL) - when);
+}
+
+/*
+ * The codes sent lately: a daemon whose last send failed is not healthy,
+ * however well its servers answer a probe (the schema may be missing, or
+ * the server may refuse what it accepted a connection for).
+ */
+static int
+sends(struct admin_job *a)
+{
+	const struct send_report *r = &a->sends;
+	char line[600], when[64];
+
+	ago(when, sizeof(when), r->last_ok);
+	add_pair(a, "last code sent", when);
+	if (r->last_fail == 0) {
+		add_pair(a, "send failures", "none since start");
+		return 0;
+	}
+	ago(when, sizeof(when), r->last_fail);
+	snprintf(line, sizeof(line), "%d in the last hour, the last %s: %s",
+	    r->fails, when, r->cause);
+	add_pair(a, "send failures", line);
+	if (r->mail_down)
+		add_pair(a, "new resets", "REFUSED while the mail server fails "
+		    "(a reset in 5 s tries it again)");
+	if (r->last_fail < r->last_ok)
+		return 0;
+	add_pair(a, "codes", "FAILING: the last send failed");
+	return 1;
+}
+
 static void
 status(struct admin_job *a, void *ctx)
 {
 	struct cfg *c = a->f->cfg;
 	char line[1200], err[512];
-	int bad = 0;
+	int bad = 0, warn = 0;
 
 	(void)ctx;
 	add_pair(a, "version", SSPR_VERSION);
@@ -144,7 +185,16 @@ status(struct admin_job *a, void *ctx)
 		bad = 1;
 	}
 	add_pair(a, "mail", line);
-	done(a, bad, "%s", bad ? "not healthy" : "healthy");
+	if (c->store_auto && c->throttle_store == STORE_FILE) {
+		snprintf(line, sizeof(line), "WARNING auto: %s", c->store_note);
+		warn = 1;
+	} else
+		snprintf(line, sizeof(line), "%s%s", c->store_auto ? "auto: " :
+		    "", c->throttle_store == STORE_FILE ? "file" : "directory");
+	add_pair(a, "throttle store", line);
+	bad |= sends(a);
+	done(a, bad, "%s", bad ? "not healthy" : warn ?
+	    "healthy, with warnings" : "healthy");
 }
 
 static void
@@ -175,30 +225,12 @@ unblock(struct admin_job *a, void *ctx)
 static void
 test_mail(struct admin_job *a)
 {
-	static const char tmpl[] = "Subject: sspr-helperd test message\n\n"
-	    "This is a test message from the password reset service on "
-	    "${host}.\nNothing needs to be done.\n";
-	struct cfg *c = a->f->cfg;
-	struct mail_vars v = { 0 };
-	char msg[MAIL_MAX], err[512], host[256] = "";
-	int len;
+	char err[512];
 
-	if (!addr_valid(a->arg)) {
-		done(a, 1, "'%s' is not one plain address", a->arg);
-		return;
-	}
-	gethostname(host, sizeof(host) - 1);
-	v.code = v.user = v.service = v.source = "";
-	v.host = host;
-	v.kind = "test";
-	len = mail_render(tmpl, &v, c->mail_from, a->arg, msg, sizeof(msg),
-	    err, sizeof(err));
-	if (len < 0 || mail_send(c, a->arg, msg, (size_t)len, err,
-	    sizeof(err)) != 0) {
+	if (mail_send_test(a->f->cfg, a->arg, err, sizeof(err)) != 0)
 		done(a, 1, "not sent: %s", err);
-		return;
-	}
-	done(a, 0, "sent to %s", a->arg);
+	else
+		done(a, 0, "sent to %s", a->arg);
 }
 
 static void
@@ -288,6 +320,7 @@ admin_request(struct flow *f, const struct msg_admin *req, struct pool *dir,
 	snprintf(a->arg, sizeof(a->arg), "%s", req->arg);
 	a->flows = flow_count() - 1;
 	a->uptime = time(NULL) - started;
+	work_send_report(f->cfg, &a->sends);
 	a->job.run = run;
 	a->job.done = job_done;
 	flow_ref(f);

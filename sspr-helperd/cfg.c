@@ -46,7 +46,8 @@ static const struct kenum enabled_modes[] = {
 	{ NULL, 0 }
 };
 static const struct kenum stores[] = {
-	{ "directory", STORE_DIRECTORY }, { "file", STORE_FILE }, { NULL, 0 }
+	{ "directory", STORE_DIRECTORY }, { "file", STORE_FILE },
+	{ "auto", STORE_AUTO }, { NULL, 0 }
 };
 static const struct kenum sms_methods[] = {
 	{ "post", SMS_POST }, { "get", SMS_GET }, { NULL, 0 }
@@ -118,7 +119,7 @@ static const struct key keys[] = {
 	{ "password", "pwquality_conf", K_PATH, O(pwquality_conf), "", 0, 0, NULL },
 	{ "password", "banned_words_file", K_PATH, O(banned_words_file), "", 0, 0, NULL },
 
-	{ "throttle", "store", K_ENUM, O(throttle_store), "directory", 0, 0, stores },
+	{ "throttle", "store", K_ENUM, O(throttle_store), "auto", 0, 0, stores },
 	{ "throttle", "state_file", K_PATH, O(state_file), "/var/lib/sspr/throttle.state", 0, 0, NULL },
 	{ "throttle", "codes_per_window", K_INT, O(codes_per_window), "10", 1, 50, NULL },
 	{ "throttle", "code_window", K_INT, O(code_window), "600", 60, 86400, NULL },
@@ -702,6 +703,7 @@ static int
 validate(struct parser *ps)
 {
 	struct cfg *c = ps->cfg;
+	char name[ADDR_NAME_MAX + 1];
 	int i;
 
 	if (*c->user_filter == '\0') {
@@ -750,9 +752,12 @@ validate(struct parser *ps)
 	if (*c->mail_username != '\0' && c->mail_tls == MAIL_TLS_NONE)
 		return fail_at(ps, "mail", "username", "SMTP authentication "
 		    "needs TLS");
-	if (!addr_valid(c->mail_from))
-		return fail_at(ps, "mail", "from", "must be a plain address "
-		    "such as sspr@example.org");
+	if (addr_from_split(c->mail_from, name, sizeof(name), c->mail_from_addr,
+	    sizeof(c->mail_from_addr)) != 0)
+		return fail_at(ps, "mail", "from", "must be an address such as "
+		    "sspr@example.org, or Display Name <sspr@example.org> "
+		    "(the name without control characters, quotes, "
+		    "backslashes or angle brackets, at most 128 bytes)");
 	for (i = 0; i < c->human_check.n; i++)
 		if (strcmp(c->human_check.item[i], "none") != 0 &&
 		    strcmp(c->human_check.item[i], "kiosk") != 0 &&

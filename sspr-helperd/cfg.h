@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "addr.h"
 #include "secret.h"
 
 struct totp_keyring;
@@ -45,6 +46,7 @@ enum dir_type {
 enum throttle_store {
 	STORE_DIRECTORY = 1,
 	STORE_FILE,
+	STORE_AUTO,		/* resolved at start: dir_store_resolve */
 };
 
 enum sms_method {
@@ -105,7 +107,8 @@ struct cfg {
 	char		*mail_username;
 	char		*mail_password_file;
 	struct secret	 mail_password;
-	char		*mail_from;
+	char		*mail_from;	/* as configured: [Name] <address> */
+	char		 mail_from_addr[ADDR_MAX + 1];	/* the envelope's */
 	char		*template_dir;
 	char		*mail_organisation;
 	char		*mail_helpdesk;
@@ -127,6 +130,8 @@ struct cfg {
 
 	/* [throttle] */
 	int		 throttle_store;
+	int		 store_auto;	/* resolved from auto: which, why */
+	char		 store_note[512];
 	char		*state_file;
 	int		 codes_per_window;
 	int		 code_window;

@@ -132,23 +132,35 @@ set_options(LDAP *ld, const struct cfg *c)
 	return ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) ? -1 : 0;
 }
 
-/* A connection to server i of c, TLS on (ldaps:// or StartTLS), unbound. */
-static int
-connect_tls(LDAP **out, const struct cfg *c, int i, char *why, size_t whysize)
+/*
+ * A connection to server i of c, TLS on (ldaps:// or StartTLS), unbound.
+ * Returns 0, or the LDAP result code with why saying what failed (the
+ * server's or libldap's own text too: the preflight names the cause).
+ */
+int
+dir_connect_tls(LDAP **out, const struct cfg *c, int i, char *why,
+    size_t whysize)
 {
 	LDAP *ld = NULL;
+	char *diag = NULL;
 	int rc;
 
 	rc = ldap_initialize(&ld, c->uris[i]);
 	if (rc != LDAP_SUCCESS || set_options(ld, c) != 0) {
 		snprintf(why, whysize, "cannot set up: %s", ldap_err2string(rc));
+		rc = rc != LDAP_SUCCESS ? rc : LDAP_OTHER;
 		goto fail;
 	}
 	if (strncmp(c->uris[i], "ldap://", 7) == 0) {
 		rc = ldap_start_tls_s(ld, NULL, NULL);
 		if (rc != LDAP_SUCCESS) {
-			snprintf(why, whysize, "StartTLS failed: %s",
-			    ldap_err2string(rc));
+			ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+			/* libldap's own text may come in parentheses */
+			snprintf(why, whysize, "StartTLS failed: %s%s%s%s",
+			    ldap_err2string(rc), diag && *diag ? (*diag == '(' ?
+			    " " : " (") : "", diag && *diag ? diag : "",
+			    diag && *diag && *diag != '(' ? ")" : "");
+			ldap_memfree(diag);
 			goto fail;
 		}
 	}
@@ -157,12 +169,12 @@ connect_tls(LDAP **out, const struct cfg *c, int i, char *why, size_t whysize)
 fail:
 	if (ld != NULL)
 		ldap_unbind_ext_s(ld, NULL, NULL);
-	return -1;
+	return rc;
 }
 
 /* A simple bind; never with an empty password (RFC 4513 5.1.2). */
-static int
-bind_as(LDAP *ld, const char *dn, const char *pw, size_t len, int secs,
+int
+dir_bind_as(LDAP *ld, const char *dn, const char *pw, size_t len, int secs,
     char **diag)
 {
 	struct berval cred = { len, (char *)pw };
@@ -196,9 +208,9 @@ open_one(LDAP **out, const struct cfg *c, int i, char *why, size_t whysize)
 	LDAP *ld = NULL;
 	int rc;
 
-	if (connect_tls(&ld, c, i, why, whysize) != 0)
+	if (dir_connect_tls(&ld, c, i, why, whysize) != 0)
 		return -1;
-	rc = bind_as(ld, c->bind_dn, secret_str(&c->bind_password),
+	rc = dir_bind_as(ld, c->bind_dn, secret_str(&c->bind_password),
 	    c->bind_password.len, c->dir_timeout, NULL);
 	if (rc != LDAP_SUCCESS) {
 		snprintf(why, whysize, "bind as %s failed: %s", c->bind_dn,
@@ -225,9 +237,9 @@ dconn_open_as(struct dconn *dc, const char *dn, const struct secret *pw,
 
 	*out = NULL;
 	*diag = NULL;
-	if (connect_tls(&ld, dc->cfg, dc->uri, why, sizeof(why)) != 0)
+	if (dir_connect_tls(&ld, dc->cfg, dc->uri, why, sizeof(why)) != 0)
 		return LDAP_SERVER_DOWN;
-	rc = bind_as(ld, dn, secret_str(pw), pw->len, dc->cfg->dir_timeout, diag);
+	rc = dir_bind_as(ld, dn, secret_str(pw), pw->len, dc->cfg->dir_timeout, diag);
 	if (rc != LDAP_SUCCESS) {
 		ldap_unbind_ext_s(ld, NULL, NULL);
 		return rc;

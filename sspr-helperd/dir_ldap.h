@@ -41,6 +41,8 @@ extern const struct dir_ops ad_ops;
 int	dconn_open(struct dconn *, struct cfg *, struct dir_result *);
 void	dconn_drop(struct dconn *, int);
 int	dconn_lost(int);
+int	dir_connect_tls(LDAP **, const struct cfg *, int, char *, size_t);
+int	dir_bind_as(LDAP *, const char *, const char *, size_t, int, char **);
 int	dconn_open_as(struct dconn *, const char *, const struct secret *,
 	    LDAP **, char **);
 int	dir_search_user(struct dconn *, const char *, char **,

@@ -214,6 +214,17 @@ void	work_change(struct flow *, const struct secret *,
 	    const struct secret *);
 void	work_notify(struct flow *, const char *, const char *);
 int	work_mail_down(const struct cfg *);
+
+/* What ssprctl status says of the codes sent lately (work.c). */
+#define SENDS_WINDOW	3600	/* failures counted over the last hour */
+struct send_report {
+	long long	 last_ok;	/* unix seconds; 0: none since start */
+	long long	 last_fail;
+	int		 fails;		/* in the last SENDS_WINDOW seconds */
+	int		 mail_down;	/* new resets refused: work_mail_down */
+	char		 cause[256];	/* the last failure's, no address */
+};
+void	work_send_report(const struct cfg *, struct send_report *);
 #define MAIL_RETRY_MS	30000	/* see work.c: mail_failed_at */
 #define MAIL_PROBE_MS	5000
 

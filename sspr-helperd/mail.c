@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
+#include "addr.h"
 #include "mail.h"
 #include "outbuf.h"
 
@@ -231,6 +232,53 @@ put_subject(struct outbuf *o, const char *s)
 	outbuf_puts(o, "\r\n");
 }
 
+/*
+ * The From header (RFC 5322 name-addr).  A name that is not plain ASCII
+ * becomes RFC 2047 encoded-words of at most 75 characters, cut between
+ * UTF-8 characters; an ASCII name holding specials is quoted (it has no
+ * '"' or '\\' to escape: addr_from_split refuses them).
+ */
+static void
+put_from(struct outbuf *o, const char *name, const char *addr)
+{
+	unsigned char enc[4 * 45 / 3 + 4];
+	size_t n = strlen(name), i, k;
+	int ascii = 1;
+
+	outbuf_puts(o, "From: ");
+	for (i = 0; i < n; i++)
+		if ((unsigned char)name[i] >= 0x80)
+			ascii = 0;
+	if (n == 0) {
+		outbuf_puts(o, addr);
+		outbuf_puts(o, "\r\n");
+		return;
+	}
+	if (ascii && strpbrk(name, "()<>[]:;@\\,.\"") == NULL)
+		outbuf_puts(o, name);
+	else if (ascii) {
+		outbuf_puts(o, "\"");
+		outbuf_puts(o, name);
+		outbuf_puts(o, "\"");
+	} else {
+		for (i = 0; i < n; i += k) {
+			/* 45 bytes make 60 of base64: 72 with the markers */
+			k = n - i > 45 ? 45 : n - i;
+			while (k < n - i && ((unsigned char)name[i + k] &
+			    0xc0) == 0x80)
+				k--;
+			EVP_EncodeBlock(enc, (const unsigned char *)name + i,
+			    (int)k);
+			outbuf_puts(o, i > 0 ? " =?UTF-8?B?" : "=?UTF-8?B?");
+			outbuf_puts(o, (const char *)enc);
+			outbuf_puts(o, "?=");
+		}
+	}
+	outbuf_puts(o, " <");
+	outbuf_puts(o, addr);
+	outbuf_puts(o, ">\r\n");
+}
+
 static int
 header_safe(const char *s)
 {
@@ -242,8 +290,10 @@ header_safe(const char *s)
 
 /*
  * Renders template (its first line "Subject: ...", an empty line, the
- * body) into out as a complete message.  from and to are checked
- * addresses; every header value here is free of CR/LF by construction.
+ * body) into out as a complete message.  from is [mail] from as
+ * configured (an address, or "Name <address>", split and checked again
+ * here), to a checked address; every header value here is free of CR/LF
+ * by construction.
  */
 int
 mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
@@ -251,6 +301,7 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 {
 	struct outbuf o = { .p = buf, .size = size };
 	char subject[256], line[256], date[64], idhex[33];
+	char name[ADDR_NAME_MAX + 1], addr[ADDR_MAX + 1];
 	struct outbuf so = { .p = subject, .size = sizeof(subject) };
 	unsigned char rnd[16];
 	const char *nl, *body;
@@ -283,6 +334,10 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 		snprintf(err, errsize, "control character in a header");
 		goto out;
 	}
+	if (addr_from_split(from, name, sizeof(name), addr, sizeof(addr)) != 0) {
+		snprintf(err, errsize, "malformed From address");
+		goto out;
+	}
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
@@ -294,9 +349,8 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 	for (i = 0; i < 16; i++)
 		snprintf(idhex + 2 * i, 3, "%02x", rnd[i]);
 	buf[0] = '\0';
-	outbuf_puts(&o, "From: ");
-	outbuf_puts(&o, from);
-	outbuf_puts(&o, "\r\nTo: ");
+	put_from(&o, name, addr);
+	outbuf_puts(&o, "To: ");
 	outbuf_puts(&o, to);
 	outbuf_puts(&o, "\r\n");
 	put_subject(&o, subject);
@@ -304,7 +358,7 @@ mail_render(const char *tmpl, const struct mail_vars *v, const char *from,
 	outbuf_puts(&o, date);
 	outbuf_puts(&o, "\r\nMessage-ID: <");
 	outbuf_puts(&o, idhex);
-	outbuf_puts(&o, strchr(from, '@'));
+	outbuf_puts(&o, strchr(addr, '@'));
 	outbuf_puts(&o, ">\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=UTF-8\r\n"
 	    "Content-Transfer-Encoding: 8bit\r\n"
@@ -479,7 +533,8 @@ mail_send(const struct cfg *c, const char *to, const char *msg, size_t len,
 		return -1;
 	}
 	easy_setup(h, c, errbuf);
-	snprintf(from, sizeof(from), "<%s>", c->mail_from);
+	/* the address alone: no display name reaches an SMTP command */
+	snprintf(from, sizeof(from), "<%s>", c->mail_from_addr);
 	snprintf(rcpt, sizeof(rcpt), "<%s>", to);
 	if ((rcpts = curl_slist_append(NULL, rcpt)) == NULL) {
 		handle_put(h);
@@ -516,8 +571,8 @@ mail_send(const struct cfg *c, const char *to, const char *msg, size_t len,
  * handle of its own: a connect-only connection stays open until the
  * handle is cleaned up.
  */
-int
-mail_probe(const struct cfg *c, char *err, size_t errsize)
+static CURLcode
+probe(const struct cfg *c, char *err, size_t errsize)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode rc;
@@ -525,13 +580,103 @@ mail_probe(const struct cfg *c, char *err, size_t errsize)
 
 	if ((h = curl_easy_init()) == NULL) {
 		snprintf(err, errsize, "libcurl: cannot create a handle");
-		return -1;
+		return CURLE_OUT_OF_MEMORY;
 	}
 	easy_setup(h, c, errbuf);
 	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
 	rc = curl_easy_perform(h);
 	curl_easy_cleanup(h);
-	return finish(rc, errbuf, err, errsize);
+	finish(rc, errbuf, err, errsize);
+	return rc;
+}
+
+int
+mail_probe(const struct cfg *c, char *err, size_t errsize)
+{
+	return probe(c, err, errsize) == CURLE_OK ? 0 : -1;
+}
+
+/*
+ * The probe for the preflight: as mail_probe (libcurl's connect phase is
+ * the greeting, STARTTLS and AUTH), and what to do when it fails.
+ */
+int
+mail_diagnose(const struct cfg *c, char *err, size_t errsize,
+    const char **fix)
+{
+	CURLcode rc = probe(c, err, errsize);
+
+	switch (rc) {
+	case CURLE_OK:
+		*fix = NULL;
+		return 0;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+		*fix = "nothing answers at [mail] smtp_url: check the host "
+		    "and port, and that the mail server runs";
+		break;
+	case CURLE_USE_SSL_FAILED:
+		*fix = "the server does not offer STARTTLS: enable it on the "
+		    "mail server, or use smtps:// with tls = implicit if it "
+		    "speaks TLS from the first byte (tls = none only for a "
+		    "server on this host)";
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+#if LIBCURL_VERSION_NUM < 0x073e00
+	case CURLE_SSL_CACERT:
+#endif
+		*fix = "the server's certificate is not trusted: set [mail] "
+		    "tls_ca_file to the CA that signed it (and the host name "
+		    "in smtp_url must be in the certificate)";
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		*fix = "the TLS handshake failed: with tls = implicit the "
+		    "server must speak TLS from the first byte (port 465); "
+		    "a server that offers STARTTLS wants tls = starttls";
+		break;
+	case CURLE_LOGIN_DENIED:
+		*fix = "the server refused the login, or offers no AUTH: "
+		    "check [mail] username and password_file (and that the "
+		    "server offers AUTH over TLS)";
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		*fix = "the server did not answer within [mail] timeout";
+		break;
+	default:
+		*fix = "see the error; the mail server's log says more";
+		break;
+	}
+	return -1;
+}
+
+/*
+ * One test message to to (ssprctl test-mail, sspr-helperd --check
+ * --online --test-mail): the real path, template aside.
+ */
+int
+mail_send_test(const struct cfg *c, const char *to, char *err,
+    size_t errsize)
+{
+	static const char tmpl[] = "Subject: sspr-helperd test message\n\n"
+	    "This is a test message from the password reset service on "
+	    "${host}.\nNothing needs to be done.\n";
+	struct mail_vars v = { 0 };
+	char msg[MAIL_MAX], host[256] = "";
+	int len;
+
+	if (!addr_valid(to)) {
+		snprintf(err, errsize, "'%s' is not one plain address", to);
+		return -1;
+	}
+	gethostname(host, sizeof(host) - 1);
+	v.code = v.user = v.service = v.source = "";
+	v.host = host;
+	v.kind = "test";
+	len = mail_render(tmpl, &v, c->mail_from, to, msg, sizeof(msg), err,
+	    errsize);
+	if (len < 0)
+		return -1;
+	return mail_send(c, to, msg, (size_t)len, err, errsize);
 }
 
 static int

@@ -36,6 +36,8 @@ int	mail_render(const char *, const struct mail_vars *, const char *,
 int	mail_send(const struct cfg *, const char *, const char *, size_t,
 	    char *, size_t);
 int	mail_probe(const struct cfg *, char *, size_t);
+int	mail_diagnose(const struct cfg *, char *, size_t, const char **);
+int	mail_send_test(const struct cfg *, const char *, char *, size_t);
 int	mail_check_templates(const struct cfg *, char *, size_t);
 
 #endif

@@ -29,6 +29,7 @@
 #include "flow.h"
 #include "log.h"
 #include "pool.h"
+#include "preflight.h"
 #include "server.h"
 #include "state.h"
 #include "throttle.h"
@@ -44,7 +45,9 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: sspr-helperd --config FILE [--foreground] "
-	    "[--check] [--version]\n");
+	    "[--version]\n"
+	    "       sspr-helperd --config FILE --check [--online "
+	    "[--probe-user NAME] [--test-mail ADDRESS]]\n");
 }
 
 /*
@@ -175,11 +178,12 @@ dir_ctx_free(void *p)
 }
 
 static int
-check_only(struct cfg *c)
+check_only(struct cfg *c, const struct preflight *p)
 {
 	cfg_print(c, stdout);
 	fprintf(stderr, "%s: configuration OK\n", c->path);
-	return 0;
+	fflush(stderr);
+	return preflight_run(c, p);
 }
 
 /*
@@ -208,6 +212,7 @@ run(struct cfg *c)
 	char err[512], *sock = NULL;
 
 	block_signals();
+	dir_store_resolve(c);
 	if (state_open(c->state_file, throttle_horizon(c), err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "%s: [throttle] state_file: %s", c->path, err);
 		return 1;
@@ -264,26 +269,35 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "online", no_argument, NULL, 'o' },
+		{ "probe-user", required_argument, NULL, 'p' },
+		{ "test-mail", required_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct preflight pf = { 0 };
 	const char *path = NULL;
 	int foreground = 0, check = 0, ch, r;
 	struct cfg *c;
 	char err[1024];
 
-	while ((ch = getopt_long(argc, argv, "c:fkVh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:fkop:t:Vh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; break;
 		case 'f': foreground = 1; break;
 		case 'k': check = 1; break;
+		case 'o': pf.online = 1; break;
+		case 'p': pf.probe_user = optarg; break;
+		case 't': pf.test_mail = optarg; break;
 		case 'V': printf("sspr-helperd %s\n", SSPR_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (path == NULL || optind != argc) {
+	if (path == NULL || optind != argc || (!check && (pf.online ||
+	    pf.probe_user || pf.test_mail)) || (!pf.online && (pf.probe_user ||
+	    pf.test_mail))) {
 		usage(stderr);
 		return 2;
 	}
@@ -297,8 +311,16 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_set_debug(c->debug);
+	if (check && pf.online &&
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "cannot initialise libcurl\n");
+		cfg_unref(c);
+		return 1;
+	}
 	if (check) {
-		r = check_only(c);
+		r = check_only(c, &pf);
+		if (pf.online)
+			curl_global_cleanup();
 		cfg_unref(c);
 		return r;
 	}

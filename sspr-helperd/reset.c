@@ -161,7 +161,7 @@ issue_code(struct flow *f)
 	f->channel = f->method == SSPR_METHOD_SMS ? CH_SMS : CH_MAIL;
 	if (f->fake) {
 		code_tag(&f->cfg->bind_password, "mask", f->user, tag);
-		r = addr_mask_fake(f->user, f->cfg->mail_from, tag[0],
+		r = addr_mask_fake(f->user, f->cfg->mail_from_addr, tag[0],
 		    m.u.challenge.destination,
 		    sizeof(m.u.challenge.destination));
 	} else {

@@ -21,6 +21,7 @@
 #include "keys.h"
 #include "log.h"
 #include "mail.h"
+#include "preflight.h"
 #include "server.h"
 #include "state.h"
 #include "throttle.h"
@@ -617,6 +618,7 @@ server_reload(char *err, size_t errsize)
 	    n->mail_workers != cur_cfg->mail_workers)
 		log_msg(LOG_WARNING, "reload: new pool sizes take effect at "
 		    "the next restart");
+	dir_store_resolve(n);
 	log_set_debug(n->debug);
 	audit_configure(n);
 	state_set_horizon(throttle_horizon(n));

@@ -338,3 +338,49 @@ out:
 	free(q);
 	return r;
 }
+
+/*
+ * The preflight's check of the gateway: connect and (https) the TLS
+ * handshake, CA verified, to the host of [sms] url, and nothing sent:
+ * no gateway API has a request that is answered without sending or
+ * charging alike, so the request itself is not tried.
+ */
+int
+sms_probe(const struct cfg *c, char *err, size_t errsize)
+{
+	char errbuf[CURL_ERROR_SIZE] = "", url[SMS_REQUEST_MAX];
+	CURLcode rc;
+	CURL *h;
+
+	if (sms_expand(c->sms_url, SMS_ESC_URL, "+10000000000", "preflight",
+	    url, sizeof(url)) != 0) {
+		snprintf(err, errsize, "[sms] url too long or malformed");
+		return -1;
+	}
+	if (sms_url_allowed(url, c->sms_insecure, err, errsize) != 0)
+		return -1;
+	if ((h = curl_easy_init()) == NULL) {
+		snprintf(err, errsize, "curl_easy_init failed");
+		return -1;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_PROXY, "");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)c->sms_timeout);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->sms_timeout);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (*c->sms_ca_file != '\0') {
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->sms_ca_file);
+		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+	}
+	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+	rc = curl_easy_perform(h);
+	curl_easy_cleanup(h);
+	if (rc != CURLE_OK)
+		snprintf(err, errsize, "%s", *errbuf ? errbuf :
+		    curl_easy_strerror(rc));
+	return rc == CURLE_OK ? 0 : -1;
+}

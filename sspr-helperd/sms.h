@@ -30,6 +30,7 @@ int	sms_render_text(const char *, const char *, int, char *, size_t);
 int	sms_expand(const char *, int, const char *, const char *, char *,
 	    size_t);
 int	sms_url_allowed(const char *, int, char *, size_t);
+int	sms_probe(const struct cfg *, char *, size_t);
 int	sms_send(const struct cfg *, const char *, const char *, int, char *,
 	    size_t);
 

@@ -57,6 +57,52 @@ static struct pool	*dir_pool, *mail_pool;
 static long long	 mail_failed_at, mail_tried_at;
 static const struct cfg	*mail_failed_cfg;
 
+/*
+ * Every code's send (mail or SMS, and a fake flow's probe), counted or
+ * not, for ssprctl status: a daemon whose codes do not go out is not
+ * healthy, whatever a probe of the servers says.  Loop thread only.
+ */
+#define SENDS_KEPT	64
+static struct {
+	long long	 ok_at, fail_at;
+	long long	 fails[SENDS_KEPT];	/* a ring of failure times */
+	int		 next;
+	char		 cause[256];
+} sends;
+
+static void
+send_noted(int ok, const char *cause)
+{
+	long long now = time(NULL);
+
+	if (ok) {
+		sends.ok_at = now;
+		return;
+	}
+	sends.fail_at = now;
+	sends.fails[sends.next] = now;
+	sends.next = (sends.next + 1) % SENDS_KEPT;
+	snprintf(sends.cause, sizeof(sends.cause), "%.200s", cause);
+}
+
+/* A copy for an admin job, taken on the loop thread. */
+void
+work_send_report(const struct cfg *c, struct send_report *r)
+{
+	long long now = time(NULL);
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	r->last_ok = sends.ok_at;
+	r->last_fail = sends.fail_at;
+	for (i = 0; i < SENDS_KEPT; i++)
+		if (sends.fails[i] != 0 && now - sends.fails[i] < SENDS_WINDOW)
+			r->fails++;
+	r->mail_down = mail_failed_at != 0 && c == mail_failed_cfg &&
+	    now_ms() - mail_failed_at < MAIL_RETRY_MS;
+	snprintf(r->cause, sizeof(r->cause), "%s", sends.cause);
+}
+
 void
 work_set_pools(struct pool *dir, struct pool *mail)
 {
@@ -353,6 +399,7 @@ dir_done(struct job *j)
 {
 	struct dir_work *w = (struct dir_work *)j;
 	struct flow *f = w->f;
+	char why[400];
 
 	if (w->r.kind == W_RECORD_SENT) {
 		/* the loop thread alone writes the flow */
@@ -364,8 +411,14 @@ dir_done(struct job *j)
 		/* no code leaves before the send is counted (fail closed) */
 		if (w->r.res.status == DIR_OK)
 			submit_mail(f, &w->code, f->fake);
-		else
-			flow_send_result(f, 0, "the send could not be counted");
+		else {
+			snprintf(why, sizeof(why), "the send could not be "
+			    "counted (%s store%s%.200s)", f->cfg->throttle_store ==
+			    STORE_FILE ? "file" : "directory",
+			    *w->r.res.detail ? ": " : "", w->r.res.detail);
+			send_noted(0, why);
+			flow_send_result(f, 0, why);
+		}
 	} else
 		flow_work_done(f, &w->r);
 	account_clear(&w->r.acct);
@@ -516,8 +569,10 @@ mail_done(struct job *j)
 		mail_failed_cfg = f->cfg;
 	}
 	if (mw->tmpl == NULL || strcmp(mw->tmpl, "code") == 0 ||
-	    strcmp(mw->tmpl, "sms") == 0)
+	    strcmp(mw->tmpl, "sms") == 0) {
+		send_noted(mw->ok, mw->err);
 		flow_send_result(f, mw->ok, mw->ok ? NULL : mw->err);
+	}
 	else if (!mw->ok)
 		log_msg(LOG_ERR, "notifying %s failed (the change stays): %s",
 		    mw->to, mw->err);
@@ -585,7 +640,7 @@ work_notify(struct flow *f, const char *tmpl, const char *owner)
  * Sends code to the account's address: first the send is counted (on
  * the entry, or in the state file), then the mail goes out.  A fake flow
  * only probes the mail server, so an outage looks the same for it.  The
- * outcome comes back in flow_send_done.
+ * outcome comes back in flow_send_result.
  */
 void
 work_send(struct flow *f, const struct secret *code)

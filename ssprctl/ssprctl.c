@@ -311,7 +311,7 @@ print_line(void *ctx, const char *line)
 	char **cells = split(line, 2);
 
 	(void)ctx;
-	printf("%-10s %s\n", cells[0], cells[1]);
+	printf("%-15s %s\n", cells[0], cells[1]);
 	free(cells[0]);
 	free(cells[1]);
 	free(cells);

@@ -11,7 +11,7 @@
 #include "fuzz.h"
 #include "mail.h"
 
-#define FROM	"sspr@example.test"
+#define FROM	"Password reset <sspr@example.test>"	/* as it renders */
 #define TO	"alice@example.test"
 
 static const char *const headers[] = {

@@ -214,4 +214,14 @@ like "$(ad_attr "$(ad_dn ulla)" ssprRegisteredTime)" '^[0-9]+$' "AD registration
 out=$(raw hello recv start ulla recv cancel)
 like "$out" 'dest=u\*\*\*@e\*\*\*\.org' "AD: a reset now sends the code to the registered address"
 
+# 9. The preflight on AD: the delegation read from allowedAttributesEffective.
+"$BUILD/sspr-helperd" --config "$T/helperd.conf" --check --online --probe-user mona \
+	>"$T/preflight.out" 2>&1
+out=$(grep -E '^(OK|WARN|FAIL) |^      fix:' "$T/preflight.out")
+like "$out" '^OK +directory: .* is Active Directory' "AD preflight: the type"
+like "$out" '^OK +probe user mona: CN=mona' "AD preflight: the probe user"
+like "$out" '^OK +rights: the service account may write pwdLastSet, lockoutTime and the counters \(allowedAttributesEffective\)' \
+	"AD preflight: the delegated writes, read from allowedAttributesEffective"
+unlike "$out" '^FAIL' "AD preflight: nothing fails"
+
 done_testing

@@ -44,6 +44,22 @@ has usr/sbin/ssprctl 755
 has etc/sspr/sspr-helperd.conf 640
 has etc/pam.d/sspr 644
 has usr/share/pam-configs/sspr 644
+has etc/security/pam_sspr.conf 644
+has usr/share/doc/pam-sspr/examples/pam_sspr.conf 644
+has usr/share/doc/pam-sspr/examples/sshd_config.d/sspr.conf 644
+cmp -s "$SRC/conf/sshd_config.d/sspr.conf" "$D/usr/share/doc/pam-sspr/examples/sshd_config.d/sspr.conf"
+ok $? "the sshd drop-in is installed as an example, as shipped"
+[ ! -e "$D/etc/ssh" ]
+ok $? "and not into /etc/ssh: it changes sshd's authentication methods, an admin chooses it"
+is "$(grep -cvE '^[[:space:]]*(#|$)' "$D/etc/security/pam_sspr.conf")" 0 \
+	"/etc/security/pam_sspr.conf as installed sets nothing (every line a comment)"
+echo handoff >>"$D/etc/security/pam_sspr.conf"
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	make -s -C "$SRC" BUILD="$BUILD" -o all install DESTDIR="$D" PREFIX=/usr \
+	>>"$T/install.log" 2>&1
+ok $? "make install again (an upgrade)"
+is "$(tail -n 1 "$D/etc/security/pam_sspr.conf")" handoff "and the admin's pam_sspr.conf is kept"
+sed -i '$d' "$D/etc/security/pam_sspr.conf"
 has usr/lib/systemd/system/sspr-helperd.service 644
 for f in "$SRC"/conf/mail/*.txt; do
 	has "etc/sspr/mail/${f##*/}" 644
@@ -259,12 +275,22 @@ if [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null;
 fi
 if [ -n "$pau_ok" ]; then
 	W=$T/pau
-	mkdir -p "$W"
+	mkdir -p "$W/etc" "$W/etc.work" "$W/security" "$W/security.work"
 	cp -a /etc/pam.d "$W/pam.d"
 	cp -a /usr/share/pam-configs "$W/pam-configs"
 	cp -a /var/lib/pam "$W/var-lib-pam"
 	cp -a /var/cache/debconf "$W/debconf"
 	cp "$D/usr/share/pam-configs/sspr" "$W/pam-configs/sspr"
+	# /etc and the modules' directory are overlays on the machine's own:
+	# passwd(1)'s writes (useradd, pam_unix) land in $W/etc.  The shadow
+	# files are put there first, without a single hash, so none is
+	# copied.
+	for f in shadow gshadow; do
+		sed -E 's/^([^:]*):[^:]*:/\1:*:/' "/etc/$f" >"$W/etc/$f"
+		chown --reference="/etc/$f" "$W/etc/$f"
+		chmod --reference="/etc/$f" "$W/etc/$f"
+	done
+	cp "$D/$SECURE/pam_sspr.so" "$W/security/"
 	# a second Primary module after pam_unix, as pam_sss would be
 	printf '%s\n' 'Name: t_install: a pam_sss stand-in' 'Default: no' 'Priority: 128' \
 		'Auth-Type: Primary' 'Auth:' \
@@ -272,30 +298,53 @@ if [ -n "$pau_ok" ]; then
 		'Auth-Initial:' \
 		'	[success=end new_authtok_reqd=done default=ignore]	pam_sss.so forward_pass' \
 		>"$W/pam-configs/sspr-test-sss"
-	sums_before=$(md5sum /etc/pam.d/common-* /var/lib/pam/* /var/cache/debconf/config.dat 2>/dev/null)
+	sums() {
+		md5sum /etc/pam.d/common-* /etc/passwd /etc/shadow /etc/group \
+			/var/lib/pam/* /var/cache/debconf/config.dat 2>/dev/null
+		ls -A /etc/security
+	}
+	sums_before=$(sums)
 	cat >"$W/run.sh" <<-EOF
 	#!/bin/sh
-	# in a private mount namespace: pam-auth-update ARGS on the copies
+	# in a private mount namespace: COMMAND on the copies
+	mount -t overlay overlay -o lowerdir=/etc,upperdir=$W/etc,workdir=$W/etc.work /etc &&
 	mount --bind "$W/pam.d" /etc/pam.d &&
 	mount --bind "$W/pam-configs" /usr/share/pam-configs &&
 	mount --bind "$W/var-lib-pam" /var/lib/pam &&
-	mount --bind "$W/debconf" /var/cache/debconf || exit 99
-	DEBIAN_FRONTEND=noninteractive exec pam-auth-update "\$@"
+	mount --bind "$W/debconf" /var/cache/debconf &&
+	mount -t overlay overlay -o lowerdir=/$SECURE,upperdir=$W/security,workdir=$W/security.work /$SECURE ||
+		exit 99
+	exec "\$@"
 	EOF
 	chmod 755 "$W/run.sh"
-	pau() { unshare --mount --propagation private "$W/run.sh" "$@" >>"$W/pau.log" 2>&1; }
+	inns() { unshare --mount --propagation private "$W/run.sh" "$@"; }
+	: >"$W/pau.log"
+	# pau ARGS: pam-auth-update; fails when it keeps "local modifications"
+	pau() {
+		local n
+		n=$(wc -l <"$W/pau.log")
+		inns env DEBIAN_FRONTEND=noninteractive pam-auth-update "$@" >>"$W/pau.log" 2>&1 &&
+			! tail -n +"$((n + 1))" "$W/pau.log" | grep -q 'Local modifications'
+	}
+	# The stand-in below plays pam_sss: a machine with the real one
+	# enabled starts without it, here.
+	if grep -qx sss "$W/var-lib-pam/seen" 2>/dev/null; then
+		pau --disable sss
+		ok $? "the machine's own pam_sss profile taken out of the copy"
+	fi
 	for f in "$W"/pam.d/common-*; do cp "$f" "$f.orig"; done
-	auth_lines() { grep -E '^auth[[:space:]]' "$W/pam.d/common-auth" | tr -s ' \t' ' ' | sed 's/ $//'; }
-	# jumps JUMPS: each success=N lands on the line after the Primary
-	# block's pam_deny.so
+	lines_of() { grep -E "^$1[[:space:]]" "$W/pam.d/common-$1" | tr -s ' \t' ' ' | sed 's/ $//'; }
+	auth_lines() { lines_of auth; }
+	# jumps_ok [TYPE]: each success=N lands on the line after the
+	# Primary block's pam_deny.so
 	jumps_ok() {
-		awk '$1 == "auth" { line[++n] = $0 }
+		awk -v t="${1:-auth}" '$1 == t { line[++n] = $0 }
 		     END { for (i = 1; i <= n; i++) if (line[i] ~ /pam_deny\.so/) { d = i; break }
 		           if (!d) exit 1
 		           for (i = 1; i < d; i++) if (match(line[i], /success=[0-9]+/)) {
 		               j = substr(line[i], RSTART + 8, RLENGTH - 8)
 		               if (i + j + 1 != d + 1) exit 1 }
-		           exit 0 }' "$W/pam.d/common-auth"
+		           exit 0 }' "$W/pam.d/common-${1:-auth}"
 	}
 
 	pau --enable sspr
@@ -311,20 +360,146 @@ if [ -n "$pau_ok" ]; then
 	jumps_ok
 	ok $? "every success=N jumps past the Primary block's pam_deny.so" ||
 		printf '%s\n' "$a" | sed 's/^/#   /'
-	acct=$(grep -E '^account[[:space:]]' "$W/pam.d/common-account" | tr -s ' \t' ' ' | sed 's/ $//')
+	acct=$(lines_of account)
 	like "$(printf '%s\n' "$acct" | tail -n 1)" '^account required pam_sspr\.so$' \
 		"common-account: pam_sspr.so after the Primary block (forced changes)"
 	p=$(printf '%s\n' "$acct" | grep -n 'pam_permit\.so' | cut -d: -f1)
 	s=$(printf '%s\n' "$acct" | grep -n 'pam_sspr\.so' | cut -d: -f1)
 	[ -n "$p" ] && [ -n "$s" ] && [ "$p" -lt "$s" ]
 	ok $? "after pam_permit.so, so its PAM_IGNORE cannot fail a login"
-	# The password stage stays manual (README): as the first Primary
-	# password module it would make pam_unix's line use_authtok, which
-	# fails for local accounts pam_sspr leaves alone.
-	for t in password session session-noninteractive; do
+	for t in session session-noninteractive; do
 		cmp -s "$W/pam.d/common-$t.orig" "$W/pam.d/common-$t"
 		ok $? "common-$t untouched"
 	done
+
+	# --- the password stage, for real -------------------------------------
+	#
+	# pam_sspr is a Primary password module in front of pam_unix (the
+	# profile's priority).  First in the block (its Password-Initial
+	# line, ask_new) it asks the new password of an account that is not
+	# the directory's and hands it on, as pam_pwquality does, so
+	# pam_unix's generated use_authtok line works; behind pam_pwquality
+	# (its Password line, use_authtok) it takes pwquality's.  passwd runs
+	# both ways, for a local and for a directory account, through the
+	# generated stack and the real modules.
+	pw=$(lines_of password)
+	s=$(printf '%s\n' "$pw" | grep -n 'pam_sspr\.so' | cut -d: -f1)
+	u=$(printf '%s\n' "$pw" | grep -n 'pam_unix\.so' | cut -d: -f1)
+	[ -n "$s" ] && [ -n "$u" ] && [ "$s" -lt "$u" ]
+	ok $? "common-password: pam_sspr.so before pam_unix.so" ||
+		printf '%s\n' "$pw" | sed 's/^/#   /'
+	like "$pw" 'password \[success=[0-9]+ ignore=ignore default=die\] pam_sspr\.so (ask_new|use_authtok)' \
+		"a directory account's change ends there; any other account goes on"
+	jumps_ok password
+	ok $? "its success=N jumps past pam_deny.so"
+
+	# The module's settings the upgrade-safe way: the config file (here
+	# in the namespace's /etc), not the generated line.
+	mkdir -p "$W/etc/security"
+	install -m 0644 "$D/etc/security/pam_sspr.conf" "$W/etc/security/pam_sspr.conf"
+	printf '%s\n' "socket = $W/run/pau.sock" "daemon_user = root" \
+		>>"$W/etc/security/pam_sspr.conf"
+	{ [ -n "${LDAP_URI:-}" ] || slapd_start; } && { [ -n "${SMTP_PORT:-}" ] || sink_start; } &&
+		rm -f "$T/bindpw" && mkdir -m 700 "$W/run" && SOCKET=$W/run/pau.sock daemon_conf "$T/pau-daemon.conf" &&
+		daemon_start pau-daemon
+	ok $? "a directory, a mail sink and the daemon for the directory accounts"
+	inns useradd -M -s /usr/sbin/nologin sspr-t-local >>"$W/pau.log" 2>&1
+	ok $? "a local account, sspr-t-local (in the namespace's /etc)"
+	printf '%s\n' 'auth include common-auth' 'account include common-account' \
+		>"$W/pam.d/sspr-t-login"
+	hash_of() { sed -n "s/^$1:\([^:]*\):.*/\1/p" "$W/etc/shadow"; }
+	# run NAME USER OPS SCRIPT-LINES...: pamdrive in the namespace
+	run() {
+		local name=$1 user=$2 ops=$3
+		shift 3
+		printf '%s\n' "$@" >"$T/$name.script"
+		inns "$BUILD/tests/pamdrive" -d /etc/pam.d -s "${SVC:-passwd}" -u "$user" \
+			-f "$T/$name.script" -o "$ops" 2>>"$T/drive.err"
+	}
+	# passwd_both HOW LOCAL-PW ALICE-OLD ALICE-NEW: each account once
+	passwd_both() {
+		local how=$1 lpw=$2 dold=$3 dnew=$4 before out
+		before=$(hash_of sspr-t-local)
+		# pam_sspr (ask_new) or pam_pwquality asks, as root's passwd
+		# would: no current password
+		out=$(run local-$how sspr-t-local passwd \
+			"^New password: => $lpw" "^Retype new password: => $lpw")
+		ok $? "$how: passwd for a local account asks the new password twice"
+		like "$out" 'result: Success' "$how: and succeeds"
+		unlike "$out" 'directory password' "$how: pam_sspr does not claim it"
+		h=$(hash_of sspr-t-local)
+		[ -n "$h" ] && [ "$h" != "$before" ] && [ "$h" != '!' ]
+		ok $? "$how: pam_unix wrote its new hash to the namespace's /etc/shadow"
+		out=$(SVC=sspr-t-login run login-$how sspr-t-local auth \
+			"^Password \(press Enter if you can't access your account\): => $lpw")
+		like "$out" 'result: Success' "$how: the new local password logs in through the generated common-auth"
+		if [ "$how" = ask_new ]; then
+			out=$(run dir-$how "$5" passwd "^Current password: => $dold" \
+				"^New password: => $dnew" "^Retype new password: => $dnew")
+		else
+			out=$(run dir-$how "$5" passwd "^New password: => $dnew" \
+				"^Retype new password: => $dnew" "^Current password: => $dold")
+		fi
+		ok $? "$how: passwd for a directory account ($5) asks what the script says"
+		like "$out" "Changing the directory password of $5\\." "$how: pam_sspr changes it"
+		like "$out" 'result: Success' "$how: pam_chauthtok succeeds"
+		bind_ok "uid=$5,$PEOPLE" "$dnew"
+		ok $? "$how: $5 binds with the new password"
+		bind_ok "uid=$5,$PEOPLE" "$dold"
+		ok $((!$?)) "$how: and no longer with the old one"
+	}
+	# pam_sspr first in the block: pam_pwquality (when the machine has it)
+	# taken out for this part
+	have_pwq= lpw=Local-Quartz-Meadow-41
+	[ -f "$W/pam-configs/pwquality" ] && [ -f "/$SECURE/pam_pwquality.so" ] && have_pwq=1
+	[ -z "$have_pwq" ] || pau --disable pwquality
+	ok $? "pam_pwquality out of the password stack (if it was there)"
+	like "$(lines_of password | head -n 1)" 'pam_sspr\.so ask_new$' \
+		"pam_sspr.so first: its Password-Initial line, ask_new"
+	passwd_both ask_new "$lpw" Old-Passw0rd-alice Dir-Falcon-Harbor-42 alice
+	if [ -n "$have_pwq" ]; then
+		pau --enable pwquality
+		ok $? "pam_pwquality back in, before pam_sspr"
+		like "$(lines_of password | head -n 2 | tr '\n' ' ')" \
+			'pam_pwquality\.so.* pam_sspr\.so use_authtok $' \
+			"pam_sspr.so second: its Password line, use_authtok"
+		lpw=Local-Birch-Canyon-43
+		passwd_both use_authtok "$lpw" Old-Passw0rd-bob Dir-Cobalt-Willow-44 bob
+	else
+		TESTS=$((TESTS + 1))
+		echo "ok $TESTS # skip pam_pwquality is not installed"
+	fi
+	# A bad config file never costs a local password change (or login).
+	chmod 666 "$W/etc/security/pam_sspr.conf"
+	out=$(SVC=sspr-t-login run login-badconf sspr-t-local auth \
+		"^Password \(press Enter if you can't access your account\): => $lpw")
+	like "$out" 'result: Success' "a config file others may write is refused, and a local login still works"
+	out=$(run dir-badconf alice passwd)
+	unlike "$out" 'directory password|result: Success' \
+		"and its settings are not used (the daemon's socket is not found: no directory change)"
+	chmod 644 "$W/etc/security/pam_sspr.conf"
+
+	# What the README used to say, a password line added by hand, is what
+	# stops pam-auth-update: the check above can see it.
+	cp "$W/pam.d/common-password" "$W/common-password.keep"
+	awk '!done && /^password[[:space:]]/ {
+		print "password [success=done ignore=ignore default=die] pam_sspr.so"; done = 1 }
+	     { print }' "$W/common-password.keep" >"$W/pam.d/common-password"
+	pau --package
+	ok $((!$?)) "a hand-added password line makes pam-auth-update keep 'local modifications'"
+	cp "$W/common-password.keep" "$W/pam.d/common-password"
+
+	# Upgrade-style re-runs keep everything, and refuse nothing.
+	cp "$W/pam.d/common-password" "$W/common-password.enabled"
+	pau --package
+	ok $? "pam-auth-update --package (as a package upgrade runs it): no 'local modifications'" ||
+		tail -n 5 "$W/pau.log" | sed 's/^/#   /'
+	cmp -s "$W/common-password.enabled" "$W/pam.d/common-password"
+	ok $? "common-password as it was"
+	pau --package --enable sspr
+	ok $? "the package's postinst again (--package --enable sspr)"
+	cmp -s "$W/common-password.enabled" "$W/pam.d/common-password"
+	ok $? "common-password as it was"
 
 	pau --enable sspr-test-sss
 	ok $? "pam-auth-update --enable of a pam_sss stand-in as well"
@@ -332,20 +507,29 @@ if [ -n "$pau_ok" ]; then
 	printf '%s\n' "$a" | grep -oE 'pam_(sspr|unix|sss)\.so' | tr '\n' ' ' >"$W/order"
 	is "$(cat "$W/order")" "pam_sspr.so pam_unix.so pam_sss.so " "order: pam_sspr, pam_unix, pam_sss"
 	like "$a" 'auth \[success=2 default=ignore\] pam_unix\.so' "pam_unix.so jumps 2 on success"
-	like "$a" 'auth \[success=1 new_authtok_reqd=done default=ignore\] pam_sss\.so use_first_pass' \
+	like "$a" 'auth \[success=1 ([a-z_]+=[a-z]+ )*default=ignore\] pam_sss\.so use_first_pass' \
 		"pam_sss.so jumps 1 and uses the first password"
 	jumps_ok
 	ok $? "every success=N still lands after pam_deny.so"
 
-	pau --disable sspr sspr-test-sss
-	ok $? "pam-auth-update --disable sspr"
-	unlike "$(cat "$W/pam.d/common-auth")" 'pam_sspr' "pam_sspr.so is gone from common-auth"
-	cmp -s "$W/pam.d/common-auth.orig" "$W/pam.d/common-auth"
-	ok $? "common-auth is as it was before" ||
-		diff "$W/pam.d/common-auth.orig" "$W/pam.d/common-auth" | sed 's/^/#   /'
+	for round in 1 2; do
+		pau --disable sspr sspr-test-sss
+		ok $? "round $round: pam-auth-update --disable sspr: no 'local modifications'"
+		unlike "$(cat "$W"/pam.d/common-*)" 'pam_sspr' "pam_sspr.so is gone from every common-*"
+		for t in auth account password; do
+			cmp -s "$W/pam.d/common-$t.orig" "$W/pam.d/common-$t"
+			ok $? "common-$t is as it was before" ||
+				diff "$W/pam.d/common-$t.orig" "$W/pam.d/common-$t" | sed 's/^/#   /'
+		done
+		[ "$round" = 2 ] && break
+		pau --enable sspr
+		ok $? "pam-auth-update --enable sspr again: no 'local modifications'"
+		cmp -s "$W/common-password.enabled" "$W/pam.d/common-password"
+		ok $? "common-password as the first --enable made it"
+	done
 
-	sums_after=$(md5sum /etc/pam.d/common-* /var/lib/pam/* /var/cache/debconf/config.dat 2>/dev/null)
-	is "$sums_after" "$sums_before" "the machine's PAM files and debconf database are untouched"
+	sums_after=$(sums)
+	is "$sums_after" "$sums_before" "the machine's PAM files, passwd, shadow and debconf database are untouched"
 else
 	TESTS=$((TESTS + 1))
 	echo "ok $TESTS # skip pam-auth-update: unshare --mount cannot run here (it needs root)"

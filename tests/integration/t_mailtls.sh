@@ -16,14 +16,31 @@ flow() {
 	    answer "!$SRC/tests/lib/env-mailcode.sh $T $1@example.test ${3:-1}" recv
 }
 
-# 1. The sink's CA: four flows in a row through the one worker.
+# 1. The sink's CA: four flows in a row through the one worker.  The From
+# address has a display name, as mail admins write it (not ASCII, so
+# RFC 2047-encoded in the header).
+NAME='Wachtwoord herstellen – Équipe IT'
 daemon_conf "$T/good.conf"
+sed -i "s|^from = .*|from = $NAME <sspr@example.test>|" "$T/good.conf"
 daemon_start good || exit 1
 for i in 1 2 3 4; do
 	out=$(flow alice "$T/run/helperd.sock" $i)
 	like "$out" 'VERIFIED' "message $i through one kept handle arrives and verifies"
 done
 is "$(mail_count alice@example.test)" 4 "four mails, one per flow"
+eml=$(ls "$T/mail"/*-alice@example.test.eml | head -n 1)
+is "$(sed -n 's/^X-Envelope-From: //p' "$eml" | tr -d '\r')" sspr@example.test \
+	"the envelope sender (MAIL FROM) is the bare address"
+from=$(grep -m 1 '^From: ' "$eml" | tr -d '\r')
+like "$from" '^From: =\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=( =\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=)* <sspr@example\.test>$' \
+	"the From header: the name RFC 2047-encoded, then the address"
+is "$($PY -c 'import sys, email.header, email.utils
+n, a = email.utils.parseaddr(str(email.header.make_header(email.header.decode_header(sys.argv[1][6:]))))
+print(n + "|" + a)' "$from")" "$NAME|sspr@example.test" "and it decodes to the configured name and address"
+# an unknown name's made-up mask takes the From address's domain, not
+# the display name or its '>'
+like "$(raw hello recv start zed-unknown recv cancel)" 'CHALLENGE method=1 dest=z\*\*\*@e\*\*\*\.test ' \
+	"an unknown name's mask is built from the bare From address"
 
 # 2. A reload that names another CA file: the worker's kept store of the
 # old one is not used for it; and back.

@@ -49,4 +49,76 @@ EOF2
 	unlike "$out" 'result: Success' "control '$ctl' + pam_$follow: the reset does not log the user in"
 done
 
+# --- the config file (pam_sspr.conf; conf= names it) -----------------------
+# Settings come from the file, per service, with the module line winning;
+# a file the module may not trust is refused, which switches the reset
+# path off and leaves typed passwords working.
+# The module trusts only a file of root's.
+if [ "$(id -u)" != 0 ]; then
+	TESTS=$((TESTS + 1))
+	echo "ok $TESTS # skip the config file checks need root (the file must be root's)"
+else
+	C=$T/pam_sspr.conf
+	for svc in conf conf-other; do
+		{ echo "auth requisite $BUILD/pam_sspr.so conf=$C"
+		  echo "auth required pam_permit.so"; } | pam_service "sspr-$svc"
+	done
+	{ echo "auth requisite $BUILD/pam_sspr.so conf=$C socket=$T/run/nothing.sock"
+	  echo "auth required pam_permit.so"; } | pam_service sspr-conf-line
+	{ echo "auth requisite $BUILD/pam_sspr.so conf=$T/no-such.conf"
+	  echo "auth required pam_permit.so"; } | pam_service sspr-conf-missing
+	cat >"$C" <<-EOF
+	# the daemon of this test; every other service: nowhere
+	daemon_user = $(id -un)
+	socket = $T/run/nothing.sock
+	helpdesk = Call the t_module desk on 555-0100.
+	[sspr-conf]
+	socket = $T/run/helperd.sock
+	EOF
+	chmod 644 "$C"
+	empty() { drive frank "$(script empty <<<'^Password => ')" "$1"; }
+	typed() { drive frank "$(script typed <<<'^Password => Typed-Passw0rd')" "$1"; }
+	out=$(empty sspr-conf)
+	like "$out" 'Choose' "conf=: the file's [sspr-conf] socket is used: the reset menu opens"
+	out=$(empty sspr-conf-other)
+	unlike "$out" 'Choose' "another service gets the file's global socket (nowhere): no menu"
+	like "$out" 'Call the t_module desk on 555-0100\.' "and the file's helpdesk line"
+	out=$(empty sspr-conf-line)
+	unlike "$out" 'Choose' "the module line's socket= wins over the file"
+	# refused WHAT [NOT]: the reset path off, typed passwords still pass.  A
+	# file not trusted gives nothing (not even its helpdesk line); a trusted
+	# one with a bad line keeps its other settings, as the module line does.
+	refused() {
+		local out
+		out=$(empty sspr-conf)
+		unlike "$out" "${2:-Choose|555-0100}" "$1: refused, the reset path is off"
+		like "$out" 'result: Authentication service cannot retrieve authentication info' \
+			"$1: an empty password is PAM_AUTHINFO_UNAVAIL"
+		like "$(typed sspr-conf)" 'result: Success' "$1: a typed password still goes on"
+	}
+	chown nobody "$C"
+	refused "a file not owned by root"
+	chown root "$C"
+	chmod 664 "$C"
+	refused "a file its group may write"
+	chmod 646 "$C"
+	refused "a file others may write"
+	chmod 644 "$C"
+	mv "$C" "$C.real"
+	ln -s "$C.real" "$C"
+	refused "a symbolic link"
+	rm "$C"
+	{ cat "$C.real"; head -c 4096 /dev/zero | tr '\0' '#'; echo; } >"$C"
+	refused "a file over 4096 bytes"
+	{ cat "$C.real"; echo 'sokcet = /x'; } >"$C"
+	refused "an unknown setting" Choose
+	printf 'helpdesk = one\033[2Jtwo\n' | cat "$C.real" - >"$C"
+	refused "a control character" Choose
+	cp "$C.real" "$C"
+	like "$(empty sspr-conf)" 'Choose' "the same file, fixed: the reset menu again"
+	out=$(empty sspr-conf-missing)
+	unlike "$out" 'Choose' "a file conf= names must exist"
+	like "$(typed sspr-conf-missing)" 'result: Success' "and a typed password still goes on"
+fi
+
 done_testing

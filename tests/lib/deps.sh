@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages the build, the tests and the demo need,
 # when run as root and something is missing.  Services that packages
-# would start (slapd, samba, sshd) are kept from starting: the tests run
+# would start (slapd, samba, sshd, sssd, postfix) are kept from starting: the tests run
 # their own, on loopback, in temporary directories.
 set -eu
 
@@ -11,7 +11,8 @@ slapd ldap-utils python3-aiosmtpd expect openssl tmux db5.3-util
 samba samba-ad-dc samba-ad-provision ldb-tools iproute2 util-linux
 libpwquality-dev libcrack2-dev cracklib-runtime locales gettext gdb
 liboath-dev libqrencode-dev zbar-tools man-db groff-base bsdextrautils
-openssh-server openssh-client libnss-wrapper login systemd oathtool"
+openssh-server openssh-client libnss-wrapper login systemd oathtool
+sssd-ldap sssd-tools libpam-sss libnss-sss postfix"
 
 missing=""
 for p in $PKGS; do
@@ -34,6 +35,9 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	guard=1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# t_host writes its own main.cf, in a private overlay of /etc; Postfix
+# must configure nothing for the machine itself.
+echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
 apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null

@@ -117,6 +117,10 @@ slapd_start() {	# slapd_start [LOGLEVEL]
 	sed -e "s|@T@|$T|g" -e "s|@UID@|$(id -u)|g" -e "s|@GID@|$(id -g)|g" -e "s|@SRC@|$SRC|g" \
 	    -e "s|@LOGLEVEL@|${1:-none}|g" \
 	    "$SRC/tests/lib/slapd-config.ldif.in" > "$T/config.ldif"
+	# a directory as it is before ldap-schema/ is loaded (and its ACLs)
+	[ -z "${SLAPD_NO_SSPR_SCHEMA:-}" ] ||
+		sed -i -e '/ldap-schema\/sspr.ldif/d' -e '/ssprCodeSent\|val=ssprAccount/d' \
+		    "$T/config.ldif"
 	slapadd -q -n 0 -F "$T/slapd.d" -l "$T/config.ldif" >"$T/slapadd.out" 2>&1 ||
 		{ echo "# slapadd of cn=config failed"; return 1; }
 	slapadd -q -n 1 -F "$T/slapd.d" -l "${PEOPLE_LDIF:-$SRC/tests/lib/people.ldif}" \
@@ -184,7 +188,7 @@ bind_ok() {	# bind_ok DN PASSWORD: can DN bind with PASSWORD (StartTLS)?
 	return $r
 }
 
-sink_start() {	# sink_start [--implicit|--plain]: same port when restarted
+sink_start() {	# sink_start [--implicit|--plain]: same port when restarted; SINK_AUTH=USER:PASS
 	SMTP_PORT=${SMTP_PORT:-$(ports 1)}
 	mkdir -p "$T/mail"
 	[ -f "$T/ca.pem" ] || "$SRC/tests/lib/ca.sh" "$T"
@@ -194,7 +198,8 @@ sink_start() {	# sink_start [--implicit|--plain]: same port when restarted
 	--plain) tls=() ;;
 	esac
 	$PY "$SRC/tests/lib/smtpsink.py" --port "$SMTP_PORT" --dir "$T/mail" \
-	    "${tls[@]}" ${SINK_DELAY:+--delay "$SINK_DELAY"} 2>"$T/sink.log" &
+	    "${tls[@]}" ${SINK_DELAY:+--delay "$SINK_DELAY"} ${SINK_AUTH:+--auth "$SINK_AUTH"} \
+	    2>"$T/sink.log" &
 	SINK_PID=$!
 	PIDS+=("$SINK_PID")
 	wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT" ||

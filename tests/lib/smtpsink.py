@@ -2,10 +2,12 @@
 """A capturing SMTP server for tests: every message goes to its own file.
 
   smtpsink.py --port P --dir D [--cert C --key K [--implicit]] [--delay S]
+              [--auth USER:PASSWORD]
 
 Files are named NNNNNN-RCPT.eml in arrival order.  With a certificate the
 server offers STARTTLS and requires it (or, with --implicit, speaks TLS
-from the first byte).  Runs until SIGTERM.
+from the first byte).  With --auth it offers AUTH PLAIN and LOGIN (after
+STARTTLS) and takes mail only from that login.  Runs until SIGTERM.
 """
 import argparse
 import asyncio
@@ -15,6 +17,7 @@ import ssl
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
@@ -41,6 +44,14 @@ class Sink:
         return "250 OK"
 
 
+def authenticator(user, password):
+    def check(server, session, envelope, mechanism, data):
+        ok = (isinstance(data, LoginPassword) and data.login == user and
+              data.password == password)
+        return AuthResult(success=ok, handled=False)
+    return check
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
@@ -51,6 +62,7 @@ def main():
     ap.add_argument("--delay", type=float, default=0,
                     help="seconds to wait before accepting each message")
     ap.add_argument("--pidfile")
+    ap.add_argument("--auth", help="USER:PASSWORD the server requires")
     a = ap.parse_args()
     kw = {}
     if a.cert:
@@ -61,6 +73,10 @@ def main():
         else:
             kw["tls_context"] = ctx
             kw["require_starttls"] = True
+    if a.auth:
+        user, password = a.auth.split(":", 1)
+        kw["authenticator"] = authenticator(user.encode(), password.encode())
+        kw["auth_required"] = True
     ctl = Controller(Sink(a.dir, a.delay), hostname="127.0.0.1", port=a.port,
                      ready_timeout=10, **kw)
     ctl.start()

@@ -84,6 +84,38 @@ test_fake_mask(void **state)
 	assert_string_equal(a, "c***@x***.org");
 }
 
+static void
+test_from_split(void **state)
+{
+	char name[ADDR_NAME_MAX + 1], addr[ADDR_MAX + 1];
+
+	(void)state;
+	assert_int_equal(addr_from_split("a@example.org", name, sizeof(name),
+	    addr, sizeof(addr)), 0);
+	assert_string_equal(name, "");
+	assert_string_equal(addr, "a@example.org");
+	assert_int_equal(addr_from_split(" \"Reset, IT\" <b@example.org>", name,
+	    sizeof(name), addr, sizeof(addr)), 0);
+	assert_string_equal(name, "Reset, IT");
+	assert_string_equal(addr, "b@example.org");
+	assert_int_equal(addr_from_split("R\xc3\xa9set<c@example.org>", name,
+	    sizeof(name), addr, sizeof(addr)), 0);
+	assert_string_equal(name, "R\xc3\xa9set");
+	/* refused: nothing is left in either */
+	assert_int_equal(addr_from_split("Reset <d@example.org> x", name,
+	    sizeof(name), addr, sizeof(addr)), -1);
+	assert_string_equal(name, "");
+	assert_string_equal(addr, "");
+	assert_int_equal(addr_from_split("Re\nset <d@example.org>", name,
+	    sizeof(name), addr, sizeof(addr)), -1);
+	assert_string_equal(addr, "");
+	/* too small a buffer is a refusal, not a cut */
+	assert_int_equal(addr_from_split("Reset <d@example.org>", name, 3,
+	    addr, sizeof(addr)), -1);
+	assert_int_equal(addr_from_split("Reset <d@example.org>", name,
+	    sizeof(name), addr, 5), -1);
+}
+
 int
 main(void)
 {
@@ -91,6 +123,7 @@ main(void)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_mask),
 		cmocka_unit_test(test_fake_mask),
+		cmocka_unit_test(test_from_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,9 +115,82 @@ test_cross_checks(void **state)
 	    "[directory]\nuri = ldaps://dc\nbase = x\nbind_dn = y\n"
 	    "bind_password_file = /p\n[mail]\nsmtp_url = smtp://m\n"
 	    "from = a@b.c@d.example\n",
-	    "[mail] from: must be a plain address");
+	    "[mail] from: must be an address");
 	expect_error(BASE "[notify]\nadmin_address = root\n",
 	    "[notify] admin_address: must be one plain address");
+}
+
+#define NO_FROM \
+	"[directory]\nuri = ldaps://dc\nbase = x\nbind_dn = y\n" \
+	"bind_password_file = /p\n[mail]\nsmtp_url = smtp://m\n"
+
+/* [mail] from with a display name: the envelope gets the address alone. */
+static void
+test_from_display_name(void **state)
+{
+	static const struct {
+		const char	*from, *addr;
+	} good[] = {
+		{ "sspr@example.org", "sspr@example.org" },
+		{ "Password reset <noreply@example.org>", "noreply@example.org" },
+		{ "\"Example, Inc. IT\" <it@example.org>", "it@example.org" },
+		{ "Wachtwoord herstellen \xe2\x80\x93 \xc3\x89quipe <w@example.org>",
+		    "w@example.org" },
+		{ "<bare@example.org>", "bare@example.org" },
+	};
+	static const char *const bad[] = {
+		"Password reset",
+		"Password reset <noreply@example.org",
+		"Password reset noreply@example.org>",
+		"Reset <a@example.org> <b@example.org>",
+		"Reset <a@example.org>, b@example.org",
+		"Reset <a@b@example.org>",
+		"Reset <a@example.org>x",
+		"Reset <>",
+		"Re\"set <a@example.org>",
+		"Re\\set <a@example.org>",
+		"\"Re\"set\" <a@example.org>",
+		"Re>set <a@example.org>",
+		"Re\tset <a@example.org>",
+		"Re\x1bset <a@example.org>",
+		"Re\xc2\x85set <a@example.org>",	/* U+0085, a C1 newline */
+		"Re\xe2\x80\xa8set <a@example.org>",	/* U+2028 */
+		"Re\xe2\x80\xaeset <a@example.org>",	/* a bidi override */
+		"Re\xffset <a@example.org>",
+		"Reset <a@example.org\rRCPT TO:<x@evil.example>>",
+		"Re\rset <a@example.org>",
+	};
+	char text[1024], long_name[200];
+	struct cfg *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), NO_FROM "from = %s\n", good[i].from);
+		c = parse(text);
+		if (c == NULL)
+			fail_msg("'%s' refused: %s", good[i].from, err);
+		assert_string_equal(c->mail_from, good[i].from);
+		assert_string_equal(c->mail_from_addr, good[i].addr);
+		cfg_unref(c);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), NO_FROM "from = %s\n", bad[i]);
+		expect_error(text, "[mail] from: must be an address");
+	}
+	/* a second line is no part of the value: refused as a line */
+	expect_error(NO_FROM "from = Reset <a@example.org\nRCPT TO:<x@evil>>\n",
+	    "test.conf:9: expected 'key = value'");
+	/* 128 bytes of name are fine, 129 are not */
+	memset(long_name, 'n', 128);
+	snprintf(long_name + 128, sizeof(long_name) - 128, " <a@example.org>");
+	snprintf(text, sizeof(text), NO_FROM "from = %s\n", long_name);
+	assert_non_null(c = parse(text));
+	cfg_unref(c);
+	memset(long_name, 'n', 129);
+	snprintf(long_name + 129, sizeof(long_name) - 129, " <a@example.org>");
+	snprintf(text, sizeof(text), NO_FROM "from = %s\n", long_name);
+	expect_error(text, "[mail] from: must be an address");
 }
 
 static void
@@ -220,6 +293,7 @@ main(void)
 		cmocka_unit_test(test_errors_name_line_and_key),
 		cmocka_unit_test(test_required_keys),
 		cmocka_unit_test(test_cross_checks),
+		cmocka_unit_test(test_from_display_name),
 		cmocka_unit_test(test_loopback_plain_mail_allowed),
 		cmocka_unit_test(test_directory_types),
 		cmocka_unit_test(test_policy_lists),

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "mail.h"
 
@@ -148,11 +149,97 @@ test_branding(void **state)
 	    "a@b.c", "d@e.f", out, sizeof(out), err, sizeof(err)), -1);
 }
 
+/* The From line of a message rendered with FROM, without "From: " and CRLF. */
+static const char *
+from_line(const char *from)
+{
+	static char line[1024];
+	const char *p, *e;
+
+	assert_true(mail_render("Subject: x\n\nbody\n", &vars, from,
+	    "alice@example.test", out, sizeof(out), err, sizeof(err)) > 0);
+	assert_true(strncmp(out, "From: ", 6) == 0);
+	p = out + 6;
+	assert_non_null(e = strstr(p, "\r\n"));
+	snprintf(line, sizeof(line), "%.*s", (int)(e - p), p);
+	return line;
+}
+
+static void
+test_from_display_name(void **state)
+{
+	(void)state;
+	assert_string_equal(from_line("sspr@example.test"), "sspr@example.test");
+	assert_string_equal(from_line("Password reset <noreply@example.test>"),
+	    "Password reset <noreply@example.test>");
+	/* the Message-ID takes the address's domain, not the name's '>' */
+	assert_non_null(strstr(out, "\r\nMessage-ID: <"));
+	assert_non_null(strstr(out, "@example.test>\r\nMIME-Version"));
+	assert_string_equal(from_line("  \"Password reset\"  <n@example.test>"),
+	    "Password reset <n@example.test>");
+	assert_string_equal(from_line("Example, Inc. IT <it@example.test>"),
+	    "\"Example, Inc. IT\" <it@example.test>");
+	assert_string_equal(from_line("<bare@example.test>"),
+	    "bare@example.test");
+	assert_string_equal(from_line("\xc3\x89quipe <e@example.test>"),
+	    "=?UTF-8?B?w4lxdWlwZQ==?= <e@example.test>");
+	/* refused here too, whatever the caller checked */
+	assert_int_equal(mail_render("Subject: x\n\nbody", &vars,
+	    "Re\"set <a@example.test>", "d@e.f", out, sizeof(out), err,
+	    sizeof(err)), -1);
+	assert_int_equal(mail_render("Subject: x\n\nbody", &vars,
+	    "Reset <a@example.test", "d@e.f", out, sizeof(out), err,
+	    sizeof(err)), -1);
+}
+
+/*
+ * A long name that is not ASCII: encoded-words of at most 75 characters,
+ * each whole UTF-8 characters, that decode to the name.
+ */
+static void
+test_from_long_encoded(void **state)
+{
+	char name[200], from[300], got[200], *line, *w, *save = NULL;
+	unsigned char dec[100];
+	size_t i, n = 0;
+	int words = 0, len;
+
+	(void)state;
+	for (i = 0; i < 60; i++)
+		memcpy(name + 2 * i, "\xc3\xa9", 2);	/* e acute */
+	name[120] = '\0';
+	snprintf(from, sizeof(from), "%s <e@example.test>", name);
+	line = (char *)from_line(from);
+	assert_non_null(w = strstr(line, " <e@example.test>"));
+	*w = '\0';
+	for (w = strtok_r(line, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save)) {
+		words++;
+		assert_true(strlen(w) <= 75);
+		assert_true(strncmp(w, "=?UTF-8?B?", 10) == 0);
+		assert_string_equal(w + strlen(w) - 2, "?=");
+		w[strlen(w) - 2] = '\0';
+		len = EVP_DecodeBlock(dec, (unsigned char *)w + 10,
+		    (int)strlen(w + 10));
+		assert_true(len > 0);
+		while (len > 0 && dec[len - 1] == '\0' && (len & 1))
+			len--;	/* EVP_DecodeBlock keeps the padding's zeros */
+		assert_true(len % 2 == 0);	/* whole characters only */
+		memcpy(got + n, dec, (size_t)len);
+		n += (size_t)len;
+	}
+	assert_int_equal(words, 3);
+	assert_int_equal(n, 120);
+	assert_memory_equal(got, name, 120);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_from_display_name),
+		cmocka_unit_test(test_from_long_encoded),
 		cmocka_unit_test(test_template_errors),
 		cmocka_unit_test(test_values_stay_in_the_body),
 		cmocka_unit_test(test_non_ascii_subject),
