@@ -21,6 +21,33 @@
 #define AD_HINTS_OLD_OID	"1.2.840.113556.1.4.2066"
 
 /*
+ * The dialects (dir_openldap.c, dir_ad.c) register themselves at start-up
+ * (main.c), so this file names none of them: they build on it, not it on
+ * them.  Written before the first thread starts, read-only after.
+ */
+static const struct dir_ops	*dialects[4];
+static int			 ndialects;
+
+void
+dir_dialect_add(const struct dir_ops *ops)
+{
+	if (ndialects < (int)(sizeof(dialects) / sizeof(dialects[0])))
+		dialects[ndialects++] = ops;
+}
+
+/* The dialect named name; the first registered if there is none. */
+const struct dir_ops *
+dir_dialect(const char *name)
+{
+	int i;
+
+	for (i = 0; i < ndialects; i++)
+		if (strcmp(dialects[i]->name, name) == 0)
+			return dialects[i];
+	return ndialects > 0 ? dialects[0] : NULL;
+}
+
+/*
  * Servers that failed recently, shared by all workers, so that one dead
  * server costs one timeout, not one per worker.
  */
@@ -287,7 +314,7 @@ probe_root(struct dconn *dc)
 	ldap_value_free_len(v);
 	ldap_msgfree(msg);
 	if (dc->cfg->dir_type == DIR_AUTO)
-		dc->ops = ad ? &ad_ops : &openldap_ops;
+		dc->ops = dir_dialect(ad ? "ad" : "openldap");
 	return 0;
 }
 
@@ -332,8 +359,8 @@ dconn_open(struct dconn *dc, struct cfg *c, struct dir_result *res)
 			if (open_one(&dc->ld, c, i, why, sizeof(why)) == 0) {
 				dc->uri = i;
 				dc->cfg = cfg_ref(c);
-				dc->ops = c->dir_type == DIR_AD ? &ad_ops :
-				    &openldap_ops;
+				dc->ops = dir_dialect(c->dir_type == DIR_AD ?
+				    "ad" : "openldap");
 				if (c->dir_type != DIR_OPENLDAP &&
 				    probe_root(dc) != 0) {
 					snprintf(why, sizeof(why), "cannot read "

@@ -101,6 +101,8 @@ int	dir_report(struct dconn *, struct cfg *,
 int	dir_modify(struct dconn *, struct cfg *, const struct account *,
 	    const struct dir_mod *, int, int, struct dir_result *);
 void	account_clear(struct account *);
+void	openldap_dialect_init(void);	/* dir_openldap.c */
+void	ad_dialect_init(void);		/* dir_ad.c */
 const char *account_name(const struct account *, const char *);
 int	account_named(const struct account *, const struct cfglist *);
 void	dir_result_set(struct dir_result *, int, int, const char *);

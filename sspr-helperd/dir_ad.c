@@ -377,7 +377,13 @@ ad_unlock(struct dconn *dc, const struct account *acct,
 	return rc == LDAP_SUCCESS ? 0 : -1;
 }
 
-const struct dir_ops ad_ops = {
+static const struct dir_ops ad_ops = {
 	"ad", 0, ad_lookup, ad_set_password, ad_unlock, ad_member_of,
 	ad_change_password
 };
+
+void
+ad_dialect_init(void)
+{
+	dir_dialect_add(&ad_ops);
+}

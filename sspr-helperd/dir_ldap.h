@@ -35,8 +35,8 @@ struct dconn {
 	const char	*hints_oid;		/* AD policy hints offered */
 };
 
-extern const struct dir_ops openldap_ops;
-extern const struct dir_ops ad_ops;
+void	dir_dialect_add(const struct dir_ops *);
+const struct dir_ops *dir_dialect(const char *);
 
 int	dconn_open(struct dconn *, struct cfg *, struct dir_result *);
 void	dconn_drop(struct dconn *, int);

@@ -261,7 +261,13 @@ openldap_unlock(struct dconn *dc, const struct account *acct,
 	return 0;
 }
 
-const struct dir_ops openldap_ops = {
+static const struct dir_ops openldap_ops = {
 	"openldap", 1, openldap_lookup, openldap_set_password, openldap_unlock,
 	openldap_member_of, openldap_change_password
 };
+
+void
+openldap_dialect_init(void)
+{
+	dir_dialect_add(&openldap_ops);
+}

@@ -526,7 +526,7 @@ probe(struct dconn *dc, const char *user, long schema_found, struct say *s)
 		say(s, PF_WARN, "choose an ordinary account for --probe-user",
 		    "probe user %s: [policy] keeps it from resetting (%s)",
 		    user, acct.excluded ? "excluded" : "not in scope");
-	if (dc->ops == &ad_ops)
+	if (strcmp(dc->ops->name, "ad") == 0)
 		ad_rights(dc, acct.dn, s);
 	else
 		openldap_rights(dc, acct.dn, schema_found, s);
@@ -550,9 +550,9 @@ dir_preflight(struct cfg *c, const char *probe_user, pf_line *line,
 	if (servers(c, &s) == 0 || dconn_open(&dc, c, &res) != 0)
 		return;
 	say(&s, PF_OK, NULL, "directory: %s is %s", c->uris[dc.uri],
-	    dc.ops == &ad_ops ? "Active Directory" : "OpenLDAP");
+	    strcmp(dc.ops->name, "ad") == 0 ? "Active Directory" : "OpenLDAP");
 	/* type = openldap: preflight.c said so already, offline */
-	if (c->dir_type == DIR_AUTO && dc.ops != &ad_ops &&
+	if (c->dir_type == DIR_AUTO && strcmp(dc.ops->name, "ad") != 0 &&
 	    c->admin_groups.n == 0 && c->exclude_groups.n == 0)
 		say(&s, PF_WARN, "set [policy] admin_group to the group of the "
 		    "directory's administrators (they then need "

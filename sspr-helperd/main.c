@@ -303,6 +303,8 @@ main(int argc, char **argv)
 	}
 	harden();
 	log_init("sspr-helperd", foreground || check, 0);
+	openldap_dialect_init();
+	ad_dialect_init();
 	if ((c = server_cfg_load(path, err, sizeof(err))) == NULL) {
 		if (check)
 			fprintf(stderr, "%s\n", err);
