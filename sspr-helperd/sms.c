@@ -239,6 +239,29 @@ struct req {
 };
 
 /*
+ * What every request to the gateway has: its URL, HTTP(S) only, no proxy
+ * from the environment, no redirects, the timeouts, and the CA verified.
+ */
+static void
+gateway_setup(CURL *h, const struct cfg *c, const char *url, char *errbuf)
+{
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_PROXY, "");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)c->sms_timeout);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->sms_timeout);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (*c->sms_ca_file != '\0') {
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->sms_ca_file);
+		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+	}
+}
+
+/*
  * Sends the code to the number `to` (E.164).  0 when the gateway
  * answered 2xx; otherwise -1 and err says why, naming the HTTP status or
  * the transport error, never the credential header or the code.
@@ -293,22 +316,9 @@ sms_send(const struct cfg *c, const char *to, const char *code, int minutes,
 		snprintf(err, errsize, "out of memory");
 		goto out;
 	}
-	curl_easy_setopt(h, CURLOPT_URL, q->url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_PROXY, "");	/* no proxy from the environment */
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)c->sms_timeout);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->sms_timeout);
+	gateway_setup(h, c, q->url, errbuf);
 	curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (*c->sms_ca_file != '\0') {
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->sms_ca_file);
-		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-	}
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "sspr-helperd/" SSPR_VERSION);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
@@ -363,19 +373,7 @@ sms_probe(const struct cfg *c, char *err, size_t errsize)
 		snprintf(err, errsize, "curl_easy_init failed");
 		return -1;
 	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_PROXY, "");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)c->sms_timeout);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->sms_timeout);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (*c->sms_ca_file != '\0') {
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->sms_ca_file);
-		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-	}
+	gateway_setup(h, c, url, errbuf);
 	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
 	rc = curl_easy_perform(h);
 	curl_easy_cleanup(h);
