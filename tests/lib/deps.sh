@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages the build, the tests and the demo need,
 # when run as root and something is missing.  Services that packages
-# would start (slapd, samba, sshd) are kept from starting: the tests run
+# would start (slapd, samba, sshd, 389 DS) are kept from starting: the tests run
 # their own, on loopback, in temporary directories.
 set -eu
 
@@ -11,7 +11,8 @@ slapd ldap-utils python3-aiosmtpd expect openssl tmux db5.3-util
 samba samba-ad-dc samba-ad-provision ldb-tools iproute2 util-linux
 libpwquality-dev libcrack2-dev cracklib-runtime locales gettext gdb
 liboath-dev libqrencode-dev zbar-tools man-db groff-base bsdextrautils
-openssh-server openssh-client libnss-wrapper login systemd oathtool"
+openssh-server openssh-client libnss-wrapper login systemd oathtool
+389-ds-base"
 
 missing=""
 for p in $PKGS; do
