@@ -237,17 +237,39 @@ dconn_open_as(struct dconn *dc, const char *dn, const struct secret *pw,
 }
 
 /*
- * Reads the rootDSE once per connection: is this Active Directory (type
- * auto), and which password policy hints control does it offer?
+ * 389 (and Red Hat) Directory Server: a netscapemdsuffix in the rootDSE,
+ * or 389's vendorName.
+ */
+static int
+is_389(LDAP *ld, LDAPMessage *e)
+{
+	struct berval **v;
+	int r;
+
+	if ((v = ldap_get_values_len(ld, e, "netscapemdsuffix")) != NULL) {
+		ldap_value_free_len(v);
+		return 1;
+	}
+	v = ldap_get_values_len(ld, e, "vendorName");
+	r = v != NULL && v[0] != NULL && v[0]->bv_len >= 11 &&
+	    memcmp(v[0]->bv_val, "389 Project", 11) == 0;
+	ldap_value_free_len(v);
+	return r;
+}
+
+/*
+ * Reads the rootDSE once per connection: is this Active Directory or 389
+ * (type auto), and which password policy hints control does it offer?
  */
 static int
 probe_root(struct dconn *dc)
 {
-	char *attrs[] = { "supportedControl", "supportedCapabilities", NULL };
+	char *attrs[] = { "supportedControl", "supportedCapabilities",
+	    "vendorName", "netscapemdsuffix", NULL };
 	struct timeval tv = { dc->cfg->dir_timeout, 0 };
 	struct berval **v;
 	LDAPMessage *msg = NULL, *e;
-	int ad = 0, rc, i;
+	int ad = 0, ds389, rc, i;
 
 	dc->hints_oid = NULL;
 	rc = ldap_search_ext_s(dc->ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
@@ -273,9 +295,10 @@ probe_root(struct dconn *dc)
 			dc->hints_oid = AD_HINTS_OLD_OID;
 	}
 	ldap_value_free_len(v);
+	ds389 = is_389(dc->ld, e);
 	ldap_msgfree(msg);
 	if (dc->cfg->dir_type == DIR_AUTO)
-		dc->ops = ad ? &ad_ops : &openldap_ops;
+		dc->ops = ad ? &ad_ops : ds389 ? &ds389_ops : &openldap_ops;
 	return 0;
 }
 
@@ -321,6 +344,7 @@ dconn_open(struct dconn *dc, struct cfg *c, struct dir_result *res)
 				dc->uri = i;
 				dc->cfg = cfg_ref(c);
 				dc->ops = c->dir_type == DIR_AD ? &ad_ops :
+				    c->dir_type == DIR_389 ? &ds389_ops :
 				    &openldap_ops;
 				if (c->dir_type != DIR_OPENLDAP &&
 				    probe_root(dc) != 0) {
@@ -536,6 +560,10 @@ dir_write_outcome(struct dconn *dc, const struct account *acct,
 	    dir_read_back(dc, acct->dn, attr, &now) == 0)
 		changed = now != NULL && (acct->changed == NULL ||
 		    strcmp(now, acct->changed) != 0);
+	/* 389 keeps it only with passwordTrackUpdateTime: none says nothing */
+	if (changed == 0 && acct->changed == NULL &&
+	    strcmp(attr, "pwdUpdateTime") == 0)
+		changed = -1;
 	free(now);
 	cfg_unref(c);
 	if (changed == 1) {

@@ -25,6 +25,7 @@ struct dir_ops {
 	int		(*change_password)(struct dconn *, const struct account *,
 			    const struct secret *, const struct secret *,
 			    struct dir_result *);
+	const char	*changed_attr;	/* moves on every password change */
 };
 
 struct dconn {
@@ -37,6 +38,7 @@ struct dconn {
 
 extern const struct dir_ops openldap_ops;
 extern const struct dir_ops ad_ops;
+extern const struct dir_ops ds389_ops;
 
 int	dconn_open(struct dconn *, struct cfg *, struct dir_result *);
 void	dconn_drop(struct dconn *, int);
