@@ -1003,6 +1003,17 @@ dir_counter_event(struct dconn *dc, struct cfg *c, struct account *acct,
 		mods[n++] = &del;
 	mods[n] = NULL;
 	rc = counter_modify(dc, acct->dn, mods);
+	/*
+	 * 389 ignores the permissive modify control: the class is already
+	 * there, or another host pruned the same stale value first.  The
+	 * event itself must still be counted; pruning waits for the next.
+	 */
+	if ((rc == LDAP_TYPE_OR_VALUE_EXISTS || rc == LDAP_NO_SUCH_ATTRIBUTE) &&
+	    n > 1) {
+		mods[0] = &add;
+		mods[1] = NULL;
+		rc = counter_modify(dc, acct->dn, mods);
+	}
 	if (rc == LDAP_SUCCESS && added != NULL)
 		snprintf(added, addedsize, "%s", value);
 	if (rc != LDAP_SUCCESS) {
@@ -1115,6 +1126,10 @@ dir_modify(struct dconn *dc, struct cfg *c, const struct account *acct,
 	mp[k] = NULL;
 	rc = ldap_modify_ext_s(dc->ld, acct->dn, mp, strict ? NULL : ctrls,
 	    NULL);
+	/* 389 ignores permissive modify: the class was there already */
+	if (rc == LDAP_TYPE_OR_VALUE_EXISTS && !strict &&
+	    dc->ops->add_aux_class)
+		rc = ldap_modify_ext_s(dc->ld, acct->dn, mp + 1, ctrls, NULL);
 	if (rc == LDAP_SUCCESS) {
 		dir_result_set(res, DIR_OK, 0, NULL);
 		return 0;
@@ -1138,13 +1153,22 @@ dir_counters_clear(struct dconn *dc, struct cfg *c, const struct account *acct,
 	LDAPMod d1 = { LDAP_MOD_DELETE, "ssprCodeSent", { NULL } };
 	LDAPMod d2 = { LDAP_MOD_DELETE, "ssprCodeFailure", { NULL } };
 	LDAPMod d3 = { LDAP_MOD_DELETE, "ssprBlockedUntil", { NULL } };
-	LDAPMod *mods[] = { &d1, &d2, &d3, NULL };
-	int rc;
+	LDAPMod *mods[] = { &d1, &d2, &d3, NULL }, *one[2] = { NULL, NULL };
+	int rc, i;
 
 	memset(res, 0, sizeof(*res));
 	if (dconn_open(dc, c, res) != 0)
 		return -1;
 	rc = counter_modify(dc, acct->dn, mods);
+	/* without permissive modify (389), one absent attribute fails all */
+	if (rc == LDAP_NO_SUCH_ATTRIBUTE)
+		for (i = 0, rc = LDAP_SUCCESS; mods[i] != NULL &&
+		    rc == LDAP_SUCCESS; i++) {
+			one[0] = mods[i];
+			rc = counter_modify(dc, acct->dn, one);
+			if (rc == LDAP_NO_SUCH_ATTRIBUTE)
+				rc = LDAP_SUCCESS;
+		}
 	if (rc != LDAP_SUCCESS) {
 		log_msg(LOG_WARNING, "%s: cannot clear the throttle counters: "
 		    "%s", acct->dn, ldap_err2string(rc));
