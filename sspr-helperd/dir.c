@@ -417,13 +417,26 @@ dir_search_user(struct dconn *dc, const char *user, char **attrs,
 		dir_result_set(res, DIR_UNAVAILABLE, 0, ldap_err2string(rc));
 		return -1;
 	}
+	/*
+	 * A refused search says nothing about the person: the service
+	 * account may not search (389 and ppolicy refuse every search of
+	 * an account that must change its own password first).  Taking it
+	 * for "no such account" would turn everyone away unseen.
+	 */
+	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED &&
+	    rc != LDAP_NO_SUCH_OBJECT) {
+		ldap_msgfree(msg);
+		log_msg(LOG_ERR, "search under %s as %s refused: %s (may the "
+		    "service account search, and is it itself in a password "
+		    "must-change state?)", c->base, c->bind_dn,
+		    ldap_err2string(rc));
+		dir_result_set(res, DIR_UNAVAILABLE, 0, "the service account "
+		    "cannot search");
+		return -1;
+	}
 	n = msg ? ldap_count_entries(dc->ld, msg) : 0;
 	if (rc != LDAP_SUCCESS || n != 1) {
-		if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED &&
-		    rc != LDAP_NO_SUCH_OBJECT)
-			log_msg(LOG_WARNING, "search under %s: %s", c->base,
-			    ldap_err2string(rc));
-		else if (n > 1 || rc == LDAP_SIZELIMIT_EXCEEDED)
+		if (n > 1 || rc == LDAP_SIZELIMIT_EXCEEDED)
 			log_msg(LOG_WARNING, "user_filter matches more than "
 			    "one entry for a user ID; refusing it");
 		ldap_msgfree(msg);
@@ -477,7 +490,9 @@ dir_lookup(struct dconn *dc, struct cfg *c, const char *user,
 			return 0;
 		}
 		account_clear(acct);
-		if (res->status != DIR_UNAVAILABLE)
+		/* a server that answered (refused) is not lost */
+		if (res->status != DIR_UNAVAILABLE || (dc->ld != NULL &&
+		    dconn_usable(dc)))
 			return -1;
 		log_msg(LOG_WARNING, "directory %s: lost during lookup: %s",
 		    c->uris[dc->uri], res->detail);
@@ -747,6 +762,37 @@ dir_check(struct cfg *c, char *err, size_t errsize)
 		snprintf(err, errsize, "%s", res.detail);
 	dconn_drop(&dc, 0);
 	return r;
+}
+
+/*
+ * Connect, bind, and search base once as the service account: for
+ * health checks (ssprctl status, a preflight).  A bind that works while
+ * every search is refused (the account must change its own password
+ * first, or lacks the rights) is as bad as no directory.
+ */
+int
+dir_probe_search(struct cfg *c, char *err, size_t errsize)
+{
+	struct timeval tv = { c->dir_timeout, 0 };
+	struct dir_result res = { 0 };
+	struct dconn dc = { 0 };
+	char *attrs[] = { "1.1", NULL };
+	LDAPMessage *msg = NULL;
+	int rc;
+
+	if (dconn_open(&dc, c, &res) != 0) {
+		snprintf(err, errsize, "%s", res.detail);
+		return -1;
+	}
+	rc = ldap_search_ext_s(dc.ld, c->base, LDAP_SCOPE_BASE,
+	    "(objectClass=*)", attrs, 0, NULL, NULL, &tv, 1, &msg);
+	ldap_msgfree(msg);
+	dconn_drop(&dc, 0);
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	snprintf(err, errsize, "the service account %s cannot search %s: %s",
+	    c->bind_dn, c->base, ldap_err2string(rc));
+	return -1;
 }
 
 /* --- throttle counters on the account's entry (ldap-schema/) ------------ */

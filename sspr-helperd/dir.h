@@ -90,6 +90,7 @@ int	dir_change_password(struct dconn *, struct cfg *,
 	    const struct account *, const struct secret *,
 	    const struct secret *, struct dir_result *);
 int	dir_check(struct cfg *, char *, size_t);
+int	dir_probe_search(struct cfg *, char *, size_t);
 int	dir_counter_event(struct dconn *, struct cfg *, struct account *,
 	    int, char *, size_t, struct dir_result *);
 int	dir_counters_read(struct dconn *, struct cfg *, struct account *,
