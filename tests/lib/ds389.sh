@@ -226,12 +226,12 @@ ds_modify() {	# ds_modify DN ATTR VALUE...: replace ATTR (no VALUE: delete it)
 	} | ds_admin ldapmodify >/dev/null
 }
 
-# The tree, the global password policy and the service account.  The
-# policy: syntax checks (8 characters, 2 character classes), a history
-# of 3, must-change after an administrator's reset, lockout after
-# $DS_LOCKOUT_THRESHOLD failures for an hour.  The service account may
-# read and search people, write userPassword and the lock and sspr
-# attributes (the ACIs of ldap-schema/README.md).
+# The tree, the service account and the global password policy:
+# syntax checks (12 characters, 3 character categories), a history of
+# 3, expiry after 90 days, must-change after a reset by someone else,
+# lockout after $DS_LOCKOUT_THRESHOLD failures for an hour.  (The
+# account is made before the policy: added by Directory Manager under
+# passwordMustChange it would itself have to change its password.)
 ds_base() {
 	ds_admin ldapmodify >"$T/ds-base.log" 2>&1 <<-EOF || { echo "# cannot load the 389 tree:"; sed 's/^/#   /' "$T/ds-base.log"; return 1; }
 	dn: ou=people,$DS_SUFFIX
@@ -257,10 +257,10 @@ ds_base() {
 	passwordCheckSyntax: on
 	-
 	replace: passwordMinLength
-	passwordMinLength: 8
+	passwordMinLength: 12
 	-
 	replace: passwordMinCategories
-	passwordMinCategories: 2
+	passwordMinCategories: 3
 	-
 	replace: passwordHistory
 	passwordHistory: on
@@ -270,6 +270,15 @@ ds_base() {
 	-
 	replace: passwordMustChange
 	passwordMustChange: on
+	-
+	replace: passwordExp
+	passwordExp: on
+	-
+	replace: passwordMaxAge
+	passwordMaxAge: 7776000
+	-
+	replace: passwordTrackUpdateTime
+	passwordTrackUpdateTime: on
 	-
 	replace: passwordLockout
 	passwordLockout: on
@@ -288,6 +297,22 @@ ds_base() {
 	EOF
 }
 
+# ldap-schema/sspr-389.ldif and the service account's ACIs as
+# ldap-schema/README.md gives them.
+ds_sspr_schema() {
+	ds_admin ldapmodify -f "$SRC/ldap-schema/sspr-389.ldif" >"$T/ds-schema.log" 2>&1 ||
+		{ echo "# cannot load sspr-389.ldif:"; sed 's/^/#   /' "$T/ds-schema.log"; return 1; }
+	sed -n '/^aci: /p' "$SRC/ldap-schema/README.md" |
+	    sed -e "s|ou=people,dc=example,dc=org|$DS_PEOPLE|g" \
+		-e "s|uid=sspr,ou=services,dc=example,dc=org|$DS_SVC_DN|g" |
+	    { printf 'dn: %s\nchangetype: modify\nadd: aci\n' "$DS_PEOPLE"; cat; } |
+	    ds_admin ldapmodify >>"$T/ds-schema.log" 2>&1 ||
+		{ echo "# cannot add the ACIs:"; sed 's/^/#   /' "$T/ds-schema.log"; return 1; }
+}
+
+# A person in ou=people.  Added by Directory Manager, 389 would make
+# them change their password first (passwordMustChange): unless the
+# fixture asks for that (DS_MUST_CHANGE=1), the expiry is set ahead.
 ds_user() {	# ds_user NAME [PASSWORD] [LDIF-LINE]...: a person in ou=people
 	local name=$1 pw=${2:-$DS_PW}
 	shift
@@ -301,6 +326,8 @@ ds_user() {	# ds_user NAME [PASSWORD] [LDIF-LINE]...: a person in ou=people
 		[ $# -gt 0 ] && printf '%s\n' "$@"
 	} | ds_admin ldapadd >/dev/null 2>"$T/ds-add.err" ||
 		{ echo "# cannot create $name:"; sed 's/^/#   /' "$T/ds-add.err"; return 1; }
+	[ -n "${DS_MUST_CHANGE:-}" ] ||
+		ds_modify "$(ds_dn "$name")" passwordExpirationTime 20380101000000Z
 }
 
 ds_lock() {	# ds_lock NAME: wrong passwords until 389 locks it out
