@@ -4,8 +4,9 @@
 # A reset by the delegated service account applies 389's syntax and
 # history (refusals explained) and leaves no must-change behind; a
 # failed-bind lockout is lifted by unlock and by a reset; nsAccountLock
-# is never lifted and looks like an unknown name; forced change shows
-# at STATUS; type = auto detects 389; the throttle counters live on the
+# is never lifted and looks like an unknown name; a change 389 demands
+# is made at login (STATUS, the account and password stages); type =
+# auto detects 389; the throttle counters live on the
 # entry (ldap-schema/sspr-389.ldif), shared by two daemons; a service
 # account that cannot search is reported, not taken for "no such
 # account".  See tests/lib/DS389.md.
@@ -136,9 +137,40 @@ is "$(ds_attr "$(ds_dn dora)" nsAccountLock)" true "nsAccountLock is still set"
 like "$(cat "$T/helperd.log")" 'user=dora: not eligible \(locked by an administrator\)' "the log says why"
 
 # 6. Forced change at login: mona was given her password by Directory
-#    Manager under passwordMustChange.
+#    Manager under passwordMustChange.  Her own change needs the usual
+#    self-write ACI on userPassword.
 is "$(raw hello recv status mona recv | tail -n1)" "ACCOUNT known=1 must_change=1" \
 	"STATUS: mona must change her password (passwordExpirationTime 19700101000000Z)"
+ds_admin ldapmodify >/dev/null <<EOF2
+dn: $DS_PEOPLE
+changetype: modify
+add: aci
+aci: (targetattr="userPassword")(version 3.0; acl "self password"; allow (write) userdn="ldap:///self";)
+EOF2
+ARGS="socket=$T/run/helperd.sock daemon_user=$(id -un)"
+{
+	module_line
+	ds_ldapcheck_line
+	echo "account required $BUILD/pam_sspr.so $ARGS"
+	echo "account required pam_permit.so"
+	echo "password [success=done ignore=ignore default=die] $BUILD/pam_sspr.so $ARGS"
+} | pam_service sspr-login
+s=$(script forced <<EOF2
+^Password => $DS_PW
+^Current password: => $DS_PW
+^New password: => Marble-New-Pass-2
+^Retype new password: => Marble-New-Pass-2
+EOF2
+)
+out=$(DRIVE_OPS=login drive mona "$s" sspr-login)
+like "$out" 'acct: Authentication token is no longer valid; new one required' \
+	"the account step answers PAM_NEW_AUTHTOK_REQD"
+like "$out" 'Your password has been changed\.' "mona changes it in the same login"
+like "$out" 'result: Success' "and the login succeeds"
+ds_bind_ok "$(ds_dn mona)" Marble-New-Pass-2
+ok $? "mona binds and may work with the new password"
+is "$(raw hello recv status mona recv | tail -n1)" "ACCOUNT known=1 must_change=0" \
+	"STATUS: nothing demanded any more"
 
 # 7. type = auto recognises 389 from its rootDSE.
 daemon_stop

@@ -340,6 +340,8 @@ ds_lock() {	# ds_lock NAME: wrong passwords until 389 locks it out
 }
 
 # A password check against 389 for "can the user log in" in PAM stacks.
+# A bind that succeeds but must change the password first (389 then
+# refuses WhoAmI) counts as the right password: the account step decides.
 ds_ldapcheck_line() {
 	cat > "$T/dscheck.sh" <<-EOF2
 	#!/bin/sh
@@ -347,9 +349,10 @@ ds_ldapcheck_line() {
 	pw=\$(head -c 512 | tr -d '\\000')
 	f=\$(umask 077 && mktemp "$T/.dscheck.XXXXXX")
 	printf '%s' "\$pw" > "\$f"
-	LDAPTLS_CACERT=$T/ca.pem ldapwhoami -x -H $DS_URI \\
-	    -D "uid=\$PAM_USER,$DS_PEOPLE" -y "\$f" >/dev/null 2>&1
+	out=\$(LDAPTLS_CACERT=$T/ca.pem ldapwhoami -x -H $DS_URI -e ppolicy \\
+	    -D "uid=\$PAM_USER,$DS_PEOPLE" -y "\$f" 2>&1)
 	r=\$?
+	case \$out in *"ldap_bind: Success"*) r=0 ;; esac
 	rm -f "\$f"
 	exit \$r
 	EOF2
