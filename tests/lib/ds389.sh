@@ -66,7 +66,9 @@ ds389_defaults() {
 	# what the installer copies from sysconf_dir
 	cp -r /etc/dirsrv/schema /etc/dirsrv/config "$d/etc/dirsrv/"
 	# dscreate makes the parents of its directories 0770 root: ns-slapd,
-	# running as dirsrv, could not reach its own log directory
+	# running as dirsrv, could not reach its own log directory (-m is
+	# for the last ones; chmod below for their parents)
+	# shellcheck disable=SC2174
 	mkdir -p -m 755 "$d/var/log/dirsrv" "$d/var/lib/dirsrv" "$d/run/lock/dirsrv" \
 	    "$d/lib"
 	chmod 755 "$d" "$d/var" "$d/var/log" "$d/var/lib" "$d/run" "$d/run/lock"
