@@ -66,6 +66,7 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/cfg.c sspr-helperd/log.c sspr-helperd/code.c \
               sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/dir.c \
               sspr-helperd/dir_openldap.c sspr-helperd/dir_ad.c \
+              sspr-helperd/dir_389.c \
               sspr-helperd/pool.c \
               sspr-helperd/latest.c sspr-helperd/timer.c sspr-helperd/throttle.c \
               sspr-helperd/state.c sspr-helperd/quality.c sspr-helperd/dict.c \

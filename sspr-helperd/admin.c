@@ -171,12 +171,14 @@ status(struct admin_job *a, void *ctx)
 	add_pair(a, "uptime", line);
 	snprintf(line, sizeof(line), "%d in progress", a->flows);
 	add_pair(a, "flows", line);
-	if (dir_check(c, err, sizeof(err)) == 0)
-		snprintf(line, sizeof(line), "reachable (%s)", c->uris[0]);
-	else {
+	if (dir_check(c, err, sizeof(err)) != 0) {
 		snprintf(line, sizeof(line), "UNREACHABLE: %s", err);
 		bad = 1;
-	}
+	} else if (dir_probe_search(c, err, sizeof(err)) != 0) {
+		snprintf(line, sizeof(line), "CANNOT SEARCH: %s", err);
+		bad = 1;
+	} else
+		snprintf(line, sizeof(line), "reachable (%s)", c->uris[0]);
 	add_pair(a, "directory", line);
 	if (mail_probe(c, err, sizeof(err)) == 0)
 		snprintf(line, sizeof(line), "reachable (%s)", c->smtp_url);

@@ -39,6 +39,7 @@ struct kenum {
 
 static const struct kenum dir_types[] = {
 	{ "openldap", DIR_OPENLDAP }, { "ad", DIR_AD }, { "auto", DIR_AUTO },
+	{ "389ds", DIR_389 },
 	{ NULL, 0 }
 };
 static const struct kenum enabled_modes[] = {

@@ -41,6 +41,7 @@ enum dir_type {
 	DIR_OPENLDAP = 1,
 	DIR_AD,
 	DIR_AUTO,
+	DIR_389,
 };
 
 enum throttle_store {

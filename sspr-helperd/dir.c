@@ -276,17 +276,39 @@ dconn_open_as(struct dconn *dc, const char *dn, const struct secret *pw,
 }
 
 /*
- * Reads the rootDSE once per connection: is this Active Directory (type
- * auto), and which password policy hints control does it offer?
+ * 389 (and Red Hat) Directory Server: a netscapemdsuffix in the rootDSE,
+ * or 389's vendorName.
+ */
+static int
+is_389(LDAP *ld, LDAPMessage *e)
+{
+	struct berval **v;
+	int r;
+
+	if ((v = ldap_get_values_len(ld, e, "netscapemdsuffix")) != NULL) {
+		ldap_value_free_len(v);
+		return 1;
+	}
+	v = ldap_get_values_len(ld, e, "vendorName");
+	r = v != NULL && v[0] != NULL && v[0]->bv_len >= 11 &&
+	    memcmp(v[0]->bv_val, "389 Project", 11) == 0;
+	ldap_value_free_len(v);
+	return r;
+}
+
+/*
+ * Reads the rootDSE once per connection: is this Active Directory or 389
+ * (type auto), and which password policy hints control does it offer?
  */
 static int
 probe_root(struct dconn *dc)
 {
-	char *attrs[] = { "supportedControl", "supportedCapabilities", NULL };
+	char *attrs[] = { "supportedControl", "supportedCapabilities",
+	    "vendorName", "netscapemdsuffix", NULL };
 	struct timeval tv = { dc->cfg->dir_timeout, 0 };
 	struct berval **v;
 	LDAPMessage *msg = NULL, *e;
-	int ad = 0, rc, i;
+	int ad = 0, ds389, rc, i;
 
 	dc->hints_oid = NULL;
 	rc = ldap_search_ext_s(dc->ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
@@ -312,9 +334,10 @@ probe_root(struct dconn *dc)
 			dc->hints_oid = AD_HINTS_OLD_OID;
 	}
 	ldap_value_free_len(v);
+	ds389 = is_389(dc->ld, e);
 	ldap_msgfree(msg);
 	if (dc->cfg->dir_type == DIR_AUTO)
-		dc->ops = dir_dialect(ad ? "ad" : "openldap");
+		dc->ops = dir_dialect(ad ? "ad" : ds389 ? "389ds" : "openldap");
 	return 0;
 }
 
@@ -359,8 +382,8 @@ dconn_open(struct dconn *dc, struct cfg *c, struct dir_result *res)
 			if (open_one(&dc->ld, c, i, why, sizeof(why)) == 0) {
 				dc->uri = i;
 				dc->cfg = cfg_ref(c);
-				dc->ops = dir_dialect(c->dir_type == DIR_AD ?
-				    "ad" : "openldap");
+				dc->ops = dir_dialect(c->dir_type == DIR_AD ? "ad" :
+				    c->dir_type == DIR_389 ? "389ds" : "openldap");
 				if (c->dir_type != DIR_OPENLDAP &&
 				    probe_root(dc) != 0) {
 					snprintf(why, sizeof(why), "cannot read "
@@ -432,13 +455,26 @@ dir_search_user(struct dconn *dc, const char *user, char **attrs,
 		dir_result_set(res, DIR_UNAVAILABLE, 0, ldap_err2string(rc));
 		return -1;
 	}
+	/*
+	 * A refused search says nothing about the person: the service
+	 * account may not search (389 and ppolicy refuse every search of
+	 * an account that must change its own password first).  Taking it
+	 * for "no such account" would turn everyone away unseen.
+	 */
+	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED &&
+	    rc != LDAP_NO_SUCH_OBJECT) {
+		ldap_msgfree(msg);
+		log_msg(LOG_ERR, "search under %s as %s refused: %s (may the "
+		    "service account search, and is it itself in a password "
+		    "must-change state?)", c->base, c->bind_dn,
+		    ldap_err2string(rc));
+		dir_result_set(res, DIR_UNAVAILABLE, 0, "the service account "
+		    "cannot search");
+		return -1;
+	}
 	n = msg ? ldap_count_entries(dc->ld, msg) : 0;
 	if (rc != LDAP_SUCCESS || n != 1) {
-		if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED &&
-		    rc != LDAP_NO_SUCH_OBJECT)
-			log_msg(LOG_WARNING, "search under %s: %s", c->base,
-			    ldap_err2string(rc));
-		else if (n > 1 || rc == LDAP_SIZELIMIT_EXCEEDED)
+		if (n > 1 || rc == LDAP_SIZELIMIT_EXCEEDED)
 			log_msg(LOG_WARNING, "user_filter matches more than "
 			    "one entry for a user ID; refusing it");
 		ldap_msgfree(msg);
@@ -492,7 +528,9 @@ dir_lookup(struct dconn *dc, struct cfg *c, const char *user,
 			return 0;
 		}
 		account_clear(acct);
-		if (res->status != DIR_UNAVAILABLE)
+		/* a server that answered (refused) is not lost */
+		if (res->status != DIR_UNAVAILABLE || (dc->ld != NULL &&
+		    dconn_usable(dc)))
 			return -1;
 		log_msg(LOG_WARNING, "directory %s: lost during lookup: %s",
 		    c->uris[dc->uri], res->detail);
@@ -575,6 +613,10 @@ dir_write_outcome(struct dconn *dc, const struct account *acct,
 	    dir_read_back(dc, acct->dn, attr, &now) == 0)
 		changed = now != NULL && (acct->changed == NULL ||
 		    strcmp(now, acct->changed) != 0);
+	/* 389 keeps it only with passwordTrackUpdateTime: none says nothing */
+	if (changed == 0 && acct->changed == NULL &&
+	    strcmp(attr, "pwdUpdateTime") == 0)
+		changed = -1;
 	free(now);
 	cfg_unref(c);
 	if (changed == 1) {
@@ -758,6 +800,37 @@ dir_check(struct cfg *c, char *err, size_t errsize)
 		snprintf(err, errsize, "%s", res.detail);
 	dconn_drop(&dc, 0);
 	return r;
+}
+
+/*
+ * Connect, bind, and search base once as the service account: for
+ * health checks (ssprctl status, a preflight).  A bind that works while
+ * every search is refused (the account must change its own password
+ * first, or lacks the rights) is as bad as no directory.
+ */
+int
+dir_probe_search(struct cfg *c, char *err, size_t errsize)
+{
+	struct timeval tv = { c->dir_timeout, 0 };
+	struct dir_result res = { 0 };
+	struct dconn dc = { 0 };
+	char *attrs[] = { "1.1", NULL };
+	LDAPMessage *msg = NULL;
+	int rc;
+
+	if (dconn_open(&dc, c, &res) != 0) {
+		snprintf(err, errsize, "%s", res.detail);
+		return -1;
+	}
+	rc = ldap_search_ext_s(dc.ld, c->base, LDAP_SCOPE_BASE,
+	    "(objectClass=*)", attrs, 0, NULL, NULL, &tv, 1, &msg);
+	ldap_msgfree(msg);
+	dconn_drop(&dc, 0);
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	snprintf(err, errsize, "the service account %s cannot search %s: %s",
+	    c->bind_dn, c->base, ldap_err2string(rc));
+	return -1;
 }
 
 /* --- throttle counters on the account's entry (ldap-schema/) ------------ */
@@ -1014,6 +1087,17 @@ dir_counter_event(struct dconn *dc, struct cfg *c, struct account *acct,
 		mods[n++] = &del;
 	mods[n] = NULL;
 	rc = counter_modify(dc, acct->dn, mods);
+	/*
+	 * 389 ignores the permissive modify control: the class is already
+	 * there, or another host pruned the same stale value first.  The
+	 * event itself must still be counted; pruning waits for the next.
+	 */
+	if ((rc == LDAP_TYPE_OR_VALUE_EXISTS || rc == LDAP_NO_SUCH_ATTRIBUTE) &&
+	    n > 1) {
+		mods[0] = &add;
+		mods[1] = NULL;
+		rc = counter_modify(dc, acct->dn, mods);
+	}
 	if (rc == LDAP_SUCCESS && added != NULL)
 		snprintf(added, addedsize, "%s", value);
 	if (rc != LDAP_SUCCESS) {
@@ -1126,6 +1210,10 @@ dir_modify(struct dconn *dc, struct cfg *c, const struct account *acct,
 	mp[k] = NULL;
 	rc = ldap_modify_ext_s(dc->ld, acct->dn, mp, strict ? NULL : ctrls,
 	    NULL);
+	/* 389 ignores permissive modify: the class was there already */
+	if (rc == LDAP_TYPE_OR_VALUE_EXISTS && !strict &&
+	    dc->ops->add_aux_class)
+		rc = ldap_modify_ext_s(dc->ld, acct->dn, mp + 1, ctrls, NULL);
 	if (rc == LDAP_SUCCESS) {
 		dir_result_set(res, DIR_OK, 0, NULL);
 		return 0;
@@ -1149,13 +1237,22 @@ dir_counters_clear(struct dconn *dc, struct cfg *c, const struct account *acct,
 	LDAPMod d1 = { LDAP_MOD_DELETE, "ssprCodeSent", { NULL } };
 	LDAPMod d2 = { LDAP_MOD_DELETE, "ssprCodeFailure", { NULL } };
 	LDAPMod d3 = { LDAP_MOD_DELETE, "ssprBlockedUntil", { NULL } };
-	LDAPMod *mods[] = { &d1, &d2, &d3, NULL };
-	int rc;
+	LDAPMod *mods[] = { &d1, &d2, &d3, NULL }, *one[2] = { NULL, NULL };
+	int rc, i;
 
 	memset(res, 0, sizeof(*res));
 	if (dconn_open(dc, c, res) != 0)
 		return -1;
 	rc = counter_modify(dc, acct->dn, mods);
+	/* without permissive modify (389), one absent attribute fails all */
+	if (rc == LDAP_NO_SUCH_ATTRIBUTE)
+		for (i = 0, rc = LDAP_SUCCESS; mods[i] != NULL &&
+		    rc == LDAP_SUCCESS; i++) {
+			one[0] = mods[i];
+			rc = counter_modify(dc, acct->dn, one);
+			if (rc == LDAP_NO_SUCH_ATTRIBUTE)
+				rc = LDAP_SUCCESS;
+		}
 	if (rc != LDAP_SUCCESS) {
 		log_msg(LOG_WARNING, "%s: cannot clear the throttle counters: "
 		    "%s", acct->dn, ldap_err2string(rc));

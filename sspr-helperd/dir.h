@@ -90,6 +90,7 @@ int	dir_change_password(struct dconn *, struct cfg *,
 	    const struct account *, const struct secret *,
 	    const struct secret *, struct dir_result *);
 int	dir_check(struct cfg *, char *, size_t);
+int	dir_probe_search(struct cfg *, char *, size_t);
 int	dir_counter_event(struct dconn *, struct cfg *, struct account *,
 	    int, char *, size_t, struct dir_result *);
 int	dir_counters_read(struct dconn *, struct cfg *, struct account *,
@@ -103,6 +104,7 @@ int	dir_modify(struct dconn *, struct cfg *, const struct account *,
 void	account_clear(struct account *);
 void	openldap_dialect_init(void);	/* dir_openldap.c */
 void	ad_dialect_init(void);		/* dir_ad.c */
+void	ds389_dialect_init(void);	/* dir_389.c */
 const char *account_name(const struct account *, const char *);
 int	account_named(const struct account *, const struct cfglist *);
 void	dir_result_set(struct dir_result *, int, int, const char *);

@@ -379,7 +379,7 @@ ad_unlock(struct dconn *dc, const struct account *acct,
 
 static const struct dir_ops ad_ops = {
 	"ad", 0, ad_lookup, ad_set_password, ad_unlock, ad_member_of,
-	ad_change_password
+	ad_change_password, "pwdLastSet"
 };
 
 void

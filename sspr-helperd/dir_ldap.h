@@ -25,6 +25,7 @@ struct dir_ops {
 	int		(*change_password)(struct dconn *, const struct account *,
 			    const struct secret *, const struct secret *,
 			    struct dir_result *);
+	const char	*changed_attr;	/* moves on every password change */
 };
 
 struct dconn {

@@ -219,7 +219,7 @@ openldap_change_password(struct dconn *dc, const struct account *acct,
 	ldap_unbind_ext_s(ld, NULL, NULL);
 	/* sent, perhaps: only the change time can say */
 	if (lost)
-		return dir_write_outcome(dc, acct, "pwdChangedTime", res);
+		return dir_write_outcome(dc, acct, dc->ops->changed_attr, res);
 	return res->status == DIR_OK ? 0 : -1;
 }
 
@@ -263,7 +263,7 @@ openldap_unlock(struct dconn *dc, const struct account *acct,
 
 static const struct dir_ops openldap_ops = {
 	"openldap", 1, openldap_lookup, openldap_set_password, openldap_unlock,
-	openldap_member_of, openldap_change_password
+	openldap_member_of, openldap_change_password, "pwdChangedTime"
 };
 
 void

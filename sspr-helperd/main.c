@@ -305,6 +305,7 @@ main(int argc, char **argv)
 	log_init("sspr-helperd", foreground || check, 0);
 	openldap_dialect_init();
 	ad_dialect_init();
+	ds389_dialect_init();
 	if ((c = server_cfg_load(path, err, sizeof(err))) == NULL) {
 		if (check)
 			fprintf(stderr, "%s\n", err);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages the build, the tests and the demo need,
 # when run as root and something is missing.  Services that packages
-# would start (slapd, samba, sshd, sssd, postfix) are kept from starting: the tests run
-# their own, on loopback, in temporary directories.
+# would start (slapd, samba, sshd, sssd, postfix, 389 DS) are kept from
+# starting: the tests run their own, on loopback, in temporary
+# directories.
 set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libpam0g-dev libldap-dev
@@ -12,7 +13,7 @@ samba samba-ad-dc samba-ad-provision ldb-tools iproute2 util-linux
 libpwquality-dev libcrack2-dev cracklib-runtime locales gettext gdb
 liboath-dev libqrencode-dev zbar-tools man-db groff-base bsdextrautils
 openssh-server openssh-client libnss-wrapper login systemd oathtool
-sssd-ldap sssd-tools libpam-sss libnss-sss postfix"
+sssd-ldap sssd-tools libpam-sss libnss-sss postfix 389-ds-base"
 
 missing=""
 for p in $PKGS; do
