@@ -225,5 +225,9 @@ out=$($CTL status)
 ok $((!$?)) "ssprctl status fails"
 like "$out" 'directory +CANNOT SEARCH: the service account .* cannot search' \
 	"and says the service account cannot search"
+out=$("$BUILD/sspr-helperd" --config "$T/helperd.conf" --check --online --probe-user alice 2>&1)
+ok $((!$?)) "the online preflight fails"
+like "$out" '^FAIL +search: .*(refuses|unwilling)' "with a FAIL line for the refused search"
+unlike "$out" 'preflight: OK' "and does not end OK"
 
 done_testing
