@@ -419,6 +419,24 @@ if [ -n "$pau_ok" ]; then
 	# passwd_both HOW LOCAL-PW ALICE-OLD ALICE-NEW: each account once
 	passwd_both() {
 		local how=$1 lpw=$2 dold=$3 dnew=$4 before out
+		if [ -n "${SSPR_ASAN:-}" ]; then
+			asan_skip 4 "$how: local passwd"
+		else
+			local_passwd "$how" "$lpw"
+		fi
+		directory_passwd "$@"
+	}
+	# asan_skip N WHAT: pam_unix itself crashes (a call through a null
+	# pointer) inside an ASan-built pamdrive; make check runs these
+	asan_skip() {
+		local i
+		for i in $(seq "$1"); do
+			TESTS=$((TESTS + 1))
+			echo "ok $TESTS # skip $2: pam_unix cannot run in an ASan-built program"
+		done
+	}
+	local_passwd() {
+		local how=$1 lpw=$2 before out h
 		before=$(hash_of sspr-t-local)
 		# pam_sspr (ask_new) or pam_pwquality asks, as root's passwd
 		# would: no current password
@@ -433,6 +451,9 @@ if [ -n "$pau_ok" ]; then
 		out=$(SVC=sspr-t-login run login-$how sspr-t-local auth \
 			"^Password \(press Enter if you can't access your account\): => $lpw")
 		like "$out" 'result: Success' "$how: the new local password logs in through the generated common-auth"
+	}
+	directory_passwd() {
+		local how=$1 dold=$3 dnew=$4 out
 		if [ "$how" = ask_new ]; then
 			out=$(run dir-$how "$5" passwd "^Current password: => $dold" \
 				"^New password: => $dnew" "^Retype new password: => $dnew")
@@ -471,9 +492,13 @@ if [ -n "$pau_ok" ]; then
 	fi
 	# A bad config file never costs a local password change (or login).
 	chmod 666 "$W/etc/security/pam_sspr.conf"
-	out=$(SVC=sspr-t-login run login-badconf sspr-t-local auth \
-		"^Password \(press Enter if you can't access your account\): => $lpw")
-	like "$out" 'result: Success' "a config file others may write is refused, and a local login still works"
+	if [ -n "${SSPR_ASAN:-}" ]; then
+		asan_skip 1 "a local login with a bad config file"
+	else
+		out=$(SVC=sspr-t-login run login-badconf sspr-t-local auth \
+			"^Password \(press Enter if you can't access your account\): => $lpw")
+		like "$out" 'result: Success' "a config file others may write is refused, and a local login still works"
+	fi
 	out=$(run dir-badconf alice passwd)
 	unlike "$out" 'directory password|result: Success' \
 		"and its settings are not used (the daemon's socket is not found: no directory change)"
