@@ -453,6 +453,7 @@ dir_search_user(struct dconn *dc, const char *user, char **attrs,
 	if (dconn_lost(rc)) {
 		ldap_msgfree(msg);
 		dir_result_set(res, DIR_UNAVAILABLE, 0, ldap_err2string(rc));
+		res->lost = 1;
 		return -1;
 	}
 	/*
@@ -529,8 +530,7 @@ dir_lookup(struct dconn *dc, struct cfg *c, const char *user,
 		}
 		account_clear(acct);
 		/* a server that answered (refused) is not lost */
-		if (res->status != DIR_UNAVAILABLE || (dc->ld != NULL &&
-		    dconn_usable(dc)))
+		if (res->status != DIR_UNAVAILABLE || !res->lost)
 			return -1;
 		log_msg(LOG_WARNING, "directory %s: lost during lookup: %s",
 		    c->uris[dc->uri], res->detail);

@@ -72,6 +72,7 @@ struct dir_result {
 	int	status;
 	int	reason;		/* SSPR_R_POLICY_* when status == DIR_POLICY */
 	int	unlocked;	/* dir_unlock: 1 lifted, 0 was not locked */
+	int	lost;		/* the connection died: another may do */
 	char	detail[SSPR_DETAIL_MAX + 1];	/* the server's own text */
 };
 
