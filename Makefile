@@ -108,7 +108,7 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict test_log \
-              test_state \
+              test_state test_flow \
               $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \
@@ -174,6 +174,13 @@ $(BUILD)/l10n/pam_sspr.so: $(filter-out %/text.o,$(MOD_OBJ)) \
 
 $(BUILD)/l10n/sspr-reset: $(BUILD)/l10n/obj/sspr-reset/sspr-reset.o $(PROTO_OBJ) $(MO)
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $(filter %.o,$^) $(PAM_LIBS)
+
+# The engine and its families with the test as connection and pools:
+# everything but work.o (the test's fake) and server.o.
+$(BUILD)/tests/test_flow: $(BUILD)/obj/tests/unit/test_flow.o \
+    $(filter-out %/work.o %/server.o,$(D_LIB_OBJ)) $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(D_LIB_OBJ) $(PROTO_OBJ) \
     $(BUILD)/obj/pam_sspr/args.o
