@@ -98,7 +98,7 @@ D_LIB_OBJ  := $(call obj,$(D_LIB_SRC))
 # Each fuzz target also runs its corpus once as a unit test (replay.c).
 ASAN_CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all
-FUZZ_TARGETS := msg frame cfg mail
+FUZZ_TARGETS := msg frame cfg mail flow
 FUZZ_REPLAY  := $(addprefix test_fuzz_,$(FUZZ_TARGETS))
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_TIME    ?= 60
@@ -177,10 +177,20 @@ $(BUILD)/l10n/sspr-reset: $(BUILD)/l10n/obj/sspr-reset/sspr-reset.o $(PROTO_OBJ)
 
 # The engine and its families with the test as connection and pools:
 # everything but work.o (the test's fake) and server.o.
-$(BUILD)/tests/test_flow: $(BUILD)/obj/tests/unit/test_flow.o \
+$(BUILD)/obj/tests/unit/test_flow.o $(BUILD)/obj/tests/fuzz/fuzz_flow.o: \
+    EXTRA_CFLAGS := -Itests/flowfake
+FLOW_FAKE_OBJ := $(BUILD)/obj/tests/flowfake/flowfake.o \
     $(filter-out %/work.o %/server.o,$(D_LIB_OBJ)) $(PROTO_OBJ)
+$(BUILD)/tests/test_flow: $(BUILD)/obj/tests/unit/test_flow.o $(FLOW_FAKE_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
+$(BUILD)/tests/test_fuzz_flow: $(BUILD)/obj/tests/fuzz/fuzz_flow.o \
+    $(BUILD)/obj/tests/fuzz/replay.o $(FLOW_FAKE_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS)
+$(BUILD)/fuzz/fuzz_flow: $(BUILD)/obj/tests/fuzz/fuzz_flow.o $(FLOW_FAKE_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(D_LIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(D_LIB_OBJ) $(PROTO_OBJ) \
     $(BUILD)/obj/pam_sspr/args.o

@@ -2,10 +2,8 @@
 /*
  * test_flow: whole flows through the engine (flow.c) and its families
  * (reset, registration, account, ssprctl), without sockets or servers.
- * The test is the connection (conn_ops that record every answer) and the
- * worker pools: work.c is replaced by a fake that records each piece of
- * work asked for, so the test decides what the directory and the mail
- * server answer, and when.  It links every other object of the daemon.
+ * tests/flowfake is the connection and the worker pools, so the test
+ * decides what the directory and the mail server answer, and when.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,186 +14,17 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cfg.h"
-#include "families.h"
-#include "flow.h"
-#include "flowint.h"
-#include "server.h"
+#include "flowfake.h"
 
-/* --- the connection: every answer recorded ------------------------------ */
-
-#define MAX_SENT	64
-
-struct conn {
-	uint16_t	 type[MAX_SENT];
-	struct msg	 last;		/* the newest answer, whole */
-	int		 n;
-	int		 ended;
-	long long	 deadline;
-};
-
-static void
-fake_send(struct conn *c, const struct msg *m)
-{
-	if (c->n < MAX_SENT)
-		c->type[c->n++] = m->type;
-	c->last = *m;
-}
-
-static void
-fake_end(struct conn *c)
-{
-	c->ended = 1;
-}
-
-static void
-fake_deadline(struct conn *c, long long ms)
-{
-	c->deadline = ms;
-}
-
-static const struct conn_ops ops = { fake_send, fake_end, fake_deadline };
-
-/* --- the pools: work recorded, answered by the test ---------------------- */
-
-#define MAX_JOBS	16
-
-struct job_rec {
-	struct flow	*f;
-	enum work_kind	 kind;
-	work_fn		 fn;
-};
-
-static struct job_rec	 jobs[MAX_JOBS];
-static int		 njobs;
-static char		 sent_code[16];	/* the code work_send was given */
-static int		 sends, probes, notifies, mail_down;
-
-static void
-record(struct flow *f, enum work_kind kind, work_fn fn)
-{
-	assert_true(njobs < MAX_JOBS);
-	flow_ref(f);
-	jobs[njobs++] = (struct job_rec){ f, kind, fn };
-}
-
-void
-work_dir(struct flow *f, enum work_kind kind, const struct secret *pw)
-{
-	(void)pw;
-	record(f, kind, NULL);
-}
-
-void
-work_dir_fn(struct flow *f, enum work_kind kind, const struct secret *pw,
-    work_fn fn)
-{
-	(void)pw;
-	record(f, kind, fn);
-}
-
-void
-work_change(struct flow *f, const struct secret *old, const struct secret *pw)
-{
-	(void)old;
-	(void)pw;
-	record(f, W_CHANGE, NULL);
-}
-
-void
-work_send(struct flow *f, const struct secret *code)
-{
-	if (f->fake) {
-		probes++;
-		return;
-	}
-	sends++;
-	snprintf(sent_code, sizeof(sent_code), "%.*s", (int)code->len,
-	    (const char *)code->buf);
-}
-
-void
-work_notify(struct flow *f, const char *tmpl, const char *owner)
-{
-	(void)f;
-	(void)tmpl;
-	(void)owner;
-	notifies++;
-}
-
-int
-work_mail_down(const struct cfg *c)
-{
-	(void)c;
-	return mail_down;
-}
-
-void
-work_send_report(const struct cfg *c, struct send_report *r)
-{
-	(void)c;
-	memset(r, 0, sizeof(*r));
-}
-
-void
-work_pools(struct pool **dir, struct pool **mail)
-{
-	*dir = *mail = NULL;
-}
-
-void
-work_set_pools(struct pool *dir, struct pool *mail)
-{
-	(void)dir;
-	(void)mail;
-}
-
-int
-server_reload(char *why, size_t size)
-{
-	snprintf(why, size, "not in this test");
-	return -1;
-}
-
-/* The oldest job of kind, taken off the list (fails the test if none). */
-static struct job_rec
-take(enum work_kind kind)
-{
-	struct job_rec j;
-	int i;
-
-	for (i = 0; i < njobs; i++)
-		if (jobs[i].kind == kind)
-			break;
-	if (i == njobs)
-		fail_msg("no work of kind %d was asked for", (int)kind);
-	j = jobs[i];
-	memmove(&jobs[i], &jobs[i + 1], (size_t)(njobs - i - 1) *
-	    sizeof(jobs[0]));
-	njobs--;
-	return j;
-}
-
-static int
-pending(enum work_kind kind)
-{
-	int i, n = 0;
-
-	for (i = 0; i < njobs; i++)
-		n += jobs[i].kind == kind;
-	return n;
-}
-
-/* Work comes back with result r, as dir_done would bring it. */
+/* The oldest job of kind comes back with r (fails the test if none). */
 static void
 complete(enum work_kind kind, struct work_result *r)
 {
-	struct job_rec j = take(kind);
+	int i = ff_find(kind);
 
-	r->kind = kind;
-	flow_work_done(j.f, r);
-	account_clear(&r->acct);
-	flow_unref(j.f);
+	if (i < 0)
+		fail_msg("no work of kind %d was asked for", (int)kind);
+	ff_complete_at(i, r);
 }
 
 static void
@@ -207,49 +36,26 @@ complete_status(enum work_kind kind, int status)
 	complete(kind, &r);
 }
 
-/* A lookup that found a real account with one recovery address. */
 static void
 complete_lookup_found(const char *name, const char *mail)
 {
 	struct work_result r = { .kind = W_LOOKUP };
 
-	r.res.status = DIR_OK;
-	r.acct.dn = strdup("uid=x,ou=people,dc=example,dc=org");
-	r.acct.mail = strdup(mail);
-	r.acct.names = calloc(2, sizeof(char *));
-	r.acct.names[0] = strdup(name);
-	r.acct.uid_number = 10001;
-	r.acct.in_scope = 1;
+	ff_found(&r, name, mail);
 	complete(W_LOOKUP, &r);
 }
+
+#define pending		ff_pending
+#define sent_code	ff_code
+#define sends		ff_sends
+#define probes		ff_probes
+#define notifies	ff_notifies
+#define mail_down	ff_mail_down
+#define njobs		ff_njobs
 
 /* --- driving a flow ------------------------------------------------------- */
 
 static struct cfg	*cfg;
-
-/* A minimal configuration; no file of it is read (no secrets here). */
-static struct cfg *
-parse(void)
-{
-	static const char text[] =
-	    "[directory]\n"
-	    "uri = ldaps://dc1.example.org\n"
-	    "base = dc=example,dc=org\n"
-	    "bind_dn = cn=sspr,dc=example,dc=org\n"
-	    "bind_password_file = /etc/sspr/bindpw\n"
-	    "[mail]\n"
-	    "smtp_url = smtp://mail.example.org:587\n"
-	    "from = sspr@example.org\n"
-	    "[policy]\n"
-	    "human_check = none\n";
-	char err[512];
-	struct cfg *c = cfg_parse("test.conf", text, strlen(text), err,
-	    sizeof(err));
-
-	if (c == NULL)
-		fail_msg("%s", err);
-	return c;
-}
 
 static struct flow *
 new_flow(struct conn *c, int self_only)
@@ -320,9 +126,8 @@ static int
 setup(void **state)
 {
 	(void)state;
-	njobs = sends = probes = notifies = mail_down = 0;
-	sent_code[0] = '\0';
-	cfg = parse();
+	ff_reset();
+	cfg = ff_cfg();
 	assert_non_null(cfg);
 	return 0;
 }
@@ -607,10 +412,6 @@ main(void)
 		    teardown),
 	};
 
-	reset_family_init();
-	register_family_init();
-	account_family_init();
-	admin_family_init();
-	flow_engine_init(&ops);
+	ff_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
