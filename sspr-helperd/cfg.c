@@ -93,6 +93,7 @@ static const struct key keys[] = {
 	{ "directory", "recovery_mail_attribute", K_STR, O(mail_attr), "mail", 0, 0, NULL },
 	{ "directory", "timeout", K_INT, O(dir_timeout), "10", 1, 300, NULL },
 	{ "directory", "connections", K_INT, O(dir_connections), "4", 1, 64, NULL },
+	{ "directory", "idle_timeout", K_INT, O(dir_idle_timeout), "300", 0, 86400, NULL },
 	{ "directory", "unlock_on_reset", K_BOOL, O(unlock_on_reset), "yes", 0, 0, NULL },
 	{ "directory", "clear_must_change", K_BOOL, O(clear_must_change), "yes", 0, 0, NULL },
 	{ "directory", "enforce_history", K_BOOL, O(enforce_history), "yes", 0, 0, NULL },

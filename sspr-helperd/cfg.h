@@ -97,6 +97,7 @@ struct cfg {
 	char		*mail_attr;
 	int		 dir_timeout;
 	int		 dir_connections;
+	int		 dir_idle_timeout;
 	int		 unlock_on_reset;
 	int		 clear_must_change;
 	int		 enforce_history;

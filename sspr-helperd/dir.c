@@ -109,6 +109,26 @@ dconn_free(struct dconn *dc)
 	free(dc);
 }
 
+/*
+ * Between jobs (pool.h): a connection unused for [directory] idle_timeout
+ * is unbound, so that thousands of quiet hosts do not each hold the
+ * directory's sockets open; the next job opens a new one.
+ */
+int
+dconn_idle(struct dconn *dc, int idle)
+{
+	int limit;
+
+	if (dc->ld == NULL || (limit = dc->cfg->dir_idle_timeout) == 0)
+		return 0;
+	if (idle < limit)
+		return limit;
+	log_msg(LOG_DEBUG, "directory %s: closing the connection, unused for "
+	    "%d s", dc->cfg->uris[dc->uri], idle);
+	dconn_drop(dc, 0);
+	return 0;
+}
+
 /* Forgets the connection; mark_down sets its server aside for a while. */
 void
 dconn_drop(struct dconn *dc, int mark_down)

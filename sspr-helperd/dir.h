@@ -80,6 +80,7 @@ struct dconn;
 
 struct dconn *dconn_new(void);
 void	dconn_free(struct dconn *);
+int	dconn_idle(struct dconn *, int);
 
 int	dir_lookup(struct dconn *, struct cfg *, const char *,
 	    struct account *, struct dir_result *);

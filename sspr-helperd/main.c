@@ -178,6 +178,16 @@ dir_ctx_free(void *p)
 }
 
 static int
+dir_ctx_idle(void *p, int idle)
+{
+	return dconn_idle(p, idle);
+}
+
+static const struct pool_ctx dir_ctx = {
+	dir_ctx_new, dir_ctx_free, dir_ctx_idle
+};
+
+static int
 check_only(struct cfg *c, const struct preflight *p)
 {
 	cfg_print(c, stdout);
@@ -228,9 +238,9 @@ run(struct cfg *c)
 	} else
 		where = "the socket systemd passed";
 	if (pool_done_init() != 0 ||
-	    (dirp = pool_new("directory", c->dir_connections, dir_ctx_new,
-	    dir_ctx_free, WORKER_STACK)) == NULL ||
-	    (mailp = pool_new("mail", c->mail_workers, NULL, NULL,
+	    (dirp = pool_new("directory", c->dir_connections, &dir_ctx,
+	    WORKER_STACK)) == NULL ||
+	    (mailp = pool_new("mail", c->mail_workers, NULL,
 	    WORKER_STACK)) == NULL) {
 		log_msg(LOG_ERR, "cannot start worker threads");
 		goto out;

@@ -4,11 +4,13 @@
  * context (a directory connection), a FIFO of jobs, and one completion
  * queue shared by all pools that wakes the loop through an eventfd.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -27,8 +29,7 @@ struct pool {
 	pthread_t	*threads;
 	int		 nthreads;
 	int		 stop;
-	void		*(*ctx_new)(void);
-	void		(*ctx_free)(void *);
+	struct pool_ctx	 ctx;
 };
 
 static struct queue	donq = { PTHREAD_MUTEX_INITIALIZER,
@@ -74,40 +75,94 @@ pool_done_fd(void)
 	return donefd;
 }
 
+/*
+ * The next job, waiting for one; NULL once the pool stops, or at the
+ * deadline if there is one (a worker's idle time is up).
+ */
+static struct job *
+next_job(struct pool *p, const struct timespec *deadline)
+{
+	struct job *j;
+	int rc = 0;
+
+	pthread_mutex_lock(&p->q.lock);
+	while (p->q.head == NULL && !p->stop && rc != ETIMEDOUT) {
+		if (deadline != NULL)
+			rc = pthread_cond_timedwait(&p->q.cond, &p->q.lock,
+			    deadline);
+		else
+			pthread_cond_wait(&p->q.cond, &p->q.lock);
+	}
+	j = pop(&p->q);
+	pthread_mutex_unlock(&p->q.lock);
+	return j;
+}
+
+static int
+stopping(struct pool *p)
+{
+	int stop;
+
+	pthread_mutex_lock(&p->q.lock);
+	stop = p->stop;
+	pthread_mutex_unlock(&p->q.lock);
+	return stop;
+}
+
+static void
+finish(struct job *j)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&donq.lock);
+	push(&donq, j);
+	pthread_mutex_unlock(&donq.lock);
+	if (write(donefd, &one, sizeof(one)) < 0) {
+		/* the counter is saturated: the loop wakes anyway */
+	}
+}
+
+/*
+ * Runs jobs.  Between them the context's idle callback runs outside the
+ * queue's lock (it may talk to a server), at the time it asked for, so an
+ * unused connection is closed on time and not only at the next job.
+ */
 static void *
 worker(void *arg)
 {
 	struct pool *p = arg;
-	void *ctx = p->ctx_new ? p->ctx_new() : NULL;
-	uint64_t one = 1;
+	void *ctx = p->ctx.make ? p->ctx.make() : NULL;
+	struct timespec since, now, deadline;
 	struct job *j;
+	int after = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &since);
 	for (;;) {
-		pthread_mutex_lock(&p->q.lock);
-		while (p->q.head == NULL && !p->stop)
-			pthread_cond_wait(&p->q.cond, &p->q.lock);
-		j = pop(&p->q);
-		pthread_mutex_unlock(&p->q.lock);
-		if (j == NULL)
-			break;
-		j->run(j, ctx);
-		pthread_mutex_lock(&donq.lock);
-		push(&donq, j);
-		pthread_mutex_unlock(&donq.lock);
-		if (write(donefd, &one, sizeof(one)) < 0) {
-			/* the counter is saturated: the loop wakes anyway */
+		deadline = since;
+		deadline.tv_sec += after;
+		if ((j = next_job(p, after > 0 ? &deadline : NULL)) != NULL) {
+			j->run(j, ctx);
+			finish(j);
+			clock_gettime(CLOCK_MONOTONIC, &since);
+			after = p->ctx.idle ? p->ctx.idle(ctx, 0) : 0;
+			continue;
 		}
+		if (stopping(p))
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		after = p->ctx.idle(ctx, (int)(now.tv_sec - since.tv_sec -
+		    (now.tv_nsec < since.tv_nsec)));
 	}
-	if (p->ctx_free)
-		p->ctx_free(ctx);
+	if (p->ctx.free)
+		p->ctx.free(ctx);
 	return NULL;
 }
 
 struct pool *
-pool_new(const char *name, int n, void *(*ctx_new)(void),
-    void (*ctx_free)(void *), int stacksize)
+pool_new(const char *name, int n, const struct pool_ctx *ctx, int stacksize)
 {
 	struct pool *p = calloc(1, sizeof(*p));
+	pthread_condattr_t cattr;
 	pthread_attr_t attr;
 	int i;
 
@@ -117,10 +172,14 @@ pool_new(const char *name, int n, void *(*ctx_new)(void),
 		return NULL;
 	}
 	p->name = name;
-	p->ctx_new = ctx_new;
-	p->ctx_free = ctx_free;
+	if (ctx != NULL)
+		p->ctx = *ctx;
 	pthread_mutex_init(&p->q.lock, NULL);
-	pthread_cond_init(&p->q.cond, NULL);
+	/* idle deadlines must not move with the wall clock */
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->q.cond, &cattr);
+	pthread_condattr_destroy(&cattr);
 	pthread_attr_init(&attr);
 	if (stacksize > 0)
 		pthread_attr_setstacksize(&attr, (size_t)stacksize);

@@ -13,10 +13,21 @@ struct job {
 	void		(*done)(struct job *);		/* loop thread */
 };
 
+/*
+ * What each worker owns.  idle is called with the seconds the worker has
+ * waited for a job (0 right after one) and answers after how many seconds
+ * of waiting to call it again, 0 for never: it lets a context close what
+ * should not stay open unused (a directory connection).
+ */
+struct pool_ctx {
+	void	*(*make)(void);
+	void	 (*free)(void *);
+	int	 (*idle)(void *, int);
+};
+
 struct pool;
 
-struct pool *pool_new(const char *, int, void *(*)(void), void (*)(void *),
-	    int);
+struct pool *pool_new(const char *, int, const struct pool_ctx *, int);
 void	pool_submit(struct pool *, struct job *);
 void	pool_free(struct pool *);
 int	pool_done_fd(void);
