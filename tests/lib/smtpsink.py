@@ -4,10 +4,13 @@
   smtpsink.py --port P --dir D [--cert C --key K [--implicit]] [--delay S]
               [--auth USER:PASSWORD]
 
-Files are named NNNNNN-RCPT.eml in arrival order.  With a certificate the
-server offers STARTTLS and requires it (or, with --implicit, speaks TLS
-from the first byte).  With --auth it offers AUTH PLAIN and LOGIN (after
-STARTTLS) and takes mail only from that login.  Runs until SIGTERM.
+Files are named NNNNNN-RCPT.eml in arrival order; each starts with the
+envelope and the connection it came on (X-Sink-Connection: PID.N, the
+Nth TCP connection of this sink process; X-Sink-TLS: yes or no).  With
+a certificate the server offers STARTTLS and requires it (or, with
+--implicit, speaks TLS from the first byte).  With --auth it offers AUTH
+PLAIN and LOGIN (after STARTTLS) and takes mail only from that login.
+Runs until SIGTERM.
 """
 import argparse
 import asyncio
@@ -24,7 +27,10 @@ class Sink:
     def __init__(self, outdir, delay):
         self.outdir = outdir
         self.delay = delay
-        self.seq = 0
+        # a restarted sink numbers on, not over the files it left
+        self.seq = max((int(n[:6]) for n in os.listdir(outdir)
+                        if n[:6].isdigit()), default=0)
+        self.conns = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
@@ -33,12 +39,20 @@ class Sink:
         with self.lock:
             self.seq += 1
             seq = self.seq
+            # one SMTP object per TCP connection, kept across STARTTLS
+            if not hasattr(server, "sink_conn"):
+                self.conns += 1
+                server.sink_conn = self.conns
+        tls = server.transport.get_extra_info("ssl_object") is not None
         rcpt = envelope.rcpt_tos[0] if envelope.rcpt_tos else "none"
         name = "%06d-%s.eml" % (seq, rcpt.replace("/", "_"))
         tmp = os.path.join(self.outdir, "." + name)
         with open(tmp, "wb") as f:
-            f.write(("X-Envelope-From: %s\r\nX-Envelope-To: %s\r\n" % (
-                envelope.mail_from, ",".join(envelope.rcpt_tos))).encode())
+            f.write(("X-Envelope-From: %s\r\nX-Envelope-To: %s\r\n"
+                     "X-Sink-Connection: %d.%d\r\nX-Sink-TLS: %s\r\n" % (
+                         envelope.mail_from, ",".join(envelope.rcpt_tos),
+                         os.getpid(), server.sink_conn,
+                         "yes" if tls else "no")).encode())
             f.write(envelope.original_content or envelope.content)
         os.rename(tmp, os.path.join(self.outdir, name))
         return "250 OK"
