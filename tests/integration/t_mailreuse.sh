@@ -107,4 +107,16 @@ is "${#f[@]}" 2 "two mails to frank"
 isnt "${f[0]}" "${f[1]}" "each on its own connection"
 is "$(tls_all frank@example.test)" "yes " "both over TLS"
 
+# 7. A message with a line starting with '.' went out dot-stuffed from a
+# copy libcurl keeps in the handle: that handle, and its connection, go.
+mkdir -p "$T/tmpl"
+cp "$SRC"/conf/mail/*.txt "$T/tmpl/"
+printf '.\n-- \nThe helpdesk\n' >> "$T/tmpl/code.txt"
+reload "/^reuse_messages = 0\$/d; s|^template_dir = .*|template_dir = $T/tmpl|"
+ok $? "reloaded with reuse on and a template with a line starting with '.'"
+like "$(code grace 3)" 'VERIFIED' "grace's code in the dotted template"
+like "$(code grace 4)" 'VERIFIED' "and the next"
+g=($(conns grace@example.test))
+isnt "${g[3]:-}" "${g[2]}" "a handle that sent a dot-stuffed message is not kept"
+
 done_testing
