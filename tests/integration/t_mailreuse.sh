@@ -78,6 +78,18 @@ k=$(conns carol@example.test)
 isnt "${k%%.*}" "${b[1]%%.*}" "from the new sink process, on a new connection"
 unlike "$(cat "$T/helperd.log")" 'sending the code failed' "and no send failed"
 
+# and a server that refuses a second message on a connection (421): the
+# next message is sent once more, on a new connection
+sink_stop
+sink_start --one-per-connection || exit 1
+like "$(code carol 2)" 'VERIFIED' "the first code on the new sink"
+like "$(code carol 3)" 'VERIFIED' "the second: refused on the kept connection, sent on a new one"
+k=($(conns carol@example.test))
+isnt "${k[2]:-}" "${k[1]}" "each on its own connection"
+unlike "$(cat "$T/helperd.log")" 'sending the code failed' "and no send failed"
+sink_stop
+sink_start || exit 1
+
 # 4. reuse_messages = 2: two messages on a connection, then a new one.
 reload '/^workers = 1$/a reuse_messages = 2'
 ok $? "reloaded with reuse_messages = 2"
@@ -91,11 +103,11 @@ isnt "${d[2]}" "${d[1]}" "the third on a new one"
 # 5. reuse_seconds = 1: a connection older than that is not used again.
 reload 's/^reuse_messages = 2$/reuse_seconds = 1/'
 ok $? "reloaded with reuse_seconds = 1"
-like "$(code carol 2)" 'VERIFIED' "carol's second code"
+like "$(code carol 4)" 'VERIFIED' "carol's fourth code"
 sleep 2	# the time under test: past reuse_seconds
-like "$(code carol 3)" 'VERIFIED' "carol's third code, two seconds later"
+like "$(code carol 5)" 'VERIFIED' "carol's fifth code, two seconds later"
 e=($(conns carol@example.test))
-isnt "${e[2]:-}" "${e[1]}" "a connection past reuse_seconds is not reused"
+isnt "${e[4]:-}" "${e[3]}" "a connection past reuse_seconds is not reused"
 
 # 6. reuse_messages = 0: a connection per message, the notification too.
 reload 's/^reuse_seconds = 1$/reuse_messages = 0/'

@@ -2,7 +2,7 @@
 """A capturing SMTP server for tests: every message goes to its own file.
 
   smtpsink.py --port P --dir D [--cert C --key K [--implicit]] [--delay S]
-              [--auth USER:PASSWORD]
+              [--auth USER:PASSWORD] [--one-per-connection]
 
 Files are named NNNNNN-RCPT.eml in arrival order; each starts with the
 envelope and the connection it came on (X-Sink-Connection: PID.N, the
@@ -10,7 +10,8 @@ Nth TCP connection of this sink process; X-Sink-TLS: yes or no).  With
 a certificate the server offers STARTTLS and requires it (or, with
 --implicit, speaks TLS from the first byte).  With --auth it offers AUTH
 PLAIN and LOGIN (after STARTTLS) and takes mail only from that login.
-Runs until SIGTERM.
+With --one-per-connection a second MAIL on a connection is answered 421
+and the connection closed, as a busy MTA does.  Runs until SIGTERM.
 """
 import argparse
 import asyncio
@@ -24,14 +25,23 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, outdir, delay):
+    def __init__(self, outdir, delay, one):
         self.outdir = outdir
         self.delay = delay
+        self.one = one
         # a restarted sink numbers on, not over the files it left
         self.seq = max((int(n[:6]) for n in os.listdir(outdir)
                         if n[:6].isdigit()), default=0)
         self.conns = 0
         self.lock = threading.Lock()
+
+    async def handle_MAIL(self, server, session, envelope, address, options):
+        if self.one and hasattr(server, "sink_conn"):
+            server.loop.call_soon(server.transport.close)
+            return "421 one message per connection"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
@@ -77,6 +87,8 @@ def main():
                     help="seconds to wait before accepting each message")
     ap.add_argument("--pidfile")
     ap.add_argument("--auth", help="USER:PASSWORD the server requires")
+    ap.add_argument("--one-per-connection", action="store_true",
+                    help="answer a second MAIL on a connection with 421")
     a = ap.parse_args()
     kw = {}
     if a.cert:
@@ -91,7 +103,7 @@ def main():
         user, password = a.auth.split(":", 1)
         kw["authenticator"] = authenticator(user.encode(), password.encode())
         kw["auth_required"] = True
-    ctl = Controller(Sink(a.dir, a.delay), hostname="127.0.0.1", port=a.port,
+    ctl = Controller(Sink(a.dir, a.delay, a.one_per_connection), hostname="127.0.0.1", port=a.port,
                      ready_timeout=10, **kw)
     ctl.start()
     if a.pidfile:
