@@ -109,6 +109,8 @@ static const struct key keys[] = {
 	{ "mail", "helpdesk", K_STR, O(mail_helpdesk), "", 0, 0, NULL },
 	{ "mail", "timeout", K_INT, O(mail_timeout), "30", 1, 300, NULL },
 	{ "mail", "workers", K_INT, O(mail_workers), "4", 1, 64, NULL },
+	{ "mail", "reuse_seconds", K_INT, O(mail_reuse_seconds), "30", 0, 300, NULL },
+	{ "mail", "reuse_messages", K_INT, O(mail_reuse_messages), "100", 0, 10000, NULL },
 
 	{ "code", "length", K_INT, O(code_length), "8", 6, 10, NULL },
 	{ "code", "lifetime", K_INT, O(code_lifetime), "600", 10, 86400, NULL },
@@ -822,11 +824,13 @@ parse_text(struct parser *ps, const char *text, size_t len)
 static struct cfg *
 cfg_new(const char *path)
 {
+	static unsigned long gens;
 	struct cfg *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->refs = 1;
+	c->gen = __atomic_add_fetch(&gens, 1, __ATOMIC_RELAXED);
 	if ((c->path = strdup(path)) == NULL) {
 		free(c);
 		return NULL;

@@ -69,6 +69,7 @@ enum mail_tls {
 
 struct cfg {
 	int		refs;
+	unsigned long	gen;	/* unique: a freed cfg's address may come back */
 	char		*path;
 
 	/* [daemon] */
@@ -116,6 +117,8 @@ struct cfg {
 	char		*mail_helpdesk;
 	int		 mail_timeout;
 	int		 mail_workers;
+	int		 mail_reuse_seconds;
+	int		 mail_reuse_messages;
 
 	/* [code] */
 	int		 code_length;

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -408,18 +409,31 @@ read_cb(char *dst, size_t size, size_t nmemb, void *arg)
  * (CURLOPT_CA_CACHE_TIMEOUT): parsing a system bundle of ~140 CAs anew
  * for every connection costs about 20 ms of CPU per code mail, which made
  * a burst of resets CPU-bound in the daemon (bench/: 13 flows/s instead
- * of ~250).  Connections are still never reused across messages.
+ * of ~250).  The handle also keeps its one connection for the next
+ * message, within [mail] reuse_seconds and reuse_messages: a TLS
+ * handshake per message capped the service, and the notification after a
+ * reset cost a second one.
  */
 #define CA_CACHE_SECONDS	300	/* a changed CA file counts after this */
+
+struct kept {
+	CURL		*h;
+	unsigned long	 gen;	/* the cfg it was set up for */
+	int		 sent;	/* messages on its current connection */
+};
 
 static pthread_key_t	handle_key;
 static pthread_once_t	handle_once = PTHREAD_ONCE_INIT;
 static int		handle_key_ok;
 
 static void
-handle_free(void *h)
+handle_free(void *arg)
 {
-	curl_easy_cleanup(h);
+	struct kept *k = arg;
+
+	if (k->h != NULL)
+		curl_easy_cleanup(k->h);
+	free(k);
 }
 
 static void
@@ -428,49 +442,82 @@ handle_key_init(void)
 	handle_key_ok = pthread_key_create(&handle_key, handle_free) == 0;
 }
 
-/* The calling thread's handle, reset; a fresh one when that fails. */
-static CURL *
-handle_get(void)
+/* The calling thread's slot; NULL when there is none (no kept handle). */
+static struct kept *
+kept_slot(void)
 {
-	CURL *h;
+	struct kept *k;
 
 	pthread_once(&handle_once, handle_key_init);
-	if (handle_key_ok && (h = pthread_getspecific(handle_key)) != NULL) {
-		curl_easy_reset(h);
-		return h;
+	if (!handle_key_ok)
+		return NULL;
+	if ((k = pthread_getspecific(handle_key)) != NULL)
+		return k;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return NULL;
+	if (pthread_setspecific(handle_key, k) != 0) {
+		free(k);
+		return NULL;
 	}
-	h = curl_easy_init();
-	if (h != NULL && handle_key_ok &&
-	    pthread_setspecific(handle_key, h) != 0) {
-		curl_easy_cleanup(h);
-		h = NULL;
-	}
-	return h;
-}
-
-/* Done with h for good, even if it is the thread's own. */
-static void
-handle_drop(CURL *h)
-{
-	if (handle_key_ok && pthread_getspecific(handle_key) == h)
-		(void)pthread_setspecific(handle_key, NULL);
-	curl_easy_cleanup(h);
-}
-
-/* Done with h: the thread's own handle stays, anything else goes. */
-static void
-handle_put(CURL *h)
-{
-	if (!handle_key_ok || pthread_getspecific(handle_key) != h)
-		curl_easy_cleanup(h);
+	return k;
 }
 
 /*
- * No connection reuse across messages (CVE-2021-22946/22947 and the
- * STARTTLS reuse bugs), TLS required and verified, every wait bounded.
- * The CA store is one file, so that libcurl can cache it: the configured
- * one alone, or else libcurl's built-in bundle (on Debian the same CAs
- * as the hashed directory it would also search).
+ * The thread's handle for c, reset.  A handle set up for another
+ * configuration goes, and its connection with it: a reload may have
+ * changed the server, the TLS mode (libcurl up to 8.19 would reuse a
+ * clear-text connection where TLS is now required, CVE-2026-4873), the CA
+ * or the login.
+ */
+static CURL *
+handle_get(struct kept *k, const struct cfg *c)
+{
+	if (k == NULL)
+		return curl_easy_init();
+	if (k->h != NULL && k->gen != c->gen) {
+		curl_easy_cleanup(k->h);
+		k->h = NULL;
+	}
+	if (k->h != NULL) {
+		curl_easy_reset(k->h);
+		return k->h;
+	}
+	k->gen = c->gen;
+	k->sent = 0;
+	return k->h = curl_easy_init();
+}
+
+/* Done with h for good, its connection too, even if it is the thread's. */
+static void
+handle_drop(struct kept *k, CURL *h)
+{
+	if (k != NULL && k->h == h)
+		k->h = NULL;
+	curl_easy_cleanup(h);
+}
+
+/* Done with h for now: the thread's own handle stays, anything else goes. */
+static void
+handle_put(struct kept *k, CURL *h)
+{
+	if (k == NULL || k->h != h)
+		curl_easy_cleanup(h);
+}
+
+static int
+reuse_on(const struct cfg *c)
+{
+	return c->mail_reuse_seconds > 0 && c->mail_reuse_messages > 1;
+}
+
+/*
+ * TLS required and verified on every connection, every wait bounded.
+ * libcurl 7.79 and later does not downgrade or trust pre-STARTTLS data
+ * on a reused connection (CVE-2021-22946/22947); a handle only ever talks
+ * to one configuration's server.  The CA store is one file, so that
+ * libcurl can cache it: the configured one alone, or else libcurl's
+ * built-in bundle (on Debian the same CAs as the hashed directory it
+ * would also search).
  */
 static void
 easy_setup(CURL *h, const struct cfg *c, char *errbuf)
@@ -483,8 +530,18 @@ easy_setup(CURL *h, const struct cfg *c, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)c->mail_timeout);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->mail_timeout);
-	curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
-	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	if (reuse_on(c)) {
+		/* idle, and in all, for at most reuse_seconds */
+		curl_easy_setopt(h, CURLOPT_MAXAGE_CONN,
+		    (long)c->mail_reuse_seconds);
+#if LIBCURL_VERSION_NUM >= 0x075000	/* 7.80.0 */
+		curl_easy_setopt(h, CURLOPT_MAXLIFETIME_CONN,
+		    (long)c->mail_reuse_seconds);
+#endif
+	} else {
+		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	}
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (c->mail_tls == MAIL_TLS_STARTTLS)
@@ -518,29 +575,29 @@ finish(CURLcode rc, const char *errbuf, char *err, size_t errsize)
 	return rc == CURLE_OK ? 0 : -1;
 }
 
-int
-mail_send(const struct cfg *c, const char *to, const char *msg, size_t len,
-    char *err, size_t errsize)
+/*
+ * One message on h.  last: the connection goes after it.  *fresh: it
+ * went out on a new connection, not on a kept one.
+ */
+static CURLcode
+transfer(CURL *h, const struct cfg *c, const char *to, const char *msg,
+    size_t len, int last, char *errbuf, int *fresh)
 {
-	char errbuf[CURL_ERROR_SIZE] = "", from[300], rcpt[300];
-	struct curl_slist *rcpts = NULL;
+	char from[300], rcpt[300];
+	struct curl_slist *rcpts;
 	struct upload up = { msg, len };
+	long made = 1;
 	CURLcode rc;
-	CURL *h;
 
-	if ((h = handle_get()) == NULL) {
-		snprintf(err, errsize, "libcurl: cannot create a handle");
-		return -1;
-	}
+	*fresh = 1;
 	easy_setup(h, c, errbuf);
+	if (last)
+		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
 	/* the address alone: no display name reaches an SMTP command */
 	snprintf(from, sizeof(from), "<%s>", c->mail_from_addr);
 	snprintf(rcpt, sizeof(rcpt), "<%s>", to);
-	if ((rcpts = curl_slist_append(NULL, rcpt)) == NULL) {
-		handle_put(h);
-		snprintf(err, errsize, "out of memory");
-		return -1;
-	}
+	if ((rcpts = curl_slist_append(NULL, rcpt)) == NULL)
+		return CURLE_OUT_OF_MEMORY;
 	curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpts);
 	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
@@ -552,15 +609,58 @@ mail_send(const struct cfg *c, const char *to, const char *msg, size_t len,
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
 	curl_easy_setopt(h, CURLOPT_READDATA, NULL);
 	curl_slist_free_all(rcpts);
+	(void)curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &made);
+	*fresh = made > 0;
+	return rc;
+}
+
+/* A kept connection the server closed while we wrote to it. */
+static int
+stale(CURLcode rc, int fresh)
+{
+	return !fresh && (rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
+	    rc == CURLE_GOT_NOTHING);
+}
+
+int
+mail_send(const struct cfg *c, const char *to, const char *msg, size_t len,
+    char *err, size_t errsize)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct kept *k = kept_slot();
+	int fresh, last;
+	CURLcode rc;
+	CURL *h;
+
+	if ((h = handle_get(k, c)) == NULL) {
+		snprintf(err, errsize, "libcurl: cannot create a handle");
+		return -1;
+	}
+	last = k == NULL || !reuse_on(c) ||
+	    k->sent + 1 >= c->mail_reuse_messages;
+	rc = transfer(h, c, to, msg, len, last, errbuf, &fresh);
+	if (rc != CURLE_OK && stale(rc, fresh)) {
+		/* once more on a new connection: nothing was accepted */
+		handle_drop(k, h);
+		errbuf[0] = '\0';
+		if ((h = handle_get(k, c)) == NULL) {
+			snprintf(err, errsize, "libcurl: cannot create a handle");
+			return -1;
+		}
+		rc = transfer(h, c, to, msg, len, last, errbuf, &fresh);
+	}
+	if (k != NULL && k->h == h)
+		k->sent = last ? 0 : fresh ? 1 : k->sent + 1;
 	/*
 	 * A line starting with '.' is sent dot-stuffed from a copy libcurl
 	 * keeps in the handle (its scratch buffer) until the handle goes:
-	 * that copy holds the code, so such a handle is not kept.
+	 * that copy holds the code, so such a handle is not kept.  Nor is
+	 * one whose transfer failed, with whatever state it was left in.
 	 */
-	if (memmem(msg, len, "\n.", 2) != NULL)
-		handle_drop(h);
+	if (rc != CURLE_OK || memmem(msg, len, "\n.", 2) != NULL)
+		handle_drop(k, h);
 	else
-		handle_put(h);
+		handle_put(k, h);
 	return finish(rc, errbuf, err, errsize);
 }
 

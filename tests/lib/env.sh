@@ -188,17 +188,17 @@ bind_ok() {	# bind_ok DN PASSWORD: can DN bind with PASSWORD (StartTLS)?
 	return $r
 }
 
-sink_start() {	# sink_start [--implicit|--plain]: same port when restarted; SINK_AUTH=USER:PASS
+sink_start() {	# sink_start [--implicit|--plain] [SINK ARG...]: same port when restarted; SINK_AUTH=USER:PASS
 	SMTP_PORT=${SMTP_PORT:-$(ports 1)}
 	mkdir -p "$T/mail"
 	[ -f "$T/ca.pem" ] || "$SRC/tests/lib/ca.sh" "$T"
 	local tls=(--cert "$T/server.pem" --key "$T/server.key")
 	case "${1:-}" in
-	--implicit) tls+=(--implicit) ;;
-	--plain) tls=() ;;
+	--implicit) tls+=(--implicit); shift ;;
+	--plain) tls=(); shift ;;
 	esac
 	$PY "$SRC/tests/lib/smtpsink.py" --port "$SMTP_PORT" --dir "$T/mail" \
-	    "${tls[@]}" ${SINK_DELAY:+--delay "$SINK_DELAY"} ${SINK_AUTH:+--auth "$SINK_AUTH"} \
+	    "${tls[@]}" ${SINK_DELAY:+--delay "$SINK_DELAY"} ${SINK_AUTH:+--auth "$SINK_AUTH"} "$@" \
 	    2>"$T/sink.log" &
 	SINK_PID=$!
 	PIDS+=("$SINK_PID")
