@@ -590,6 +590,38 @@ dir_unlock(struct dconn *dc, struct cfg *c, const struct account *acct,
 	return dc->ops->unlock(dc, acct, res);
 }
 
+/*
+ * An unlock: mods lift the lock read at lookup (the exact value, so a
+ * lock set since makes the modify fail rather than be lifted).  Lifted,
+ * refused, or sent with its answer lost: then nobody knows, and the
+ * connection goes.
+ */
+int
+dir_unlock_write(struct dconn *dc, const struct account *acct, LDAPMod **mods,
+    struct dir_result *res)
+{
+	int rc;
+
+	res->unlocked = 0;
+	if (!acct->locked || acct->lock == NULL) {
+		dir_result_set(res, DIR_OK, 0, NULL);
+		return 0;
+	}
+	rc = ldap_modify_ext_s(dc->ld, acct->dn, mods, NULL, NULL);
+	if (dconn_lost(rc)) {
+		dconn_drop(dc, 0);
+		dir_result_set(res, DIR_UNKNOWN, 0, ldap_err2string(rc));
+		return -1;
+	}
+	if (rc != LDAP_SUCCESS) {
+		dir_result_set(res, DIR_REFUSED, 0, ldap_err2string(rc));
+		return -1;
+	}
+	dir_result_set(res, DIR_OK, 0, NULL);
+	res->unlocked = 1;
+	return 0;
+}
+
 /* One attribute of one entry, on dc's current connection. */
 int
 dir_read_back(struct dconn *dc, const char *dn, const char *attr, char **out)

@@ -171,26 +171,8 @@ ds389_unlock(struct dconn *dc, const struct account *acct,
 	LDAPMod count = { LDAP_MOD_REPLACE, "passwordRetryCount",
 	    { .modv_strvals = zero } };
 	LDAPMod *mods[] = { &lock, &count, NULL };
-	int rc;
 
-	res->unlocked = 0;
-	if (!acct->locked || acct->lock == NULL) {
-		dir_result_set(res, DIR_OK, 0, NULL);
-		return 0;
-	}
-	rc = ldap_modify_ext_s(dc->ld, acct->dn, mods, NULL, NULL);
-	if (dconn_lost(rc)) {
-		dconn_drop(dc, 0);
-		dir_result_set(res, DIR_UNKNOWN, 0, ldap_err2string(rc));
-		return -1;
-	}
-	if (rc != LDAP_SUCCESS) {
-		dir_result_set(res, DIR_REFUSED, 0, ldap_err2string(rc));
-		return -1;
-	}
-	dir_result_set(res, DIR_OK, 0, NULL);
-	res->unlocked = 1;
-	return 0;
+	return dir_unlock_write(dc, acct, mods, res);
 }
 
 /* Groups and the user's own change work as on OpenLDAP. */

@@ -63,6 +63,8 @@ int	dir_read_common(struct dconn *, LDAPMessage *, struct account *,
 void	dir_read_counters(LDAP *, LDAPMessage *, struct account *);
 void	dir_read_registration(LDAP *, LDAPMessage *, struct account *);
 extern char *dir_counter_attrs[];
+int	dir_unlock_write(struct dconn *, const struct account *, LDAPMod **,
+	    struct dir_result *);
 int	dir_read_back(struct dconn *, const char *, const char *, char **);
 int	dir_write_outcome(struct dconn *, const struct account *,
 	    const char *, struct dir_result *);

@@ -238,27 +238,8 @@ openldap_unlock(struct dconn *dc, const struct account *acct,
 	LDAPMod lock = { LDAP_MOD_DELETE, "pwdAccountLockedTime",
 	    { .modv_strvals = lockv } };
 	LDAPMod *mods[] = { &lock, NULL };
-	int rc;
 
-	res->unlocked = 0;
-	if (!acct->locked || acct->lock == NULL) {
-		dir_result_set(res, DIR_OK, 0, NULL);
-		return 0;
-	}
-	rc = ldap_modify_ext_s(dc->ld, acct->dn, mods, NULL, NULL);
-	if (dconn_lost(rc)) {
-		/* the delete may have been sent: lifted or not, nobody knows */
-		dconn_drop(dc, 0);
-		dir_result_set(res, DIR_UNKNOWN, 0, ldap_err2string(rc));
-		return -1;
-	}
-	if (rc != LDAP_SUCCESS) {
-		dir_result_set(res, DIR_REFUSED, 0, ldap_err2string(rc));
-		return -1;
-	}
-	dir_result_set(res, DIR_OK, 0, NULL);
-	res->unlocked = 1;
-	return 0;
+	return dir_unlock_write(dc, acct, mods, res);
 }
 
 static const struct dir_ops openldap_ops = {
