@@ -528,6 +528,53 @@ apply_policy(struct dconn *dc, const char *typed, struct account *a)
 	a->admin = dc->ops->member_of(dc, a->dn, user, &c->admin_groups) != 0;
 }
 
+/* Appends the NULL-terminated list add to attrs (n used of max). */
+static int
+attrs_add(char **attrs, int n, int max, const char *const *add)
+{
+	for (; add != NULL && *add != NULL && n < max; add++)
+		attrs[n++] = (char *)*add;
+	return n;
+}
+
+/*
+ * The one entry user_filter finds for user, read: what every directory
+ * has (dir_read_common: DN, names, uidNumber, address, counters,
+ * registration; the change time), then what the dialect reads itself.
+ */
+static int
+lookup_entry(struct dconn *dc, const char *user, struct account *acct,
+    struct dir_result *res)
+{
+	static const char *const sspr[] = { DIR_SSPR_ATTRS, NULL };
+	const struct dir_ops *o = dc->ops;
+	char fattr[128], *attrs[40];
+	const char *common[] = { dc->cfg->mail_attr, o->changed_attr,
+	    "uidNumber", fattr, NULL };
+	const int max = (int)(sizeof(attrs) / sizeof(attrs[0])) - 1;
+	LDAPMessage *msg, *e;
+	int n, r;
+
+	dir_filter_attribute(dc->cfg, fattr, sizeof(fattr));
+	n = attrs_add(attrs, 0, max, common);
+	n = attrs_add(attrs, n, max, o->names);
+	n = attrs_add(attrs, n, max, o->entry_attrs);
+	n = attrs_add(attrs, n, max, sspr);
+	attrs[n] = NULL;
+	if (dir_search_user(dc, user, attrs, &msg, res) != 0)
+		return -1;
+	e = ldap_first_entry(dc->ld, msg);
+	r = dir_read_common(dc, e, acct, o->names);
+	acct->changed = dir_get_one(dc->ld, e, o->changed_attr, NULL);
+	o->read_entry(dc, e, acct);
+	ldap_msgfree(msg);
+	if (r != 0) {
+		dir_result_set(res, DIR_INTERNAL, 0, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * A lookup on a bound connection; if the server went away, drop it and
  * try the next server once.  Reads only: a write whose result is unknown
@@ -544,7 +591,7 @@ dir_lookup(struct dconn *dc, struct cfg *c, const char *user,
 		memset(res, 0, sizeof(*res));
 		if (dconn_open(dc, c, res) != 0)
 			return -1;
-		if (dc->ops->lookup(dc, user, acct, res) == 0) {
+		if (lookup_entry(dc, user, acct, res) == 0) {
 			apply_policy(dc, user, acct);
 			return 0;
 		}

@@ -69,38 +69,22 @@ read_locks(LDAP *ld, LDAPMessage *e, struct account *acct)
 	free(v);
 }
 
-static int
-ds389_lookup(struct dconn *dc, const char *user, struct account *acct,
-    struct dir_result *res)
-{
-	char fattr[128];
-	static const char *const names[] = { "uid", NULL };
-	char *attrs[] = { dc->cfg->mail_attr, "accountUnlockTime",
-	    "passwordRetryCount", "nsAccountLock", "passwordExpirationTime",
-	    "pwdUpdateTime", "uid", "uidNumber", fattr, DIR_SSPR_ATTRS, NULL };
-	LDAPMessage *msg, *e;
-	char *v;
-	int r;
+static const char *const ds389_attrs[] = { "accountUnlockTime",
+    "passwordRetryCount", "nsAccountLock", "passwordExpirationTime", NULL };
+static const char *const ds389_names[] = { "uid", NULL };
 
-	dir_filter_attribute(dc->cfg, fattr, sizeof(fattr));
-	if (dir_search_user(dc, user, attrs, &msg, res) != 0)
-		return -1;
-	e = ldap_first_entry(dc->ld, msg);
-	r = dir_read_common(dc, e, acct, names);
+/* 389's locks, and the forced change its bind enforces. */
+static void
+ds389_read_entry(struct dconn *dc, LDAPMessage *e, struct account *acct)
+{
+	char *v;
+
 	read_locks(dc->ld, e, acct);
 	/* what 389's bind compares; pwdReset alone is not enforced */
 	if ((v = dir_get_one(dc->ld, e, "passwordExpirationTime", NULL))) {
 		acct->must_change = strcmp(v, MUST_CHANGE) == 0;
 		free(v);
 	}
-	/* only with passwordTrackUpdateTime: on (see dir_write_outcome) */
-	acct->changed = dir_get_one(dc->ld, e, "pwdUpdateTime", NULL);
-	ldap_msgfree(msg);
-	if (r != 0) {
-		dir_result_set(res, DIR_INTERNAL, 0, "out of memory");
-		return -1;
-	}
-	return 0;
 }
 
 /*
@@ -191,8 +175,17 @@ ds389_change_password(struct dconn *dc, const struct account *acct,
 }
 
 static const struct dir_ops ds389_ops = {
-	"389ds", 1, ds389_lookup, ds389_set_password, ds389_unlock,
-	ds389_member_of, ds389_change_password, "pwdUpdateTime"
+	.name = "389ds",
+	.add_aux_class = 1,
+	.entry_attrs = ds389_attrs,
+	.names = ds389_names,
+	.read_entry = ds389_read_entry,
+	.set_password = ds389_set_password,
+	.unlock = ds389_unlock,
+	.member_of = ds389_member_of,
+	.change_password = ds389_change_password,
+	/* only with passwordTrackUpdateTime: on (see dir_write_outcome) */
+	.changed_attr = "pwdUpdateTime",
 };
 
 void

@@ -135,26 +135,17 @@ get_long(LDAP *ld, LDAPMessage *e, const char *attr)
 	return n;
 }
 
-static int
-ad_lookup(struct dconn *dc, const char *user, struct account *acct,
-    struct dir_result *res)
-{
-	char fattr[128];
-	static const char *const names[] = { "sAMAccountName",
-	    "userPrincipalName", "uid", NULL };
-	char *attrs[] = { dc->cfg->mail_attr, "userAccountControl",
-	    "adminCount", "msDS-User-Account-Control-Computed", "pwdLastSet",
-	    "sAMAccountName", "userPrincipalName", "uid", "uidNumber", fattr,
-	    DIR_SSPR_ATTRS, NULL };
-	LDAPMessage *msg, *e;
-	long computed;
-	int r;
+static const char *const ad_attrs[] = { "userAccountControl", "adminCount",
+    "msDS-User-Account-Control-Computed", NULL };
+static const char *const ad_names[] = { "sAMAccountName",
+    "userPrincipalName", "uid", NULL };
 
-	dir_filter_attribute(dc->cfg, fattr, sizeof(fattr));
-	if (dir_search_user(dc, user, attrs, &msg, res) != 0)
-		return -1;
-	e = ldap_first_entry(dc->ld, msg);
-	r = dir_read_common(dc, e, acct, names);
+/* Disabled, protected, locked out, must change (pwdLastSet, read already). */
+static void
+ad_read_entry(struct dconn *dc, LDAPMessage *e, struct account *acct)
+{
+	long computed;
+
 	acct->disabled = (get_long(dc->ld, e, "userAccountControl") &
 	    UF_ACCOUNTDISABLE) != 0;
 	/* AdminSDHolder-protected accounts are never reset by mail */
@@ -162,16 +153,9 @@ ad_lookup(struct dconn *dc, const char *user, struct account *acct,
 	/* lockoutTime may stay set after the lockout expired: ask AD */
 	computed = get_long(dc->ld, e, "msDS-User-Account-Control-Computed");
 	acct->locked = (computed & UF_LOCKOUT) != 0;
-	acct->changed = dir_get_one(dc->ld, e, "pwdLastSet", NULL);
 	acct->must_change = (acct->changed != NULL &&
 	    strcmp(acct->changed, "0") == 0) ||
 	    (computed & UF_PASSWORD_EXPIRED) != 0;
-	ldap_msgfree(msg);
-	if (r != 0) {
-		dir_result_set(res, DIR_INTERNAL, 0, "out of memory");
-		return -1;
-	}
-	return 0;
 }
 
 /* One modify; returns the LDAP result code, the diagnostic in *diag. */
@@ -378,8 +362,16 @@ ad_unlock(struct dconn *dc, const struct account *acct,
 }
 
 static const struct dir_ops ad_ops = {
-	"ad", 0, ad_lookup, ad_set_password, ad_unlock, ad_member_of,
-	ad_change_password, "pwdLastSet"
+	.name = "ad",
+	.add_aux_class = 0,
+	.entry_attrs = ad_attrs,
+	.names = ad_names,
+	.read_entry = ad_read_entry,
+	.set_password = ad_set_password,
+	.unlock = ad_unlock,
+	.member_of = ad_member_of,
+	.change_password = ad_change_password,
+	.changed_attr = "pwdLastSet",
 };
 
 void

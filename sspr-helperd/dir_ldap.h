@@ -14,8 +14,11 @@
 struct dir_ops {
 	const char	*name;
 	int		 add_aux_class;	/* add ssprAccount to entries */
-	int		(*lookup)(struct dconn *, const char *, struct account *,
-			    struct dir_result *);
+	/* a lookup: the attributes read_entry reads, the login names */
+	const char *const *entry_attrs;
+	const char *const *names;
+	void		(*read_entry)(struct dconn *, LDAPMessage *,
+			    struct account *);
 	int		(*set_password)(struct dconn *, const struct account *,
 			    const struct secret *, struct dir_result *);
 	int		(*unlock)(struct dconn *, const struct account *,

@@ -65,24 +65,16 @@ openldap_member_of(struct dconn *dc, const char *dn, const char *user,
 	return found;
 }
 
-static int
-openldap_lookup(struct dconn *dc, const char *user, struct account *acct,
-    struct dir_result *res)
-{
-	char fattr[128];
-	static const char *const names[] = { "uid", NULL };
-	char *attrs[] = { dc->cfg->mail_attr, "pwdAccountLockedTime",
-	    "pwdReset", "pwdChangedTime", "uid", "uidNumber", fattr,
-	    DIR_SSPR_ATTRS, NULL };
-	LDAPMessage *msg, *e;
-	char *v;
-	int r;
+static const char *const openldap_attrs[] = { "pwdAccountLockedTime",
+    "pwdReset", NULL };
+static const char *const openldap_names[] = { "uid", NULL };
 
-	dir_filter_attribute(dc->cfg, fattr, sizeof(fattr));
-	if (dir_search_user(dc, user, attrs, &msg, res) != 0)
-		return -1;
-	e = ldap_first_entry(dc->ld, msg);
-	r = dir_read_common(dc, e, acct, names);
+/* ppolicy's lock (an administrator's, or by failed logins), pwdReset. */
+static void
+openldap_read_entry(struct dconn *dc, LDAPMessage *e, struct account *acct)
+{
+	char *v;
+
 	if ((v = dir_get_one(dc->ld, e, "pwdAccountLockedTime", NULL))) {
 		acct->admin_locked = strcmp(v, PERMANENT_LOCK) == 0;
 		acct->locked = !acct->admin_locked;
@@ -92,13 +84,6 @@ openldap_lookup(struct dconn *dc, const char *user, struct account *acct,
 		acct->must_change = strcmp(v, "TRUE") == 0;
 		free(v);
 	}
-	acct->changed = dir_get_one(dc->ld, e, "pwdChangedTime", NULL);
-	ldap_msgfree(msg);
-	if (r != 0) {
-		dir_result_set(res, DIR_INTERNAL, 0, "out of memory");
-		return -1;
-	}
-	return 0;
 }
 
 /* ppolicy's error -> what the user is told (draft-behera 8.2.2). */
@@ -243,8 +228,16 @@ openldap_unlock(struct dconn *dc, const struct account *acct,
 }
 
 static const struct dir_ops openldap_ops = {
-	"openldap", 1, openldap_lookup, openldap_set_password, openldap_unlock,
-	openldap_member_of, openldap_change_password, "pwdChangedTime"
+	.name = "openldap",
+	.add_aux_class = 1,
+	.entry_attrs = openldap_attrs,
+	.names = openldap_names,
+	.read_entry = openldap_read_entry,
+	.set_password = openldap_set_password,
+	.unlock = openldap_unlock,
+	.member_of = openldap_member_of,
+	.change_password = openldap_change_password,
+	.changed_attr = "pwdChangedTime",
 };
 
 void
