@@ -189,6 +189,8 @@ struct cfg {
 	int		 reconfirm_days;
 	int		 max_skips;
 	int		 directory_mail;
+	struct cfglist	 reg_services;	/* where.c: empty, everywhere */
+	struct cfglist	 reg_sources;
 
 	/*
 	 * Not from the file: the TOTP keys, read by the daemon (keys.c)
