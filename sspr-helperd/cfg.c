@@ -178,6 +178,10 @@ static const struct key keys[] = {
 	{ "register", "directory_mail", K_BOOL, O(directory_mail), "yes", 0, 0, NULL },
 	{ "register", "services", K_WORDS, O(reg_services), "", 0, 0, NULL },
 	{ "register", "sources", K_WORDS, O(reg_sources), "", 0, 0, NULL },
+
+	{ "pass", "lifetime", K_INT, O(pass_lifetime), "3600", 300, 604800, NULL },
+	{ "pass", "max_lifetime", K_INT, O(pass_max_lifetime), "86400", 300, 604800, NULL },
+	{ "pass", "for_admins", K_BOOL, O(pass_for_admins), "no", 0, 0, NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -785,6 +789,8 @@ validate(struct parser *ps)
 	if (*c->mail_attr == '\0' || strpbrk(c->mail_attr, " ()=*") != NULL)
 		return fail_at(ps, "directory", "recovery_mail_attribute",
 		    "must be an attribute name");
+	if (c->pass_lifetime > c->pass_max_lifetime)
+		return fail_at(ps, "pass", "lifetime", "is above max_lifetime");
 	for (i = 0; i < c->reg_sources.n; i++)
 		if (!where_source_valid(c->reg_sources.item[i]))
 			return fail_at(ps, "register", "sources", "words are "

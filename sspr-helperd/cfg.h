@@ -198,6 +198,11 @@ struct cfg {
 	 */
 	struct totp_keyring *totp_keys;
 
+	/* [pass]: the helpdesk's one-time pass (pass.h, ssprctl pass) */
+	int		 pass_lifetime;
+	int		 pass_max_lifetime;
+	int		 pass_for_admins;
+
 	/* [notify] */
 	int		 notify;
 	char		*admin_address;
