@@ -33,16 +33,16 @@ static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 #define P_MAX		4
 #define MEM_MAX		(256UL * 1024 * 1024)
 
-static int
-params_ok(int ln, int r, int p)
+int
+pass_params_ok(int ln, int r, int p)
 {
 	return ln >= LN_MIN && ln <= LN_MAX && r >= 1 && r <= R_MAX &&
 	    p >= 1 && p <= P_MAX &&
 	    128UL * (unsigned long)r * (1UL << ln) <= MEM_MAX;
 }
 
-static int
-scrypt(const struct secret *pw, const unsigned char *salt, int ln, int r,
+int
+pass_scrypt(const struct secret *pw, const unsigned char *salt, int ln, int r,
     int p, unsigned char *out)
 {
 	uint64_t n = (uint64_t)1 << ln;
@@ -77,24 +77,24 @@ scrypt(const struct secret *pw, const unsigned char *salt, int ln, int r,
 }
 
 /*
- * A new pass, printed form ("3K7PX-QM2RT-9WCHD"), into out (at least
- * PASS_TEXT_MAX).  Each symbol from one random byte, bytes that would
- * make some symbols likelier than others thrown away.
+ * nsym random symbols in groups of PASS_GROUP ("3K7PX-QM2RT-9WCHD") into
+ * out.  Each symbol from one random byte, bytes that would make some
+ * symbols likelier than others thrown away.
  */
 int
-pass_new(char *out, size_t size)
+pass_symbols_new(char *out, size_t size, size_t nsym)
 {
 	unsigned char rnd[64];
 	size_t i, o = 0, n = 0, limit = 256 - 256 % NSYM;
 
-	if (size < PASS_TEXT_MAX)
+	if (nsym == 0 || size < nsym + (nsym - 1) / PASS_GROUP + 1)
 		return -1;
-	while (n < PASS_SYMBOLS) {
+	while (n < nsym) {
 		if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
 			explicit_bzero(out, size);
 			return -1;
 		}
-		for (i = 0; i < sizeof(rnd) && n < PASS_SYMBOLS; i++) {
+		for (i = 0; i < sizeof(rnd) && n < nsym; i++) {
 			if (rnd[i] >= limit)
 				continue;
 			if (n > 0 && n % PASS_GROUP == 0)
@@ -108,12 +108,20 @@ pass_new(char *out, size_t size)
 	return 0;
 }
 
+/* A new pass, printed form, into out (at least PASS_TEXT_MAX). */
+int
+pass_new(char *out, size_t size)
+{
+	return pass_symbols_new(out, size, PASS_SYMBOLS);
+}
+
 /*
- * What was typed -> the 15 symbols, upper case, without dashes or
- * spaces.  -1 (out empty) when it cannot be a pass.
+ * What was typed -> nsym symbols, upper case, without dashes or spaces.
+ * -1 (out empty) when it cannot be that.
  */
 int
-pass_normalize(const struct secret *typed, struct secret *out)
+pass_symbols_normalize(const struct secret *typed, size_t nsym,
+    struct secret *out)
 {
 	unsigned char c;
 	size_t i;
@@ -126,17 +134,24 @@ pass_normalize(const struct secret *typed, struct secret *out)
 		if (c >= 'a' && c <= 'z')
 			c = (unsigned char)(c - 'a' + 'A');
 		if (c == '\0' || strchr(alphabet, c) == NULL ||
-		    out->len == PASS_SYMBOLS)
+		    out->len == nsym)
 			goto bad;
 		out->buf[out->len++] = c;
 	}
-	if (out->len != PASS_SYMBOLS)
+	if (out->len != nsym)
 		goto bad;
 	out->buf[out->len] = '\0';
 	return 0;
 bad:
 	secret_wipe(out);
 	return -1;
+}
+
+/* What was typed -> the 15 symbols of a pass; -1 if it cannot be one. */
+int
+pass_normalize(const struct secret *typed, struct secret *out)
+{
+	return pass_symbols_normalize(typed, PASS_SYMBOLS, out);
 }
 
 /* A DN as it may stand in the value: printable ASCII, bounded. */
@@ -172,7 +187,7 @@ pass_store(const struct secret *text, long long expiry, const char *issuer,
 	    pass_normalize(text, &norm) != 0)
 		return -1;
 	if (RAND_bytes(salt, sizeof(salt)) != 1 ||
-	    scrypt(&norm, salt, LN_NEW, R_NEW, P_NEW, h) != 0)
+	    pass_scrypt(&norm, salt, LN_NEW, R_NEW, P_NEW, h) != 0)
 		goto out;
 	EVP_EncodeBlock((unsigned char *)s64, salt, sizeof(salt));
 	EVP_EncodeBlock((unsigned char *)h64, h, sizeof(h));
@@ -187,8 +202,8 @@ out:
 }
 
 /* Decodes exactly want bytes of padded base64 from s (len characters). */
-static int
-b64_exact(const char *s, size_t len, unsigned char *out, size_t want)
+int
+pass_b64_exact(const char *s, size_t len, unsigned char *out, size_t want)
 {
 	unsigned char buf[64];
 	int n;
@@ -208,8 +223,8 @@ b64_exact(const char *s, size_t len, unsigned char *out, size_t want)
 }
 
 /* A decimal number of at most 18 digits, no sign, no leading zero. */
-static int
-number(const char *s, size_t len, long long *out)
+int
+pass_number(const char *s, size_t len, long long *out)
 {
 	size_t i;
 
@@ -250,18 +265,18 @@ pass_parse(const char *stored, struct pass_info *pi)
 	if (len[0] != 2 || strncmp(f[0], "v1", 2) != 0 || len[1] != 6 ||
 	    strncmp(f[1], "scrypt", 6) != 0)
 		return -1;
-	if (number(f[2], len[2], &v[0]) != 0 || number(f[3], len[3],
-	    &v[1]) != 0 || number(f[4], len[4], &v[2]) != 0 ||
-	    number(f[7], len[7], &v[3]) != 0 || v[0] > 64 || v[1] > 1024 ||
+	if (pass_number(f[2], len[2], &v[0]) != 0 || pass_number(f[3], len[3],
+	    &v[1]) != 0 || pass_number(f[4], len[4], &v[2]) != 0 ||
+	    pass_number(f[7], len[7], &v[3]) != 0 || v[0] > 64 || v[1] > 1024 ||
 	    v[2] > 1024)
 		return -1;
 	pi->ln = (int)v[0];
 	pi->r = (int)v[1];
 	pi->p = (int)v[2];
 	pi->expiry = v[3];
-	if (!params_ok(pi->ln, pi->r, pi->p) || pi->expiry == 0 ||
-	    b64_exact(f[5], len[5], pi->salt, PASS_SALT_LEN) != 0 ||
-	    b64_exact(f[6], len[6], pi->hash, PASS_HASH_LEN) != 0 ||
+	if (!pass_params_ok(pi->ln, pi->r, pi->p) || pi->expiry == 0 ||
+	    pass_b64_exact(f[5], len[5], pi->salt, PASS_SALT_LEN) != 0 ||
+	    pass_b64_exact(f[6], len[6], pi->hash, PASS_HASH_LEN) != 0 ||
 	    !issuer_ok(f[8]))
 		goto bad;
 	memcpy(pi->issuer, f[8], strlen(f[8]) + 1);
@@ -299,7 +314,7 @@ pass_check(const char *stored, const struct secret *typed, long long now)
 		secret_set(&norm, "-", 1);
 	}
 	valid &= pi.expiry > now;
-	if (scrypt(&norm, pi.salt, pi.ln, pi.r, pi.p, got) != 0)
+	if (pass_scrypt(&norm, pi.salt, pi.ln, pi.r, pi.p, got) != 0)
 		r = 0;
 	else
 		r = (CRYPTO_memcmp(got, pi.hash, PASS_HASH_LEN) == 0) & valid;

@@ -49,4 +49,13 @@ int	pass_store(const struct secret *, long long, const char *, char *,
 int	pass_parse(const char *, struct pass_info *);
 int	pass_check(const char *, const struct secret *, long long);
 
+/* The parts recovery codes (rcodes.c) share. */
+int	pass_symbols_new(char *, size_t, size_t);
+int	pass_symbols_normalize(const struct secret *, size_t, struct secret *);
+int	pass_scrypt(const struct secret *, const unsigned char *, int, int, int,
+	    unsigned char *);
+int	pass_params_ok(int, int, int);
+int	pass_b64_exact(const char *, size_t, unsigned char *, size_t);
+int	pass_number(const char *, size_t, long long *);
+
 #endif
