@@ -171,14 +171,38 @@ user_filter(const struct cfg *c, const char *name, char *out, size_t size)
 	return 0;
 }
 
+/* Is one of the entry's names (as the daemon reads them) excluded? */
+static int
+name_excluded(LDAP *ld, LDAPMessage *e, const struct cfglist *l)
+{
+	static const char *const names[] = { "uid", "sAMAccountName",
+	    "userPrincipalName", NULL };
+	struct berval **bv;
+	int i, j, k, hit = 0;
+
+	for (i = 0; names[i] != NULL && !hit; i++) {
+		if ((bv = ldap_get_values_len(ld, e, names[i])) == NULL)
+			continue;
+		for (j = 0; bv[j] != NULL && !hit; j++)
+			for (k = 0; k < l->n && !hit; k++)
+				hit = strlen(l->item[k]) == bv[j]->bv_len &&
+				    strncasecmp(l->item[k], bv[j]->bv_val,
+				    bv[j]->bv_len) == 0;
+		ldap_value_free_len(bv);
+	}
+	return hit;
+}
+
 /*
  * The one entry of user name (its DN in *dn, to free), or -1 having said
- * why.  adm, when not NULL, is set when AD marks the account protected.
+ * why.  adm, when not NULL, is set when AD marks the account protected
+ * or one of its names is in [policy] exclude_users.
  */
 static int
 find_user(LDAP *ld, const struct cfg *c, const char *name, char **dn, int *adm)
 {
-	char filter[1024], *attrs[] = { "adminCount", NULL };
+	char filter[1024], *attrs[] = { "adminCount", "uid", "sAMAccountName",
+	    "userPrincipalName", NULL };
 	struct berval **bv;
 	LDAPMessage *msg = NULL, *e;
 	int rc, n;
@@ -209,8 +233,39 @@ find_user(LDAP *ld, const struct cfg *c, const char *name, char **dn, int *adm)
 		    bv[0]->bv_val[0] == '1';
 		ldap_value_free_len(bv);
 	}
+	if (adm != NULL && name_excluded(ld, e, &c->exclude_users))
+		*adm = 1;
 	ldap_msgfree(msg);
 	return *dn != NULL ? 0 : -1;
+}
+
+/*
+ * The value is IA5 (ASCII): a DN's other bytes become RFC 4514 hex pairs
+ * (cn=J\c3\bcrgen), which name the same entry.  -1 if it does not fit.
+ */
+static int
+ascii_dn(char *dn, size_t size)
+{
+	char out[PASS_ISSUER_MAX + 1];
+	const unsigned char *p;
+	size_t o = 0;
+
+	for (p = (const unsigned char *)dn; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p <= 0x7e) {
+			if (o + 1 >= sizeof(out))
+				return -1;
+			out[o++] = (char)*p;
+			continue;
+		}
+		if (o + 3 >= sizeof(out))
+			return -1;
+		o += (size_t)snprintf(out + o, sizeof(out) - o, "\\%02x", *p);
+	}
+	out[o] = '\0';
+	if (o + 1 > size)
+		return -1;
+	memcpy(dn, out, o + 1);
+	return 0;
 }
 
 /*
@@ -268,7 +323,11 @@ bind_issuer(LDAP *ld, const struct cfg *c, const char *as, int fd,
 	}
 	ber_bvfree(authz);
 	ldap_memfree(dn);
-	wire_text_clean(issuer, 0);
+	if (ascii_dn(issuer, size) != 0) {
+		fprintf(stderr, "ssprctl: your DN is too long to be recorded "
+		    "with a pass\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -291,6 +350,7 @@ is_admin(LDAP *ld, const struct cfg *c, const char *user, const char *dn,
 	for (i = 0; i < c->exclude_users.n; i++)
 		if (strcasecmp(c->exclude_users.item[i], user) == 0)
 			return 1;
+	/* AD's adminCount, or one of the entry's names excluded */
 	if (adm)
 		return 1;
 	in.bv_val = (char *)dn;

@@ -14,6 +14,7 @@ SMTP_PORT=25	# not used: ssprctl reads the file for [directory] only
 daemon_conf "$T/helperd.conf"
 cat >> "$T/helperd.conf" <<EOF
 admin_group = cn=admins,ou=groups,$SUFFIX
+exclude_users = GRACE
 
 [pass]
 lifetime = 3600
@@ -102,6 +103,9 @@ out=$(ctl "$HELEN" Helen-Passw0rd pass issue carol 2>&1)
 is $? 1 "no pass for carol, an administrator"
 like "$out" 'carol is an administrator or excluded.*for_admins = no' "with the reason"
 is "$(attr_of "uid=carol,$PEOPLE" ssprHelpdeskPass)" "" "nothing stored for carol"
+out=$(ctl "$HELEN" Helen-Passw0rd pass issue grace 2>&1)
+is $? 1 "nor for grace, in exclude_users (named in another case)"
+is "$(attr_of "uid=grace,$PEOPLE" ssprHelpdeskPass)" "" "nothing stored for grace"
 out=$(ctl "$HELEN" Helen-Passw0rd pass issue nobody-here 2>&1)
 is $? 1 "an unknown account"
 like "$out" 'nobody-here: no such account' "is named as such"
