@@ -383,7 +383,8 @@ is_admin(LDAP *ld, const struct cfg *c, const char *user, const char *dn,
 			if (rc == LDAP_SUCCESS)
 				found = ldap_count_entries(ld, msg) > 0;
 			ldap_msgfree(msg);
-			if (rc != LDAP_SUCCESS) {
+			/* as the daemon: a group that is not there has none */
+			if (rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_OBJECT) {
 				fprintf(stderr, "ssprctl: group %s: %s\n",
 				    lists[j]->item[i], ldap_err2string(rc));
 				return -1;
