@@ -239,8 +239,15 @@ register_methods(pam_handle_t *pamh, const struct sspr_args *args,
 	}
 	req.u.start.purpose = SSPR_PURPOSE_REGISTER;
 	session_field(req.u.start.user, sizeof(req.u.start.user), user);
-	if (session_call(&s, &req, &ans) != 0 ||
-	    ans.type != SSPR_MSG_METHODS) {
+	if (session_call(&s, &req, &ans) != 0) {
+		session_close(&s);
+		return;
+	}
+	if (ans.type != SSPR_MSG_METHODS) {
+		/* the one refusal the person can act on: go elsewhere */
+		if (ans.type == SSPR_MSG_FAIL &&
+		    ans.u.reason == SSPR_R_NOT_HERE)
+			conv_info(pamh, "%s", text_reason(SSPR_R_NOT_HERE));
 		session_close(&s);
 		return;
 	}

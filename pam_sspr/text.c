@@ -116,6 +116,11 @@ text_reason(int reason)
 		    "program.");
 	case SSPR_R_DISABLED:
 		return _("That option is not available.");
+	case SSPR_R_NOT_HERE:
+		return _("Your account recovery methods cannot be registered "
+		    "or changed from here. Please sign in where your "
+		    "organisation allows it, for example at a console on "
+		    "site, to do so.");
 	case SSPR_R_BAD_PASSWORD:
 		return _("Your current password is not right, so your "
 		    "password was not changed.");

@@ -156,6 +156,8 @@ enum sspr_reason {
 	SSPR_R_NOT_MINE = 15,		/* CHANGE: not a directory account */
 	SSPR_R_OUTCOME_UNKNOWN = 16,	/* the write was sent, its answer
 					   lost: it may have been made */
+	SSPR_R_NOT_HERE = 17,		/* REGISTER: not from this service
+					   or source ([register] sources) */
 
 	/* password policy (REJECTED): the user may try another password */
 	SSPR_R_POLICY_TOO_SHORT = 32,

@@ -24,6 +24,7 @@
 #include "cfg.h"
 #include "keys.h"
 #include "totp.h"
+#include "where.h"
 #include "wire.h"
 
 #define CFG_FILE_MAX	(64 * 1024)
@@ -175,6 +176,12 @@ static const struct key keys[] = {
 	{ "register", "reconfirm_days", K_INT, O(reconfirm_days), "365", 0, 3650, NULL },
 	{ "register", "max_skips", K_INT, O(max_skips), "3", 0, 10, NULL },
 	{ "register", "directory_mail", K_BOOL, O(directory_mail), "yes", 0, 0, NULL },
+	{ "register", "services", K_WORDS, O(reg_services), "", 0, 0, NULL },
+	{ "register", "sources", K_WORDS, O(reg_sources), "", 0, 0, NULL },
+
+	{ "pass", "lifetime", K_INT, O(pass_lifetime), "3600", 300, 604800, NULL },
+	{ "pass", "max_lifetime", K_INT, O(pass_max_lifetime), "86400", 300, 604800, NULL },
+	{ "pass", "for_admins", K_BOOL, O(pass_for_admins), "no", 0, 0, NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -782,6 +789,13 @@ validate(struct parser *ps)
 	if (*c->mail_attr == '\0' || strpbrk(c->mail_attr, " ()=*") != NULL)
 		return fail_at(ps, "directory", "recovery_mail_attribute",
 		    "must be an attribute name");
+	if (c->pass_lifetime > c->pass_max_lifetime)
+		return fail_at(ps, "pass", "lifetime", "is above max_lifetime");
+	for (i = 0; i < c->reg_sources.n; i++)
+		if (!where_source_valid(c->reg_sources.item[i]))
+			return fail_at(ps, "register", "sources", "words are "
+			    "tty, tty:NAME, an address, a network "
+			    "(10.0.0.0/8) or a host name");
 	if (validate_methods(ps) != 0 || validate_sms(ps) != 0)
 		return -1;
 	return 0;

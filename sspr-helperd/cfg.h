@@ -189,12 +189,19 @@ struct cfg {
 	int		 reconfirm_days;
 	int		 max_skips;
 	int		 directory_mail;
+	struct cfglist	 reg_services;	/* where.c: empty, everywhere */
+	struct cfglist	 reg_sources;
 
 	/*
 	 * Not from the file: the TOTP keys, read by the daemon (keys.c)
 	 * after the file, at start and on every reload; wiped with c.
 	 */
 	struct totp_keyring *totp_keys;
+
+	/* [pass]: the helpdesk's one-time pass (pass.h, ssprctl pass) */
+	int		 pass_lifetime;
+	int		 pass_max_lifetime;
+	int		 pass_for_admins;
 
 	/* [notify] */
 	int		 notify;

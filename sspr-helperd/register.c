@@ -33,6 +33,7 @@
 #include "state.h"
 #include "timer.h"
 #include "totp.h"
+#include "where.h"
 
 #define MAX_QUESTIONS	10
 
@@ -556,7 +557,7 @@ register_start(struct flow *f, struct msg *in)
 		flow_fail(f, SSPR_R_DISABLED);
 		return;
 	}
-	if (flow_start_common(f, &in->u.start) != 0)
+	if (flow_start_common(f, &in->u.start) != 0 || !where_register_ok(f))
 		return;
 	flow_wait(f, F_REG_LOOKUP, flow_dir_wait(f));
 	work_dir(f, W_LOOKUP, NULL);

@@ -20,6 +20,7 @@
 #include "cfg.h"
 #include "frame.h"
 #include "msg.h"
+#include "passcmd.h"
 #include "wire.h"
 
 #define DEFAULT_CONFIG	"/etc/sspr/sspr-helperd.conf"
@@ -48,7 +49,15 @@ usage(FILE *fp)
 	    "                               30m or 2026-11-23[THH:MM:SSZ])\n"
 	    "  unblock USER                 clear USER's throttle counters\n"
 	    "  test-mail ADDRESS            send a test message\n"
-	    "  reload                       re-read the configuration\n");
+	    "  reload                       re-read the configuration\n"
+	    "  pass issue USER [--lifetime T] --as DN [--password-fd N]\n"
+	    "                               a helpdesk one-time pass for USER"
+	    " (T: 1h,\n"
+	    "                               30m; bound as DN, its password"
+	    " asked)\n"
+	    "  pass revoke USER --as DN     remove USER's pass\n"
+	    "  pass list --as DN            who has a pass, until when, from"
+	    " whom\n");
 }
 
 /* --- a table in three formats -------------------------------------- */
@@ -336,6 +345,13 @@ add_row(void *ctx, const char *line)
 	table_add(t, cells);
 }
 
+/* A row of pass list, as passcmd.c made it. */
+static void
+pass_row(void *ctx, char **cells)
+{
+	table_add(ctx, cells);
+}
+
 /* --- the audit file -------------------------------------------------- */
 
 /* "24h", "7d", "30m", "2026-11-23", "2026-11-23T10:00:00Z" -> unix time */
@@ -469,6 +485,9 @@ main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "since", required_argument, NULL, 'S' },
 		{ "file", required_argument, NULL, 'F' },
+		{ "lifetime", required_argument, NULL, 'L' },
+		{ "as", required_argument, NULL, 'A' },
+		{ "password-fd", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -476,6 +495,10 @@ main(int argc, char **argv)
 	const char *file = NULL, *cmd;
 	struct table t = { .ncols = 4, .head = { "user", "methods",
 	    "registered", "dn" } };
+	struct table pt = { .ncols = 5, .head = { "user", "until", "state",
+	    "issuer", "dn" } };
+	char *end;
+	struct pass_opts po = { .password_fd = -1, .row = pass_row, .ctx = &pt };
 	enum format fmt = F_TABLE;
 	struct cfg *c;
 	int ch, r;
@@ -486,6 +509,15 @@ main(int argc, char **argv)
 		case 's': sock = optarg; break;
 		case 'S': since = optarg; break;
 		case 'F': file = optarg; break;
+		case 'L': po.lifetime = optarg; break;
+		case 'A': po.as = optarg; break;
+		case 'P':
+			po.password_fd = (int)strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || po.password_fd < 0) {
+				usage(stderr);
+				return 2;
+			}
+			break;
 		case 'f':
 			if (strcmp(optarg, "table") == 0)
 				fmt = F_TABLE;
@@ -532,7 +564,19 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "report") == 0 && optind + 2 == argc &&
 	    strcmp(argv[optind + 1], "activity") == 0)
 		r = activity(file, since, fmt);
-	else {
+	else if (strcmp(cmd, "pass") == 0 && optind + 3 == argc &&
+	    (strcmp(argv[optind + 1], "issue") == 0 ||
+	    strcmp(argv[optind + 1], "revoke") == 0)) {
+		po.verb = argv[optind + 1];
+		po.user = argv[optind + 2];
+		r = pass_command(c, &po);
+	} else if (strcmp(cmd, "pass") == 0 && optind + 2 == argc &&
+	    strcmp(argv[optind + 1], "list") == 0) {
+		po.verb = "list";
+		if ((r = pass_command(c, &po)) == 0)
+			table_print(&pt, fmt);
+		table_free(&pt);
+	} else {
 		usage(stderr);
 		r = 2;
 	}
