@@ -60,10 +60,13 @@ MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
               pam_sspr/client.c pam_sspr/text.c pam_sspr/session.c \
               pam_sspr/recover.c pam_sspr/change.c pam_sspr/register.c \
               pam_sspr/hostcache.c
+# The configuration: ssprctl and the test programs link it alone.
+CFG_SRC    := sspr-helperd/cfg.c sspr-helperd/cfgkeys.c sspr-helperd/cfgparse.c \
+              sspr-helperd/cfgcheck.c sspr-helperd/cfgfiles.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
               sspr-helperd/human.c \
-              sspr-helperd/cfg.c sspr-helperd/log.c sspr-helperd/code.c \
+              $(CFG_SRC) sspr-helperd/log.c sspr-helperd/code.c \
               sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/dir.c \
               sspr-helperd/dir_openldap.c sspr-helperd/dir_ad.c \
               sspr-helperd/dir_389.c \
@@ -143,7 +146,7 @@ $(BUILD)/sspr-helperd: $(D_OBJ) $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ $(D_LIBS)
 
-$(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/sspr-helperd/cfg.o \
+$(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(call obj,$(CFG_SRC)) \
     $(BUILD)/obj/sspr-helperd/addr.o $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^
@@ -235,7 +238,7 @@ $(BUILD)/tests/flood: $(BUILD)/obj/tests/pam/flood.o
 
 # Loads a configuration and sends one SMS through sms.c (t_sms).
 $(BUILD)/tests/sms_send: $(BUILD)/obj/tests/sms_send.o $(BUILD)/obj/sspr-helperd/sms.o \
-    $(BUILD)/obj/sspr-helperd/cfg.o $(BUILD)/obj/sspr-helperd/addr.o $(PROTO_OBJ)
+    $(call obj,$(CFG_SRC)) $(BUILD)/obj/sspr-helperd/addr.o $(PROTO_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS)
 

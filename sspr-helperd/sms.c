@@ -4,7 +4,7 @@
  * built from admin-written templates, and its delivery with libcurl.
  * TLS is verified; plain http:// only with [sms] insecure to a loopback
  * address (a test gateway).  The credential header is read from its own
- * file by cfg.c and never reaches a log line or an error string.
+ * file by cfgfiles.c and never reaches a log line or an error string.
  */
 #include <stdio.h>
 #include <stdlib.h>
