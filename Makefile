@@ -76,7 +76,7 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/audit.c sspr-helperd/admin.c \
               sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
               sspr-helperd/qr.c sspr-helperd/keys.c sspr-helperd/register.c \
-              sspr-helperd/codekit.c sspr-helperd/method.c \
+              sspr-helperd/codekit.c sspr-helperd/method.c sspr-helperd/curlx.c \
               sspr-helperd/dir_probe.c sspr-helperd/preflight.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
@@ -111,7 +111,7 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict test_log \
-              test_state test_flow \
+              test_state test_flow test_curlx \
               $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \
@@ -238,6 +238,7 @@ $(BUILD)/tests/flood: $(BUILD)/obj/tests/pam/flood.o
 
 # Loads a configuration and sends one SMS through sms.c (t_sms).
 $(BUILD)/tests/sms_send: $(BUILD)/obj/tests/sms_send.o $(BUILD)/obj/sspr-helperd/sms.o \
+    $(BUILD)/obj/sspr-helperd/curlx.o \
     $(call obj,$(CFG_SRC)) $(BUILD)/obj/sspr-helperd/addr.o $(PROTO_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS)
