@@ -6,6 +6,8 @@
  * the keys name (cfgfiles.c).  The result is read-only and shared by
  * reference: a reload builds a new one, flows keep the one they started
  * with, and the last reference wipes its secrets.
+ *
+ * Statics: gens, any thread, atomic.
  */
 #include <errno.h>
 #include <fcntl.h>

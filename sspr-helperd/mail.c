@@ -3,6 +3,9 @@
  * mail.c: templates to RFC 5322 messages, and SMTP delivery with libcurl.
  * The daemon writes every header itself; a template may only choose the
  * Subject and the body, and no value from outside reaches a header.
+ *
+ * Statics: handle_key/_once/_ok, set once (pthread_once); each mail
+ * worker's handle is its own (thread-specific), never shared.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -796,7 +799,7 @@ check_one(const struct cfg *c, const char *name, const char *lang, char *err,
 int
 mail_check_templates(const struct cfg *c, char *err, size_t errsize)
 {
-	static const char *names[] = MAIL_TEMPLATES;
+	static const char *const names[] = MAIL_TEMPLATES;
 	char lang[40];
 	struct dirent *e;
 	size_t n, k, nl;
