@@ -263,7 +263,6 @@ parse_line(struct parser *ps, int lnr, char *line, char *section, size_t ssize)
 	return set_value(ps, lnr, &cfg_keys[i], value);
 }
 
-
 /* Fails at the line of section/name, or at its default. */
 int
 cfg_fail_at(struct parser *ps, const char *section, const char *name,
