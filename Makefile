@@ -60,10 +60,13 @@ MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
               pam_sspr/client.c pam_sspr/text.c pam_sspr/session.c \
               pam_sspr/recover.c pam_sspr/change.c pam_sspr/register.c \
               pam_sspr/hostcache.c
+# The configuration: ssprctl and the test programs link it alone.
+CFG_SRC    := sspr-helperd/cfg.c sspr-helperd/cfgkeys.c sspr-helperd/cfgparse.c \
+              sspr-helperd/cfgcheck.c sspr-helperd/cfgfiles.c sspr-helperd/where.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
               sspr-helperd/human.c \
-              sspr-helperd/cfg.c sspr-helperd/log.c sspr-helperd/code.c \
+              $(CFG_SRC) sspr-helperd/log.c sspr-helperd/code.c \
               sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/dir.c \
               sspr-helperd/dir_openldap.c sspr-helperd/dir_ad.c \
               sspr-helperd/dir_389.c \
@@ -73,10 +76,9 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/audit.c sspr-helperd/admin.c \
               sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
               sspr-helperd/qr.c sspr-helperd/keys.c sspr-helperd/register.c \
-              sspr-helperd/codekit.c sspr-helperd/method.c \
+              sspr-helperd/codekit.c sspr-helperd/method.c sspr-helperd/curlx.c \
               sspr-helperd/dir_probe.c sspr-helperd/preflight.c \
-              sspr-helperd/where.c sspr-helperd/register_where.c \
-              sspr-helperd/pass.c sspr-helperd/rcodes.c
+              sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
 
@@ -110,7 +112,7 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict test_log \
-              test_state test_flow test_where test_pass test_rcodes \
+              test_state test_flow test_curlx test_where test_pass test_rcodes \
               $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \
@@ -146,8 +148,8 @@ $(BUILD)/sspr-helperd: $(D_OBJ) $(PROTO_OBJ)
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ $(D_LIBS)
 
 $(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/ssprctl/passcmd.o \
-    $(BUILD)/obj/sspr-helperd/cfg.o $(BUILD)/obj/sspr-helperd/addr.o \
-    $(BUILD)/obj/sspr-helperd/where.o $(BUILD)/obj/sspr-helperd/pass.o $(PROTO_OBJ)
+    $(call obj,$(CFG_SRC)) $(BUILD)/obj/sspr-helperd/addr.o \
+    $(BUILD)/obj/sspr-helperd/pass.o $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ \
 	    $(shell $(PKG_CONFIG) --libs ldap lber libcrypto 2>/dev/null)
@@ -239,8 +241,8 @@ $(BUILD)/tests/flood: $(BUILD)/obj/tests/pam/flood.o
 
 # Loads a configuration and sends one SMS through sms.c (t_sms).
 $(BUILD)/tests/sms_send: $(BUILD)/obj/tests/sms_send.o $(BUILD)/obj/sspr-helperd/sms.o \
-    $(BUILD)/obj/sspr-helperd/cfg.o $(BUILD)/obj/sspr-helperd/addr.o \
-    $(BUILD)/obj/sspr-helperd/where.o $(PROTO_OBJ)
+    $(BUILD)/obj/sspr-helperd/curlx.o \
+    $(call obj,$(CFG_SRC)) $(BUILD)/obj/sspr-helperd/addr.o $(PROTO_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS)
 

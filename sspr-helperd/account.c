@@ -11,6 +11,8 @@
  *   CHANGE  a change by someone who knows the old password: done as the
  *           user (dir_change_password), so the directory applies what it
  *           applies to users' own changes.
+ *
+ * Statics: cache, loop thread only.
  */
 #include <stdio.h>
 #include <stdlib.h>

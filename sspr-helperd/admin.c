@@ -4,6 +4,8 @@
  * the registration report).  Only root may make them, whatever
  * allowed_uids says.  The slow ones run on the pools like a flow's work;
  * the answer is a series of ADMIN_LINE frames and one ADMIN_END.
+ *
+ * Statics: started, loop thread only.
  */
 #include <stdio.h>
 #include <stdlib.h>

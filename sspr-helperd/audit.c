@@ -5,6 +5,8 @@
  * format) so the daemon needs no libsystemd.  Each event is logged once:
  * to the journal when it is there, else to syslog (or stderr in the
  * foreground), plus the JSON file when configured.  Loop thread only.
+ *
+ * Statics: jfd, ffd, fpath, loop thread only (main before the loop).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,8 @@
 /*
  * cfg.h: the daemon's configuration, parsed once from an INI file into a
  * read-only struct.  A reload builds a new struct; flows keep a reference
- * to the one they started with.
+ * to the one they started with.  A new key: its field here, its row in
+ * cfgkeys.c (which says what else it needs).
  */
 #ifndef SSPR_CFG_H
 #define SSPR_CFG_H

@@ -2,6 +2,8 @@
 /*
  * code.c: generation, hashing and comparison of one-time codes.  The
  * plain code exists only long enough to be put into the mail.
+ *
+ * Statics: code_key* under code_key_lock, tag_* under tag_lock; any thread.
  */
 #include <pthread.h>
 #include <string.h>

@@ -18,6 +18,8 @@
  * open (same device and inode); if not, or if the dictionary is
  * compressed, the handle is used as cracklib made it, which is correct,
  * only slower, and said once in the log.
+ *
+ * Statics: d, only under quality.c's pwq_lock (directory workers).
  */
 #define IN_CRACKLIB		/* the PWDICT layout: see above */
 #define HAVE_INTTYPES_H 1
@@ -189,7 +191,7 @@ dict_look(const char *path, const char *password, const char *user)
 void
 dict_scrub(void)
 {
-	static const char *rules[] = { ":", "r", "u", "l", "c", "p", "d", "f",
+	static const char *const rules[] = { ":", "r", "u", "l", "c", "p", "d", "f",
 	    "sxy", "@y" };
 	char dummy[TRUNCSTRINGSIZE], rule[8];
 	size_t i;

@@ -20,6 +20,8 @@
  * Unknown, ineligible and throttled accounts go through exactly the same
  * states and answers as real ones; they just never get a code that could
  * match.
+ *
+ * Statics: loop thread only (families added at start, before the loop).
  */
 #include <stdarg.h>
 #include <strings.h>

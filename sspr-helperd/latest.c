@@ -2,6 +2,8 @@
 /*
  * latest.c: a small chained hash table from account DN to a generation
  * counter.  An entry lives while some flow refers to it.
+ *
+ * Statics: loop thread only.
  */
 #include <stdint.h>
 #include <stdlib.h>

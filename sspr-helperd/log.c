@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* log.c: stderr or syslog, one line per call, control characters escaped. */
+/*
+ * log.c: stderr or syslog, one line per call, control characters escaped.
+ *
+ * Statics: to_stderr and ident set by log_init before any thread starts;
+ * debug_on also by a reload on the loop thread, read by every thread:
+ * atomic.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -14,7 +20,7 @@ log_init(const char *name, int foreground, int debug)
 {
 	ident = name;
 	to_stderr = foreground;
-	debug_on = debug;
+	__atomic_store_n(&debug_on, debug, __ATOMIC_RELAXED);
 	if (!foreground)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 }
@@ -22,7 +28,7 @@ log_init(const char *name, int foreground, int debug)
 void
 log_set_debug(int on)
 {
-	debug_on = on;
+	__atomic_store_n(&debug_on, on, __ATOMIC_RELAXED);
 }
 
 int
@@ -34,7 +40,7 @@ log_to_stderr(void)
 int
 log_debug_enabled(void)
 {
-	return debug_on;
+	return __atomic_load_n(&debug_on, __ATOMIC_RELAXED);
 }
 
 /*
@@ -108,7 +114,7 @@ log_msg(int prio, const char *fmt, ...)
 	char raw[1024], line[1024];
 	va_list ap;
 
-	if (prio == LOG_DEBUG && !debug_on)
+	if (prio == LOG_DEBUG && !log_debug_enabled())
 		return;
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);

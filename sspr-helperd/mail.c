@@ -3,6 +3,9 @@
  * mail.c: templates to RFC 5322 messages, and SMTP delivery with libcurl.
  * The daemon writes every header itself; a template may only choose the
  * Subject and the body, and no value from outside reaches a header.
+ *
+ * Statics: handle_key/_once/_ok, set once (pthread_once); each mail
+ * worker's handle is its own (thread-specific), never shared.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -20,6 +23,7 @@
 #include <openssl/evp.h>
 
 #include "addr.h"
+#include "curlx.h"
 #include "mail.h"
 #include "outbuf.h"
 
@@ -406,15 +410,14 @@ read_cb(char *dst, size_t size, size_t nmemb, void *arg)
 /*
  * Each mail worker keeps one handle and resets it before every message.
  * Only so does libcurl keep the parsed CA store between messages
- * (CURLOPT_CA_CACHE_TIMEOUT): parsing a system bundle of ~140 CAs anew
- * for every connection costs about 20 ms of CPU per code mail, which made
- * a burst of resets CPU-bound in the daemon (bench/: 13 flows/s instead
- * of ~250).  The handle also keeps its one connection for the next
- * message, within [mail] reuse_seconds and reuse_messages: a TLS
+ * (CURLOPT_CA_CACHE_TIMEOUT, curlx.c): parsing a system bundle of ~140
+ * CAs anew for every connection costs about 20 ms of CPU per code mail,
+ * which made a burst of resets CPU-bound in the daemon (bench/: 13
+ * flows/s instead of ~250).  The handle also keeps its one connection for
+ * the next message, within [mail] reuse_seconds and reuse_messages: a TLS
  * handshake per message capped the service, and the notification after a
  * reset cost a second one.
  */
-#define CA_CACHE_SECONDS	300	/* a changed CA file counts after this */
 
 struct kept {
 	CURL		*h;
@@ -511,25 +514,25 @@ reuse_on(const struct cfg *c)
 }
 
 /*
- * TLS required and verified on every connection, every wait bounded.
- * libcurl 7.79 and later does not downgrade or trust pre-STARTTLS data
- * on a reused connection (CVE-2021-22946/22947); a handle only ever talks
- * to one configuration's server.  The CA store is one file, so that
- * libcurl can cache it: the configured one alone, or else libcurl's
- * built-in bundle (on Debian the same CAs as the hashed directory it
- * would also search).
+ * TLS required and verified on every connection (curlx.c), every wait
+ * bounded.  libcurl 7.79 and later does not downgrade or trust
+ * pre-STARTTLS data on a reused connection (CVE-2021-22946/22947); a
+ * handle only ever talks to one configuration's server, in the one
+ * protocol its URL names (cfgcheck.c ties smtps:// to tls = implicit).
  */
-static void
+static CURLcode
 easy_setup(CURL *h, const struct cfg *c, char *errbuf)
 {
-	char *bundle = NULL;
+	struct curlx_use use = {
+		.url = c->smtp_url,
+		.protocols = c->mail_tls == MAIL_TLS_IMPLICIT ? "smtps" : "smtp",
+		.timeout = c->mail_timeout,
+		.ca_file = c->mail_ca_file,
+	};
+	CURLcode rc;
 
-	curl_easy_setopt(h, CURLOPT_URL, c->smtp_url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)c->mail_timeout);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->mail_timeout);
+	if ((rc = curlx_setup(h, &use, errbuf)) != CURLE_OK)
+		return rc;
 	if (reuse_on(c)) {
 		/* idle, and in all, for at most reuse_seconds */
 		curl_easy_setopt(h, CURLOPT_MAXAGE_CONN,
@@ -542,36 +545,23 @@ easy_setup(CURL *h, const struct cfg *c, char *errbuf)
 		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
 		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 	}
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (c->mail_tls == MAIL_TLS_STARTTLS)
-		curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-	if (*c->mail_ca_file != '\0') {
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->mail_ca_file);
-		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-	}
-#if LIBCURL_VERSION_NUM >= 0x075400	/* 7.84.0: CURLINFO_CAINFO */
-	else if (curl_easy_getinfo(h, CURLINFO_CAINFO, &bundle) == CURLE_OK &&
-	    bundle != NULL && *bundle != '\0')
-		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-#endif
-	(void)bundle;
-#if LIBCURL_VERSION_NUM >= 0x075700	/* 7.87.0: CURLOPT_CA_CACHE_TIMEOUT */
-	curl_easy_setopt(h, CURLOPT_CA_CACHE_TIMEOUT, (long)CA_CACHE_SECONDS);
-#endif
+	if (c->mail_tls == MAIL_TLS_STARTTLS &&
+	    (rc = curl_easy_setopt(h, CURLOPT_USE_SSL,
+	    (long)CURLUSESSL_ALL)) != CURLE_OK)
+		return rc;
 	if (*c->mail_username != '\0') {
 		curl_easy_setopt(h, CURLOPT_USERNAME, c->mail_username);
 		curl_easy_setopt(h, CURLOPT_PASSWORD,
 		    secret_str(&c->mail_password));
 	}
+	return CURLE_OK;
 }
 
 static int
 finish(CURLcode rc, const char *errbuf, char *err, size_t errsize)
 {
 	if (rc != CURLE_OK)
-		snprintf(err, errsize, "%s", *errbuf ? errbuf :
-		    curl_easy_strerror(rc));
+		snprintf(err, errsize, "%s", curlx_why(rc, errbuf));
 	return rc == CURLE_OK ? 0 : -1;
 }
 
@@ -590,7 +580,8 @@ transfer(CURL *h, const struct cfg *c, const char *to, const char *msg,
 	CURLcode rc;
 
 	*fresh = 1;
-	easy_setup(h, c, errbuf);
+	if ((rc = easy_setup(h, c, errbuf)) != CURLE_OK)
+		return rc;
 	if (last)
 		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
 	/* the address alone: no display name reaches an SMTP command */
@@ -682,9 +673,10 @@ probe(const struct cfg *c, char *err, size_t errsize)
 		snprintf(err, errsize, "libcurl: cannot create a handle");
 		return CURLE_OUT_OF_MEMORY;
 	}
-	easy_setup(h, c, errbuf);
-	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
-	rc = curl_easy_perform(h);
+	if ((rc = easy_setup(h, c, errbuf)) == CURLE_OK) {
+		curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+		rc = curl_easy_perform(h);
+	}
 	curl_easy_cleanup(h);
 	finish(rc, errbuf, err, errsize);
 	return rc;
@@ -807,7 +799,7 @@ check_one(const struct cfg *c, const char *name, const char *lang, char *err,
 int
 mail_check_templates(const struct cfg *c, char *err, size_t errsize)
 {
-	static const char *names[] = MAIL_TEMPLATES;
+	static const char *const names[] = MAIL_TEMPLATES;
 	char lang[40];
 	struct dirent *e;
 	size_t n, k, nl;

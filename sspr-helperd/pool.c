@@ -3,6 +3,9 @@
  * pool.c: a fixed set of threads per kind of work, each with its own
  * context (a directory connection), a FIFO of jobs, and one completion
  * queue shared by all pools that wakes the loop through an eventfd.
+ *
+ * Statics: donq under its mutex (workers push, the loop pops); donefd
+ * set before any pool starts, read-only after.
  */
 #include <errno.h>
 #include <pthread.h>

@@ -3,6 +3,8 @@
  * quality.c: see quality.h.  Runs on a directory worker.  The password is
  * judged as typed: never trimmed, folded or cut (NIST SP 800-63B 3.1.1.2),
  * and its length is counted in Unicode code points, not bytes.
+ *
+ * Statics: pwq_lock, taken by directory workers.
  */
 #include <ctype.h>
 #include <pthread.h>

@@ -5,6 +5,8 @@
  * SSPR_FRAME_MAX before its buffer is allocated, and it must arrive whole
  * within FRAME_TIMEOUT_MS of its first byte; bad input closes only that
  * one connection.
+ *
+ * Statics: loop thread only.
  */
 #include <errno.h>
 #include <signal.h>

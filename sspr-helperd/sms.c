@@ -4,7 +4,7 @@
  * built from admin-written templates, and its delivery with libcurl.
  * TLS is verified; plain http:// only with [sms] insecure to a loopback
  * address (a test gateway).  The credential header is read from its own
- * file by cfg.c and never reaches a log line or an error string.
+ * file by cfgfiles.c and never reaches a log line or an error string.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include "curlx.h"
 #include "outbuf.h"
 #include "sms.h"
 
@@ -239,26 +240,22 @@ struct req {
 };
 
 /*
- * What every request to the gateway has: its URL, HTTP(S) only, no proxy
- * from the environment, no redirects, the timeouts, and the CA verified.
+ * What every request to the gateway has (curlx.c): https:// only, or
+ * http:// only when [sms] insecure says so (to a loopback address, and
+ * then the URL must be http://: cfgcheck.c, sms_url_allowed), no proxy
+ * from the environment, no redirects, the timeouts, the CA verified.
  */
-static void
+static CURLcode
 gateway_setup(CURL *h, const struct cfg *c, const char *url, char *errbuf)
 {
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_PROXY, "");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)c->sms_timeout);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->sms_timeout);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (*c->sms_ca_file != '\0') {
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->sms_ca_file);
-		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-	}
+	struct curlx_use use = {
+		.url = url,
+		.protocols = c->sms_insecure ? "http" : "https",
+		.timeout = c->sms_timeout,
+		.ca_file = c->sms_ca_file,
+	};
+
+	return curlx_setup(h, &use, errbuf);
 }
 
 /*
@@ -316,7 +313,10 @@ sms_send(const struct cfg *c, const char *to, const char *code, int minutes,
 		snprintf(err, errsize, "out of memory");
 		goto out;
 	}
-	gateway_setup(h, c, q->url, errbuf);
+	if ((rc = gateway_setup(h, c, q->url, errbuf)) != CURLE_OK) {
+		snprintf(err, errsize, "SMS gateway: %s", curlx_why(rc, errbuf));
+		goto out;
+	}
 	curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "sspr-helperd/" SSPR_VERSION);
@@ -330,8 +330,7 @@ sms_send(const struct cfg *c, const char *to, const char *code, int minutes,
 	}
 	rc = curl_easy_perform(h);
 	if (rc != CURLE_OK) {
-		snprintf(err, errsize, "SMS gateway: %s", *errbuf ? errbuf :
-		    curl_easy_strerror(rc));
+		snprintf(err, errsize, "SMS gateway: %s", curlx_why(rc, errbuf));
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -373,12 +372,12 @@ sms_probe(const struct cfg *c, char *err, size_t errsize)
 		snprintf(err, errsize, "curl_easy_init failed");
 		return -1;
 	}
-	gateway_setup(h, c, url, errbuf);
-	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
-	rc = curl_easy_perform(h);
+	if ((rc = gateway_setup(h, c, url, errbuf)) == CURLE_OK) {
+		curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+		rc = curl_easy_perform(h);
+	}
 	curl_easy_cleanup(h);
 	if (rc != CURLE_OK)
-		snprintf(err, errsize, "%s", *errbuf ? errbuf :
-		    curl_easy_strerror(rc));
+		snprintf(err, errsize, "%s", curlx_why(rc, errbuf));
 	return rc == CURLE_OK ? 0 : -1;
 }

@@ -7,6 +7,9 @@
  * codes (fail closed, as google-authenticator does when it cannot
  * persist its state); the flusher then retries every second, so the
  * store heals by itself once the disk takes writes again.
+ *
+ * Statics: under lock, any thread and the flusher; path and flusher
+ * are set before the flusher starts.
  */
 #include <errno.h>
 #include <fcntl.h>

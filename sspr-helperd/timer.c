@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* timer.c: the heap behind timer.h.  Loop thread only. */
+/* timer.c: the heap behind timer.h.  Statics: loop thread only. */
 #include <stdlib.h>
 #include <time.h>
 

@@ -10,7 +10,7 @@
 #include "cfg.h"
 #include "fuzz.h"
 
-#define LINE_MAX_CFG	1024	/* CFG_LINE_MAX in cfg.c */
+#define LINE_MAX_CFG	1024	/* CFG_LINE_MAX in cfgparse.h */
 
 static char *
 print(const struct cfg *c, size_t *len)

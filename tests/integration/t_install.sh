@@ -2,7 +2,7 @@
 # Installing the Debian way: `make install DESTDIR=... PREFIX=/usr` puts
 # every file where Debian looks for it, with its mode; every man page
 # renders without a warning; the installed example configuration behaves
-# under --check as documented; every key of cfg.c's table is documented,
+# under --check as documented; every key of cfgkeys.c's table is documented,
 # with the code's default, in conf/sspr-helperd.conf and
 # sspr-helperd.conf(5), and every module argument of args.c in
 # pam_sspr(8) (the names are read from the C sources, so a new key or
@@ -101,16 +101,16 @@ done
 
 # --- every config key, every module argument ---------------------------------
 
-# "section key = default" per key of cfg.c's table; "section key" when
+# "section key = default" per key of cfgkeys.c's table; "section key" when
 # it has none (required).  In conf/sspr-helperd.conf a required key is
 # commented out ("#key = example"), in the man page a ".B key" heading.
 norm() { sed -E 's/[[:space:]]+$//'; }
 sed -nE 's/^[[:space:]]*\{ "([a-z]+)", "([a-z_]+)", K_[A-Z]+, [^,]+, (NULL|"([^"]*)"),.*/\1 \2 \3/p' \
-	"$SRC/sspr-helperd/cfg.c" |
+	"$SRC/sspr-helperd/cfgkeys.c" |
 	sed -E 's/ NULL$//; s/^([a-z]+ [a-z_]+) "(.*)"$/\1 = \2/' | norm >"$T/keys.code"
 n=$(wc -l <"$T/keys.code")
-[ "$n" -gt 60 ] && [ "$n" -eq "$(grep -cE '^[[:space:]]*\{ "[a-z]+", "[a-z_]+", K_' "$SRC/sspr-helperd/cfg.c")" ]
-ok $? "cfg.c's key table read: $n keys"
+[ "$n" -gt 60 ] && [ "$n" -eq "$(grep -cE '^[[:space:]]*\{ "[a-z]+", "[a-z_]+", K_' "$SRC/sspr-helperd/cfgkeys.c")" ]
+ok $? "cfgkeys.c's key table read: $n keys"
 awk '/^\[[a-z]+\]$/ { s = substr($0, 2, length($0) - 2); next }
      /^#[a-z_]+ = / { print s, substr($1, 2); next }
      /^[a-z_]+ =/ { print s, $0 }' "$SRC/conf/sspr-helperd.conf" | norm >"$T/keys.conf"
@@ -120,7 +120,7 @@ awk '/^\.SH "\[[a-z]+\]"$/ { s = substr($2, 3, length($2) - 4); next }
      { prev = $0 }' "$SRC/man/sspr-helperd.conf.5" | norm >"$T/keys.man"
 keydiff() {	# keydiff FILE WHAT: FILE against the code's keys and defaults
 	diff "$T/keys.code" "$1" >"$T/keys.diff"
-	ok $? "$2 has every key of cfg.c, in its order, with its default"
+	ok $? "$2 has every key of cfgkeys.c, in its order, with its default"
 	if [ -s "$T/keys.diff" ]; then
 		sed -n 's/^< /#   missing or different: /p; s/^> /#   not the code'\''s: /p' \
 			"$T/keys.diff"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Unit tests of sspr-helperd/cfg.c: values, defaults, and every error
+/* Unit tests of sspr-helperd/cfg*.c: values, defaults, and every error
  * naming its line and key. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,7 +2,7 @@
 /*
  * Unit tests of sspr-helperd/sms.c without a network: phone numbers,
  * template expansion and escaping, the URL policy; and the [sms],
- * [totp], [questions] and [policy] methods keys of cfg.c.
+ * [totp], [questions] and [policy] methods keys of cfgcheck.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
