@@ -299,9 +299,13 @@ write_file(const char *buf, size_t len)
 	size_t off = 0;
 	int fd, err = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
+	/*
+	 * A name of its own (mkostemp: O_EXCL, 0600): a second daemon given
+	 * the same file (socket activation beside a running one) must not
+	 * write into our half-written copy.
+	 */
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return errno;
 	errno = EIO;	/* for a write that stops short without saying why */

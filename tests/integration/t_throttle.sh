@@ -129,7 +129,7 @@ is "$(mail_count carol@example.test)" "$n" "file store: the block survives a res
 
 # Fail closed: a state file that cannot be written stops new flows.
 mv "$T/hostA.conf.state" "$T/saved.state"
-mkdir "$T/hostA.conf.state.tmp"
+mkdir "$T/hostA.conf.state"	# the new copy cannot be renamed over it
 ra hello recv start grace recv cancel >/dev/null	# makes the state dirty
 # the flusher tries once a second; its failure is what stops new flows
 wait_for 20 grep -q "state file $T/hostA.conf.state: " "$T/hostA.log"
