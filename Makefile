@@ -74,6 +74,8 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
               sspr-helperd/qr.c sspr-helperd/keys.c sspr-helperd/register.c \
               sspr-helperd/codekit.c sspr-helperd/method.c \
+              sspr-helperd/method_email.c sspr-helperd/method_totp.c \
+              sspr-helperd/method_sms.c sspr-helperd/method_questions.c \
               sspr-helperd/dir_probe.c sspr-helperd/preflight.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
