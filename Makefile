@@ -62,7 +62,7 @@ MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
               pam_sspr/hostcache.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
-              sspr-helperd/human.c \
+              sspr-helperd/human.c sspr-helperd/humancheck.c \
               sspr-helperd/cfg.c sspr-helperd/log.c sspr-helperd/code.c \
               sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/dir.c \
               sspr-helperd/dir_openldap.c sspr-helperd/dir_ad.c \

@@ -210,6 +210,11 @@ void	code_answer(struct flow *, struct secret *);
 int	code_usable(struct flow *);
 int	code_right(const struct flow *, const struct secret *);
 
+/* humancheck.c: [policy] human_check, before a reset's lookup */
+int	human_needed(const struct flow *);
+void	human_ask(struct flow *);
+int	human_answered(struct flow *, const struct secret *);
+
 /* method_email.c */
 const char *account_reset_mail(const struct cfg *, const struct account *);
 /* the names the audit gives f->method (method.c), given by the families */

@@ -2,10 +2,13 @@
 /*
  * reset.c: the family of reset, unlock and address-check flows: the
  * steps from START to the new password, and their decisions: who is
- * eligible, which code matches, what the directory's answer means.  Unknown, ineligible
- * and throttled accounts go through exactly the same steps and answers
- * as real ones; they just never get a code that could match.  The rows
- * at the end tell the engine (flow.c) when each step may run.
+ * eligible, which methods are asked and in what order (the method table,
+ * method.c), which code matches, what the directory's answer means.
+ * Unknown, ineligible and throttled accounts go through exactly the same
+ * steps and answers as real ones; they just never get a code that could
+ * match.  The human check before the lookup is humancheck.c's, the code
+ * sent and its answer codekit.c's.  The rows at the end tell the engine
+ * (flow.c) when each step may run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +18,6 @@
 
 #include "addr.h"
 #include "answers.h"
-#include "human.h"
 #include "latest.h"
 #include "log.h"
 #include "method.h"
@@ -25,10 +27,6 @@
 #include "totp.h"
 #include "wire.h"
 
-#define HUMAN_TRIES	3
-
-static int human_needed(const struct flow *);
-static void ask_human(struct flow *);
 static void process_answer(struct flow *, struct secret *);
 static void reset_work(void *, struct flow *, struct work_result *,
     const struct secret *);
@@ -55,89 +53,21 @@ reset_start(struct flow *f, struct msg *in)
 		return;
 	}
 	if (human_needed(f)) {
-		f->human_tries = HUMAN_TRIES;
-		ask_human(f);
+		human_ask(f);
 		return;
 	}
 	flow_wait(f, F_LOOKUP, flow_dir_wait(f));
 	work_dir(f, W_LOOKUP, NULL);
 }
 
-/* --- the human check, before any lookup -------------------------------- */
-
-static int
-checks(const struct cfglist *l, const char *word)
-{
-	int i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->item[i], word) == 0 ||
-		    strcmp(l->item[i], "all") == 0)
-			return 1;
-	return 0;
-}
-
-/* [policy] human_check for this caller: kiosk, remote (SSH) or local. */
-static int
-human_needed(const struct flow *f)
-{
-	const struct cfglist *l = &f->cfg->human_check;
-
-	if (strcmp(f->service, f->cfg->kiosk_service) == 0)
-		return checks(l, "kiosk");
-	return checks(l, f->remote ? "remote" : "local");
-}
-
-/* A new picture: INFO lines, then a CHALLENGE naming the method. */
-static void
-ask_human(struct flow *f)
-{
-	struct msg m;
-	int i;
-
-	if ((f->human == NULL && (f->human = malloc(sizeof(*f->human))) ==
-	    NULL) || human_new(f->human) != 0) {
-		flow_fail(f, SSPR_R_INTERNAL);
-		return;
-	}
-	for (i = 0; i < HUMAN_ROWS; i++) {
-		memset(&m, 0, sizeof(m));
-		m.type = SSPR_MSG_INFO;
-		snprintf(m.u.line, sizeof(m.u.line), "%s", f->human->lines[i]);
-		flow_answer(f, &m);
-	}
-	memset(&m, 0, sizeof(m));
-	m.type = SSPR_MSG_CHALLENGE;
-	m.u.challenge.method = SSPR_METHOD_HUMAN;
-	m.u.challenge.lifetime = (uint32_t)f->cfg->idle_timeout;
-	m.u.challenge.answer_len = HUMAN_LEN;
-	flow_wait(f, F_HUMAN, f->cfg->idle_timeout * 1000LL);
-	flow_answer(f, &m);
-}
-
-/*
- * Only a right answer lets the flow look anyone up; wrong ones count
- * against the source, like wrong codes.
- */
+/* The human check (humancheck.c): only a right answer looks anyone up. */
 static void
 on_human_answer(struct flow *f, struct msg *in)
 {
-	char key[SSPR_RHOST_MAX + 8];
-
-	if (human_match(f->human, in->u.secret.buf, in->u.secret.len)) {
-		f->human_ok = 1;
-		flow_wait(f, F_LOOKUP, flow_dir_wait(f));
-		work_dir(f, W_LOOKUP, NULL);
+	if (human_answered(f, &in->u.secret) != 1)
 		return;
-	}
-	source_key(f, key, sizeof(key));
-	state_event(key, STATE_FAIL, time(NULL), NULL);
-	faudit(f, "human_check", "refused", "wrong");
-	if (--f->human_tries <= 0) {
-		flow_fail(f, SSPR_R_TOO_MANY);
-		return;
-	}
-	ask_human(f);
+	flow_wait(f, F_LOOKUP, flow_dir_wait(f));
+	work_dir(f, W_LOOKUP, NULL);
 }
 
 /*
