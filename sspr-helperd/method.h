@@ -54,6 +54,8 @@ struct method {
 	const char *	(*send_to)(const struct cfg *, const struct account *);
 	/* a new address or number, as registered; -1: not one */
 	int		(*value)(const char *, char *, size_t);
+	/* an address or number as the person may see it */
+	int		(*mask)(const char *, char *, size_t);
 
 	/* --- a method answered directly (channel == CH_NONE) --- */
 	enum work_kind	 check;		/* a reset's answer, on a worker */

@@ -72,4 +72,5 @@ const struct method method_email = {
 	.remember = email_remember,
 	.send_to = account_reset_mail,
 	.value = email_value,
+	.mask = addr_mask,
 };

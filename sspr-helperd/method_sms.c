@@ -59,4 +59,5 @@ const struct method method_sms = {
 	.remember = sms_remember,
 	.send_to = sms_send_to,
 	.value = sms_phone_normalize,
+	.mask = sms_phone_mask,
 };

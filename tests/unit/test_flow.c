@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "flowfake.h"
+#include "method.h"
 
 /* The oldest job of kind comes back with r (fails the test if none). */
 static void
@@ -396,9 +397,10 @@ mail_known_down(void **state)
 
 /* Every method a test can run without keys: email, SMS and questions. */
 static struct cfg *
-methods_cfg(int required, int admin_required)
+methods_cfg_with(const char *names, int required, int admin_required)
 {
-	char text[1024], err[512];
+	char text[1200], err[512];
+	struct cfg *c;
 
 	snprintf(text, sizeof(text),
 	    "[directory]\n"
@@ -411,7 +413,7 @@ methods_cfg(int required, int admin_required)
 	    "from = sspr@example.org\n"
 	    "[policy]\n"
 	    "human_check = none\n"
-	    "methods = email sms questions\n"
+	    "methods = %s\n"
 	    "methods_required = %d\n"
 	    "admin_methods_required = %d\n"
 	    "[sms]\n"
@@ -420,9 +422,55 @@ methods_cfg(int required, int admin_required)
 	    "[questions]\n"
 	    "list = First pet?; Town of birth?; First school?\n"
 	    "required = 1\n"
+	    "[totp]\n"
+	    "issuer = Example\n"
+	    "key_file = /etc/sspr/totp.key\n"
 	    "[register]\n"
-	    "enabled = yes\n", required, admin_required);
-	return cfg_parse("methods.conf", text, strlen(text), err, sizeof(err));
+	    "enabled = yes\n", names, required, admin_required);
+	if ((c = cfg_parse("methods.conf", text, strlen(text), err,
+	    sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	return c;
+}
+
+static struct cfg *
+methods_cfg(int required, int admin_required)
+{
+	return methods_cfg_with("email sms questions", required,
+	    admin_required);
+}
+
+/*
+ * The table: one name each, the one [policy] methods takes (cfg.c keeps
+ * its own list, below the table); ids, actions and bits all its own.
+ */
+static void
+methods_table(void **state)
+{
+	struct cfg *all;
+	unsigned bits = 0;
+	int i;
+
+	(void)state;
+	all = methods_cfg_with("email totp sms questions", 1, 2);
+	for (i = 0; methods[i] != NULL; i++) {
+		const struct method *m = methods[i];
+
+		assert_true(cfg_method(all, m->name));
+		assert_ptr_equal(method_by_id(m->id), m);
+		assert_ptr_equal(method_by_action(m->action), m);
+		assert_string_equal(method_name(m->id), m->name);
+		assert_int_equal(bits & m->reg_bit, 0);
+		bits |= m->reg_bit;
+		assert_true(m->channel != CH_NONE ? m->send_to != NULL &&
+		    m->value != NULL && m->mask != NULL : m->enrol_ask !=
+		    NULL && m->enrol_answer != NULL);
+	}
+	assert_int_equal(i, 4);
+	assert_true(methods[0]->channel != CH_NONE);	/* what a fake shows */
+	assert_string_equal(method_name(0), "email");	/* before any */
+	assert_null(method_by_id(SSPR_METHOD_HUMAN));	/* a gate, not one */
+	cfg_unref(all);
 }
 
 /* alice with mail, a phone and one answered question; an admin or not. */
@@ -670,6 +718,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(admin_one_method, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(mail_known_down, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(methods_table, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(methods_one_required, setup,
 		    teardown),
