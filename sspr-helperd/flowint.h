@@ -2,7 +2,8 @@
 /*
  * flowint.h: the inside of a flow, shared by the engine (flow.c), the
  * families of requests (reset.c, register.c, account.c, admin.c), the
- * code kit (codekit.c) and the work done for them on the pools (work.c).
+ * code kit (codekit.c), the methods (method*.c), the human check
+ * (humancheck.c) and the work done for them on the pools (work.c).
  * server.c and main.c see only flow.h, families.h and work.h.
  */
 #ifndef SSPR_FLOWINT_H

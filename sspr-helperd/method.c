@@ -4,7 +4,8 @@
  * email first, so that most real accounts look like the unknown ones
  * (which are shown an email challenge that nothing can answer).  Adding
  * a method: its file, a line here, its bits in sspr_proto.h, the schema,
- * the config docs and the module's prompts (see DESIGN.md).  Loop thread.
+ * the config docs and the module's prompts (see DESIGN.md).  Read-only,
+ * loop thread.
  */
 #include "method.h"
 

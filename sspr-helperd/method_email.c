@@ -4,6 +4,7 @@
  * (ssprRecoveryMail) or else, when [directory] mail allows it, to the
  * account's mail.  The only method that proves an address (the address
  * check, PURPOSE_VERIFY), and the one every unknown account pretends.
+ * Loop thread only.
  */
 #include <stdlib.h>
 #include <string.h>

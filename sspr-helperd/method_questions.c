@@ -5,7 +5,7 @@
  * and stored as salted scrypt hashes "N:$scrypt$..." (ssprQuestionAnswer);
  * at a reset as many of the answered ones (all of them when fewer) in
  * random order, each checked on a worker (W_ANSWER_CHECK).  Never a
- * method for an administrator.
+ * method for an administrator.  Loop thread only.
  */
 #include <stdio.h>
 #include <stdlib.h>

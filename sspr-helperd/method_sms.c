@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * method_sms.c: a code by text message to the registered number
- * (ssprRecoveryPhone), through the [sms] gateway.
+ * (ssprRecoveryPhone), through the [sms] gateway.  Loop thread only.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * right code from the app stores it sealed with the [totp] keys
  * (ssprTotpSecret) with the step it matched (ssprTotpLastStep); at a
  * reset the code is checked on a worker, each step usable once on any
- * host (W_TOTP_CHECK).
+ * host (W_TOTP_CHECK).  Loop thread only (the check runs on a worker).
  */
 #include <stdio.h>
 #include <stdlib.h>

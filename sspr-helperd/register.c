@@ -16,7 +16,9 @@
  *   confirm    ssprRegisteredTime = now, ssprRegistrationSkips = 0
  *   skip       ssprRegistrationSkips + 1, while [register] max_skips allow
  *
- * Every write is done by the service account on a worker; every change is
+ * What a method offers, shows, asks and keeps is its own file's
+ * (method_*.c, listed in method.c); this file loops over them.  Every
+ * write is done by the service account on a worker; every change is
  * audited ("register", method, result); no secret is logged.
  */
 #include <stdio.h>
