@@ -103,7 +103,9 @@ faudit(const struct flow *f, const char *event, const char *result,
 	struct audit_rec r = {
 		.event = event, .result = result, .reason = reason,
 		.user = f->who, .source = f->source, .service = f->service,
-		.method = method_names != NULL ? method_names(f->method) : NULL, .flow = f->id,
+		.method = method_names != NULL ? method_names(f->method) :
+		    NULL,
+		.flow = f->id,
 		.caller = f->uid,
 	};
 

@@ -105,7 +105,7 @@ struct flow {
 	int64_t		 reg_step;	/* the step the code matched */
 	struct secret	 reg_secret;	/* the secret being enrolled */
 	/* questions (method_questions.c) */
-	int		 q_pick[MAX_QUESTIONS];	/* reset: numbers (1-based) to ask */
+	int		 q_pick[MAX_QUESTIONS];	/* reset: 1-based, to ask */
 	int		 n_q, q_pos;
 	struct secret	*reg_answers;	/* registration: normalized answers */
 

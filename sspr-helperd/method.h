@@ -30,13 +30,13 @@ enum enrol_outcome {
 };
 
 struct method {
-	int		 id;		/* SSPR_METHOD_*: a CHALLENGE names it */
+	int		 id;		/* SSPR_METHOD_*, as a CHALLENGE says */
 	const char	*name;		/* config, logs, audit, ssprctl */
 	int		 action;	/* SSPR_ACT_* that registers it */
 	unsigned	 reg_bit;	/* SSPR_REG_* in METHODS */
 	int		 channel;	/* CH_MAIL, CH_SMS: a code is sent */
 	int		 for_admins;	/* counts for an administrator */
-	int		 proves_address; /* the address check (PURPOSE_VERIFY) */
+	int		 proves_address; /* PURPOSE_VERIFY: an address */
 	const char	*noun;		/* "code" or "answer", for the logs */
 
 	/* [policy] methods (and what it needs besides) offers it */
