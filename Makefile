@@ -65,7 +65,7 @@ CFG_SRC    := sspr-helperd/cfg.c sspr-helperd/cfgkeys.c sspr-helperd/cfgparse.c 
               sspr-helperd/cfgcheck.c sspr-helperd/cfgfiles.c sspr-helperd/where.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
-              sspr-helperd/human.c \
+              sspr-helperd/human.c sspr-helperd/humancheck.c \
               $(CFG_SRC) sspr-helperd/log.c sspr-helperd/code.c \
               sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/dir.c \
               sspr-helperd/dir_openldap.c sspr-helperd/dir_ad.c \
@@ -77,6 +77,8 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
               sspr-helperd/qr.c sspr-helperd/keys.c sspr-helperd/register.c \
               sspr-helperd/codekit.c sspr-helperd/method.c sspr-helperd/curlx.c \
+              sspr-helperd/method_email.c sspr-helperd/method_totp.c \
+              sspr-helperd/method_sms.c sspr-helperd/method_questions.c \
               sspr-helperd/dir_probe.c sspr-helperd/preflight.c \
               sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))

@@ -10,11 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
 #include "code.h"
-#include "flowint.h"
 #include "log.h"
-#include "sms.h"
+#include "method.h"
 #include "timer.h"
 
 /* A new code, kept only as its keyed hash; on failure the flow ends. */
@@ -29,12 +27,17 @@ code_new(struct flow *f, struct secret *code)
 	return -1;
 }
 
-/* f->send_to as the person may see it: a***@e***.test, +31*******78. */
+/*
+ * f->send_to as the person may see it, masked by the method that sends
+ * it: a***@e***.test, +31*******78.
+ */
 int
 code_destination(const struct flow *f, char *dst, size_t size)
 {
-	return f->channel == CH_SMS ? sms_phone_mask(f->send_to, dst, size) :
-	    addr_mask(f->send_to, dst, size);
+	const struct method *m = method_by_id(f->method);
+
+	return m != NULL && m->mask != NULL ? m->mask(f->send_to, dst, size) :
+	    -1;
 }
 
 /*

@@ -782,7 +782,7 @@ report_entry(struct dconn *dc, LDAPMessage *e, const char *uattr,
 		strcat(methods, "sms,");
 	free(v);
 	if ((v = dir_get_one(dc->ld, e, "ssprTotpSecret", NULL)) != NULL)
-		strcat(methods, "app,");
+		strcat(methods, "totp,");
 	free(v);
 	if ((v = dir_get_one(dc->ld, e, "ssprQuestionAnswer", NULL)) != NULL)
 		strcat(methods, "questions,");

@@ -48,6 +48,7 @@ static uint64_t		 next_id;
 static const struct conn_ops *conn;
 static const struct flow_family *families[MAX_FAMILIES];
 static int		 nfamilies;
+static const char	*(*method_names)(int);	/* method.c's, at start-up */
 
 /* The connection's side, from server.c. */
 void
@@ -61,6 +62,12 @@ flow_family_add(const struct flow_family *fam)
 {
 	if (nfamilies < MAX_FAMILIES)
 		families[nfamilies++] = fam;
+}
+
+void
+flow_method_names(const char *(*fn)(int))
+{
+	method_names = fn;
 }
 
 int
@@ -98,7 +105,9 @@ faudit(const struct flow *f, const char *event, const char *result,
 	struct audit_rec r = {
 		.event = event, .result = result, .reason = reason,
 		.user = f->who, .source = f->source, .service = f->service,
-		.method = method_name(f->method), .flow = f->id,
+		.method = method_names != NULL ? method_names(f->method) :
+		    NULL,
+		.flow = f->id,
 		.caller = f->uid,
 	};
 
@@ -168,7 +177,8 @@ flow_unref(struct flow *f)
 	free(f->sent_seen);
 	secret_wipe(&f->reg_secret);
 	if (f->reg_answers != NULL) {
-		explicit_bzero(f->reg_answers, 10 * sizeof(*f->reg_answers));
+		explicit_bzero(f->reg_answers, MAX_QUESTIONS *
+		    sizeof(*f->reg_answers));
 		free(f->reg_answers);
 	}
 	cfg_unref(f->cfg);
@@ -210,6 +220,16 @@ flow_timeout(struct flow *f)
 	}
 	flow_unref(f);
 	return answered;
+}
+
+/* An INFO line: a line of text the caller shows as it is. */
+void
+flow_info(struct flow *f, const char *line)
+{
+	struct msg m = { .type = SSPR_MSG_INFO };
+
+	snprintf(m.u.line, sizeof(m.u.line), "%s", line);
+	flow_answer(f, &m);
 }
 
 void
@@ -469,7 +489,7 @@ static const struct accept_row engine_rows[] = {
 	{ F_VERIFIED,	SSPR_MSG_CANCEL,	on_cancel },
 	{ F_REG_MENU,	SSPR_MSG_CANCEL,	on_cancel },
 	{ F_REG_CODE,	SSPR_MSG_CANCEL,	on_cancel },
-	{ F_REG_QUESTION, SSPR_MSG_CANCEL,	on_cancel },
+	{ F_REG_ANSWER,	SSPR_MSG_CANCEL,	on_cancel },
 	{ F_END,	0,			NULL },
 };
 

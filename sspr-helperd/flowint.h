@@ -2,7 +2,8 @@
 /*
  * flowint.h: the inside of a flow, shared by the engine (flow.c), the
  * families of requests (reset.c, register.c, account.c, admin.c), the
- * code kit (codekit.c) and the work done for them on the pools (work.c).
+ * code kit (codekit.c), the methods (method*.c), the human check
+ * (humancheck.c) and the work done for them on the pools (work.c).
  * server.c and main.c see only flow.h, families.h and work.h.
  */
 #ifndef SSPR_FLOWINT_H
@@ -24,6 +25,9 @@ struct human;
 struct latest;
 struct pool;
 
+/* [questions] required's most: f->q_pick, f->reg_answers */
+#define MAX_QUESTIONS	10
+
 enum fstate {
 	F_NEW,
 	F_READY,
@@ -36,8 +40,8 @@ enum fstate {
 	F_VERIFIED,
 	F_WRITING,	/* directory work in flight */
 	F_REG_MENU,	/* registration: METHODS sent, a step awaited */
-	F_REG_CODE,	/* registration: a code (mail, SMS, app) awaited */
-	F_REG_QUESTION,	/* registration: a question's answer awaited */
+	F_REG_CODE,	/* registration: a sent code (mail, SMS) awaited */
+	F_REG_ANSWER,	/* registration: an app code or an answer awaited */
 	F_END,
 };
 
@@ -80,8 +84,12 @@ struct flow {
 	int		 method;	/* SSPR_METHOD_* asked now */
 	int		 plan[4];
 	int		 n_plan, plan_pos;
-	int		 q_pick[10];	/* question numbers (1-based) to ask */
-	int		 n_q, q_pos;
+
+	/*
+	 * Each method's own, used by its file (method_*.c) and, until jobs
+	 * are values, read by the work done for it on a worker.
+	 */
+	/* sent codes (method_email.c, method_sms.c) */
 	int		 channel;	/* work_send: CH_MAIL or CH_SMS */
 	char		 send_to[SSPR_VALUE_MAX + 1];	/* "": the account's */
 	/*
@@ -93,14 +101,19 @@ struct flow {
 	char		 sent_mark[64];
 	uint64_t	*sent_seen;
 	int		 n_seen;
+	/* the app (method_totp.c): registration */
+	int64_t		 reg_step;	/* the step the code matched */
+	struct secret	 reg_secret;	/* the secret being enrolled */
+	/* questions (method_questions.c) */
+	int		 q_pick[MAX_QUESTIONS];	/* reset: 1-based, to ask */
+	int		 n_q, q_pos;
+	struct secret	*reg_answers;	/* registration: normalized answers */
 
 	/* registration (register.c) */
 	int		 reg_action;	/* SSPR_ACT_* being done */
-	int64_t		 reg_step;	/* TOTP: the step the code matched */
-	struct secret	 reg_secret;	/* TOTP: the secret being enrolled */
-	struct secret	*reg_answers;	/* questions: normalized answers */
 };
 
+#define CH_NONE	(-1)	/* a method that sends nothing */
 #define CH_MAIL	0
 #define CH_SMS	1
 
@@ -140,6 +153,7 @@ void	flog(struct flow *, int, const char *, ...)
 void	faudit(const struct flow *, const char *, const char *, const char *);
 const char *reason_name(int);
 void	flow_answer(struct flow *, struct msg *);
+void	flow_info(struct flow *, const char *);
 void	flow_last(struct flow *, struct msg *);
 void	flow_fail(struct flow *, uint16_t);
 void	flow_done(struct flow *, uint16_t);
@@ -197,9 +211,15 @@ void	code_answer(struct flow *, struct secret *);
 int	code_usable(struct flow *);
 int	code_right(const struct flow *, const struct secret *);
 
-/* method.c */
-const char *method_name(int);
+/* humancheck.c: [policy] human_check, before a reset's lookup */
+int	human_needed(const struct flow *);
+void	human_ask(struct flow *);
+int	human_answered(struct flow *, const struct secret *);
+
+/* method_email.c */
 const char *account_reset_mail(const struct cfg *, const struct account *);
+/* the names the audit gives f->method (method.c), given by the families */
+void	flow_method_names(const char *(*)(int));
 
 int	register_due(const struct cfg *, const struct account *);
 

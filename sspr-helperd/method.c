@@ -1,27 +1,52 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * method.c: the verification methods' one name each (config, logs, the
- * audit), and where a reset's email code goes.  Pure: no flow, no I/O.
+ * method.c: the verification methods, in the order a reset asks them:
+ * email first, so that most real accounts look like the unknown ones
+ * (which are shown an email challenge that nothing can answer).  Adding
+ * a method: its file, a line here, its bits in sspr_proto.h, the schema,
+ * the config docs and the module's prompts (see DESIGN.md).  Read-only,
+ * loop thread.
  */
-#include "flowint.h"
+#include "method.h"
 
-const char *
-method_name(int m)
+const struct method *const methods[] = {
+	&method_email,
+	&method_totp,
+	&method_sms,
+	&method_questions,
+	NULL,
+};
+
+const struct method *
+method_by_id(int id)
 {
-	switch (m) {
-	case SSPR_METHOD_HUMAN:		return "human";
-	case SSPR_METHOD_TOTP:		return "totp";
-	case SSPR_METHOD_SMS:		return "sms";
-	case SSPR_METHOD_QUESTION:	return "questions";
-	default:			return "email";
-	}
+	int i;
+
+	for (i = 0; methods[i] != NULL; i++)
+		if (methods[i]->id == id)
+			return methods[i];
+	return NULL;
 }
 
-/* The address a reset's code goes to: the registered one, else mail. */
-const char *
-account_reset_mail(const struct cfg *c, const struct account *a)
+const struct method *
+method_by_action(int action)
 {
-	if (a->reg_mail != NULL)
-		return a->reg_mail;
-	return c->directory_mail ? a->mail : NULL;
+	int i;
+
+	for (i = 0; methods[i] != NULL; i++)
+		if (methods[i]->action == action)
+			return methods[i];
+	return NULL;
+}
+
+/*
+ * The name the logs and the audit give a flow's method.  Before any is
+ * asked (0) a flow is named after the first, as the caller sees it.
+ */
+const char *
+method_name(int id)
+{
+	const struct method *m = method_by_id(id);
+
+	return (m != NULL ? m : methods[0])->name;
 }

@@ -16,7 +16,9 @@
  *   confirm    ssprRegisteredTime = now, ssprRegistrationSkips = 0
  *   skip       ssprRegistrationSkips + 1, while [register] max_skips allow
  *
- * Every write is done by the service account on a worker; every change is
+ * What a method offers, shows, asks and keeps is its own file's
+ * (method_*.c, listed in method.c); this file loops over them.  Every
+ * write is done by the service account on a worker; every change is
  * audited ("register", method, result); no secret is logged.
  */
 #include <stdio.h>
@@ -24,44 +26,39 @@
 #include <string.h>
 #include <time.h>
 
-#include "addr.h"
 #include "answers.h"
-#include "flowint.h"
 #include "log.h"
-#include "qr.h"
-#include "sms.h"
+#include "method.h"
 #include "state.h"
-#include "timer.h"
 #include "totp.h"
 #include "where.h"
-
-#define MAX_QUESTIONS	10
 
 static void register_code_answered(struct flow *, struct secret *);
 static void register_work(void *, struct flow *, struct work_result *,
     const struct secret *);
 
+/* The name the logs and the audit give a step. */
 static const char *
 action_name(int a)
 {
-	switch (a) {
-	case SSPR_ACT_EMAIL:		return "email";
-	case SSPR_ACT_TOTP:		return "totp";
-	case SSPR_ACT_SMS:		return "sms";
-	case SSPR_ACT_QUESTIONS:	return "questions";
-	case SSPR_ACT_CONFIRM:		return "confirm";
-	case SSPR_ACT_SKIP:		return "skip";
-	default:			return "other";
-	}
+	const struct method *m = method_by_action(a);
+
+	if (m != NULL)
+		return m->name;
+	return a == SSPR_ACT_CONFIRM ? "confirm" : a == SSPR_ACT_SKIP ?
+	    "skip" : "other";
 }
 
+/* The methods registration offers: SSPR_REG_* bits. */
 static int
 offered(const struct cfg *c)
 {
-	return (cfg_method(c, "email") ? SSPR_REG_EMAIL : 0) |
-	    (cfg_method(c, "totp") && c->totp_keys != NULL ? SSPR_REG_TOTP : 0) |
-	    (cfg_method(c, "sms") ? SSPR_REG_SMS : 0) |
-	    (cfg_method(c, "questions") ? SSPR_REG_QUESTIONS : 0);
+	int i, bits = 0;
+
+	for (i = 0; methods[i] != NULL; i++)
+		if (methods[i]->enabled(c))
+			bits |= (int)methods[i]->reg_bit;
+	return bits;
 }
 
 static int
@@ -99,17 +96,11 @@ send_methods(struct flow *f)
 	struct msg m = { .type = SSPR_MSG_METHODS };
 	struct msg_methods *mm = &m.u.methods;
 	const struct account *a = &f->acct;
-	const char *mail = account_reset_mail(f->cfg, &f->acct);
+	int i;
 
-	if (mail != NULL && addr_mask(mail, mm->mail, sizeof(mm->mail)) == 0)
-		mm->registered |= SSPR_REG_EMAIL;
-	if (a->totp != NULL)
-		mm->registered |= SSPR_REG_TOTP;
-	if (a->phone != NULL && sms_phone_mask(a->phone, mm->phone,
-	    sizeof(mm->phone)) == 0)
-		mm->registered |= SSPR_REG_SMS;
-	if (a->answers != NULL && a->answers[0] != NULL)
-		mm->registered |= SSPR_REG_QUESTIONS;
+	for (i = 0; methods[i] != NULL; i++)
+		if (methods[i]->shown(f->cfg, a, mm))
+			mm->registered |= (uint8_t)methods[i]->reg_bit;
 	mm->offered = (uint8_t)offered(f->cfg);
 	mm->confirmed = a->registered > 0 ? (uint32_t)a->registered : 0;
 	mm->skips_left = (uint8_t)skips_left(f);
@@ -184,74 +175,22 @@ reg_issue_code(struct flow *f)
 	code_challenge(f, &m, &code, F_REG_CODE, register_code_answered);
 }
 
+/*
+ * A method that sends nothing: its INFO lines, then a CHALLENGE that
+ * its enrol_answer takes.
+ */
 static void
-info(struct flow *f, const char *line)
-{
-	struct msg m = { .type = SSPR_MSG_INFO };
-
-	snprintf(m.u.line, sizeof(m.u.line), "%s", line);
-	flow_answer(f, &m);
-}
-
-/* A new secret: the QR code, the secret and the URI, then the challenge. */
-static void
-enrol_totp(struct flow *f)
+enrol_ask(struct flow *f, const struct method *meth)
 {
 	struct msg m = { .type = SSPR_MSG_CHALLENGE };
-	char uri[512], b32[TOTP_BASE32_MAX], line[64], err[256];
-	char *qr = NULL, *p, *nl;
-	int cols, rows;
 
-	if (totp_secret_new(&f->reg_secret) != 0 ||
-	    totp_base32(&f->reg_secret, b32, sizeof(b32)) != 0 ||
-	    totp_uri(&f->reg_secret, f->cfg->totp_issuer, f->user, uri,
-	    sizeof(uri)) != 0) {
-		explicit_bzero(b32, sizeof(b32));
-		explicit_bzero(uri, sizeof(uri));
+	if (meth->enrol_ask(f, &m) != 0) {
 		flow_fail(f, SSPR_R_INTERNAL);
 		return;
 	}
-	if ((qr = qr_render(uri, 0, &cols, &rows, err, sizeof(err))) == NULL)
-		flog(f, LOG_WARNING, "no QR code: %s", err);
-	for (p = qr; p != NULL && *p != '\0'; p = nl + 1) {
-		if ((nl = strchr(p, '\n')) == NULL)
-			break;
-		*nl = '\0';
-		info(f, p);
-	}
-	if (qr != NULL) {
-		explicit_bzero(qr, strlen(qr));
-		free(qr);
-	}
-	snprintf(line, sizeof(line), "Secret: %s", b32);
-	info(f, line);
-	info(f, uri);
-	explicit_bzero(uri, sizeof(uri));
-	explicit_bzero(b32, sizeof(b32));
-	explicit_bzero(line, sizeof(line));
-	f->issued = now_ms();
-	f->attempts_left = f->cfg->code_max_attempts;
-	f->send = SEND_NONE;
-	m.u.challenge.method = SSPR_METHOD_TOTP;
+	m.u.challenge.method = (uint8_t)meth->id;
 	m.u.challenge.lifetime = (uint32_t)f->cfg->idle_timeout;
-	m.u.challenge.answer_len = TOTP_DIGITS;
-	flow_wait(f, F_REG_CODE, f->cfg->idle_timeout * 1000LL);
-	flow_answer(f, &m);
-}
-
-/* Question q_pos (the list's questions in order), then its challenge. */
-static void
-ask_question(struct flow *f)
-{
-	struct msg m = { .type = SSPR_MSG_CHALLENGE };
-	char line[CFG_QUESTION_MAX + 64];
-
-	snprintf(line, sizeof(line), "Question %d of %d: %s", f->q_pos + 1,
-	    f->n_q, f->cfg->questions.item[f->q_pos]);
-	info(f, line);
-	m.u.challenge.method = SSPR_METHOD_QUESTION;
-	m.u.challenge.lifetime = (uint32_t)f->cfg->idle_timeout;
-	flow_wait(f, F_REG_QUESTION, f->cfg->idle_timeout * 1000LL);
+	flow_wait(f, F_REG_ANSWER, f->cfg->idle_timeout * 1000LL);
 	flow_answer(f, &m);
 }
 
@@ -262,62 +201,48 @@ write_step(struct flow *f)
 	work_dir_fn(f, W_REG_WRITE, NULL, register_work);
 }
 
+/*
+ * A method chosen: a code to the new address or number, or the method's
+ * own proof.  -1: not offered after all (nothing was said yet).
+ */
+static int
+enrol(struct flow *f, const struct method *meth, const char *value)
+{
+	int r;
+
+	if (meth->channel != CH_NONE) {
+		if (meth->value(value, f->send_to, sizeof(f->send_to)) != 0) {
+			f->send_to[0] = '\0';
+			reject_value(f);
+			return 0;
+		}
+		f->channel = meth->channel;
+		f->method = meth->id;
+		reg_issue_code(f);
+		return 0;
+	}
+	if (meth->enrol != NULL && (r = meth->enrol(f)) != 0) {
+		if (r < 0)
+			flow_fail(f, SSPR_R_INTERNAL);
+		return r < 0 ? 0 : -1;
+	}
+	f->method = meth->id;
+	enrol_ask(f, meth);
+	return 0;
+}
+
 static void
 on_register_step(struct flow *f, struct msg *in)
 {
 	const struct msg_register_step *st = &in->u.step;
-	int off = offered(f->cfg);
+	const struct method *meth = method_by_action(st->action);
 
 	f->reg_action = st->action;
 	f->send_to[0] = '\0';
+	if (meth != NULL && (offered(f->cfg) & (int)meth->reg_bit) &&
+	    enrol(f, meth, st->value) == 0)
+		return;
 	switch (st->action) {
-	case SSPR_ACT_EMAIL:
-		if (!(off & SSPR_REG_EMAIL))
-			break;
-		if (!addr_valid(st->value) ||
-		    strlen(st->value) >= sizeof(f->send_to)) {
-			reject_value(f);
-			return;
-		}
-		snprintf(f->send_to, sizeof(f->send_to), "%s", st->value);
-		f->channel = CH_MAIL;
-		f->method = SSPR_METHOD_EMAIL;
-		reg_issue_code(f);
-		return;
-	case SSPR_ACT_SMS:
-		if (!(off & SSPR_REG_SMS))
-			break;
-		if (sms_phone_normalize(st->value, f->send_to,
-		    sizeof(f->send_to)) != 0) {
-			f->send_to[0] = '\0';
-			reject_value(f);
-			return;
-		}
-		f->channel = CH_SMS;
-		f->method = SSPR_METHOD_SMS;
-		reg_issue_code(f);
-		return;
-	case SSPR_ACT_TOTP:
-		if (!(off & SSPR_REG_TOTP))
-			break;
-		f->method = SSPR_METHOD_TOTP;
-		enrol_totp(f);
-		return;
-	case SSPR_ACT_QUESTIONS:
-		if (!(off & SSPR_REG_QUESTIONS) || f->cfg->questions.n == 0)
-			break;
-		f->method = SSPR_METHOD_QUESTION;
-		if (f->reg_answers == NULL && (f->reg_answers = calloc(
-		    MAX_QUESTIONS, sizeof(*f->reg_answers))) == NULL) {
-			flow_fail(f, SSPR_R_INTERNAL);
-			return;
-		}
-		f->n_q = f->cfg->questions_required < f->cfg->questions.n ?
-		    f->cfg->questions_required : f->cfg->questions.n;
-		f->q_pos = 0;
-		f->attempts_left = f->cfg->code_max_attempts;
-		ask_question(f);
-		return;
 	case SSPR_ACT_CONFIRM:
 		f->method = 0;
 		write_step(f);
@@ -370,33 +295,31 @@ register_code_answered(struct flow *f, struct secret *typed)
 	write_step(f);
 }
 
+/* A code sent to the new address or number was typed. */
 static void
-on_register_answer(struct flow *f, struct msg *in)
+on_register_code(struct flow *f, struct msg *in)
 {
-	int64_t step;
-	int r;
-
-	if (f->method == SSPR_METHOD_TOTP) {
-		r = totp_verify(&f->reg_secret, &in->u.secret, time(NULL),
-		    f->cfg->totp_window, -1, &step);
-		if (r != TOTP_OK) {
-			reg_wrong(f);
-			return;
-		}
-		f->reg_step = step;
-		write_step(f);
-		return;
-	}
 	code_answer(f, &in->u.secret);
 }
 
+/* An answer to a method that sends nothing (an app code, a question). */
 static void
-on_register_question(struct flow *f, struct msg *in)
+on_register_answer(struct flow *f, struct msg *in)
 {
+	const struct method *meth = method_by_id(f->method);
 	struct msg m = { .type = SSPR_MSG_ANSWER_BAD };
 
-	if (answer_normalize(&in->u.secret, f->cfg->min_answer_length,
-	    &f->reg_answers[f->q_pos]) != 0) {
+	switch (meth->enrol_answer(f, &in->u.secret)) {
+	case ENROL_DONE:
+		write_step(f);
+		return;
+	case ENROL_NEXT:
+		enrol_ask(f, meth);
+		return;
+	case ENROL_WRONG:
+		reg_wrong(f);
+		return;
+	case ENROL_INVALID:
 		if (--f->attempts_left <= 0) {
 			flow_fail(f, SSPR_R_TOO_MANY);
 			return;
@@ -405,11 +328,6 @@ on_register_question(struct flow *f, struct msg *in)
 		flow_answer(f, &m);
 		return;
 	}
-	if (++f->q_pos < f->n_q) {
-		ask_question(f);
-		return;
-	}
-	write_step(f);
 }
 
 /* On a worker: store what was proved (scrypt for the answers here). */
@@ -487,41 +405,6 @@ register_work(void *ctx, struct flow *f, struct work_result *r,
 	explicit_bzero(ans, sizeof(ans));
 }
 
-/* What was written is now what the flow knows of the account. */
-static void
-remember(struct flow *f)
-{
-	struct account *a = &f->acct;
-	char v[32];
-	int i;
-
-	switch (f->reg_action) {
-	case SSPR_ACT_EMAIL:
-		free(a->reg_mail);
-		a->reg_mail = strdup(f->send_to);
-		break;
-	case SSPR_ACT_SMS:
-		free(a->phone);
-		a->phone = strdup(f->send_to);
-		break;
-	case SSPR_ACT_TOTP:
-		secret_wipe(&f->reg_secret);
-		free(a->totp);
-		a->totp = strdup("sealed");
-		break;
-	case SSPR_ACT_QUESTIONS:
-		for (i = 0; a->answers != NULL && a->answers[i] != NULL; i++)
-			free(a->answers[i]);
-		free(a->answers);
-		a->answers = calloc((size_t)f->n_q + 1, sizeof(*a->answers));
-		for (i = 0; a->answers != NULL && i < f->n_q; i++) {
-			snprintf(v, sizeof(v), "%d:", i + 1);
-			a->answers[i] = strdup(v);
-		}
-		break;
-	}
-}
-
 static void
 register_written(struct flow *f, struct work_result *r)
 {
@@ -545,7 +428,7 @@ register_written(struct flow *f, struct work_result *r)
 		flow_done(f, SSPR_DONE_SKIPPED);
 		return;
 	}
-	remember(f);
+	method_by_action(f->reg_action)->remember(f);
 	send_methods(f);
 }
 
@@ -565,8 +448,8 @@ register_start(struct flow *f, struct msg *in)
 
 static const struct accept_row register_rows[] = {
 	{ F_REG_MENU,	SSPR_MSG_REGISTER_STEP,	on_register_step },
-	{ F_REG_CODE,	SSPR_MSG_ANSWER,	on_register_answer },
-	{ F_REG_QUESTION, SSPR_MSG_ANSWER,	on_register_question },
+	{ F_REG_CODE,	SSPR_MSG_ANSWER,	on_register_code },
+	{ F_REG_ANSWER,	SSPR_MSG_ANSWER,	on_register_answer },
 	{ F_END,	0,			NULL },
 };
 
@@ -587,5 +470,6 @@ static const struct flow_family register_family = {
 void
 register_family_init(void)
 {
+	flow_method_names(method_name);
 	flow_family_add(&register_family);
 }

@@ -2,10 +2,13 @@
 /*
  * reset.c: the family of reset, unlock and address-check flows: the
  * steps from START to the new password, and their decisions: who is
- * eligible, which code matches, what the directory's answer means.  Unknown, ineligible
- * and throttled accounts go through exactly the same steps and answers
- * as real ones; they just never get a code that could match.  The rows
- * at the end tell the engine (flow.c) when each step may run.
+ * eligible, which methods are asked and in what order (the method table,
+ * method.c), which code matches, what the directory's answer means.
+ * Unknown, ineligible and throttled accounts go through exactly the same
+ * steps and answers as real ones; they just never get a code that could
+ * match.  The human check before the lookup is humancheck.c's, the code
+ * sent and its answer codekit.c's.  The rows at the end tell the engine
+ * (flow.c) when each step may run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,25 +16,17 @@
 #include <strings.h>
 #include <time.h>
 
-#include <openssl/rand.h>
-
 #include "addr.h"
 #include "answers.h"
-#include "flowint.h"
-#include "human.h"
 #include "latest.h"
 #include "log.h"
+#include "method.h"
 #include "server.h"
-#include "sms.h"
 #include "state.h"
 #include "timer.h"
 #include "totp.h"
 #include "wire.h"
 
-#define HUMAN_TRIES	3
-
-static int human_needed(const struct flow *);
-static void ask_human(struct flow *);
 static void process_answer(struct flow *, struct secret *);
 static void reset_work(void *, struct flow *, struct work_result *,
     const struct secret *);
@@ -58,98 +53,30 @@ reset_start(struct flow *f, struct msg *in)
 		return;
 	}
 	if (human_needed(f)) {
-		f->human_tries = HUMAN_TRIES;
-		ask_human(f);
+		human_ask(f);
 		return;
 	}
 	flow_wait(f, F_LOOKUP, flow_dir_wait(f));
 	work_dir(f, W_LOOKUP, NULL);
 }
 
-/* --- the human check, before any lookup -------------------------------- */
-
-static int
-checks(const struct cfglist *l, const char *word)
-{
-	int i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->item[i], word) == 0 ||
-		    strcmp(l->item[i], "all") == 0)
-			return 1;
-	return 0;
-}
-
-/* [policy] human_check for this caller: kiosk, remote (SSH) or local. */
-static int
-human_needed(const struct flow *f)
-{
-	const struct cfglist *l = &f->cfg->human_check;
-
-	if (strcmp(f->service, f->cfg->kiosk_service) == 0)
-		return checks(l, "kiosk");
-	return checks(l, f->remote ? "remote" : "local");
-}
-
-/* A new picture: INFO lines, then a CHALLENGE naming the method. */
-static void
-ask_human(struct flow *f)
-{
-	struct msg m;
-	int i;
-
-	if ((f->human == NULL && (f->human = malloc(sizeof(*f->human))) ==
-	    NULL) || human_new(f->human) != 0) {
-		flow_fail(f, SSPR_R_INTERNAL);
-		return;
-	}
-	for (i = 0; i < HUMAN_ROWS; i++) {
-		memset(&m, 0, sizeof(m));
-		m.type = SSPR_MSG_INFO;
-		snprintf(m.u.line, sizeof(m.u.line), "%s", f->human->lines[i]);
-		flow_answer(f, &m);
-	}
-	memset(&m, 0, sizeof(m));
-	m.type = SSPR_MSG_CHALLENGE;
-	m.u.challenge.method = SSPR_METHOD_HUMAN;
-	m.u.challenge.lifetime = (uint32_t)f->cfg->idle_timeout;
-	m.u.challenge.answer_len = HUMAN_LEN;
-	flow_wait(f, F_HUMAN, f->cfg->idle_timeout * 1000LL);
-	flow_answer(f, &m);
-}
-
-/*
- * Only a right answer lets the flow look anyone up; wrong ones count
- * against the source, like wrong codes.
- */
+/* The human check (humancheck.c): only a right answer looks anyone up. */
 static void
 on_human_answer(struct flow *f, struct msg *in)
 {
-	char key[SSPR_RHOST_MAX + 8];
-
-	if (human_match(f->human, in->u.secret.buf, in->u.secret.len)) {
-		f->human_ok = 1;
-		flow_wait(f, F_LOOKUP, flow_dir_wait(f));
-		work_dir(f, W_LOOKUP, NULL);
+	if (human_answered(f, &in->u.secret) != 1)
 		return;
-	}
-	source_key(f, key, sizeof(key));
-	state_event(key, STATE_FAIL, time(NULL), NULL);
-	faudit(f, "human_check", "refused", "wrong");
-	if (--f->human_tries <= 0) {
-		flow_fail(f, SSPR_R_TOO_MANY);
-		return;
-	}
-	ask_human(f);
+	flow_wait(f, F_LOOKUP, flow_dir_wait(f));
+	work_dir(f, W_LOOKUP, NULL);
 }
 
 /*
- * Issues the code and has it sent (by mail, or by SMS when the method
- * says so).  A fake flow gets a code too (so every later step costs the
+ * Issues the code and has it sent (by mail, or by SMS: the method's
+ * channel).  A fake flow gets a code too (so every later step costs the
  * same) that is never sent.
  */
 static void
-issue_code(struct flow *f)
+issue_code(struct flow *f, const struct method *meth)
 {
 	struct msg m = { .type = SSPR_MSG_CHALLENGE };
 	unsigned char tag[CODE_HASH_LEN];
@@ -158,7 +85,7 @@ issue_code(struct flow *f)
 
 	if (code_new(f, &code) != 0)
 		return;
-	f->channel = f->method == SSPR_METHOD_SMS ? CH_SMS : CH_MAIL;
+	f->channel = meth->channel;
 	if (f->fake) {
 		code_tag(&f->cfg->bind_password, "mask", f->user, tag);
 		r = addr_mask_fake(f->user, f->cfg->mail_from_addr, tag[0],
@@ -166,7 +93,7 @@ issue_code(struct flow *f)
 		    sizeof(m.u.challenge.destination));
 	} else {
 		snprintf(f->send_to, sizeof(f->send_to), "%s",
-		    f->channel == CH_SMS ? f->acct.phone : account_reset_mail(f->cfg, &f->acct));
+		    meth->send_to(f->cfg, &f->acct));
 		r = code_destination(f, m.u.challenge.destination,
 		    sizeof(m.u.challenge.destination));
 		latest_release(f->latest);
@@ -180,20 +107,17 @@ issue_code(struct flow *f)
 	code_challenge(f, &m, &code, F_CHALLENGED, process_answer);
 }
 
-/* A challenge answered without anything sent: the app, a question. */
+/*
+ * A challenge answered without anything sent (the app, a question): the
+ * answer is checked on a worker (process_answer).
+ */
 static void
-ask_direct(struct flow *f)
+ask_direct(struct flow *f, const struct method *meth)
 {
 	struct msg m = { .type = SSPR_MSG_CHALLENGE };
-	int n = f->q_pick[f->q_pos];
 
-	if (f->method == SSPR_METHOD_QUESTION) {
-		struct msg info = { .type = SSPR_MSG_INFO };
-
-		snprintf(info.u.line, sizeof(info.u.line), "%s",
-		    f->cfg->questions.item[n - 1]);
-		flow_answer(f, &info);
-	}
+	if (meth->prompt != NULL)
+		meth->prompt(f);
 	f->send = SEND_NONE;
 	f->on_code = process_answer;	/* code_answer: nothing is in flight */
 	f->sent_mark[0] = '\0';	/* nothing sent to be superseded */
@@ -201,103 +125,55 @@ ask_direct(struct flow *f)
 	f->attempts_left = f->cfg->code_max_attempts;
 	m.u.challenge.method = (uint8_t)f->method;
 	m.u.challenge.lifetime = (uint32_t)f->cfg->code_lifetime;
-	m.u.challenge.answer_len = f->method == SSPR_METHOD_TOTP ?
-	    TOTP_DIGITS : 0;
+	m.u.challenge.answer_len = (uint8_t)meth->answer_len;
 	flow_wait(f, F_CHALLENGED, f->cfg->code_lifetime * 1000LL + 30000);
 	flow_answer(f, &m);
 }
 
-/* The question number of a stored answer ("N:$scrypt$..."), or 0. */
-static int
-answer_number(const char *v, int nquestions)
-{
-	int n = atoi(v);
-
-	return strchr(v, ':') != NULL && n >= 1 && n <= nquestions ? n : 0;
-}
-
 /*
- * Questions at a reset: [questions] required of the answered ones (all of
- * them when fewer), in random order.
+ * The next method of the plan.  A fake flow is shown the first method of
+ * the table (email), as most real accounts are.
  */
-static void
-pick_questions(struct flow *f)
-{
-	int have[10], n = 0, i, j, t;
-	unsigned char rnd[10];
-
-	for (i = 0; f->acct.answers != NULL && f->acct.answers[i] != NULL &&
-	    n < 10; i++)
-		if ((t = answer_number(f->acct.answers[i],
-		    f->cfg->questions.n)) != 0)
-			have[n++] = t;
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		memset(rnd, 0, sizeof(rnd));
-	for (i = n - 1; i > 0; i--) {	/* Fisher-Yates */
-		j = rnd[i] % (i + 1);
-		t = have[i];
-		have[i] = have[j];
-		have[j] = t;
-	}
-	f->n_q = n < f->cfg->questions_required ? n :
-	    f->cfg->questions_required;
-	memcpy(f->q_pick, have, sizeof(have));
-	f->q_pos = 0;
-}
-
-/* The next method of the plan (a fake flow: the email it pretends). */
 static void
 ask_method(struct flow *f)
 {
-	if (f->fake) {
-		f->method = SSPR_METHOD_EMAIL;
-		issue_code(f);
+	const struct method *meth;
+
+	meth = f->fake ? methods[0] : method_by_id(f->plan[f->plan_pos]);
+	f->method = meth->id;
+	if (meth->channel != CH_NONE || f->fake) {
+		issue_code(f, meth);
 		return;
 	}
-	f->method = f->plan[f->plan_pos];
-	switch (f->method) {
-	case SSPR_METHOD_EMAIL:
-	case SSPR_METHOD_SMS:
-		issue_code(f);
-		break;
-	case SSPR_METHOD_QUESTION:
-		pick_questions(f);
-		/* FALLTHROUGH */
-	default:
-		ask_direct(f);
-		break;
-	}
+	if (meth->prepare != NULL)
+		meth->prepare(f);
+	ask_direct(f, meth);
 }
 
 /*
- * The recovery methods the account can use, in the order a reset asks
- * them (email first: unknown accounts get a fake email challenge, so
- * most real ones look the same), into f->plan.  Only methods [policy]
- * methods enables; questions never for administrators.  Proving the
- * address (PURPOSE_VERIFY) is email alone.
+ * The recovery methods the account can use, in the order of the table
+ * (method.c), into f->plan: those [policy] methods enables that the
+ * account has, and for an administrator only those that count for one.
+ * Proving the address (PURPOSE_VERIFY) is the method that proves it,
+ * whatever [policy] methods says.
  */
 static int
 methods_available(struct flow *f)
 {
 	const struct account *a = &f->acct;
 	const struct cfg *c = f->cfg;
-	int n = 0, i, answered = 0;
+	const struct method *m;
+	int n = 0, i;
 
-	if (account_reset_mail(f->cfg, &f->acct) != NULL && (cfg_method(c, "email") ||
-	    f->purpose == SSPR_PURPOSE_VERIFY))
-		f->plan[n++] = SSPR_METHOD_EMAIL;
-	if (f->purpose == SSPR_PURPOSE_VERIFY)
-		return n;
-	if (a->totp != NULL && cfg_method(c, "totp") && c->totp_keys != NULL)
-		f->plan[n++] = SSPR_METHOD_TOTP;
-	if (a->phone != NULL && sms_phone_valid(a->phone) &&
-	    cfg_method(c, "sms"))
-		f->plan[n++] = SSPR_METHOD_SMS;
-	for (i = 0; a->answers != NULL && a->answers[i] != NULL; i++)
-		if (answer_number(a->answers[i], c->questions.n) != 0)
-			answered++;
-	if (answered > 0 && !a->admin && cfg_method(c, "questions"))
-		f->plan[n++] = SSPR_METHOD_QUESTION;
+	for (i = 0; (m = methods[i]) != NULL; i++) {
+		if (!m->usable(c, a))
+			continue;
+		if (f->purpose == SSPR_PURPOSE_VERIFY ? !m->proves_address :
+		    !m->enabled(c) || (a->admin && !m->for_admins))
+			continue;
+		if (n < (int)(sizeof(f->plan) / sizeof(f->plan[0])))
+			f->plan[n++] = m->id;
+	}
 	return n;
 }
 
@@ -400,8 +276,8 @@ wrong_answer(struct flow *f)
 	f->attempts_left--;
 	source_key(f, key, sizeof(key));
 	state_event(key, STATE_FAIL, time(NULL), NULL);
-	flog(f, LOG_NOTICE, "wrong %s (%d attempts left)", f->method ==
-	    SSPR_METHOD_QUESTION ? "answer" : "code", f->attempts_left);
+	flog(f, LOG_NOTICE, "wrong %s (%d attempts left)",
+	    method_by_id(f->method)->noun, f->attempts_left);
 	faudit(f, "code_failed", "refused", "wrong");
 	if (f->fake) {
 		struct work_result r = { .kind = W_RECORD_FAIL };
@@ -417,14 +293,14 @@ wrong_answer(struct flow *f)
 static void
 process_answer(struct flow *f, struct secret *typed)
 {
+	const struct method *meth = method_by_id(f->method);
+
 	if (!code_usable(f))
 		return;
-	if (!f->fake && (f->method == SSPR_METHOD_TOTP ||
-	    f->method == SSPR_METHOD_QUESTION)) {
+	if (!f->fake && meth->channel == CH_NONE) {
 		/* scrypt, or a directory write: on a worker */
 		flow_wait(f, F_CHECKING, flow_dir_wait(f));
-		work_dir_fn(f, f->method == SSPR_METHOD_TOTP ? W_TOTP_CHECK :
-		    W_ANSWER_CHECK, typed, reset_work);
+		work_dir_fn(f, meth->check, typed, reset_work);
 		return;
 	}
 	if (code_matches(f, typed)) {
@@ -567,6 +443,7 @@ static void
 code_checked(struct flow *f, struct work_result *r)
 {
 	struct msg m = { .type = SSPR_MSG_VERIFIED };
+	const struct method *meth;
 
 	if (r->res.status != DIR_OK) {
 		flog(f, LOG_ERR, "cannot read the throttle counters: %s",
@@ -586,13 +463,14 @@ code_checked(struct flow *f, struct work_result *r)
 		wrong_answer(f);
 		return;
 	}
-	flog(f, LOG_INFO, "%s verified", method_name(f->method));
-	if (f->method == SSPR_METHOD_QUESTION && ++f->q_pos < f->n_q) {
-		ask_direct(f);
+	meth = method_by_id(f->method);
+	flog(f, LOG_INFO, "%s verified", meth->name);
+	if (meth->again != NULL && meth->again(f)) {
+		ask_direct(f, meth);
 		return;
 	}
 	if (f->n_plan > 1)
-		faudit(f, "method", "ok", method_name(f->method));
+		faudit(f, "method", "ok", meth->name);
 	if (++f->plan_pos < f->n_plan) {
 		ask_method(f);
 		return;
@@ -762,5 +640,6 @@ static const struct flow_family reset_family = {
 void
 reset_family_init(void)
 {
+	flow_method_names(method_name);
 	flow_family_add(&reset_family);
 }

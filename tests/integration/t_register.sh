@@ -174,6 +174,10 @@ like "$stored" '^v1:[0-9a-f]{8}:' "the secret is stored sealed"
 unlike "$stored" "$b32" "never in base32"
 like "$(attr_of "uid=alice,$PEOPLE" ssprTotpLastStep)" '^[0-9]+$' "with the step its code used"
 unlike "$(cat "$T/helperd.log")" "$b32" "the secret is not in the daemon's log"
+if [ "$(id -u)" -eq 0 ]; then	# ssprctl is root's
+	out=$("$BUILD/ssprctl" -c "$T/helperd.conf" report registration)
+	like "$out" '(^|\n)alice +[a-z,]*totp[a-z,]* ' "ssprctl report registration names the app as [policy] methods does: totp"
+fi
 # a zbar check of the QR code itself would need an image; the URI is what it encodes
 
 # --- SMS through the sink -------------------------------------------------

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "flowfake.h"
+#include "method.h"
 
 /* The oldest job of kind comes back with r (fails the test if none). */
 static void
@@ -392,6 +393,314 @@ mail_known_down(void **state)
 	hang_up(&c, f);
 }
 
+/* --- the method table: one and two methods, administrators --------------- */
+
+/* Every method a test can run without keys: email, SMS and questions. */
+static struct cfg *
+methods_cfg_with(const char *names, int required, int admin_required)
+{
+	char text[1200], err[512];
+	struct cfg *c;
+
+	snprintf(text, sizeof(text),
+	    "[directory]\n"
+	    "uri = ldaps://dc1.example.org\n"
+	    "base = dc=example,dc=org\n"
+	    "bind_dn = cn=sspr,dc=example,dc=org\n"
+	    "bind_password_file = /etc/sspr/bindpw\n"
+	    "[mail]\n"
+	    "smtp_url = smtp://mail.example.org:587\n"
+	    "from = sspr@example.org\n"
+	    "[policy]\n"
+	    "human_check = none\n"
+	    "methods = %s\n"
+	    "methods_required = %d\n"
+	    "admin_methods_required = %d\n"
+	    "[sms]\n"
+	    "url = https://sms.example.org/send\n"
+	    "body = to={to}&text={text}\n"
+	    "[questions]\n"
+	    "list = First pet?; Town of birth?; First school?\n"
+	    "required = 1\n"
+	    "[totp]\n"
+	    "issuer = Example\n"
+	    "key_file = /etc/sspr/totp.key\n"
+	    "[register]\n"
+	    "enabled = yes\n", names, required, admin_required);
+	if ((c = cfg_parse("methods.conf", text, strlen(text), err,
+	    sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	return c;
+}
+
+static struct cfg *
+methods_cfg(int required, int admin_required)
+{
+	return methods_cfg_with("email sms questions", required,
+	    admin_required);
+}
+
+/*
+ * The table: one name each, the one [policy] methods takes (cfg.c keeps
+ * its own list, below the table); ids, actions and bits all its own.
+ */
+static void
+methods_table(void **state)
+{
+	struct cfg *all;
+	unsigned bits = 0;
+	int i;
+
+	(void)state;
+	all = methods_cfg_with("email totp sms questions", 1, 2);
+	for (i = 0; methods[i] != NULL; i++) {
+		const struct method *m = methods[i];
+
+		assert_true(cfg_method(all, m->name));
+		assert_ptr_equal(method_by_id(m->id), m);
+		assert_ptr_equal(method_by_action(m->action), m);
+		assert_string_equal(method_name(m->id), m->name);
+		assert_int_equal(bits & m->reg_bit, 0);
+		bits |= m->reg_bit;
+		assert_true(m->channel != CH_NONE ? m->send_to != NULL &&
+		    m->value != NULL && m->mask != NULL : m->enrol_ask !=
+		    NULL && m->enrol_answer != NULL);
+	}
+	assert_int_equal(i, 4);
+	assert_true(methods[0]->channel != CH_NONE);	/* what a fake shows */
+	assert_string_equal(method_name(0), "email");	/* before any */
+	assert_null(method_by_id(SSPR_METHOD_HUMAN));	/* a gate, not one */
+	cfg_unref(all);
+}
+
+/* alice with mail, a phone and one answered question; an admin or not. */
+static void
+lookup_all_methods(int admin)
+{
+	struct work_result r = { .kind = W_LOOKUP };
+
+	ff_found(&r, "alice", "alice@example.org");
+	r.acct.phone = strdup("+31612345678");
+	r.acct.answers = calloc(2, sizeof(char *));
+	assert_non_null(r.acct.answers);
+	r.acct.answers[0] = strdup("2:$scrypt$ln=15,r=8,p=3$x$y");
+	r.acct.admin = admin;
+	complete(W_LOOKUP, &r);
+}
+
+/* A sent code, answered right: the challenge's method, then W_CHECK. */
+static void
+pass_code(struct conn *c, struct flow *f, int method)
+{
+	struct work_result r = { 0 };
+
+	assert_int_equal(c->last.type, SSPR_MSG_CHALLENGE);
+	assert_int_equal(c->last.u.challenge.method, method);
+	flow_send_result(f, 1, NULL);
+	answer(f, sent_code);
+	complete(W_CHECK, &r);
+}
+
+static void
+methods_one_required(void **state)
+{
+	struct conn c;
+	struct flow *f;
+
+	(void)state;
+	cfg_unref(cfg);
+	assert_non_null(cfg = methods_cfg(1, 2));
+	f = new_flow(&c, 0);
+	hello(f);
+	start(f, "alice", SSPR_PURPOSE_RESET);
+	lookup_all_methods(0);
+	pass_code(&c, f, SSPR_METHOD_EMAIL);	/* the table's first */
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	assert_int_equal(sends, 1);
+	hang_up(&c, f);
+}
+
+static void
+methods_two_required(void **state)
+{
+	struct conn c;
+	struct flow *f;
+
+	(void)state;
+	cfg_unref(cfg);
+	assert_non_null(cfg = methods_cfg(2, 2));
+	f = new_flow(&c, 0);
+	hello(f);
+	start(f, "alice", SSPR_PURPOSE_RESET);
+	lookup_all_methods(0);
+	pass_code(&c, f, SSPR_METHOD_EMAIL);
+	assert_int_equal(c.last.u.challenge.method, SSPR_METHOD_SMS);
+	assert_string_equal(c.last.u.challenge.destination, "+31*******78");
+	pass_code(&c, f, SSPR_METHOD_SMS);
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	assert_int_equal(sends, 2);
+	hang_up(&c, f);
+}
+
+/* Questions, asked after email: INFO with the question, checked on a worker. */
+static void
+methods_question(void **state)
+{
+	struct conn c;
+	struct flow *f;
+	struct work_result r = { 0 };
+
+	(void)state;
+	cfg_unref(cfg);
+	assert_non_null(cfg = methods_cfg(2, 2));
+	f = new_flow(&c, 0);
+	hello(f);
+	start(f, "alice", SSPR_PURPOSE_RESET);
+	ff_found(&r, "alice", "alice@example.org");
+	r.acct.answers = calloc(2, sizeof(char *));
+	assert_non_null(r.acct.answers);
+	r.acct.answers[0] = strdup("2:$scrypt$ln=15,r=8,p=3$x$y");
+	complete(W_LOOKUP, &r);
+	pass_code(&c, f, SSPR_METHOD_EMAIL);
+	assert_int_equal(c.last.type, SSPR_MSG_CHALLENGE);
+	assert_int_equal(c.last.u.challenge.method, SSPR_METHOD_QUESTION);
+	assert_int_equal(c.type[c.n - 2], SSPR_MSG_INFO);
+	answer(f, "Town");
+	memset(&r, 0, sizeof(r));
+	complete(W_ANSWER_CHECK, &r);	/* wrong */
+	assert_int_equal(pending(W_RECORD_FAIL), 1);
+	complete(W_RECORD_FAIL, &r);
+	assert_int_equal(c.last.type, SSPR_MSG_ANSWER_BAD);
+	answer(f, "Utrecht");
+	r.right = 1;
+	complete(W_ANSWER_CHECK, &r);
+	memset(&r, 0, sizeof(r));
+	complete(W_CHECK, &r);
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	assert_int_equal(sends, 1);
+	hang_up(&c, f);
+}
+
+/*
+ * Administrators: questions never count, so email and questions are too
+ * few for two (a fake flow, as for an unknown name); email and SMS are not.
+ */
+static void
+methods_admin(void **state)
+{
+	struct conn c;
+	struct flow *f;
+	struct work_result r = { 0 };
+
+	(void)state;
+	cfg_unref(cfg);
+	assert_non_null(cfg = methods_cfg(1, 2));
+	f = new_flow(&c, 0);
+	hello(f);
+	start(f, "carol", SSPR_PURPOSE_RESET);
+	ff_found(&r, "carol", "carol@example.org");
+	r.acct.answers = calloc(2, sizeof(char *));
+	assert_non_null(r.acct.answers);
+	r.acct.answers[0] = strdup("1:$scrypt$ln=15,r=8,p=3$x$y");
+	r.acct.admin = 1;
+	complete(W_LOOKUP, &r);
+	assert_int_equal(c.last.type, SSPR_MSG_CHALLENGE);
+	assert_int_equal(c.last.u.challenge.method, SSPR_METHOD_EMAIL);
+	assert_int_equal(sends, 0);
+	assert_int_equal(probes, 1);
+	hang_up(&c, f);
+
+	f = new_flow(&c, 0);
+	hello(f);
+	start(f, "alice", SSPR_PURPOSE_RESET);
+	lookup_all_methods(1);
+	pass_code(&c, f, SSPR_METHOD_EMAIL);
+	pass_code(&c, f, SSPR_METHOD_SMS);	/* not the question */
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	assert_int_equal(sends, 2);
+	hang_up(&c, f);
+}
+
+/* The address check is email alone, whatever else the account has. */
+static void
+methods_verify(void **state)
+{
+	struct conn c;
+	struct flow *f;
+
+	(void)state;
+	cfg_unref(cfg);
+	assert_non_null(cfg = methods_cfg(2, 2));
+	f = new_flow(&c, 0);
+	hello(f);
+	start(f, "alice", SSPR_PURPOSE_VERIFY);
+	lookup_all_methods(0);
+	pass_code(&c, f, SSPR_METHOD_EMAIL);
+	assert_int_equal(c.last.type, SSPR_MSG_DONE);
+	assert_int_equal(c.last.u.outcome, SSPR_DONE_VERIFIED);
+	complete_status(W_CLEAR, DIR_OK);
+	hang_up(&c, f);
+}
+
+static void
+step(struct flow *f, int action, const char *value)
+{
+	struct msg m = { .type = SSPR_MSG_REGISTER_STEP };
+
+	m.u.step.action = (uint8_t)action;
+	snprintf(m.u.step.value, sizeof(m.u.step.value), "%s", value);
+	say(f, &m);
+}
+
+/* Registration: what is offered and shown comes from the table. */
+static void
+methods_register(void **state)
+{
+	struct conn c;
+	struct flow *f;
+
+	(void)state;
+	cfg_unref(cfg);
+	assert_non_null(cfg = methods_cfg(1, 2));
+	f = new_flow(&c, 0);
+	hello(f);
+	start(f, "alice", SSPR_PURPOSE_REGISTER);
+	lookup_all_methods(0);
+	assert_int_equal(c.last.type, SSPR_MSG_METHODS);
+	assert_int_equal(c.last.u.methods.offered, SSPR_REG_EMAIL |
+	    SSPR_REG_SMS | SSPR_REG_QUESTIONS);	/* no app: no [totp] keys */
+	assert_int_equal(c.last.u.methods.registered, SSPR_REG_EMAIL |
+	    SSPR_REG_SMS | SSPR_REG_QUESTIONS);
+	assert_string_equal(c.last.u.methods.phone, "+31*******78");
+	/* a new number: normalized, a code to it, then stored */
+	step(f, SSPR_ACT_SMS, "+31 6 8765-4321");
+	assert_int_equal(c.last.type, SSPR_MSG_CHALLENGE);
+	assert_int_equal(c.last.u.challenge.method, SSPR_METHOD_SMS);
+	assert_string_equal(f->send_to, "+31687654321");
+	flow_send_result(f, 1, NULL);
+	answer(f, sent_code);
+	complete_status(W_REG_WRITE, DIR_OK);
+	assert_int_equal(c.last.type, SSPR_MSG_METHODS);
+	assert_string_equal(c.last.u.methods.phone, "+31*******21");
+	/* not a number: said, and the menu again */
+	step(f, SSPR_ACT_SMS, "call me");
+	assert_int_equal(c.last.type, SSPR_MSG_REJECTED);
+	/* the questions: one (required = 1), then stored */
+	step(f, SSPR_ACT_QUESTIONS, "");
+	assert_int_equal(c.last.type, SSPR_MSG_CHALLENGE);
+	assert_int_equal(c.last.u.challenge.method, SSPR_METHOD_QUESTION);
+	answer(f, "x");		/* shorter than min_answer_length */
+	assert_int_equal(c.last.type, SSPR_MSG_ANSWER_BAD);
+	answer(f, "Fluffy");
+	complete_status(W_REG_WRITE, DIR_OK);
+	assert_int_equal(c.last.type, SSPR_MSG_METHODS);
+	/* the app is not offered here */
+	step(f, SSPR_ACT_TOTP, "");
+	assert_int_equal(c.last.type, SSPR_MSG_FAIL);
+	assert_int_equal(c.last.u.reason, SSPR_R_DISABLED);
+	hang_up(&c, f);
+}
+
 int
 main(void)
 {
@@ -409,6 +718,20 @@ main(void)
 		cmocka_unit_test_setup_teardown(admin_one_method, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(mail_known_down, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(methods_table, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(methods_one_required, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(methods_two_required, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(methods_question, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(methods_admin, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(methods_verify, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(methods_register, setup,
 		    teardown),
 	};
 
