@@ -61,7 +61,8 @@ MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
               pam_sspr/recover.c pam_sspr/change.c pam_sspr/register.c \
               pam_sspr/hostcache.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
-              sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
+              sspr-helperd/work.c sspr-helperd/jobs.c sspr-helperd/reset.c \
+              sspr-helperd/reset_work.c sspr-helperd/register_work.c sspr-helperd/account.c \
               sspr-helperd/human.c \
               sspr-helperd/cfg.c sspr-helperd/log.c sspr-helperd/code.c \
               sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/dir.c \
@@ -70,7 +71,7 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/pool.c \
               sspr-helperd/latest.c sspr-helperd/timer.c sspr-helperd/throttle.c \
               sspr-helperd/state.c sspr-helperd/quality.c sspr-helperd/dict.c \
-              sspr-helperd/audit.c sspr-helperd/admin.c \
+              sspr-helperd/audit.c sspr-helperd/admin.c sspr-helperd/admin_work.c \
               sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
               sspr-helperd/qr.c sspr-helperd/keys.c sspr-helperd/register.c \
               sspr-helperd/codekit.c sspr-helperd/method.c \

@@ -249,3 +249,12 @@ answer_verify(const struct secret *typed, const char *stored)
 	explicit_bzero(got, sizeof(got));
 	return r;
 }
+
+/* The question number of a stored answer ("N:$scrypt$..."), or 0. */
+int
+answer_number(const char *v, int nquestions)
+{
+	int n = atoi(v);
+
+	return strchr(v, ':') != NULL && n >= 1 && n <= nquestions ? n : 0;
+}

@@ -35,5 +35,6 @@ int	answer_hash(const struct secret *, const struct answer_params *, char *,
 int	answer_parse(const char *, struct answer_params *, unsigned char *,
 	    unsigned char *);
 int	answer_verify(const struct secret *, const char *);
+int	answer_number(const char *, int);
 
 #endif

@@ -1400,3 +1400,48 @@ account_clear(struct account *a)
 	free_strs(a->answers);
 	memset(a, 0, sizeof(*a));
 }
+
+static int
+dup_str(char **s)
+{
+	return *s == NULL || (*s = strdup(*s)) != NULL ? 0 : -1;
+}
+
+static int
+dup_strs(char ***v)
+{
+	char **in = *v, **out;
+	size_t n = 0, i;
+
+	if (in == NULL)
+		return 0;
+	while (in[n] != NULL)
+		n++;
+	*v = NULL;
+	if ((out = calloc(n + 1, sizeof(*out))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((out[i] = strdup(in[i])) == NULL) {
+			free_strs(out);
+			return -1;
+		}
+	*v = out;
+	return 0;
+}
+
+/* A deep copy of src, for a job of its own; -1 (dst empty) without memory. */
+int
+account_copy(struct account *dst, const struct account *src)
+{
+	*dst = *src;
+	if (dup_str(&dst->dn) | dup_str(&dst->mail) | dup_str(&dst->changed) |
+	    dup_str(&dst->lock) | dup_str(&dst->reg_mail) |
+	    dup_str(&dst->phone) | dup_str(&dst->totp) |
+	    dup_str(&dst->totp_last) | dup_strs(&dst->names) |
+	    dup_strs(&dst->raw_sent) | dup_strs(&dst->raw_fails) |
+	    dup_strs(&dst->answers)) {
+		account_clear(dst);
+		return -1;
+	}
+	return 0;
+}

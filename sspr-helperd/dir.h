@@ -104,6 +104,7 @@ int	dir_report(struct dconn *, struct cfg *,
 int	dir_modify(struct dconn *, struct cfg *, const struct account *,
 	    const struct dir_mod *, int, int, struct dir_result *);
 void	account_clear(struct account *);
+int	account_copy(struct account *, const struct account *);
 void	openldap_dialect_init(void);	/* dir_openldap.c */
 void	ad_dialect_init(void);		/* dir_ad.c */
 void	ds389_dialect_init(void);	/* dir_389.c */

@@ -75,17 +75,27 @@ flow_count(void)
 void
 flog(struct flow *f, int prio, const char *fmt, ...)
 {
-	char what[512], svc[100], src[300], who[300];
+	char what[512], tag[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	log_msg(prio, "flow=%06llx uid=%u pid=%d svc=%s src=%s user=%s: %s",
+	flow_log_tag(f, tag, sizeof(tag));
+	log_msg(prio, "%s: %s", tag, what);
+}
+
+/* What every line logged for f begins with; a job carries a copy. */
+void
+flow_log_tag(const struct flow *f, char *out, size_t size)
+{
+	char svc[100], src[300], who[300];
+
+	snprintf(out, size, "flow=%06llx uid=%u pid=%d svc=%s src=%s user=%s",
 	    (unsigned long long)f->id, (unsigned)f->uid, (int)f->pid,
 	    log_field(svc, sizeof(svc), f->service),
 	    log_field(src, sizeof(src), f->source),
-	    log_field(who, sizeof(who), f->who), what);
+	    log_field(who, sizeof(who), f->who));
 }
 
 /* One audit record for f: who, from where, through what. */
