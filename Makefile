@@ -65,7 +65,8 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/reset_work.c sspr-helperd/register_work.c sspr-helperd/account.c \
               sspr-helperd/human.c \
               sspr-helperd/cfg.c sspr-helperd/log.c sspr-helperd/code.c \
-              sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/dir.c \
+              sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/ldapconn.c sspr-helperd/dir.c sspr-helperd/dir_store.c \
+              sspr-helperd/dir_report.c sspr-helperd/dir_backend.c \
               sspr-helperd/dir_openldap.c sspr-helperd/dir_ad.c \
               sspr-helperd/dir_389.c \
               sspr-helperd/pool.c \
@@ -109,7 +110,7 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict test_log \
-              test_state test_flow \
+              test_state test_flow test_jobs \
               $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \
@@ -192,6 +193,14 @@ $(BUILD)/tests/test_fuzz_flow: $(BUILD)/obj/tests/fuzz/fuzz_flow.o \
 $(BUILD)/fuzz/fuzz_flow: $(BUILD)/obj/tests/fuzz/fuzz_flow.o $(FLOW_FAKE_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(D_LIBS)
+
+# The jobs on the directory fake (tests/dirfake), no pools, no servers.
+$(BUILD)/obj/tests/unit/test_jobs.o $(BUILD)/obj/tests/dirfake/dir_fake.o: \
+    EXTRA_CFLAGS := -Itests/dirfake
+$(BUILD)/tests/test_jobs: $(BUILD)/obj/tests/unit/test_jobs.o \
+    $(BUILD)/obj/tests/dirfake/dir_fake.o $(D_LIB_OBJ) $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(D_LIB_OBJ) $(PROTO_OBJ) \
     $(BUILD)/obj/pam_sspr/args.o

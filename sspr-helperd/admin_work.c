@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "admin_work.h"
+#include "dirstore.h"
 #include "log.h"
 #include "mail.h"
 #include "state.h"
@@ -181,12 +182,13 @@ status(struct admin_job *a, void *ctx)
 static void
 unblock(struct admin_job *a, void *ctx)
 {
+	const struct dir_backend *be = dir_backend();
 	struct cfg *c = a->cfg;
 	struct dir_result res;
 	struct account acct;
 	char key[STATE_ACCOUNT_KEY_LEN];
 
-	if (dir_lookup(ctx, c, a->arg, &acct, &res) != 0) {
+	if (be->lookup(ctx, c, a->arg, &acct, &res) != 0) {
 		admin_job_set(a, 1, "%s", res.status == DIR_NOT_FOUND ? "no such account"
 		    : res.detail);
 		return;
@@ -194,7 +196,8 @@ unblock(struct admin_job *a, void *ctx)
 	if (c->throttle_store == STORE_FILE) {
 		state_account_key(acct.dn, key);
 		state_clear(key);
-	} else if (dir_counters_clear(ctx, c, &acct, &res) != 0) {
+	} else if (be->counters_clear(ctx, c, &acct,
+	    &res) != 0) {
 		admin_job_set(a, 1, "cannot clear the counters: %s", res.detail);
 		account_clear(&acct);
 		return;
@@ -217,9 +220,10 @@ test_mail(struct admin_job *a)
 static void
 report(struct admin_job *a, void *ctx)
 {
+	const struct dir_backend *be = dir_backend();
 	char err[512];
 
-	if (dir_report(ctx, a->cfg, add_fields, a, err, sizeof(err)) != 0)
+	if (be->report(ctx, a->cfg, add_fields, a, err, sizeof(err)) != 0)
 		admin_job_set(a, 1, "%s", err);
 	else
 		admin_job_set(a, 0, "%s", "report complete");

@@ -101,8 +101,6 @@ int	dir_counters_clear(struct dconn *, struct cfg *, const struct account *,
 	    struct dir_result *);
 int	dir_report(struct dconn *, struct cfg *,
 	    void (*)(void *, const char **, int), void *, char *, size_t);
-int	dir_modify(struct dconn *, struct cfg *, const struct account *,
-	    const struct dir_mod *, int, int, struct dir_result *);
 void	account_clear(struct account *);
 int	account_copy(struct account *, const struct account *);
 void	openldap_dialect_init(void);	/* dir_openldap.c */

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dirstore.h"
 #include "jobs.h"
 #include "log.h"
 #include "mail.h"
@@ -196,6 +197,7 @@ code_superseded(const struct job_spec *s, const struct account *a)
 static void
 counters(void *ctx, struct job_spec *s, struct work_result *r)
 {
+	const struct dir_backend *be = dir_backend();
 	struct account *a = &s->acct;
 	const struct cfg *c = s->cfg;
 	int ev = r->kind == W_RECORD_SENT ? STATE_SENT : STATE_FAIL;
@@ -209,11 +211,11 @@ counters(void *ctx, struct job_spec *s, struct work_result *r)
 	}
 	if (c->throttle_store == STORE_DIRECTORY) {
 		if (r->kind == W_CLEAR)
-			dir_counters_clear(ctx, s->cfg, a, &r->res);
+			be->counters_clear(ctx, s->cfg, a, &r->res);
 		else if (r->kind == W_CHECK) {
-			if (dir_counters_read(ctx, s->cfg, a, &r->res) == 0)
+			if (be->counters_read(ctx, s->cfg, a, &r->res) == 0)
 				r->superseded = code_superseded(s, a);
-		} else if (dir_counter_event(ctx, s->cfg, a, ev == STATE_FAIL,
+		} else if (be->counter_add(ctx, s->cfg, a, ev == STATE_FAIL,
 		    r->mark, sizeof(r->mark), &r->res) == 0 &&
 		    r->kind == W_RECORD_SENT)
 			sends_seen(a, r);
@@ -239,10 +241,11 @@ counters(void *ctx, struct job_spec *s, struct work_result *r)
 static void
 change(void *ctx, struct job_spec *s, struct work_result *r)
 {
+	const struct dir_backend *be = dir_backend();
 	int reason;
 
 	if (is_system_account(s->user, s->cfg->min_uid) ||
-	    dir_lookup(ctx, s->cfg, s->user, &r->acct, &r->res) != 0 ||
+	    be->lookup(ctx, s->cfg, s->user, &r->acct, &r->res) != 0 ||
 	    account_is_system(&r->acct, s->cfg->min_uid)) {
 		if (r->res.status == 0)
 			dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
@@ -251,7 +254,7 @@ change(void *ctx, struct job_spec *s, struct work_result *r)
 	if ((reason = quality_check(s->cfg, s->user, &s->pw, &s->old)) != 0)
 		dir_result_set(&r->res, DIR_POLICY, reason, NULL);
 	else
-		dir_change_password(ctx, s->cfg, &r->acct, &s->old, &s->pw,
+		be->change_password(ctx, s->cfg, &r->acct, &s->old, &s->pw,
 		    &r->res);
 	secret_scrub_registers();
 }
@@ -259,10 +262,11 @@ change(void *ctx, struct job_spec *s, struct work_result *r)
 static void
 lookup(void *ctx, struct job_spec *s, struct work_result *r)
 {
+	const struct dir_backend *be = dir_backend();
 	char key[STATE_ACCOUNT_KEY_LEN];
 
 	r->system = is_system_account(s->user, s->cfg->min_uid);
-	if (dir_lookup(ctx, s->cfg, s->user, &r->acct, &r->res) != 0)
+	if (be->lookup(ctx, s->cfg, s->user, &r->acct, &r->res) != 0)
 		return;
 	r->system |= account_is_system(&r->acct, s->cfg->min_uid);
 	if (s->cfg->throttle_store == STORE_FILE) {
@@ -274,8 +278,9 @@ lookup(void *ctx, struct job_spec *s, struct work_result *r)
 static void
 status(void *ctx, struct job_spec *s, struct work_result *r)
 {
+	const struct dir_backend *be = dir_backend();
 	r->system = is_system_account(s->user, s->cfg->min_uid);
-	if (!r->system && dir_lookup(ctx, s->cfg, s->user, &r->acct,
+	if (!r->system && be->lookup(ctx, s->cfg, s->user, &r->acct,
 	    &r->res) == 0)
 		r->system = account_is_system(&r->acct, s->cfg->min_uid);
 	if (r->system)
@@ -285,12 +290,13 @@ status(void *ctx, struct job_spec *s, struct work_result *r)
 static void
 set_password(void *ctx, struct job_spec *s, struct work_result *r)
 {
+	const struct dir_backend *be = dir_backend();
 	int reason;
 
 	if ((reason = quality_check(s->cfg, s->user, &s->pw, NULL)) != 0)
 		dir_result_set(&r->res, DIR_POLICY, reason, NULL);
 	else
-		dir_set_password(ctx, s->cfg, &s->acct, &s->pw, &r->res);
+		be->set_password(ctx, s->cfg, &s->acct, &s->pw, &r->res);
 	secret_wipe(&s->pw);
 	secret_scrub_registers();
 }
@@ -298,6 +304,7 @@ set_password(void *ctx, struct job_spec *s, struct work_result *r)
 void
 job_run(struct job_spec *s, struct work_result *r, void *ctx)
 {
+	const struct dir_backend *be = dir_backend();
 	r->kind = s->kind;
 	if (ctx == NULL) {
 		dir_result_set(&r->res, DIR_UNAVAILABLE, 0, "out of memory");
@@ -328,7 +335,7 @@ job_run(struct job_spec *s, struct work_result *r, void *ctx)
 		set_password(ctx, s, r);
 		break;
 	case W_UNLOCK:
-		dir_unlock(ctx, s->cfg, &s->acct, &r->res);
+		be->unlock(ctx, s->cfg, &s->acct, &r->res);
 		break;
 	case W_TOTP_CHECK:
 	case W_ANSWER_CHECK:

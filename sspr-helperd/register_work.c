@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "answers.h"
+#include "dirstore.h"
 #include "jobs.h"
 #include "totp.h"
 
@@ -17,21 +18,19 @@ void
 register_write_work(void *ctx, struct job_spec *s, struct work_result *r)
 {
 	const struct answer_params ap = ANSWER_PARAMS_DEFAULT;
-	char one[64], two[32], sealed[TOTP_SEALED_MAX];
+	char sealed[TOTP_SEALED_MAX];
 	char ans[JOB_ANSWERS_MAX][ANSWER_STORED_MAX + 8];
-	char *v1[] = { one, NULL }, *v2[] = { two, NULL };
 	char *va[JOB_ANSWERS_MAX + 1] = { NULL };
-	struct dir_mod m[2];
-	int n = 0, i;
+	struct dir_store_rec rec = { .value = s->value, .answers = va };
+	int i;
 
 	dir_result_set(&r->res, DIR_OK, 0, NULL);
 	switch (s->action) {
 	case SSPR_ACT_EMAIL:
+		rec.what = DS_MAIL;
+		break;
 	case SSPR_ACT_SMS:
-		v1[0] = s->value;
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, s->action ==
-		    SSPR_ACT_EMAIL ? "ssprRecoveryMail" : "ssprRecoveryPhone",
-		    v1 };
+		rec.what = DS_PHONE;
 		break;
 	case SSPR_ACT_TOTP:
 		if (totp_seal(s->cfg->totp_keys, s->acct.dn, &s->reg_secret,
@@ -40,12 +39,9 @@ register_write_work(void *ctx, struct job_spec *s, struct work_result *r)
 			    "cannot seal the secret");
 			return;
 		}
-		v1[0] = sealed;
-		snprintf(two, sizeof(two), "%lld", (long long)s->step);
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, "ssprTotpSecret",
-		    v1 };
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, "ssprTotpLastStep",
-		    v2 };
+		rec.what = DS_TOTP;
+		rec.value = sealed;
+		rec.step = (long long)s->step;
 		break;
 	case SSPR_ACT_QUESTIONS:
 		for (i = 0; i < s->n_answers && i < JOB_ANSWERS_MAX; i++) {
@@ -60,27 +56,21 @@ register_write_work(void *ctx, struct job_spec *s, struct work_result *r)
 			secret_wipe(&s->answers[i]);
 			va[i] = ans[i];
 		}
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE,
-		    "ssprQuestionAnswer", va };
+		rec.what = DS_ANSWERS;
 		break;
 	case SSPR_ACT_CONFIRM:
-		snprintf(one, sizeof(one), "%lld", (long long)time(NULL));
-		snprintf(two, sizeof(two), "0");
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, "ssprRegisteredTime",
-		    v1 };
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE,
-		    "ssprRegistrationSkips", v2 };
+		rec.what = DS_CONFIRM;
+		rec.step = (long long)time(NULL);
 		break;
 	case SSPR_ACT_SKIP:
-		snprintf(two, sizeof(two), "%d", s->acct.skips + 1);
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE,
-		    "ssprRegistrationSkips", v2 };
+		rec.what = DS_SKIP;
+		rec.step = s->acct.skips + 1;
 		break;
 	default:
 		dir_result_set(&r->res, DIR_INTERNAL, 0, "no such step");
 		return;
 	}
-	dir_modify(ctx, s->cfg, &s->acct, m, n, 0, &r->res);
+	dir_backend()->method_store(ctx, s->cfg, &s->acct, &rec, &r->res);
 	explicit_bzero(sealed, sizeof(sealed));
 	explicit_bzero(ans, sizeof(ans));
 }

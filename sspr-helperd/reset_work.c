@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "answers.h"
+#include "dirstore.h"
 #include "jobs.h"
 #include "log.h"
 #include "totp.h"
@@ -37,13 +38,11 @@ void
 reset_totp_work(void *ctx, struct job_spec *s, struct work_result *r)
 {
 	const struct account *a = &s->acct;
+	const struct dir_backend *be = dir_backend();
 	struct secret sec = { 0 };
-	char step[32], sealed[TOTP_SEALED_MAX];
-	char *addv[] = { step, NULL }, *delv[] = { NULL, NULL };
-	char *sealv[] = { sealed, NULL };
-	struct dir_mod m[2];
+	char sealed[TOTP_SEALED_MAX];
 	int64_t matched, last;
-	int stale = 0, i, n = 0;
+	int stale = 0, i;
 
 	dir_result_set(&r->res, DIR_OK, 0, NULL);
 	r->right = 0;
@@ -63,15 +62,9 @@ reset_totp_work(void *ctx, struct job_spec *s, struct work_result *r)
 		secret_wipe(&sec);
 		return;
 	}
-	snprintf(step, sizeof(step), "%lld", (long long)matched);
-	/* the value exactly as stored: the strict delete must match it */
-	if (a->totp_last != NULL) {
-		delv[0] = a->totp_last;
-		m[n++] = (struct dir_mod){ DIR_MOD_DELETE, "ssprTotpLastStep",
-		    delv };
-	}
-	m[n++] = (struct dir_mod){ DIR_MOD_ADD, "ssprTotpLastStep", addv };
-	if (dir_modify(ctx, s->cfg, a, m, n, 1, &r->res) != 0) {
+	/* the step as read: on any host, only one swap from it succeeds */
+	if (be->totp_step_swap(ctx, s->cfg, a, a->totp_last,
+	    (long long)matched, &r->res) != 0) {
 		job_log(s, LOG_NOTICE, "the app code's step could not be "
 		    "stored (used meanwhile elsewhere?): %s", r->res.detail);
 		secret_wipe(&sec);
@@ -83,10 +76,9 @@ reset_totp_work(void *ctx, struct job_spec *s, struct work_result *r)
 	/* sealed with an old key: seal again with the current one */
 	if (stale && totp_seal(s->cfg->totp_keys, a->dn, &sec, sealed,
 	    sizeof(sealed)) == 0) {
-		struct dir_mod rs = { DIR_MOD_REPLACE, "ssprTotpSecret", sealv };
 		struct dir_result res2;
 
-		if (dir_modify(ctx, s->cfg, a, &rs, 1, 0, &res2) == 0)
+		if (be->totp_reseal(ctx, s->cfg, a, sealed, &res2) == 0)
 			job_log(s, LOG_INFO, "app secret sealed again with the "
 			    "current key");
 	}
