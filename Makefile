@@ -110,7 +110,7 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict test_log \
-              test_state test_flow test_jobs \
+              test_state test_flow test_jobs test_flowjobs \
               $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \
@@ -182,7 +182,20 @@ $(BUILD)/l10n/sspr-reset: $(BUILD)/l10n/obj/sspr-reset/sspr-reset.o $(PROTO_OBJ)
 $(BUILD)/obj/tests/unit/test_flow.o $(BUILD)/obj/tests/fuzz/fuzz_flow.o: \
     EXTRA_CFLAGS := -Itests/flowfake
 FLOW_FAKE_OBJ := $(BUILD)/obj/tests/flowfake/flowfake.o \
+    $(BUILD)/obj/tests/flowfake/flowfake_work.o \
     $(filter-out %/work.o %/server.o,$(D_LIB_OBJ)) $(PROTO_OBJ)
+# The same engine on the real work layer and the directory fake, the
+# test running the pools: everything but pool.o and server.o.
+$(BUILD)/obj/tests/unit/test_flowjobs.o $(BUILD)/obj/tests/flowfake/%.o: \
+    EXTRA_CFLAGS := -Itests/flowfake -Itests/dirfake
+FLOW_REAL_OBJ := $(BUILD)/obj/tests/flowfake/flowfake.o \
+    $(BUILD)/obj/tests/flowfake/flowreal.o \
+    $(BUILD)/obj/tests/dirfake/dir_fake.o \
+    $(filter-out %/pool.o %/server.o,$(D_LIB_OBJ)) $(PROTO_OBJ)
+$(BUILD)/tests/test_flowjobs: $(BUILD)/obj/tests/unit/test_flowjobs.o \
+    $(FLOW_REAL_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
 $(BUILD)/tests/test_flow: $(BUILD)/obj/tests/unit/test_flow.o $(FLOW_FAKE_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)

@@ -523,3 +523,9 @@ mail_job_free(struct mail_spec *s)
 	cfg_unref(s->cfg);
 	free(MAIL_JOB(s));
 }
+
+struct mail_spec *
+mail_job_spec(struct job *j)
+{
+	return &((struct mail_job *)j)->spec;
+}

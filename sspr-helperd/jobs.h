@@ -123,6 +123,9 @@ struct mail_spec *mail_job_new(const char *, struct cfg *);
 void	mail_job_submit(struct pool *, struct mail_spec *, mail_done_fn,
 	    void *);
 void	mail_job_free(struct mail_spec *);
+/* the spec of a mail job found on a pool (a test's, that sends nothing) */
+struct job;
+struct mail_spec *mail_job_spec(struct job *);
 
 /*
  * What ssprctl status says of the codes sent lately: a value work.c
