@@ -14,6 +14,10 @@
  * that entry only, not on the people's.
  * Active Directory names the attributes the bound account may write in
  * the probe user's allowedAttributesEffective.
+ *
+ * Runs on the main thread: before the loop starts (--check, start-up)
+ * and, for dir_store_resolve, on a reload (the loop waits on it).  No
+ * file-scope state.
  */
 #include <stdarg.h>
 #include <stdio.h>

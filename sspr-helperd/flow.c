@@ -6,10 +6,12 @@
  * handler: the families of requests (reset.c, register.c, account.c,
  * admin.c) give it their rows at start-up (flow_family_add), and the
  * connection is reached through the conn_ops server.c gives it.  Loop
- * thread only, like every file above work.c.
+ * thread only, like every file that includes flowint.h (DESIGN.md, "Who
+ * owns what").
  * The user is fixed by START for the life of the connection, so one flow
  * can never act for another account.  It never talks to the network
- * itself: work.c does the directory and mail work on the pools.
+ * itself: work.c makes the directory and mail work into jobs (jobs.h)
+ * for the pools.
  *
  *   NEW --HELLO--> READY --START--> [lookup] --> CHALLENGED
  *   CHALLENGED --ANSWER--> [counters] --> CHALLENGED (wrong, attempts left)

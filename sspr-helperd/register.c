@@ -16,8 +16,9 @@
  *   confirm    ssprRegisteredTime = now, ssprRegistrationSkips = 0
  *   skip       ssprRegistrationSkips + 1, while [register] max_skips allow
  *
- * Every write is done by the service account on a worker; every change is
- * audited ("register", method, result); no secret is logged.
+ * Every write is done by the service account on a worker (the job,
+ * register_work.c); every change is audited ("register", method,
+ * result); no secret is logged.  Loop thread only.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,9 @@
  * eligible, which code matches, what the directory's answer means.  Unknown, ineligible
  * and throttled accounts go through exactly the same steps and answers
  * as real ones; they just never get a code that could match.  The rows
- * at the end tell the engine (flow.c) when each step may run.
+ * at the end tell the engine (flow.c) when each step may run.  Loop
+ * thread only; what runs on a worker (an app code's or an answer's
+ * check) is reset_work.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
