@@ -100,7 +100,7 @@ D_LIB_OBJ  := $(call obj,$(D_LIB_SRC))
 # Each fuzz target also runs its corpus once as a unit test (replay.c).
 ASAN_CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all
-FUZZ_TARGETS := msg frame cfg mail flow
+FUZZ_TARGETS := msg frame cfg mail flow flowjobs
 FUZZ_REPLAY  := $(addprefix test_fuzz_,$(FUZZ_TARGETS))
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_TIME    ?= 60
@@ -196,6 +196,16 @@ $(BUILD)/tests/test_flowjobs: $(BUILD)/obj/tests/unit/test_flowjobs.o \
     $(FLOW_REAL_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
+$(BUILD)/obj/tests/fuzz/fuzz_flowjobs.o: \
+    EXTRA_CFLAGS := -Itests/flowfake -Itests/dirfake
+$(BUILD)/tests/test_fuzz_flowjobs: $(BUILD)/obj/tests/fuzz/fuzz_flowjobs.o \
+    $(BUILD)/obj/tests/fuzz/replay.o $(FLOW_REAL_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS)
+$(BUILD)/fuzz/fuzz_flowjobs: $(BUILD)/obj/tests/fuzz/fuzz_flowjobs.o \
+    $(FLOW_REAL_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(D_LIBS)
 $(BUILD)/tests/test_flow: $(BUILD)/obj/tests/unit/test_flow.o $(FLOW_FAKE_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
