@@ -384,8 +384,6 @@ job_new(enum work_kind kind, struct cfg *c)
 		return NULL;
 	dj->spec.kind = dj->r.kind = kind;
 	dj->spec.cfg = cfg_ref(c);
-	dj->spec.acct.uid_number = -1;
-	dj->r.acct.uid_number = -1;
 	return &dj->spec;
 }
 

@@ -45,7 +45,6 @@ work_dir(struct flow *f, enum work_kind kind, const struct secret *pw)
 struct job_spec *
 work_job(struct flow *f, enum work_kind kind)
 {
-	(void)f;
 	return job_new(kind, f->cfg);
 }
 
