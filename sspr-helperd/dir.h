@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dir.h: what the flow asks of the directory, whatever kind it is.
- * Every call runs in a directory worker thread, on that worker's own
- * connection (struct dconn), and blocks at most [directory] timeout per
- * server tried.
+ * dir.h: an account as a lookup finds it, a directory call's result, and
+ * the LDAP layer's calls (dir.c, dir_store.c, dir_report.c, ldapconn.c)
+ * that LDAP's back end (dir_backend.c), ssprctl and the preflight use;
+ * jobs ask through dirstore.h.  Every call runs in a directory worker
+ * thread, on that worker's own connection (struct dconn), and blocks at
+ * most [directory] timeout per server tried.
  */
 #ifndef SSPR_DIR_H
 #define SSPR_DIR_H
