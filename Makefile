@@ -64,16 +64,19 @@ MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
 CFG_SRC    := sspr-helperd/cfg.c sspr-helperd/cfgkeys.c sspr-helperd/cfgparse.c \
               sspr-helperd/cfgcheck.c sspr-helperd/cfgfiles.c sspr-helperd/where.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
-              sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
-              sspr-helperd/human.c sspr-helperd/humancheck.c \
+              sspr-helperd/work.c sspr-helperd/jobs.c sspr-helperd/reset.c \
+              sspr-helperd/reset_work.c sspr-helperd/register_work.c \
+              sspr-helperd/account.c sspr-helperd/human.c sspr-helperd/humancheck.c \
               $(CFG_SRC) sspr-helperd/log.c sspr-helperd/code.c \
-              sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/dir.c \
+              sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/ldapconn.c \
+              sspr-helperd/dir.c sspr-helperd/dir_store.c \
+              sspr-helperd/dir_report.c sspr-helperd/dir_backend.c \
               sspr-helperd/dir_openldap.c sspr-helperd/dir_ad.c \
               sspr-helperd/dir_389.c \
               sspr-helperd/pool.c \
               sspr-helperd/latest.c sspr-helperd/timer.c sspr-helperd/throttle.c \
               sspr-helperd/state.c sspr-helperd/quality.c sspr-helperd/dict.c \
-              sspr-helperd/audit.c sspr-helperd/admin.c \
+              sspr-helperd/audit.c sspr-helperd/admin.c sspr-helperd/admin_work.c \
               sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
               sspr-helperd/qr.c sspr-helperd/keys.c sspr-helperd/register.c \
               sspr-helperd/codekit.c sspr-helperd/method.c sspr-helperd/curlx.c \
@@ -104,7 +107,7 @@ D_LIB_OBJ  := $(call obj,$(D_LIB_SRC))
 # Each fuzz target also runs its corpus once as a unit test (replay.c).
 ASAN_CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all
-FUZZ_TARGETS := msg frame cfg mail flow
+FUZZ_TARGETS := msg frame cfg mail flow flowjobs
 FUZZ_REPLAY  := $(addprefix test_fuzz_,$(FUZZ_TARGETS))
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_TIME    ?= 60
@@ -114,7 +117,8 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict test_log \
-              test_state test_flow test_curlx test_where test_pass test_rcodes \
+              test_state test_flow test_jobs test_flowjobs test_curlx \
+              test_where test_pass test_rcodes \
               $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \
@@ -188,7 +192,30 @@ $(BUILD)/l10n/sspr-reset: $(BUILD)/l10n/obj/sspr-reset/sspr-reset.o $(PROTO_OBJ)
 $(BUILD)/obj/tests/unit/test_flow.o $(BUILD)/obj/tests/fuzz/fuzz_flow.o: \
     EXTRA_CFLAGS := -Itests/flowfake
 FLOW_FAKE_OBJ := $(BUILD)/obj/tests/flowfake/flowfake.o \
+    $(BUILD)/obj/tests/flowfake/flowfake_work.o \
     $(filter-out %/work.o %/server.o,$(D_LIB_OBJ)) $(PROTO_OBJ)
+# The same engine on the real work layer and the directory fake, the
+# test running the pools: everything but pool.o and server.o.
+$(BUILD)/obj/tests/unit/test_flowjobs.o $(BUILD)/obj/tests/flowfake/%.o: \
+    EXTRA_CFLAGS := -Itests/flowfake -Itests/dirfake
+FLOW_REAL_OBJ := $(BUILD)/obj/tests/flowfake/flowfake.o \
+    $(BUILD)/obj/tests/flowfake/flowreal.o \
+    $(BUILD)/obj/tests/dirfake/dir_fake.o \
+    $(filter-out %/pool.o %/server.o,$(D_LIB_OBJ)) $(PROTO_OBJ)
+$(BUILD)/tests/test_flowjobs: $(BUILD)/obj/tests/unit/test_flowjobs.o \
+    $(FLOW_REAL_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
+$(BUILD)/obj/tests/fuzz/fuzz_flowjobs.o: \
+    EXTRA_CFLAGS := -Itests/flowfake -Itests/dirfake
+$(BUILD)/tests/test_fuzz_flowjobs: $(BUILD)/obj/tests/fuzz/fuzz_flowjobs.o \
+    $(BUILD)/obj/tests/fuzz/replay.o $(FLOW_REAL_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS)
+$(BUILD)/fuzz/fuzz_flowjobs: $(BUILD)/obj/tests/fuzz/fuzz_flowjobs.o \
+    $(FLOW_REAL_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(D_LIBS)
 $(BUILD)/tests/test_flow: $(BUILD)/obj/tests/unit/test_flow.o $(FLOW_FAKE_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
@@ -199,6 +226,14 @@ $(BUILD)/tests/test_fuzz_flow: $(BUILD)/obj/tests/fuzz/fuzz_flow.o \
 $(BUILD)/fuzz/fuzz_flow: $(BUILD)/obj/tests/fuzz/fuzz_flow.o $(FLOW_FAKE_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(D_LIBS)
+
+# The jobs on the directory fake (tests/dirfake), no pools, no servers.
+$(BUILD)/obj/tests/unit/test_jobs.o $(BUILD)/obj/tests/dirfake/dir_fake.o: \
+    EXTRA_CFLAGS := -Itests/dirfake
+$(BUILD)/tests/test_jobs: $(BUILD)/obj/tests/unit/test_jobs.o \
+    $(BUILD)/obj/tests/dirfake/dir_fake.o $(D_LIB_OBJ) $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(D_LIB_OBJ) $(PROTO_OBJ) \
     $(BUILD)/obj/pam_sspr/args.o

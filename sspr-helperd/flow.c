@@ -6,10 +6,12 @@
  * handler: the families of requests (reset.c, register.c, account.c,
  * admin.c) give it their rows at start-up (flow_family_add), and the
  * connection is reached through the conn_ops server.c gives it.  Loop
- * thread only, like every file above work.c.
+ * thread only, like every file that includes flowint.h (DESIGN.md, "Who
+ * owns what").
  * The user is fixed by START for the life of the connection, so one flow
  * can never act for another account.  It never talks to the network
- * itself: work.c does the directory and mail work on the pools.
+ * itself: work.c makes the directory and mail work into jobs (jobs.h)
+ * for the pools.
  *
  *   NEW --HELLO--> READY --START--> [lookup] --> CHALLENGED
  *   CHALLENGED --ANSWER--> [counters] --> CHALLENGED (wrong, attempts left)
@@ -84,17 +86,27 @@ flow_count(void)
 void
 flog(struct flow *f, int prio, const char *fmt, ...)
 {
-	char what[512], svc[100], src[300], who[300];
+	char what[512], tag[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	log_msg(prio, "flow=%06llx uid=%u pid=%d svc=%s src=%s user=%s: %s",
+	flow_log_tag(f, tag, sizeof(tag));
+	log_msg(prio, "%s: %s", tag, what);
+}
+
+/* What every line logged for f begins with; a job carries a copy. */
+void
+flow_log_tag(const struct flow *f, char *out, size_t size)
+{
+	char svc[100], src[300], who[300];
+
+	snprintf(out, size, "flow=%06llx uid=%u pid=%d svc=%s src=%s user=%s",
 	    (unsigned long long)f->id, (unsigned)f->uid, (int)f->pid,
 	    log_field(svc, sizeof(svc), f->service),
 	    log_field(src, sizeof(src), f->source),
-	    log_field(who, sizeof(who), f->who), what);
+	    log_field(who, sizeof(who), f->who));
 }
 
 /* One audit record for f: who, from where, through what. */

@@ -59,6 +59,7 @@ struct method {
 
 	/* --- a method answered directly (channel == CH_NONE) --- */
 	enum work_kind	 check;		/* a reset's answer, on a worker */
+	job_fn		 check_job;	/* the worker that checks it */
 	int		 answer_len;	/* digits the answer has; 0: free */
 	/* reset: before the first challenge (NULL: nothing) */
 	void		(*prepare)(struct flow *);

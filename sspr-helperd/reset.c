@@ -8,7 +8,8 @@
  * steps and answers as real ones; they just never get a code that could
  * match.  The human check before the lookup is humancheck.c's, the code
  * sent and its answer codekit.c's.  The rows at the end tell the engine
- * (flow.c) when each step may run.
+ * (flow.c) when each step may run.  Loop thread only; what runs on a
+ * worker (an app code's or an answer's check) is reset_work.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,6 @@
 #include "wire.h"
 
 static void process_answer(struct flow *, struct secret *);
-static void reset_work(void *, struct flow *, struct work_result *,
-    const struct secret *);
 static void reset_done(struct flow *, uint16_t);
 
 /* --- START: look the user up, then send a code (or pretend to) --------- */
@@ -299,8 +298,14 @@ process_answer(struct flow *f, struct secret *typed)
 		return;
 	if (!f->fake && meth->channel == CH_NONE) {
 		/* scrypt, or a directory write: on a worker */
+		struct job_spec *s;
+
 		flow_wait(f, F_CHECKING, flow_dir_wait(f));
-		work_dir_fn(f, meth->check, typed, reset_work);
+		if ((s = work_job(f, meth->check)) == NULL)
+			return;
+		s->pw = *typed;
+		s->question = f->q_pick[f->q_pos];
+		work_job_submit(f, s, meth->check_job);
 		return;
 	}
 	if (code_matches(f, typed)) {
@@ -329,83 +334,6 @@ answer_checked(struct flow *f, struct work_result *r)
 	}
 	flow_wait(f, F_CHECKING, flow_dir_wait(f));
 	work_dir(f, W_CHECK, NULL);
-}
-
-/*
- * On a worker: is the app code right (and its step not used before, on
- * any host: the step is stored with a compare-and-swap), or the answer?
- */
-static void
-reset_work(void *ctx, struct flow *f, struct work_result *r,
-    const struct secret *typed)
-{
-	const struct account *a = &f->acct;
-	struct secret s = { 0 };
-	char step[32], sealed[TOTP_SEALED_MAX];
-	char *addv[] = { step, NULL }, *delv[] = { NULL, NULL };
-	char *sealv[] = { sealed, NULL };
-	struct dir_mod m[2];
-	int64_t matched, last;
-	int stale = 0, i, n = 0, want;
-
-	dir_result_set(&r->res, DIR_OK, 0, NULL);
-	r->right = 0;
-	if (r->kind == W_ANSWER_CHECK) {
-		want = f->q_pick[f->q_pos];
-		for (i = 0; a->answers != NULL && a->answers[i] != NULL; i++)
-			if (answer_number(a->answers[i], f->cfg->questions.n) ==
-			    want) {
-				r->right = answer_verify(typed,
-				    strchr(a->answers[i], ':') + 1) == 1;
-				break;
-			}
-		return;
-	}
-	if (f->cfg->totp_keys == NULL || totp_open(f->cfg->totp_keys, a->dn,
-	    a->totp, &s, &stale) != 0) {
-		flog(f, LOG_ERR, "the authenticator app secret does not open "
-		    "with the [totp] keys");
-		return;
-	}
-	last = a->totp_last != NULL ? atoll(a->totp_last) : -1;
-	i = totp_verify(&s, typed, time(NULL), f->cfg->totp_window, last,
-	    &matched);
-	if (i == TOTP_REPLAY)
-		flog(f, LOG_NOTICE, "an app code whose time step was already "
-		    "used; refused");
-	if (i != TOTP_OK) {
-		secret_wipe(&s);
-		return;
-	}
-	snprintf(step, sizeof(step), "%lld", (long long)matched);
-	/* the value exactly as stored: the strict delete must match it */
-	if (a->totp_last != NULL) {
-		delv[0] = a->totp_last;
-		m[n++] = (struct dir_mod){ DIR_MOD_DELETE, "ssprTotpLastStep",
-		    delv };
-	}
-	m[n++] = (struct dir_mod){ DIR_MOD_ADD, "ssprTotpLastStep", addv };
-	if (dir_modify(ctx, f->cfg, a, m, n, 1, &r->res) != 0) {
-		flog(f, LOG_NOTICE, "the app code's step could not be stored "
-		    "(used meanwhile elsewhere?): %s", r->res.detail);
-		secret_wipe(&s);
-		if (r->res.status != DIR_UNAVAILABLE)
-			dir_result_set(&r->res, DIR_OK, 0, NULL);
-		return;
-	}
-	r->right = 1;
-	/* sealed with an old key: seal again with the current one */
-	if (stale && totp_seal(f->cfg->totp_keys, a->dn, &s, sealed,
-	    sizeof(sealed)) == 0) {
-		struct dir_mod rs = { DIR_MOD_REPLACE, "ssprTotpSecret", sealv };
-		struct dir_result res2;
-
-		if (dir_modify(ctx, f->cfg, a, &rs, 1, 0, &res2) == 0)
-			flog(f, LOG_INFO, "app secret sealed again with the "
-			    "current key");
-	}
-	explicit_bzero(sealed, sizeof(sealed));
-	secret_wipe(&s);
 }
 
 /* A wrong code was counted (or, for a fake flow, not). */

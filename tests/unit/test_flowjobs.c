@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_flowjobs: whole flows through the engine, its families and the
+ * real work layer (work.c, jobs.c, the families' worker files) down to
+ * the directory back end, which is the in-memory fake (tests/dirfake).
+ * The test runs the pools (tests/flowfake/flowreal.c): it decides when a
+ * job runs and whether a mail goes out; the directory answers as the
+ * fake holds it, failures and all.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dir_fake.h"
+#include "flowfake.h"
+
+static struct cfg	*cfg;
+
+static struct flow *
+new_flow(struct conn *c)
+{
+	struct flow *f;
+
+	memset(c, 0, sizeof(*c));
+	f = flow_new(c, cfg, 0, 100, 0);
+	assert_non_null(f);
+	return f;
+}
+
+static void
+say(struct flow *f, struct msg *m)
+{
+	flow_message(f, m);
+	msg_wipe(m);
+}
+
+static void
+hello(struct flow *f)
+{
+	struct msg m = { .type = SSPR_MSG_HELLO };
+
+	m.u.hello.version = SSPR_PROTO_CUR;
+	snprintf(m.u.hello.service, sizeof(m.u.hello.service), "login");
+	snprintf(m.u.hello.tty, sizeof(m.u.hello.tty), "tty%d", rand() % 1000);
+	say(f, &m);
+}
+
+static void
+start(struct flow *f, const char *user)
+{
+	struct msg m = { .type = SSPR_MSG_START };
+
+	m.u.start.purpose = SSPR_PURPOSE_RESET;
+	snprintf(m.u.start.user, sizeof(m.u.start.user), "%s", user);
+	say(f, &m);
+}
+
+static void
+answer(struct flow *f, const char *code)
+{
+	struct msg m = { .type = SSPR_MSG_ANSWER };
+
+	secret_set(&m.u.secret, code, strlen(code));
+	say(f, &m);
+}
+
+static void
+new_password(struct flow *f, const char *pw)
+{
+	struct msg m = { .type = SSPR_MSG_NEW_PASSWORD };
+
+	secret_set(&m.u.secret, pw, strlen(pw));
+	say(f, &m);
+}
+
+/* Every directory job there is, in order, and those they bring. */
+static int
+run_dir(void)
+{
+	int n = 0;
+
+	while (fr_run_dir())
+		n++;
+	return n;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	df_reset();
+	fr_code[0] = fr_to[0] = '\0';
+	fr_notices = fr_probes = 0;
+	cfg = ff_cfg();
+	assert_non_null(cfg);
+	cfg->throttle_store = STORE_DIRECTORY;
+	cfg->pwquality = 0;	/* the daemon's own rules; no dictionaries */
+	assert_int_equal(df_add("alice", "alice@example.org", "Old-pass-1234"),
+	    0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	while (fr_mail(1))
+		;
+	assert_int_equal(fr_pending_dir(), 0);
+	assert_int_equal(flow_count(), 0);
+	cfg_unref(cfg);
+	df_reset();
+	return 0;
+}
+
+/* Up to the challenge: the lookup, the send counted, the mail out. */
+static void
+to_challenge(struct conn *c, struct flow *f, const char *user)
+{
+	hello(f);
+	start(f, user);
+	assert_true(run_dir() >= 1);
+	assert_int_equal(fr_mail(1), 1);
+	assert_int_equal(c->last.type, SSPR_MSG_CHALLENGE);
+}
+
+/* --- the cases ------------------------------------------------------------- */
+
+/* A whole reset, every step a real job on the fake directory. */
+static void
+reset_whole(void **state)
+{
+	struct conn c;
+	struct flow *f = new_flow(&c);
+
+	(void)state;
+	to_challenge(&c, f, "alice");
+	assert_string_equal(fr_to, "alice@example.org");
+	assert_int_equal(strlen(fr_code), 8);
+	/* the send was counted on the entry before the mail went */
+	assert_int_equal(df_entry("alice")->counters.n_sent, 1);
+	answer(f, fr_code);
+	assert_int_equal(run_dir(), 1);		/* the check */
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	new_password(f, "Fresh-Passw0rd-1");
+	assert_int_equal(run_dir(), 2);		/* the write, then clear */
+	assert_int_equal(c.last.type, SSPR_MSG_DONE);
+	assert_int_equal(c.last.u.outcome, SSPR_DONE_PASSWORD_SET);
+	assert_string_equal(df_password("alice"), "Fresh-Passw0rd-1");
+	assert_int_equal(df_entry("alice")->counters.n_sent, 0);
+	while (fr_mail(1))
+		;
+	assert_int_equal(fr_notices, 1);	/* the owner is told */
+	flow_closed(f);
+}
+
+/* An unknown name goes the same way, as far as the caller can see. */
+static void
+unknown_like_real(void **state)
+{
+	struct conn c[2];
+	struct flow *f[2];
+	int i;
+
+	(void)state;
+	f[0] = new_flow(&c[0]);
+	f[1] = new_flow(&c[1]);
+	to_challenge(&c[0], f[0], "alice");
+	to_challenge(&c[1], f[1], "mallory");
+	assert_int_equal(c[0].n, c[1].n);
+	for (i = 0; i < c[0].n; i++)
+		assert_int_equal(c[0].type[i], c[1].type[i]);
+	assert_int_equal(fr_probes, 1);	/* mallory's: a probe, no code */
+	answer(f[1], fr_code);		/* alice's code, not mallory's */
+	run_dir();
+	assert_int_not_equal(c[1].last.type, SSPR_MSG_VERIFIED);
+	flow_closed(f[0]);
+	flow_closed(f[1]);
+	run_dir();
+}
+
+/*
+ * Two flows for one account: the second code sent makes the first one
+ * stale, fleet-wide (the directory orders the sends); the newest works.
+ */
+static void
+two_flows_one_account(void **state)
+{
+	struct conn c[2];
+	struct flow *f[2];
+	char first[16];
+
+	(void)state;
+	f[0] = new_flow(&c[0]);
+	f[1] = new_flow(&c[1]);
+	to_challenge(&c[0], f[0], "alice");
+	snprintf(first, sizeof(first), "%s", fr_code);
+	to_challenge(&c[1], f[1], "alice");
+	assert_string_not_equal(first, fr_code);
+	assert_int_equal(df_entry("alice")->counters.n_sent, 2);
+	answer(f[0], first);
+	run_dir();
+	assert_int_not_equal(c[0].last.type, SSPR_MSG_VERIFIED);
+	answer(f[1], fr_code);
+	run_dir();
+	assert_int_equal(c[1].last.type, SSPR_MSG_VERIFIED);
+	flow_closed(f[0]);
+	flow_closed(f[1]);
+	run_dir();
+}
+
+/*
+ * The directory fails at a step: the caller hears so, in the answer that
+ * step owes, and nothing is written.  fr_code is cleared so that a code
+ * from before cannot pass for this flow's.
+ */
+static void
+directory_fails(void **state)
+{
+	static const struct {
+		enum df_op	 op;
+		uint16_t	 last;	/* what the caller hears last */
+		uint16_t	 reason;
+	} steps[] = {
+		{ DF_LOOKUP,		SSPR_MSG_FAIL,	SSPR_R_UNAVAILABLE },
+		{ DF_COUNTER_ADD,	SSPR_MSG_FAIL,	SSPR_R_SEND_FAILED },
+		{ DF_COUNTERS_READ,	SSPR_MSG_FAIL,	SSPR_R_UNAVAILABLE },
+		{ DF_SET_PASSWORD,	SSPR_MSG_FAIL,	SSPR_R_UNAVAILABLE },
+	};
+	struct conn c;
+	struct flow *f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		f = new_flow(&c);
+		df_fail(steps[i].op, DIR_UNAVAILABLE, 1);
+		fr_code[0] = '\0';
+		hello(f);
+		start(f, "alice");
+		run_dir();
+		(void)fr_mail(1);
+		if (c.last.type == SSPR_MSG_CHALLENGE) {
+			answer(f, fr_code[0] ? fr_code : "00000000");
+			run_dir();
+		}
+		if (c.last.type == SSPR_MSG_VERIFIED) {
+			new_password(f, "Fresh-Passw0rd-1");
+			run_dir();
+		}
+		if (c.last.type != steps[i].last ||
+		    c.last.u.reason != steps[i].reason)
+			fail_msg("step %zu: 0x%x reason %u", i, c.last.type,
+			    c.last.u.reason);
+		assert_false(c.done_set);
+		flow_closed(f);
+		run_dir();
+		while (fr_mail(1))
+			;
+	}
+	assert_string_equal(df_password("alice"), "Old-pass-1234");
+}
+
+/* Work that comes back after the caller left is dropped in one place. */
+static void
+late_result(void **state)
+{
+	struct conn c;
+	struct flow *f = new_flow(&c);
+
+	(void)state;
+	hello(f);
+	start(f, "alice");
+	assert_int_equal(fr_pending_dir(), 1);
+	flow_closed(f);
+	assert_int_equal(flow_count(), 1);	/* held by its job */
+	run_dir();
+	assert_int_equal(c.after_end, 0);
+	assert_int_equal(c.n, 1);		/* HELLO_OK only */
+	assert_int_equal(df_entry("alice")->counters.n_sent, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(reset_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_like_real, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(two_flows_one_account, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(directory_fails, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(late_result, setup, teardown),
+	};
+
+	ff_init();
+	fr_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
