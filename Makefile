@@ -45,9 +45,9 @@ UNITDIR    ?= $(LIBDIR)/systemd/system
 
 PAM_CFLAGS := $(shell $(PKG_CONFIG) --cflags pam 2>/dev/null)
 PAM_LIBS   := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null)
-D_CFLAGS   := $(shell $(PKG_CONFIG) --cflags ldap libcurl libcrypto pwquality libqrencode 2>/dev/null)
+D_CFLAGS   := $(shell $(PKG_CONFIG) --cflags ldap libcurl libssl libcrypto pwquality libqrencode 2>/dev/null)
 # cracklib has no .pc file; dict.c calls it directly (libcrack2-dev).
-D_LIBS     := $(shell $(PKG_CONFIG) --libs ldap lber libcurl libcrypto pwquality libqrencode 2>/dev/null) -lcrack -pthread
+D_LIBS     := $(shell $(PKG_CONFIG) --libs ldap lber libcurl libssl libcrypto pwquality libqrencode 2>/dev/null) -lcrack -pthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 # Only test_totp links liboath: a second implementation to check ours against.
 OATH_CFLAGS := $(shell $(PKG_CONFIG) --cflags liboath 2>/dev/null)
@@ -74,7 +74,8 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
               sspr-helperd/qr.c sspr-helperd/keys.c sspr-helperd/register.c \
               sspr-helperd/codekit.c sspr-helperd/method.c \
-              sspr-helperd/dir_probe.c sspr-helperd/preflight.c
+              sspr-helperd/dir_probe.c sspr-helperd/preflight.c \
+              sspr-helperd/fleet.c sspr-helperd/fleet_server.c sspr-helperd/relay.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
 

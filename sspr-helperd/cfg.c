@@ -57,6 +57,10 @@ static const struct kenum mail_tls_modes[] = {
 	{ "starttls", MAIL_TLS_STARTTLS }, { "implicit", MAIL_TLS_IMPLICIT },
 	{ "none", MAIL_TLS_NONE }, { NULL, 0 }
 };
+static const struct kenum roles[] = {
+	{ "local", ROLE_LOCAL }, { "relay", ROLE_RELAY },
+	{ "reset-server", ROLE_SERVER }, { NULL, 0 }
+};
 
 struct key {
 	const char		*section;
@@ -175,6 +179,17 @@ static const struct key keys[] = {
 	{ "register", "reconfirm_days", K_INT, O(reconfirm_days), "365", 0, 3650, NULL },
 	{ "register", "max_skips", K_INT, O(max_skips), "3", 0, 10, NULL },
 	{ "register", "directory_mail", K_BOOL, O(directory_mail), "yes", 0, 0, NULL },
+
+	{ "fleet", "role", K_ENUM, O(role), "local", 0, 0, roles },
+	{ "fleet", "listen", K_STR, O(fleet_listen), "0.0.0.0:" FLEET_PORT, 0, 0, NULL },
+	{ "fleet", "servers", K_WORDS, O(fleet_servers), "", 0, 0, NULL },
+	{ "fleet", "cert_file", K_PATH, O(fleet_cert), "", 0, 0, NULL },
+	{ "fleet", "key_file", K_PATH, O(fleet_key), "", 0, 0, NULL },
+	{ "fleet", "ca_file", K_PATH, O(fleet_ca), "", 0, 0, NULL },
+	{ "fleet", "crl_file", K_PATH, O(fleet_crl), "", 0, 0, NULL },
+	{ "fleet", "max_per_host", K_INT, O(fleet_max_per_host), "32", 1, 10000, NULL },
+	{ "fleet", "max_connections", K_INT, O(fleet_max_conns), "1024", 1, 100000, NULL },
+	{ "fleet", "timeout", K_INT, O(fleet_timeout), "5", 1, 60, NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -787,12 +802,68 @@ validate(struct parser *ps)
 	return 0;
 }
 
+/* What a relay's file may hold: its socket and callers, and [fleet]. */
+static int
+relay_key(const struct key *k)
+{
+	return strcmp(k->section, "fleet") == 0 ||
+	    strcmp(k->section, "daemon") == 0;
+}
+
+static int
+is_relay(struct parser *ps)
+{
+	int i = 0;
+
+	return key_named("fleet", "role", &i) != NULL && ps->line[i] != 0 &&
+	    ps->cfg->role == ROLE_RELAY;
+}
+
+/* host:port or [v6]:port, the port 1..65535. */
+static int
+hostport_ok(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	long port;
+
+	if (colon == NULL || colon == s || strlen(s) > 300 ||
+	    parse_long(colon + 1, 1, 65535, &port) != 0)
+		return 0;
+	return *s != '[' || colon[-1] == ']';
+}
+
+static int
+validate_fleet(struct parser *ps)
+{
+	struct cfg *c = ps->cfg;
+	int i;
+
+	if (c->role == ROLE_LOCAL)
+		return 0;
+	if (*c->fleet_cert == '\0' || *c->fleet_key == '\0')
+		return fail_at(ps, "fleet", "cert_file", "a relay and a reset "
+		    "server need cert_file and key_file");
+	if (*c->fleet_ca == '\0')
+		return fail_at(ps, "fleet", "ca_file", "a relay and a reset "
+		    "server need the fleet CA (peers are verified both ways)");
+	if (c->role == ROLE_SERVER && !hostport_ok(c->fleet_listen))
+		return fail_at(ps, "fleet", "listen", "must be ADDRESS:PORT");
+	if (c->role == ROLE_RELAY && c->fleet_servers.n == 0)
+		return fail_at(ps, "fleet", "servers", "a relay needs at least "
+		    "one reset server (NAME:PORT)");
+	for (i = 0; i < c->fleet_servers.n; i++)
+		if (!hostport_ok(c->fleet_servers.item[i]))
+			return fail_at(ps, "fleet", "servers", "each server is "
+			    "NAME:PORT");
+	return 0;
+}
+
 static int
 parse_text(struct parser *ps, const char *text, size_t len)
 {
 	char line[CFG_LINE_MAX + 2], section[64] = "";
 	size_t i, pos = 0, n;
-	int lnr = 0;
+	int lnr = 0, relay;
 
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -810,15 +881,26 @@ parse_text(struct parser *ps, const char *text, size_t len)
 		if (parse_line(ps, lnr, line, section, sizeof(section)) != 0)
 			return -1;
 	}
+	relay = is_relay(ps);
 	for (i = 0; i < NKEYS; i++) {
+		if (ps->line[i] != 0 && relay && !relay_key(&keys[i]))
+			return fail(ps, ps->line[i], &keys[i], "role = relay "
+			    "holds no directory credential and sends no mail: "
+			    "this key belongs in the reset servers' "
+			    "configuration");
 		if (ps->line[i] != 0)
 			continue;
-		if (keys[i].def == NULL)
+		if (keys[i].def == NULL && !relay)
 			return fail(ps, 0, &keys[i], "required, but not set");
-		if (set_value(ps, 0, &keys[i], keys[i].def) != 0)
+		if (keys[i].def == NULL && keys[i].type == K_URIS)
+			continue;
+		if (set_value(ps, 0, &keys[i], keys[i].def ? keys[i].def :
+		    "") != 0)
 			return -1;
 	}
-	return validate(ps);
+	if (validate_fleet(ps) != 0)
+		return -1;
+	return relay ? 0 : validate(ps);
 }
 
 static struct cfg *
@@ -1097,9 +1179,9 @@ cfg_load(const char *path, char *err, size_t errsize)
 	/* the service account's password stays in RAM and out of cores */
 	(void)mlock(ps.cfg, sizeof(*ps.cfg));
 	(void)madvise_secret(ps.cfg);
-	if (parse_text(&ps, text, len) != 0 ||
+	if (parse_text(&ps, text, len) != 0 || (ps.cfg->role != ROLE_RELAY &&
 	    read_secret(&ps, "directory", "bind_password_file",
-	    ps.cfg->bind_password_file, &ps.cfg->bind_password) != 0 ||
+	    ps.cfg->bind_password_file, &ps.cfg->bind_password) != 0) ||
 	    (*ps.cfg->mail_password_file != '\0' &&
 	    read_secret(&ps, "mail", "password_file",
 	    ps.cfg->mail_password_file, &ps.cfg->mail_password) != 0) ||

@@ -142,6 +142,18 @@ flow_new(struct conn *c, struct cfg *cfg, uid_t uid, pid_t pid, int self_only)
 	return f;
 }
 
+/*
+ * A flow a relay forwards: host is the identity its certificate proves,
+ * self_name the user a self caller there may act for (SO_PEERCRED on
+ * that host vouched for it; the reset server has no passwd entry of it).
+ */
+void
+flow_set_host(struct flow *f, const char *host, const char *self_name)
+{
+	snprintf(f->host, sizeof(f->host), "%s", host);
+	snprintf(f->self_name, sizeof(f->self_name), "%s", self_name);
+}
+
 void
 flow_ref(struct flow *f)
 {
@@ -380,6 +392,18 @@ on_hello(struct flow *f, struct msg *in)
 	if (f->self_only)
 		snprintf(f->source, sizeof(f->source), "uid:%u",
 		    (unsigned)f->uid);
+	/*
+	 * Through a relay the terminal and remote host are the host's word
+	 * only: the source is counted under the host's certificate name,
+	 * so a host can spend its own limits and never another's.
+	 */
+	if (f->host[0] != '\0') {
+		char s[sizeof(f->source) + sizeof(f->host) + 1];
+
+		snprintf(s, sizeof(s), "%s/%s", f->host, f->source);
+		snprintf(f->source, sizeof(f->source), "%.*s",
+		    (int)sizeof(f->source) - 1, s);
+	}
 	if (h->version < SSPR_PROTO_MIN) {
 		flog(f, LOG_WARNING, "module speaks protocol %u, daemon %u..%u",
 		    h->version, SSPR_PROTO_MIN, SSPR_PROTO_CUR);

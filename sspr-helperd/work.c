@@ -332,8 +332,9 @@ dir_run(struct job *j, void *ctx)
 	 * name the directory knows and one it does not.
 	 */
 	if ((r->kind == W_LOOKUP || r->kind == W_STATUS ||
-	    r->kind == W_CHANGE) && f->self_only &&
-	    !is_own_name(f->uid, f->user)) {
+	    r->kind == W_CHANGE) && f->self_only && (f->host[0] != '\0' ?
+	    strcmp(f->self_name, f->user) != 0 :
+	    !is_own_name(f->uid, f->user))) {
 		r->not_self = 1;
 		return;
 	}
