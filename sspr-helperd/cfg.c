@@ -181,7 +181,7 @@ static const struct key keys[] = {
 	{ "register", "directory_mail", K_BOOL, O(directory_mail), "yes", 0, 0, NULL },
 
 	{ "fleet", "role", K_ENUM, O(role), "local", 0, 0, roles },
-	{ "fleet", "listen", K_STR, O(fleet_listen), "0.0.0.0:" FLEET_PORT, 0, 0, NULL },
+	{ "fleet", "listen", K_STR, O(fleet_listen), "0.0.0.0:7477", 0, 0, NULL },
 	{ "fleet", "servers", K_WORDS, O(fleet_servers), "", 0, 0, NULL },
 	{ "fleet", "cert_file", K_PATH, O(fleet_cert), "", 0, 0, NULL },
 	{ "fleet", "key_file", K_PATH, O(fleet_key), "", 0, 0, NULL },

@@ -222,7 +222,7 @@ enum role {
 	ROLE_SERVER,
 };
 
-#define FLEET_PORT	"7477"	/* the reset server's default TCP port */
+/* the reset server's default TCP port is 7477 ([fleet] listen) */
 #define FLEET_HOST_MAX	64	/* a host's identity from its certificate */
 
 struct cfg *cfg_load(const char *, char *, size_t);
