@@ -22,6 +22,31 @@
 
 static pthread_mutex_t	 ctx_lock = PTHREAD_MUTEX_INITIALIZER;
 static SSL_CTX		*cur_ctx;
+static __thread char	 refused_subject[256];	/* see fleet_refused_subject */
+
+/*
+ * OpenSSL forgets the peer's certificate when the handshake fails; the
+ * subject of the one refused is kept for the log line.
+ */
+static int
+verify_cb(int ok, X509_STORE_CTX *x)
+{
+	X509 *cert = X509_STORE_CTX_get_current_cert(x);
+
+	if (!ok && cert != NULL && refused_subject[0] == '\0')
+		X509_NAME_oneline(X509_get_subject_name(cert), refused_subject,
+		    sizeof(refused_subject));
+	return ok;
+}
+
+/* The refused certificate's subject in this thread, and forgets it. */
+void
+fleet_refused_subject(char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", refused_subject[0] ? refused_subject :
+	    "(none)");
+	refused_subject[0] = '\0';
+}
 
 /* The first queued OpenSSL error as text, and the queue emptied. */
 void
@@ -90,7 +115,7 @@ ctx_new(const struct cfg *c, char *err, size_t errsize)
 	    load_crl(ctx, c->fleet_crl, err, errsize) != 0)
 		goto fail;
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
-	    (server ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0), NULL);
+	    (server ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0), verify_cb);
 	SSL_CTX_set_verify_depth(ctx, 4);
 	if (server)
 		SSL_CTX_set_client_CA_list(ctx,

@@ -36,6 +36,7 @@ int	fleet_read_frame(int, SSL *, unsigned char *, uint32_t *);
 int	fleet_write(int, SSL *, const unsigned char *, size_t);
 int	fleet_request_type(uint16_t);
 void	fleet_tls_error(char *, size_t);
+void	fleet_refused_subject(char *, size_t);
 
 /* fleet_server.c: the reset server's listener */
 int	fleet_server_start(const struct cfg *);

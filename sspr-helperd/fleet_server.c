@@ -154,16 +154,12 @@ static void
 handshake_error(SSL *ssl, char *buf, size_t size)
 {
 	long v = SSL_get_verify_result(ssl);
-	X509 *cert = SSL_get_peer_certificate(ssl);
-	char subj[256] = "";
+	char subj[256];
 
-	if (cert != NULL)
-		X509_NAME_oneline(X509_get_subject_name(cert), subj,
-		    sizeof(subj));
-	X509_free(cert);
+	fleet_refused_subject(subj, sizeof(subj));
 	if (v != X509_V_OK) {
-		snprintf(buf, size, "certificate %s: %s", subj[0] ? subj :
-		    "(none)", X509_verify_cert_error_string(v));
+		snprintf(buf, size, "certificate %s: %s", subj,
+		    X509_verify_cert_error_string(v));
 		ERR_clear_error();
 		return;
 	}

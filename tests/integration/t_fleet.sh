@@ -9,9 +9,10 @@ slapd_start && sink_start || exit 1
 read -r P1 P2 < <(ports 2 | tr '\n' ' ')
 fleet_cert relay-a relay-a.test
 fleet_cert relay-b relay-b.test
+fleet_ca_init
 
-server_conf srv1 "$P1"
-server_conf srv2 "$P2"
+server_conf srv1 "$P1" "crl_file = $T/crl.pem"
+server_conf srv2 "$P2" "crl_file = $T/crl.pem"
 daemon_start srv1 || exit 1
 SRV1_PID=$DAEMON_PID
 daemon_start srv2 || exit 1
@@ -21,7 +22,11 @@ ok $? "both reset servers listen"
 relay_conf relayA relay-a "localhost:$P1" "localhost:$P2"
 relay_conf relayB relay-b "localhost:$P1" "localhost:$P2"
 daemon_start relayA || exit 1
+RELAY_A_PID=$DAEMON_PID
 daemon_start relayB || exit 1
+RELAY_B_PID=$DAEMON_PID
+ra() { SOCKET=$T/run/relayA.sock raw "$@"; }
+rb() { SOCKET=$T/run/relayB.sock raw "$@"; }
 
 # The relay holds nothing that can change a password.
 unlike "$(cat "$T/relayA.conf")" 'bind|password|smtp' "relay A's config names no directory or mail credential"
@@ -50,5 +55,105 @@ bind_ok "uid=alice,$PEOPLE" New-Passw0rd-1
 ok $? "alice binds with the new password"
 like "$(cat "$T/srv1.log")" 'src=relay-a\.test/[^ ]* user=alice' "server 1 logs the flow under relay A's certificate name"
 unlike "$(cat "$T/srv2.log")" 'user=alice' "server 2 saw nothing (server 1 answered first)"
+
+# 2. Wrong codes through relay A and relay B add up on frank's entry: the
+# counters are in the directory, whichever reset server counts them.
+ra hello recv start frank recv answer 11111111 recv answer 22222222 recv \
+	answer 33333333 recv cancel >/dev/null
+is "$(attr_of "uid=frank,$PEOPLE" ssprCodeFailure | wc -l)" 3 "three failures through relay A are on frank's entry"
+out=$(rb hello recv start frank recv answer 44444444 recv answer 55555555 recv)
+like "$out" 'ANSWER_BAD left=3' "relay B's flow counts on"
+until=$(attr_of "uid=frank,$PEOPLE" ssprBlockedUntil)
+ok $(( until > $(date +%s) + 86000 ? 0 : 1 )) "frank is blocked for about 24 h after five wrong codes on two hosts"
+like "$(cat "$T/srv1.log")" 'src=relay-b\.test/[^ ]* user=frank: too many wrong codes' \
+	"the block is logged under relay B's name"
+n=$(mail_count frank@example.test)
+out=$(rb hello recv start frank recv cancel)
+like "$out" 'CHALLENGE method=1' "a blocked account still sees a normal challenge on relay B"
+sleep 1
+is "$(mail_count frank@example.test)" "$n" "but no code is sent"
+
+# 3. Server 1 dies mid-flow: that flow ends with a clear message and
+# changes nothing; the next flows go to server 2.
+cat > "$T/kill1.sh" <<EOF2
+#!/bin/sh
+# mid-flow: the code is in dave's mailbox, the server waits for it
+$SRC/tests/lib/env-mailcode.sh $T dave@example.test 1 >/dev/null
+kill -9 $SRV1_PID
+while (exec 3<>/dev/tcp/127.0.0.1/$P1) 2>/dev/null; do sleep 0.1; done
+echo 12345678
+EOF2
+chmod 755 "$T/kill1.sh"
+s=$(script killed <<EOF2
+^Password => 
+^Choose 1 or 2 => 1
+^Verification code => !$T/kill1.sh
+^New password: => Never-Set-Passw0rd
+^Retype new password: => Never-Set-Passw0rd
+EOF2
+)
+out=$(drive dave "$s" relay-a)
+like "$out" 'cannot be reached right now' "the interrupted flow tells dave to try again later"
+unlike "$out" 'result: Success' "and does not succeed"
+like "$(cat "$T/relayA.log")" "reset server localhost:$P1 went away" "relay A logs the lost server"
+bind_ok "uid=dave,$PEOPLE" Old-Passw0rd-dave
+ok $? "dave's password is unchanged"
+s=$(script reset2 <<EOF2
+^Password => 
+^Choose 1 or 2 => 1
+^Verification code => !$SRC/tests/lib/env-mailcode.sh $T dave@example.test 2
+^New password: => Fresh-Passw0rd-9
+^Retype new password: => Fresh-Passw0rd-9
+EOF2
+)
+out=$(drive dave "$s" relay-b)
+like "$out" '\[info\] Your password has been changed\.' "the next reset, through relay B, succeeds"
+bind_ok "uid=dave,$PEOPLE" Fresh-Passw0rd-9
+ok $? "dave binds with the new password"
+like "$(cat "$T/srv2.log")" 'src=relay-b\.test/[^ ]* user=dave' "server 2 served it"
+like "$(cat "$T/relayB.log")" "reset server localhost:$P1: .*trying the next" "relay B logs the failover"
+
+# 4. Certificates the reset server refuses, each with a clear line: from
+# another CA, expired, revoked (CRL, re-read on SIGHUP), none at all.
+mkdir -p "$T/other"
+fleet_cert relay-x relay-x.test "$T/other"
+fleet_cert_expired relay-old relay-old.test
+fleet_cert relay-r relay-r.test
+relay_conf relayX relay-r "localhost:$P2"
+daemon_start relayX || exit 1
+RELAY_X_PID=$DAEMON_PID
+relay_x() {	# relay_x CERT: relay X now presents CERT; prints one flow's start
+	relay_conf relayX "$1" "localhost:$P2"
+	reload relayX "$RELAY_X_PID" || return 1
+	SOCKET=$T/run/relayX.sock raw hello recv
+}
+refused() {	# refused CERT REGEX WHAT
+	out=$(relay_x "$1")
+	like "$out" 'FAIL reason=4' "$3: the caller is told the service is unavailable"
+	wait_for 5 grep -qE "refused a host at 127\.0\.0\.1:[0-9]+: $2" "$T/srv2.log"
+	ok $? "$3: server 2 logs why"
+}
+out=$(relay_x relay-r)
+like "$out" 'HELLO_OK' "relay X with a valid certificate is served"
+refused relay-x 'certificate .*CN ?= ?relay-x\.test.*: unable to get local issuer certificate' "another CA"
+refused relay-old 'certificate .*CN ?= ?relay-old\.test.*: certificate has expired' "an expired certificate"
+fleet_revoke relay-r
+ok $? "relay X's certificate revoked"
+reload srv2 "$SRV2_PID"
+ok $? "server 2 re-reads its CRL on SIGHUP"
+refused relay-r 'certificate .*CN ?= ?relay-r\.test.*: certificate revoked' "a revoked certificate"
+$PY - "$P2" "$T/ca.pem" <<'EOF2' >/dev/null 2>&1
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+ctx.check_hostname = False
+try:
+    with socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5) as s:
+        with ctx.wrap_socket(s) as t:
+            t.recv(10)
+except Exception:
+    pass
+EOF2
+wait_for 5 grep -qE "refused a host at 127\.0\.0\.1:[0-9]+: .*peer did not return a certificate" "$T/srv2.log"
+ok $? "no certificate at all: refused, and logged so"
 
 done_testing

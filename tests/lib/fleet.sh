@@ -54,3 +54,58 @@ relay_conf() {
 port_open() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
+
+# fleet_ca_init: an `openssl ca` database over the test CA, for expired
+# certificates and a CRL ($T/crl.pem, empty at first).
+fleet_ca_init() {
+	mkdir -p "$T/caroot/new"
+	: > "$T/caroot/index.txt"
+	echo 1000 > "$T/caroot/crlnumber"
+	echo 2000 > "$T/caroot/serial"
+	cat > "$T/caroot/ca.cnf" <<-EOF2
+	[ca]
+	default_ca = fleet
+	[fleet]
+	database = $T/caroot/index.txt
+	new_certs_dir = $T/caroot/new
+	serial = $T/caroot/serial
+	crlnumber = $T/caroot/crlnumber
+	certificate = $T/ca.pem
+	private_key = $T/ca.key
+	default_md = sha256
+	default_crl_days = 2
+	policy = anything
+	unique_subject = no
+	[anything]
+	commonName = supplied
+	EOF2
+	openssl ca -batch -config "$T/caroot/ca.cnf" -gencrl -out "$T/crl.pem" 2>/dev/null
+}
+
+# fleet_cert_expired NAME DNSNAME: signed by the test CA, valid in 2020 only
+fleet_cert_expired() {
+	(umask 077 && openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" \
+		-keyout "$T/$1.key" -out "$T/$1.csr" 2>/dev/null)
+	printf 'subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\n' "$2" > "$T/$1.ext"
+	openssl ca -batch -config "$T/caroot/ca.cnf" -in "$T/$1.csr" -out "$T/$1.pem" \
+		-startdate 20200101000000Z -enddate 20200102000000Z \
+		-extfile "$T/$1.ext" -notext 2>/dev/null
+}
+
+# fleet_revoke NAME: revokes $T/NAME.pem and rewrites $T/crl.pem
+fleet_revoke() {
+	openssl ca -batch -config "$T/caroot/ca.cnf" -revoke "$T/$1.pem" 2>/dev/null &&
+	openssl ca -batch -config "$T/caroot/ca.cnf" -gencrl -out "$T/crl.pem" 2>/dev/null
+}
+
+reloaded_count_above() {	# reloaded_count_above LOG N
+	[ "$(grep -c "configuration reloaded" "$1" 2>/dev/null)" -gt "$2" ]
+}
+
+# reload NAME PID: SIGHUP, and wait for the log to say it was taken
+reload() {
+	local n
+	n=$(grep -c "configuration reloaded" "$T/$1.log")
+	kill -HUP "$2"
+	wait_for 10 reloaded_count_above "$T/$1.log" "$n"
+}
