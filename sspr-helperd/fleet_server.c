@@ -149,6 +149,41 @@ send_fail(SSL *ssl, uint16_t reason)
 	wire_wr_wipe(&wr);
 }
 
+static void
+set_timeouts(int fd, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/*
+ * Closes so that the host reads our last answer: what it sent meanwhile
+ * is read and dropped for up to a second (closing with unread input
+ * would reset the connection, and the answer with it).
+ */
+static void
+linger(SSL *ssl, int fd)
+{
+	unsigned char junk[512];
+	struct timeval tv = { .tv_sec = 1 };
+
+	(void)SSL_shutdown(ssl);
+	shutdown(fd, SHUT_WR);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (recv(fd, junk, sizeof(junk), 0) > 0)
+		;
+	ERR_clear_error();
+}
+
+static void
+refuse(SSL *ssl, int fd, uint16_t reason)
+{
+	send_fail(ssl, reason);
+	linger(ssl, fd);
+}
+
 /* Why the handshake failed, in words an operator can act on. */
 static void
 handshake_error(SSL *ssl, char *buf, size_t size)
@@ -253,14 +288,6 @@ pump(SSL *ssl, int tfd, int sfd, const char *host)
 	explicit_bzero(buf, sizeof(buf));
 }
 
-static void
-set_timeouts(int fd, int seconds)
-{
-	struct timeval tv = { .tv_sec = seconds };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
 
 /* Hands the loop its end of the bridge.  0, or -1. */
 static int
@@ -310,25 +337,26 @@ bridge_main(void *arg)
 		    "digits, '.', '-', '_')", b->addr);
 		goto out;
 	}
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    read_host(ssl, p, b->host) != 0) {
+		refuse(ssl, b->fd, SSPR_R_PROTOCOL);
+		goto out;
+	}
 	if (host_take(b->host) != 0) {
 		log_msg(LOG_WARNING, "fleet: host %s (%s): over max_per_host "
 		    "(%d connections at once); refusing", b->host, b->addr,
 		    max_per_host);
-		send_fail(ssl, SSPR_R_BUSY);
+		refuse(ssl, b->fd, SSPR_R_BUSY);
 		goto out;
 	}
 	counted = 1;
-	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    read_host(ssl, p, b->host) != 0) {
-		send_fail(ssl, SSPR_R_PROTOCOL);
-		goto out;
-	}
 	if (hand_over(p, &sfd) != 0) {
-		send_fail(ssl, SSPR_R_INTERNAL);
+		refuse(ssl, b->fd, SSPR_R_INTERNAL);
 		goto out;
 	}
 	p = NULL;	/* the loop's now */
 	pump(ssl, b->fd, sfd, b->host);
+	linger(ssl, b->fd);
 out:
 	free(p);
 	if (sfd >= 0)
