@@ -41,6 +41,7 @@ void	fleet_refused_subject(char *, size_t);
 /* fleet_server.c: the reset server's listener */
 int	fleet_server_start(const struct cfg *);
 void	fleet_server_limits(const struct cfg *);
+int	fleet_check_listen(const struct cfg *);
 int	fleet_peer_fd(void);
 struct fleet_peer *fleet_peer_take(void);
 

@@ -16,6 +16,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -478,13 +479,39 @@ open_listener(const char *spec)
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)) != 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 ||
 	    listen(fd, SOMAXCONN) != 0) {
-		log_msg(LOG_ERR, "[fleet] listen %s: %s", spec, strerror(errno));
+		int e = errno;
+
+		log_msg(LOG_ERR, "[fleet] listen %s: %s", spec, strerror(e));
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
+		errno = e;
 	}
 	freeaddrinfo(res);
 	return fd;
+}
+
+/*
+ * --check: can [fleet] listen be bound?  0 yes (or in use, which a
+ * running daemon explains: said on stderr), -1 no.
+ */
+int
+fleet_check_listen(const struct cfg *c)
+{
+	int fd = open_listener(c->fleet_listen);
+
+	if (fd >= 0) {
+		close(fd);
+		fprintf(stderr, "%s: [fleet] listen %s: can be bound\n",
+		    c->path, c->fleet_listen);
+		return 0;
+	}
+	if (errno == EADDRINUSE) {
+		fprintf(stderr, "%s: [fleet] listen %s: in use (by the "
+		    "running daemon?)\n", c->path, c->fleet_listen);
+		return 0;
+	}
+	return -1;
 }
 
 /* Limits for new connections; at start and on reload. */

@@ -199,6 +199,8 @@ check_only(struct cfg *c, const struct preflight *p)
 	fflush(stderr);
 	if (c->role == ROLE_RELAY)	/* it reaches no directory or mail */
 		return 0;
+	if (c->role == ROLE_SERVER && fleet_check_listen(c) != 0)
+		return 1;
 	return preflight_run(c, p);
 }
 

@@ -28,6 +28,19 @@ RELAY_B_PID=$DAEMON_PID
 ra() { SOCKET=$T/run/relayA.sock raw "$@"; }
 rb() { SOCKET=$T/run/relayB.sock raw "$@"; }
 
+# --check covers the fleet's files and the listener.
+out=$("$BUILD/sspr-helperd" --config "$T/srv1.conf" --check 2>&1 >/dev/null)
+ok $? "--check passes on reset server 1's config"
+like "$out" '\[fleet\] certificate, key, CA and CRL load' "it loads the certificate, key, CA and CRL"
+like "$out" "\\[fleet\\] listen 127\\.0\\.0\\.1:$P1: in use" "and finds the listener in use by the running server"
+sed "s|^crl_file = .*|crl_file = $T/no-such.crl|" "$T/srv1.conf" > "$T/badcrl.conf"
+chmod 600 "$T/badcrl.conf"
+out=$("$BUILD/sspr-helperd" --config "$T/badcrl.conf" --check 2>&1 >/dev/null)
+ok $((!$?)) "--check fails on a CRL that cannot be read"
+like "$out" "crl_file $T/no-such.crl: cannot be read" "and names it"
+out=$("$BUILD/sspr-helperd" --config "$T/relayA.conf" --check 2>&1 >/dev/null)
+ok $? "--check passes on relay A's config"
+
 # The relay holds nothing that can change a password.
 unlike "$(cat "$T/relayA.conf")" 'bind|password|smtp' "relay A's config names no directory or mail credential"
 cp "$T/relayA.conf" "$T/bad-relay.conf"
