@@ -109,3 +109,75 @@ reload() {
 	kill -HUP "$2"
 	wait_for 10 reloaded_count_above "$T/$1.log" "$n"
 }
+
+# --- SSPR_FLEET=1: any suite through a relay and a reset server ----------
+#
+# daemon_start NAME then starts NAME as a reset server (its log NAME.log,
+# where the flows are) and, in front of it, a relay on the socket NAME's
+# configuration named (log NAME.relay.log), so the module and the test's
+# raw client talk to the relay.  The relay copies NAME's [daemon] section.
+
+fleet_daemon_start() {
+	local name=${1:-helperd} sock port before
+	# SSPR_FLEET_CHECK=FILE: at exit, the flows the reset servers logged
+	# under the relay's name go there (t_fleet_e2e checks there were some)
+	if [ -n "${SSPR_FLEET_CHECK:-}" ] && [ -z "${FLEET_TRAP:-}" ]; then
+		FLEET_TRAP=1
+		trap 'grep -h "src=fleet-host\.test/" "$T"/*.log > "$SSPR_FLEET_CHECK" 2>/dev/null; cleanup' EXIT
+	fi
+	mkdir -p "$T/run"
+	chmod 700 "$T/run"
+	[ -f "$T/fleet-host.pem" ] || fleet_cert fleet-host fleet-host.test
+	[ -f "$T/$name.conf" ] || daemon_conf "$T/$name.conf"
+	if ! grep -q '^\[fleet\]' "$T/$name.conf"; then
+		sock=$(sed -n 's/^socket = //p' "$T/$name.conf")
+		port=$(ports 1)
+		echo "$sock" > "$T/$name.fleet-sock"
+		awk '/^\[/ { d = ($0 == "[daemon]") } d' "$T/$name.conf" |
+			sed "s|^socket = .*|socket = $sock|" > "$T/$name.relay.conf"
+		cat >> "$T/$name.relay.conf" <<-EOF2
+
+		[fleet]
+		role = relay
+		servers = localhost:$port
+		cert_file = $T/fleet-host.pem
+		key_file = $T/fleet-host.key
+		ca_file = $T/ca.pem
+		EOF2
+		chmod 600 "$T/$name.relay.conf"
+		# a new configuration: a new relay in front of it
+		if [ -f "$T/$name.relay.pid" ]; then
+			kill "$(cat "$T/$name.relay.pid")" 2>/dev/null
+			wait "$(cat "$T/$name.relay.pid")" 2>/dev/null
+			rm -f "$T/$name.relay.pid"
+		fi
+		sed -i "s|^socket = .*|socket = $T/run/$name.server.sock|" "$T/$name.conf"
+		cat >> "$T/$name.conf" <<-EOF2
+
+		[fleet]
+		role = reset-server
+		listen = 127.0.0.1:$port
+		cert_file = $T/server.pem
+		key_file = $T/server.key
+		ca_file = $T/ca.pem
+		EOF2
+	fi
+	before=$(grep -c "ready on" "$T/$name.log" 2>/dev/null)
+	GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
+	${DAEMON_WRAPPER:-} "$BUILD/sspr-helperd" --config "$T/$name.conf" --foreground \
+	    >>"$T/$name.log" 2>&1 &
+	DAEMON_PID=$!
+	PIDS+=("$DAEMON_PID")
+	wait_for 10 ready_count_above "$T/$name.log" "${before:-0}" ||
+		{ echo "# reset server did not start"; sed 's/^/#   /' "$T/$name.log"; return 1; }
+	if [ -f "$T/$name.relay.pid" ] && kill -0 "$(cat "$T/$name.relay.pid")" 2>/dev/null; then
+		return 0
+	fi
+	before=$(grep -c "ready on" "$T/$name.relay.log" 2>/dev/null)
+	${DAEMON_WRAPPER:-} "$BUILD/sspr-helperd" --config "$T/$name.relay.conf" --foreground \
+	    >>"$T/$name.relay.log" 2>&1 &
+	echo $! > "$T/$name.relay.pid"
+	PIDS+=($!)
+	wait_for 10 ready_count_above "$T/$name.relay.log" "${before:-0}" ||
+		{ echo "# relay did not start"; sed 's/^/#   /' "$T/$name.relay.log"; return 1; }
+}
