@@ -190,11 +190,13 @@ static void
 handshake_error(SSL *ssl, char *buf, size_t size)
 {
 	long v = SSL_get_verify_result(ssl);
-	char subj[256];
+	char subj[256], field[300];
 
+	/* a certificate from another CA says anything in its subject */
 	fleet_refused_subject(subj, sizeof(subj));
 	if (v != X509_V_OK) {
-		snprintf(buf, size, "certificate %s: %s", subj,
+		snprintf(buf, size, "certificate %s: %s",
+		    log_field(field, sizeof(field), subj),
 		    X509_verify_cert_error_string(v));
 		ERR_clear_error();
 		return;

@@ -148,13 +148,13 @@ refused() {	# refused CERT REGEX WHAT
 }
 out=$(relay_x relay-r)
 like "$out" 'HELLO_OK' "relay X with a valid certificate is served"
-refused relay-x 'certificate .*CN ?= ?relay-x\.test.*: unable to get local issuer certificate' "another CA"
-refused relay-old 'certificate .*CN ?= ?relay-old\.test.*: certificate has expired' "an expired certificate"
+refused relay-x 'certificate [^ ]*relay-x\.test: unable to get local issuer certificate' "another CA"
+refused relay-old 'certificate [^ ]*relay-old\.test: certificate has expired' "an expired certificate"
 fleet_revoke relay-r
 ok $? "relay X's certificate revoked"
 reload srv2 "$SRV2_PID"
 ok $? "server 2 re-reads its CRL on SIGHUP"
-refused relay-r 'certificate .*CN ?= ?relay-r\.test.*: certificate revoked' "a revoked certificate"
+refused relay-r 'certificate [^ ]*relay-r\.test: certificate revoked' "a revoked certificate"
 $PY - "$P2" "$T/ca.pem" <<'EOF2' >/dev/null 2>&1
 import socket, ssl, sys
 ctx = ssl.create_default_context(cafile=sys.argv[2])
