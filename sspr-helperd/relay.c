@@ -224,19 +224,26 @@ first_server(const struct relay *r, int *fdp, const char **name)
  * had its end (DONE or FAIL).
  */
 static int
-pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid)
+pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
 {
 	unsigned char buf[SSPR_FRAME_MAX + 4];
 	struct pollfd pf[2] = { { .fd = lfd, .events = POLLIN },
 	    { .fd = tfd, .events = POLLIN } };
 	uint32_t len;
-	int type, last = 0;
+	char why[256];
+	int type, last = 0, n;
 
 	for (;;) {
 		pf[0].revents = pf[1].revents = 0;
-		if (SSL_pending(ssl) == 0 && poll(pf, 2, -1) < 0) {
-			if (errno == EINTR)
+		/* the server ends idle flows; this is for one that hangs */
+		if (SSL_pending(ssl) == 0 &&
+		    (n = poll(pf, 2, (idle_s + 60) * 1000)) <= 0) {
+			if (n < 0 && errno == EINTR)
 				continue;
+			log_msg(LOG_WARNING, "relay: reset server %s silent for "
+			    "%d s (pid %d's flow ends here)", server,
+			    idle_s + 60, (int)pid);
+			last = -1;
 			break;
 		}
 		if (SSL_pending(ssl) > 0 || pf[1].revents != 0) {
@@ -245,10 +252,11 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid)
 				if (last == SSPR_MSG_DONE ||
 				    last == SSPR_MSG_FAIL)
 					break;
+				fleet_tls_error(why, sizeof(why));
 				log_msg(LOG_WARNING, "relay: reset server %s "
-				    "%s (pid %d's flow ends here)", server,
+				    "%s (pid %d's flow ends here): %s", server,
 				    type < 0 ? "went away" : "sent a request",
-				    (int)pid);
+				    (int)pid, type < 0 ? why : "refused");
 				last = -1;
 				break;
 			}
@@ -295,7 +303,7 @@ relay_main(void *arg)
 		goto out;
 	}
 	if (send_msg(-1, ssl, &r->host) != 0 ||
-	    pump(r->fd, ssl, tfd, server, r->pid) < 0)
+	    pump(r->fd, ssl, tfd, server, r->pid, r->cfg->idle_timeout) < 0)
 		send_fail(r->fd, SSPR_R_UNAVAILABLE);
 	SSL_shutdown(ssl);
 	SSL_free(ssl);

@@ -140,21 +140,23 @@ relay_x() {	# relay_x CERT: relay X now presents CERT; prints one flow's start
 	reload relayX "$RELAY_X_PID" || return 1
 	SOCKET=$T/run/relayX.sock raw hello recv
 }
-refused() {	# refused CERT REGEX WHAT
+refused() {	# refused CERT REGEX WHAT ALERT
 	out=$(relay_x "$1")
 	like "$out" 'FAIL reason=4' "$3: the caller is told the service is unavailable"
 	wait_for 5 grep -qE "refused a host at 127\.0\.0\.1:[0-9]+: $2" "$T/srv2.log"
 	ok $? "$3: server 2 logs why"
+	like "$(cat "$T/relayX.log")" "reset server localhost:$P2 went away .*: .*alert $4" \
+		"$3: relay X logs the server's alert ($4)"
 }
 out=$(relay_x relay-r)
 like "$out" 'HELLO_OK' "relay X with a valid certificate is served"
-refused relay-x 'certificate [^ ]*relay-x\.test: unable to get local issuer certificate' "another CA"
-refused relay-old 'certificate [^ ]*relay-old\.test: certificate has expired' "an expired certificate"
+refused relay-x 'certificate [^ ]*relay-x\.test: unable to get local issuer certificate' "another CA" "unknown ca"
+refused relay-old 'certificate [^ ]*relay-old\.test: certificate has expired' "an expired certificate" "certificate expired"
 fleet_revoke relay-r
 ok $? "relay X's certificate revoked"
 reload srv2 "$SRV2_PID"
 ok $? "server 2 re-reads its CRL on SIGHUP"
-refused relay-r 'certificate [^ ]*relay-r\.test: certificate revoked' "a revoked certificate"
+refused relay-r 'certificate [^ ]*relay-r\.test: certificate revoked' "a revoked certificate" "certificate revoked"
 $PY - "$P2" "$T/ca.pem" <<'EOF2' >/dev/null 2>&1
 import socket, ssl, sys
 ctx = ssl.create_default_context(cafile=sys.argv[2])
