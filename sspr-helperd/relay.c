@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -30,6 +31,7 @@
 
 #define THREAD_STACK	(256 * 1024)
 #define FRAME_TIMEOUT_S	2	/* as server.c: a local frame comes whole */
+#define HELLO_WAIT_S	10	/* as server.c's HELLO_TIMEOUT_MS */
 
 struct relay {
 	struct conn	*conn;		/* the loop's; handed back at the end */
@@ -287,15 +289,127 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
 	return last;
 }
 
+/* One ADMIN_LINE "key value", the value percent-encoded as admin.c does. */
+static void
+admin_line(int fd, const char *key, const char *value)
+{
+	struct msg m = { .type = SSPR_MSG_ADMIN_LINE };
+	const unsigned char *p;
+	size_t o;
+
+	o = (size_t)snprintf(m.u.line, sizeof(m.u.line), "%s ", key);
+	for (p = (const unsigned char *)value; *p != '\0' &&
+	    o + 4 < sizeof(m.u.line); p++) {
+		if (*p <= ' ' || *p == '%' || *p >= 0x7f)
+			o += (size_t)snprintf(m.u.line + o, sizeof(m.u.line) - o,
+			    "%%%02X", *p);
+		else
+			m.u.line[o++] = (char)*p;
+	}
+	m.u.line[o] = '\0';
+	(void)send_msg(fd, NULL, &m);
+}
+
+static void
+admin_end(int fd, int status, const char *message)
+{
+	struct msg m = { .type = SSPR_MSG_ADMIN_END };
+
+	m.u.admin_end.status = (uint16_t)status;
+	snprintf(m.u.admin_end.message, sizeof(m.u.admin_end.message), "%s",
+	    message);
+	(void)send_msg(fd, NULL, &m);
+}
+
+/*
+ * ssprctl on a relay host (root, service "ssprctl"): this host's view,
+ * answered here.  status: can each reset server be reached, with this
+ * host's certificate?  reload: as SIGHUP.  What concerns accounts is
+ * the reset servers' (their ssprctl), never forwarded: no host may send
+ * ADMIN there.
+ */
+static void
+local_admin(struct relay *r)
+{
+	struct msg m = { .type = SSPR_MSG_HELLO_OK };
+	unsigned char buf[SSPR_FRAME_MAX + 4];
+	const struct cfglist *l = &r->cfg->fleet_servers;
+	char why[256];
+	uint32_t len;
+	SSL *ssl;
+	int i, fd, up = 0;
+
+	m.u.hello_ok.version = SSPR_PROTO_CUR;
+	if (send_msg(r->fd, NULL, &m) != 0)
+		return;
+	if (fleet_read_frame(r->fd, NULL, buf, &len) != SSPR_MSG_ADMIN ||
+	    msg_decode(&m, buf + 4, len - 4) != 0) {
+		send_fail(r->fd, SSPR_R_PROTOCOL);
+		return;
+	}
+	switch (m.u.admin.op) {
+	case SSPR_ADMIN_STATUS:
+		admin_line(r->fd, "role", "relay");
+		for (i = 0; i < l->n; i++) {
+			ssl = server_connect(l->item[i], r->cfg->fleet_timeout,
+			    &fd, why, sizeof(why));
+			if (ssl != NULL) {
+				up++;
+				snprintf(why, sizeof(why), "ok");
+				SSL_shutdown(ssl);
+				SSL_free(ssl);
+				close(fd);
+			}
+			admin_line(r->fd, l->item[i], why);
+		}
+		admin_end(r->fd, up == 0, up ? "a reset server answers" :
+		    "no reset server answers");
+		break;
+	case SSPR_ADMIN_RELOAD:
+		kill(getpid(), SIGHUP);
+		admin_end(r->fd, 0, "reload requested (the log says how it "
+		    "went)");
+		break;
+	default:
+		admin_end(r->fd, 1, "a relay keeps no accounts: ask a reset "
+		    "server (ssprctl there)");
+	}
+	msg_wipe(&m);
+}
+
+/* Waits for the caller's first frame (HELLO) for up to HELLO_WAIT_S. */
+static int
+first_frame(struct relay *r, unsigned char *buf, uint32_t *len)
+{
+	struct pollfd pf = { .fd = r->fd, .events = POLLIN };
+
+	if (poll(&pf, 1, HELLO_WAIT_S * 1000) != 1)
+		return -1;
+	return fleet_read_frame(r->fd, NULL, buf, len);
+}
+
 static void *
 relay_main(void *arg)
 {
 	struct relay *r = arg;
 	const char *server = NULL;
+	unsigned char buf[SSPR_FRAME_MAX + 4];
+	struct msg hello;
+	uint32_t len;
 	SSL *ssl;
 	int tfd = -1;
 
 	set_timeouts(r->fd, FRAME_TIMEOUT_S);
+	if (first_frame(r, buf, &len) != SSPR_MSG_HELLO ||
+	    msg_decode(&hello, buf + 4, len - 4) != 0) {
+		send_fail(r->fd, SSPR_R_PROTOCOL);
+		goto out;
+	}
+	if (r->host.u.host.caller == SSPR_CALLER_ROOT &&
+	    strcmp(hello.u.hello.service, "ssprctl") == 0) {
+		local_admin(r);
+		goto out;
+	}
 	if ((ssl = first_server(r, &tfd, &server)) == NULL) {
 		log_msg(LOG_ERR, "relay: no reset server answered; pid %d is "
 		    "told the service is unavailable", (int)r->pid);
@@ -303,12 +417,14 @@ relay_main(void *arg)
 		goto out;
 	}
 	if (send_msg(-1, ssl, &r->host) != 0 ||
+	    SSL_write(ssl, buf, (int)len) != (int)len ||
 	    pump(r->fd, ssl, tfd, server, r->pid, r->cfg->idle_timeout) < 0)
 		send_fail(r->fd, SSPR_R_UNAVAILABLE);
 	SSL_shutdown(ssl);
 	SSL_free(ssl);
 	close(tfd);
 out:
+	explicit_bzero(buf, sizeof(buf));
 	ERR_clear_error();
 	cfg_unref(r->cfg);
 	if (write(done_pipe[1], &r->conn, sizeof(r->conn)) !=

@@ -126,6 +126,18 @@ ok $? "dave binds with the new password"
 like "$(cat "$T/srv2.log")" 'src=relay-b\.test/[^ ]* user=dave' "server 2 served it"
 like "$(cat "$T/relayB.log")" "reset server localhost:$P1: .*trying the next" "relay B logs the failover"
 
+# ssprctl on a relay host: its host's view, answered by the relay.
+out=$("$BUILD/ssprctl" -c "$T/relayB.conf" status 2>&1)
+ok $? "ssprctl status on relay B: a reset server answers"
+like "$out" "role +relay" "it names the role"
+like "$out" "localhost:$P1 +.*(refused|Connection)" "server 1 is down"
+like "$out" "localhost:$P2 +ok" "server 2 is up"
+out=$("$BUILD/ssprctl" -c "$T/relayB.conf" unblock frank 2>&1)
+ok $((!$?)) "ssprctl unblock on a relay: refused"
+like "$out" 'ask a reset server' "it says where to ask"
+until=$(attr_of "uid=frank,$PEOPLE" ssprBlockedUntil)
+ok $(( until > $(date +%s) ? 0 : 1 )) "frank is still blocked"
+
 # 4. Certificates the reset server refuses, each with a clear line: from
 # another CA, expired, revoked (CRL, re-read on SIGHUP), none at all.
 mkdir -p "$T/other"
