@@ -703,6 +703,9 @@ server_reload(char *err, size_t errsize)
 	}
 	if (n->role == ROLE_SERVER)
 		fleet_server_limits(n);
+	if (strcmp(n->fleet_listen, cur_cfg->fleet_listen) != 0)
+		log_msg(LOG_WARNING, "reload: a new [fleet] listen takes "
+		    "effect at the next restart");
 	if (strcmp(n->socket, cur_cfg->socket) != 0)
 		log_msg(LOG_WARNING, "reload: a new socket path takes effect "
 		    "at the next restart");
