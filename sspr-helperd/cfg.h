@@ -213,6 +213,7 @@ struct cfg {
 	char		*fleet_crl;
 	int		 fleet_max_per_host;
 	int		 fleet_max_conns;
+	int		 fleet_host_flows;
 	int		 fleet_timeout;
 };
 

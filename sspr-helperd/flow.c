@@ -292,6 +292,31 @@ source_key(const struct flow *f, char *key, size_t size)
 }
 
 /*
+ * Through a relay, the host as a whole: the terminals and remote hosts it
+ * names are its word only, so they cannot spread its flows out of reach
+ * of [fleet] host_flows per [throttle] source_window.  A source key
+ * ("s:@" and the certificate's name): a full table may forget it.
+ */
+static int
+host_allowed(struct flow *f, long long now)
+{
+	struct tstate t;
+	char key[FLEET_HOST_MAX + 4];
+
+	if (f->host[0] == '\0')
+		return 1;
+	snprintf(key, sizeof(key), "s:@%s", f->host);
+	state_get(key, &t);
+	if (throttle_count(t.sent, t.n_sent, now, f->cfg->source_window) >=
+	    f->cfg->fleet_host_flows) {
+		flog(f, LOG_WARNING, "host %s over [fleet] host_flows (%d); "
+		    "refusing", f->host, f->cfg->fleet_host_flows);
+		return 0;
+	}
+	return state_event(key, STATE_SENT, now, NULL) == 0;
+}
+
+/*
  * The per-source limit is said plainly (FAIL THROTTLED): it is about the
  * terminal or host, and tells nothing about any account.
  */
@@ -309,6 +334,8 @@ source_allowed(struct flow *f)
 		    "codes; refusing");
 		return 0;
 	}
+	if (!host_allowed(f, now))
+		return 0;
 	/*
 	 * A source that cannot be counted is not let through.  A full table
 	 * forgets a quiet source to make room, so this is only a table

@@ -12,7 +12,7 @@ fleet_cert relay-a relay-a.test
 fleet_cert relay-b relay-b.test
 server_conf srv1 "$P1" "max_per_host = 3"
 daemon_start srv1 || exit 1
-DAEMON_EXTRA_DAEMON="self_callers = yes" server_conf srvself "$P2"
+DAEMON_EXTRA_DAEMON="self_callers = yes" server_conf srvself "$P2" "host_flows = 3"
 daemon_start srvself || exit 1
 wait_for 10 port_open "$P1" && wait_for 10 port_open "$P2"
 ok $? "the reset servers listen"
@@ -92,6 +92,20 @@ for i in 1 2 3; do eval "exec {HOLD$i}>&-"; done
 wait "${HP[@]}"
 out=$(hc host root hello recv)
 like "$out" 'HELLO_OK' "relay A is served again once its connections close"
+
+# 5b. Per-host rate (server "self": host_flows = 3 per source_window):
+# naming a new terminal for each flow does not escape it.
+hb2() { $PY "$SRC/tests/lib/fleetclient.py" "$P2" "$T/ca.pem" "$T/relay-b.pem" "$T/relay-b.key" "$@" 2>>"$T/hc.err"; }
+for i in 1 2 3; do
+	out=$(hb2 host root hello "10.0.0.$i" recv start "nosuch$i" recv)
+	like "$out" 'CHALLENGE' "relay B's flow $i (rhost 10.0.0.$i) starts"
+done
+out=$(hb2 host root hello 10.0.0.4 recv start nosuch4 recv)
+like "$out" 'FAIL reason=13' "its fourth, from yet another rhost: FAIL(THROTTLED)"
+like "$(cat "$T/srvself.log")" 'host relay-b\.test over \[fleet\] host_flows \(3\)' "logged"
+out=$($PY "$SRC/tests/lib/fleetclient.py" "$P2" "$T/ca.pem" "$T/relay-a.pem" "$T/relay-a.key" \
+	host root hello 10.0.0.5 recv start nosuch5 recv 2>>"$T/hc.err")
+like "$out" 'CHALLENGE' "relay A is not held back by relay B's count"
 
 # 6. A frame over the cap: the connection closes, the server stays.
 out=$(hc host root toolong recv)
