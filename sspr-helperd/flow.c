@@ -303,7 +303,7 @@ host_allowed(struct flow *f, long long now)
 	struct tstate t;
 	char key[FLEET_HOST_MAX + 4];
 
-	if (f->host[0] == '\0')
+	if (f->host[0] == '\0' || f->cfg->fleet_host_flows == 0)
 		return 1;
 	snprintf(key, sizeof(key), "s:@%s", f->host);
 	state_get(key, &t);
