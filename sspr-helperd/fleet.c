@@ -20,8 +20,11 @@
 #include "msg.h"
 #include "wire.h"
 
+#define FLEET_TICKET_S	300
+
 static pthread_mutex_t	 ctx_lock = PTHREAD_MUTEX_INITIALIZER;
 static SSL_CTX		*cur_ctx;
+static unsigned long	 cur_gen;	/* counts contexts: see relay.c */
 static __thread char	 refused_subject[256];	/* see fleet_refused_subject */
 
 /*
@@ -89,9 +92,17 @@ ctx_new(const struct cfg *c, char *err, size_t errsize)
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	/* no tickets: a relay reads only frames, and keeps no sessions */
-	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
-	SSL_CTX_set_num_tickets(ctx, 0);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	/*
+	 * A relay resumes its session (relay.c) instead of a full handshake
+	 * per flow.  A ticket lives FLEET_TICKET_S, and a new context (every
+	 * reload, so every new CRL) has new ticket keys: a revoked host's
+	 * tickets die with the reload that revokes it.
+	 */
+	SSL_CTX_set_num_tickets(ctx, server ? 1 : 0);
+	SSL_CTX_set_timeout(ctx, FLEET_TICKET_S);
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"sspr-fleet",
+	    10);
 	if (SSL_CTX_use_certificate_chain_file(ctx, c->fleet_cert) != 1) {
 		fleet_tls_error(why, sizeof(why));
 		snprintf(err, errsize, "[fleet] cert_file %s: %s",
@@ -143,19 +154,26 @@ fleet_tls_load(const struct cfg *c, char *err, size_t errsize)
 	pthread_mutex_lock(&ctx_lock);
 	old = cur_ctx;
 	cur_ctx = n;
+	cur_gen++;
 	pthread_mutex_unlock(&ctx_lock);
 	SSL_CTX_free(old);
 	return 0;
 }
 
-/* The current context, referenced: SSL_CTX_free it when done. */
+/*
+ * The current context, referenced: SSL_CTX_free it when done.  *gen, if
+ * asked, tells it from earlier ones (a session made with another context
+ * was made with other certificates).
+ */
 SSL_CTX *
-fleet_ctx_get(void)
+fleet_ctx_get(unsigned long *gen)
 {
 	SSL_CTX *c;
 
 	pthread_mutex_lock(&ctx_lock);
 	c = cur_ctx;
+	if (gen != NULL)
+		*gen = cur_gen;
 	if (c != NULL)
 		SSL_CTX_up_ref(c);
 	pthread_mutex_unlock(&ctx_lock);

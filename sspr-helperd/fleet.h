@@ -31,7 +31,7 @@ struct fleet_peer {
 
 /* fleet.c: TLS contexts and frames (both roles) */
 int	fleet_tls_load(const struct cfg *, char *, size_t);
-SSL_CTX	*fleet_ctx_get(void);
+SSL_CTX	*fleet_ctx_get(unsigned long *);
 int	fleet_read_frame(int, SSL *, unsigned char *, uint32_t *);
 int	fleet_write(int, SSL *, const unsigned char *, size_t);
 int	fleet_request_type(uint16_t);

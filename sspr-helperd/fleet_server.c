@@ -317,7 +317,7 @@ bridge_main(void *arg)
 {
 	struct bridge *b = arg;
 	struct fleet_peer *p = NULL;
-	SSL_CTX *ctx = fleet_ctx_get();
+	SSL_CTX *ctx = fleet_ctx_get(NULL);
 	SSL *ssl = NULL;
 	X509 *cert = NULL;
 	char why[512];

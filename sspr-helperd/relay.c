@@ -41,7 +41,69 @@ struct relay {
 	struct cfg	*cfg;
 };
 
+/* The last session with each server, to resume (no full handshake). */
+struct sess {
+	char		 server[320];
+	unsigned long	 gen;		/* of the context it was made with */
+	SSL_SESSION	*s;
+	struct sess	*next;
+};
+
 static int done_pipe[2] = { -1, -1 };
+static pthread_mutex_t sess_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sess *sessions;
+
+/*
+ * A session made with this context (so with this host's current
+ * certificate: a reload that changes it starts afresh), or NULL.
+ */
+static SSL_SESSION *
+sess_get(const char *server, unsigned long gen)
+{
+	SSL_SESSION *s = NULL;
+	struct sess *e;
+
+	pthread_mutex_lock(&sess_lock);
+	for (e = sessions; e != NULL; e = e->next)
+		if (strcmp(e->server, server) == 0 && e->s != NULL &&
+		    e->gen == gen) {
+			s = e->s;
+			SSL_SESSION_up_ref(s);
+			break;
+		}
+	pthread_mutex_unlock(&sess_lock);
+	return s;
+}
+
+/* Keeps ssl's session for server, or forgets it (ssl NULL). */
+static void
+sess_put(const char *server, SSL *ssl, unsigned long gen)
+{
+	SSL_SESSION *s = ssl != NULL ? SSL_get1_session(ssl) : NULL;
+	struct sess *e;
+
+	if (s != NULL && !SSL_SESSION_is_resumable(s)) {
+		SSL_SESSION_free(s);
+		s = NULL;
+	}
+	pthread_mutex_lock(&sess_lock);
+	for (e = sessions; e != NULL && strcmp(e->server, server) != 0;
+	    e = e->next)
+		;
+	if (e == NULL && s != NULL && (e = calloc(1, sizeof(*e))) != NULL) {
+		snprintf(e->server, sizeof(e->server), "%s", server);
+		e->next = sessions;
+		sessions = e;
+	}
+	if (e != NULL) {
+		SSL_SESSION_free(e->s);
+		e->s = s;
+		e->gen = gen;
+		s = NULL;
+	}
+	pthread_mutex_unlock(&sess_lock);
+	SSL_SESSION_free(s);
+}
 
 int
 relay_init(void)
@@ -150,13 +212,15 @@ tcp_connect(const char *host, const char *port, int seconds, char *why,
  * fleet CA and the name: NULL with why.
  */
 static SSL *
-server_connect(const char *spec, int seconds, int *fdp, char *why,
-    size_t size)
+server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
+    char *why, size_t size)
 {
 	char host[300], tmp[16];
 	const char *colon = strrchr(spec, ':');
 	SSL_CTX *ctx;
 	SSL *ssl = NULL;
+	SSL_SESSION *sess;
+	unsigned long gen;
 	long v;
 	int fd;
 
@@ -167,7 +231,7 @@ server_connect(const char *spec, int seconds, int *fdp, char *why,
 	}
 	if ((fd = tcp_connect(host, colon + 1, seconds, why, size)) < 0)
 		return NULL;
-	if ((ctx = fleet_ctx_get()) == NULL ||
+	if ((ctx = fleet_ctx_get(&gen)) == NULL ||
 	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1) {
 		snprintf(why, size, "TLS: out of memory");
 		goto fail;
@@ -179,7 +243,13 @@ server_connect(const char *spec, int seconds, int *fdp, char *why,
 		SSL_set_tlsext_host_name(ssl, host);
 		SSL_set1_host(ssl, host);
 	}
+	*genp = gen;
+	if ((sess = sess_get(spec, gen)) != NULL) {
+		SSL_set_session(ssl, sess);
+		SSL_SESSION_free(sess);
+	}
 	if (SSL_connect(ssl) != 1) {
+		sess_put(spec, NULL, gen);
 		if ((v = SSL_get_verify_result(ssl)) != X509_V_OK) {
 			snprintf(why, size, "its certificate: %s",
 			    X509_verify_cert_error_string(v));
@@ -188,6 +258,9 @@ server_connect(const char *spec, int seconds, int *fdp, char *why,
 			fleet_tls_error(why, size);
 		goto fail;
 	}
+	if (SSL_session_reused(ssl))
+		log_msg(LOG_DEBUG, "relay: reset server %s: session resumed",
+		    spec);
 	SSL_CTX_free(ctx);
 	*fdp = fd;
 	return ssl;
@@ -200,7 +273,8 @@ fail:
 
 /* The first server that answers, in the configured order. */
 static SSL *
-first_server(const struct relay *r, int *fdp, const char **name)
+first_server(const struct relay *r, int *fdp, unsigned long *genp,
+    const char **name)
 {
 	const struct cfglist *l = &r->cfg->fleet_servers;
 	char why[256];
@@ -209,7 +283,7 @@ first_server(const struct relay *r, int *fdp, const char **name)
 
 	for (i = 0; i < l->n; i++) {
 		ssl = server_connect(l->item[i], r->cfg->fleet_timeout, fdp,
-		    why, sizeof(why));
+		    genp, why, sizeof(why));
 		if (ssl != NULL) {
 			*name = l->item[i];
 			return ssl;
@@ -335,6 +409,7 @@ local_admin(struct relay *r)
 	unsigned char buf[SSPR_FRAME_MAX + 4];
 	const struct cfglist *l = &r->cfg->fleet_servers;
 	char why[256];
+	unsigned long gen;
 	uint32_t len;
 	SSL *ssl;
 	int i, fd, up = 0;
@@ -352,7 +427,7 @@ local_admin(struct relay *r)
 		admin_line(r->fd, "role", "relay");
 		for (i = 0; i < l->n; i++) {
 			ssl = server_connect(l->item[i], r->cfg->fleet_timeout,
-			    &fd, why, sizeof(why));
+			    &fd, &gen, why, sizeof(why));
 			if (ssl != NULL) {
 				up++;
 				snprintf(why, sizeof(why), "ok");
@@ -388,6 +463,24 @@ first_frame(struct relay *r, unsigned char *buf, uint32_t *len)
 	return fleet_read_frame(r->fd, NULL, buf, len);
 }
 
+/*
+ * With TLS 1.3 a server that refuses this host's certificate says so
+ * after the handshake: the first write fails.  Its alert, if it is still
+ * to be read, says why.
+ */
+static void
+refused_early(SSL *ssl, const char *server, pid_t pid)
+{
+	unsigned char b;
+	char why[256];
+
+	ERR_clear_error();
+	(void)SSL_read(ssl, &b, 1);
+	fleet_tls_error(why, sizeof(why));
+	log_msg(LOG_WARNING, "relay: reset server %s went away (pid %d's flow "
+	    "ends here): %s", server, (int)pid, why);
+}
+
 static void *
 relay_main(void *arg)
 {
@@ -395,6 +488,7 @@ relay_main(void *arg)
 	const char *server = NULL;
 	unsigned char buf[SSPR_FRAME_MAX + 4];
 	struct msg hello;
+	unsigned long gen = 0;
 	uint32_t len;
 	SSL *ssl;
 	int tfd = -1;
@@ -410,16 +504,23 @@ relay_main(void *arg)
 		local_admin(r);
 		goto out;
 	}
-	if ((ssl = first_server(r, &tfd, &server)) == NULL) {
+	if ((ssl = first_server(r, &tfd, &gen, &server)) == NULL) {
 		log_msg(LOG_ERR, "relay: no reset server answered; pid %d is "
 		    "told the service is unavailable", (int)r->pid);
 		send_fail(r->fd, SSPR_R_UNAVAILABLE);
 		goto out;
 	}
 	if (send_msg(-1, ssl, &r->host) != 0 ||
-	    SSL_write(ssl, buf, (int)len) != (int)len ||
-	    pump(r->fd, ssl, tfd, server, r->pid, r->cfg->idle_timeout) < 0)
+	    SSL_write(ssl, buf, (int)len) != (int)len) {
+		refused_early(ssl, server, r->pid);
 		send_fail(r->fd, SSPR_R_UNAVAILABLE);
+		sess_put(server, NULL, gen);
+	} else if (pump(r->fd, ssl, tfd, server, r->pid,
+	    r->cfg->idle_timeout) < 0) {
+		send_fail(r->fd, SSPR_R_UNAVAILABLE);
+		sess_put(server, NULL, gen);
+	} else
+		sess_put(server, ssl, gen);
 	SSL_shutdown(ssl);
 	SSL_free(ssl);
 	close(tfd);

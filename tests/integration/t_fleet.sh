@@ -86,6 +86,9 @@ like "$out" 'CHALLENGE method=1' "a blocked account still sees a normal challeng
 sleep 1
 is "$(mail_count frank@example.test)" "$n" "but no code is sent"
 
+like "$(cat "$T/relayA.log")" "reset server localhost:$P1: session resumed" \
+	"relay A resumes its TLS session for later flows"
+
 # 3. Server 1 dies mid-flow: that flow ends with a clear message and
 # changes nothing; the next flows go to server 2.
 cat > "$T/kill1.sh" <<EOF2
