@@ -300,9 +300,10 @@ hand_over(struct fleet_peer *p, int *sfd)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		return -1;
+	p->fd = sv[0];
+	/* a pointer is written whole: far below PIPE_BUF */
 	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) != 0 ||
-	    (p->fd = sv[0], write(peer_pipe[1], &p, sizeof(p))) !=
-	    (ssize_t)sizeof(p)) {
+	    write(peer_pipe[1], &p, sizeof(p)) != (ssize_t)sizeof(p)) {
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
