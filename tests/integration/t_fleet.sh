@@ -69,6 +69,16 @@ ok $? "alice binds with the new password"
 like "$(cat "$T/srv1.log")" 'src=relay-a\.test/[^ ]* user=alice' "server 1 logs the flow under relay A's certificate name"
 unlike "$(cat "$T/srv2.log")" 'user=alice' "server 2 saw nothing (server 1 answered first)"
 
+# The relay passes the module's requests only: a local caller's ADMIN or
+# HOST never reaches a reset server.
+out=$(ra hello recv hex 0000000600100001 hex 0000 recv)
+like "$out" 'FAIL reason=3' "ADMIN through relay A (not ssprctl's HELLO): refused"
+like "$(cat "$T/relayA.log")" 'relay: pid [0-9]+ sent ADMIN, which is not relayed' "relay A logs it"
+out=$(ra hello recv hex 00000009002001 hex 000000000000 recv)
+like "$out" 'FAIL reason=3' "a forged HOST through relay A: refused"
+like "$(cat "$T/relayA.log")" 'relay: pid [0-9]+ sent HOST, which is not relayed' "relay A logs it"
+unlike "$(cat "$T/srv1.log" "$T/srv2.log")" 'sent (ADMIN|HOST)' "neither reached a reset server"
+
 # 2. Wrong codes through relay A and relay B add up on frank's entry: the
 # counters are in the directory, whichever reset server counts them.
 ra hello recv start frank recv answer 11111111 recv answer 22222222 recv \
