@@ -144,10 +144,11 @@ $(BUILD)/sspr-helperd: $(D_OBJ) $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ $(D_LIBS)
 
-$(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/sspr-helperd/cfg.o \
-    $(BUILD)/obj/sspr-helperd/addr.o $(PROTO_OBJ)
+$(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/ssprctl/remote.o \
+    $(BUILD)/obj/sspr-helperd/cfg.o $(BUILD)/obj/sspr-helperd/addr.o $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^
+	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ \
+	    $(shell $(PKG_CONFIG) --libs libssl libcrypto 2>/dev/null)
 
 $(BUILD)/sspr-reset: $(KIOSK_OBJ) $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")

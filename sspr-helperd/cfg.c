@@ -190,6 +190,7 @@ static const struct key keys[] = {
 	{ "fleet", "max_per_host", K_INT, O(fleet_max_per_host), "32", 1, 10000, NULL },
 	{ "fleet", "max_connections", K_INT, O(fleet_max_conns), "1024", 1, 100000, NULL },
 	{ "fleet", "host_flows", K_INT, O(fleet_host_flows), "60", 0, 60, NULL },
+	{ "fleet", "admin_hosts", K_WORDS, O(fleet_admin_hosts), "", 0, 0, NULL },
 	{ "fleet", "timeout", K_INT, O(fleet_timeout), "5", 1, 60, NULL },
 };
 

@@ -214,6 +214,7 @@ struct cfg {
 	int		 fleet_max_per_host;
 	int		 fleet_max_conns;
 	int		 fleet_host_flows;
+	struct cfglist	 fleet_admin_hosts;
 	int		 fleet_timeout;
 };
 

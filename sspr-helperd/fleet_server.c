@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,6 +49,7 @@ static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hostcount	*hosts;
 static int		 nconns;
 static int		 max_conns, max_per_host, timeout_s;
+static struct cfg	*limits;	/* for admin_hosts; under lock */
 static int		 listen_fd = -1;
 static int		 peer_pipe[2] = { -1, -1 };
 
@@ -97,6 +99,20 @@ host_of(X509 *cert, char *out, size_t size)
 	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert),
 	    NID_commonName, out, (int)size);
 	return n > 0 && host_name_ok(out, (size_t)n) ? 0 : -1;
+}
+
+/* Is host in [fleet] admin_hosts (its root may send ADMIN)? */
+static int
+host_is_admin(const char *host)
+{
+	int i, r = 0;
+
+	pthread_mutex_lock(&lock);
+	for (i = 0; limits != NULL && i < limits->fleet_admin_hosts.n; i++)
+		if (strcasecmp(limits->fleet_admin_hosts.item[i], host) == 0)
+			r = 1;
+	pthread_mutex_unlock(&lock);
+	return r;
 }
 
 /* Takes a slot for host; 0, or -1 when it has max_per_host already. */
@@ -243,7 +259,7 @@ read_host(SSL *ssl, struct fleet_peer *p, const char *host)
 
 /* Host frames to the loop (checked), the loop's answers to the host. */
 static void
-pump(SSL *ssl, int tfd, int sfd, const char *host)
+pump(SSL *ssl, int tfd, int sfd, const char *host, int admin)
 {
 	unsigned char buf[SSPR_FRAME_MAX + 4];
 	struct pollfd pf[2] = { { .fd = tfd, .events = POLLIN },
@@ -267,7 +283,8 @@ pump(SSL *ssl, int tfd, int sfd, const char *host)
 					    "malformed frame; closing", host);
 				break;
 			}
-			if (!fleet_request_type((uint16_t)type)) {
+			if (!fleet_request_type((uint16_t)type) &&
+			    !(admin && type == SSPR_MSG_ADMIN)) {
 				log_msg(LOG_WARNING, "fleet: host %s sent %s, "
 				    "which no host may send; closing", host,
 				    msg_name((uint16_t)type));
@@ -322,7 +339,7 @@ bridge_main(void *arg)
 	SSL *ssl = NULL;
 	X509 *cert = NULL;
 	char why[512];
-	int sfd = -1, counted = 0;
+	int sfd = -1, counted = 0, admin;
 
 	set_timeouts(b->fd, timeout_s);
 	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL ||
@@ -346,6 +363,11 @@ bridge_main(void *arg)
 		refuse(ssl, b->fd, SSPR_R_PROTOCOL);
 		goto out;
 	}
+	/* ssprctl --server: root of a host named in admin_hosts */
+	admin = p->caller == SSPR_CALLER_ROOT && host_is_admin(b->host);
+	if (admin)
+		log_msg(LOG_INFO, "fleet: host %s: an administrator's "
+		    "connection (admin_hosts)", b->host);
 	if (host_take(b->host) != 0) {
 		log_msg(LOG_WARNING, "fleet: host %s (%s): over max_per_host "
 		    "(%d connections at once); refusing", b->host, b->addr,
@@ -359,7 +381,7 @@ bridge_main(void *arg)
 		goto out;
 	}
 	p = NULL;	/* the loop's now */
-	pump(ssl, b->fd, sfd, b->host);
+	pump(ssl, b->fd, sfd, b->host, admin);
 	linger(ssl, b->fd);
 out:
 	free(p);
@@ -521,11 +543,16 @@ fleet_check_listen(const struct cfg *c)
 void
 fleet_server_limits(const struct cfg *c)
 {
+	struct cfg *old;
+
 	pthread_mutex_lock(&lock);
 	max_conns = c->fleet_max_conns;
 	max_per_host = c->fleet_max_per_host;
 	timeout_s = c->fleet_timeout;
+	old = limits;
+	limits = cfg_ref((struct cfg *)c);
 	pthread_mutex_unlock(&lock);
+	cfg_unref(old);
 }
 
 /* Opens [fleet] listen and starts accepting.  0, or -1 (logged). */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "remote.h"
 #include "frame.h"
 #include "msg.h"
 #include "wire.h"
@@ -39,7 +40,8 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: ssprctl [-c CONFIG] [-s SOCKET] [-f table|csv|json] COMMAND\n"
+	    "usage: ssprctl [-c CONFIG] [-s SOCKET | --server NAME:PORT] "
+	    "[-f table|csv|json] COMMAND\n"
 	    "commands:\n"
 	    "  status                       is the daemon healthy?\n"
 	    "  report registration          who registered which methods\n"
@@ -229,6 +231,10 @@ split(const char *line, int ncols)
 
 /* --- talking to the daemon ------------------------------------------- */
 
+/* --server: a reset server, reached with the config's [fleet] files */
+static const char	*remote;
+static struct cfg	*remote_cfg;
+
 static int
 dial(const char *path)
 {
@@ -259,7 +265,7 @@ request(const char *sock, uint16_t op, const char *arg,
 	struct msg m = { .type = SSPR_MSG_HELLO };
 	int fd, r;
 
-	if ((fd = dial(sock)) < 0)
+	if ((fd = remote ? remote_dial(remote_cfg, remote) : dial(sock)) < 0)
 		return 3;
 	m.u.hello.version = SSPR_PROTO_CUR;
 	snprintf(m.u.hello.service, sizeof(m.u.hello.service), "ssprctl");
@@ -469,6 +475,7 @@ main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "since", required_argument, NULL, 'S' },
 		{ "file", required_argument, NULL, 'F' },
+		{ "server", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -486,6 +493,7 @@ main(int argc, char **argv)
 		case 's': sock = optarg; break;
 		case 'S': since = optarg; break;
 		case 'F': file = optarg; break;
+		case 'R': remote = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "table") == 0)
 				fmt = F_TABLE;
@@ -510,6 +518,7 @@ main(int argc, char **argv)
 		return 2;
 	if (sock == NULL)
 		sock = c->socket;
+	remote_cfg = c;
 	if (file == NULL)
 		file = c->audit_file;
 	cmd = argv[optind];

@@ -9,10 +9,12 @@ slapd_start && sink_start || exit 1
 read -r P1 P2 < <(ports 2 | tr '\n' ' ')
 fleet_cert relay-a relay-a.test
 fleet_cert relay-b relay-b.test
+fleet_cert ops ops.test
 fleet_ca_init
 
 server_conf srv1 "$P1" "crl_file = $T/crl.pem"
-server_conf srv2 "$P2" "crl_file = $T/crl.pem"
+server_conf srv2 "$P2" "crl_file = $T/crl.pem
+admin_hosts = ops.test"
 daemon_start srv1 || exit 1
 SRV1_PID=$DAEMON_PID
 daemon_start srv2 || exit 1
@@ -150,6 +152,20 @@ ok $((!$?)) "ssprctl unblock on a relay: refused"
 like "$out" 'ask a reset server' "it says where to ask"
 until=$(attr_of "uid=frank,$PEOPLE" ssprBlockedUntil)
 ok $(( until > $(date +%s) ? 0 : 1 )) "frank is still blocked"
+
+# ssprctl --server: the fleet view, from a host in server 2's admin_hosts.
+relay_conf opsctl ops "localhost:$P2"
+out=$("$BUILD/ssprctl" -c "$T/opsctl.conf" --server "localhost:$P2" status 2>&1)
+ok $? "ssprctl --server status from ops.test (admin_hosts)"
+like "$out" 'directory +reachable' "it is server 2's own status"
+out=$("$BUILD/ssprctl" -c "$T/relayA.conf" --server "localhost:$P2" unblock frank 2>&1)
+ok $((!$?)) "ssprctl --server with relay A's certificate: refused"
+like "$(cat "$T/srv2.log")" 'fleet: host relay-a\.test sent ADMIN, which no host may send' "server 2 logs it"
+ok $(( $(attr_of "uid=frank,$PEOPLE" ssprBlockedUntil) > $(date +%s) ? 0 : 1 )) "frank is still blocked"
+out=$("$BUILD/ssprctl" -c "$T/opsctl.conf" --server "localhost:$P2" unblock frank 2>&1)
+ok $? "ssprctl --server unblock frank from ops.test"
+is "$(attr_of "uid=frank,$PEOPLE" ssprBlockedUntil)" "" "frank's block is lifted on the directory"
+like "$(cat "$T/srv2.log")" 'fleet: host ops\.test: an administrator.s connection' "server 2 logs the administrator's host"
 
 # 4. Certificates the reset server refuses, each with a clear line: from
 # another CA, expired, revoked (CRL, re-read on SIGHUP), none at all.
