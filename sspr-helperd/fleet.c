@@ -7,6 +7,7 @@
  * before anything is forwarded.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,6 +22,7 @@
 #include "wire.h"
 
 #define FLEET_TICKET_S	300
+#define FRAME_WAIT_MS	5000	/* the rest of a frame begun */
 
 static pthread_mutex_t	 ctx_lock = PTHREAD_MUTEX_INITIALIZER;
 static SSL_CTX		*cur_ctx;
@@ -93,6 +95,7 @@ ctx_new(const struct cfg *c, char *err, size_t errsize)
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_clear_mode(ctx, SSL_MODE_AUTO_RETRY);	/* see read_full */
 	/*
 	 * A relay resumes its session (relay.c) instead of a full handshake
 	 * per flow.  A ticket lives FLEET_TICKET_S, and a new context (every
@@ -180,16 +183,33 @@ fleet_ctx_get(unsigned long *gen)
 	return c;
 }
 
-/* Reads exactly n bytes from ssl, else from fd.  0, or -1. */
+/*
+ * Reads exactly n bytes from ssl, else from fd.  0, or -1; or 1 when
+ * first is set and a TLS record came that held no data (a session ticket
+ * after the handshake): nothing was read, the caller goes back to poll.
+ * AUTO_RETRY is off (ctx_new) so that such a record cannot leave SSL_read
+ * waiting for data while the other direction has frames to pass.
+ */
 static int
-read_full(int fd, SSL *ssl, unsigned char *p, size_t n)
+read_full(int fd, SSL *ssl, unsigned char *p, size_t n, int first)
 {
+	struct pollfd pf = { .fd = ssl != NULL ? SSL_get_fd(ssl) : fd,
+	    .events = POLLIN };
+	size_t want = n;
 	ssize_t got;
 	int r;
 
 	while (n > 0) {
 		if (ssl != NULL) {
 			r = SSL_read(ssl, p, n > 16384 ? 16384 : (int)n);
+			if (r <= 0 && SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ) {
+				if (first && n == want)
+					return 1;
+				/* within a frame: more comes, or the deadline */
+				if (poll(&pf, 1, FRAME_WAIT_MS) != 1)
+					return -1;
+				continue;
+			}
 			if (r <= 0)
 				return -1;
 			got = r;
@@ -209,26 +229,27 @@ read_full(int fd, SSL *ssl, unsigned char *p, size_t n)
 /*
  * One whole frame into buf (SSPR_FRAME_MAX + 4 bytes): the length first,
  * within 2..SSPR_FRAME_MAX, then the body, which must decode.  *len is
- * the whole frame's size.  Returns its type, or -1: closed, timed out
- * (the socket's SO_RCVTIMEO), or not a frame.  An empty stream at a
- * frame's start is -1 with errno 0, so a caller can tell an end.
+ * the whole frame's size.  Returns its type; FLEET_NONE when a TLS record
+ * without data came instead (poll again); or -1: closed, timed out (the
+ * socket's SO_RCVTIMEO), or not a frame.  An empty stream at a frame's
+ * start is -1 with errno 0, so a caller can tell an end.
  */
 int
 fleet_read_frame(int fd, SSL *ssl, unsigned char *buf, uint32_t *len)
 {
 	struct msg m;
 	uint32_t n;
-	int type;
+	int type, r;
 
 	errno = 0;
-	if (read_full(fd, ssl, buf, 4) != 0)
-		return -1;
+	if ((r = read_full(fd, ssl, buf, 4, 1)) != 0)
+		return r > 0 ? FLEET_NONE : -1;
 	n = wire_peek_len(buf);
 	if (n < 2 || n > SSPR_FRAME_MAX) {
 		errno = EPROTO;
 		return -1;
 	}
-	if (read_full(fd, ssl, buf + 4, n) != 0) {
+	if (read_full(fd, ssl, buf + 4, n, 0) != 0) {
 		errno = errno ? errno : EPROTO;
 		return -1;
 	}

@@ -30,6 +30,7 @@ struct fleet_peer {
 };
 
 /* fleet.c: TLS contexts and frames (both roles) */
+#define FLEET_NONE	0	/* fleet_read_frame: no frame yet, poll again */
 int	fleet_tls_load(const struct cfg *, char *, size_t);
 SSL_CTX	*fleet_ctx_get(unsigned long *);
 int	fleet_read_frame(int, SSL *, unsigned char *, uint32_t *);

@@ -277,6 +277,8 @@ pump(SSL *ssl, int tfd, int sfd, const char *host, int admin)
 		}
 		if (SSL_pending(ssl) > 0 || pf[0].revents != 0) {
 			type = fleet_read_frame(-1, ssl, buf, &len);
+			if (type == FLEET_NONE)
+				continue;
 			if (type < 0) {
 				if (errno == EPROTO)
 					log_msg(LOG_WARNING, "fleet: host %s: "

@@ -324,6 +324,8 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
 		}
 		if (SSL_pending(ssl) > 0 || pf[1].revents != 0) {
 			type = fleet_read_frame(-1, ssl, buf, &len);
+			if (type == FLEET_NONE)
+				continue;	/* a ticket, no frame */
 			if (type < 0 || !(type & 0x8000)) {
 				if (last == SSPR_MSG_DONE ||
 				    last == SSPR_MSG_FAIL)
@@ -473,9 +475,14 @@ refused_early(SSL *ssl, const char *server, pid_t pid)
 {
 	unsigned char b;
 	char why[256];
+	int i, r;
 
 	ERR_clear_error();
-	(void)SSL_read(ssl, &b, 1);
+	/* past a session ticket, if one came first */
+	for (i = 0; i < 4; i++)
+		if ((r = SSL_read(ssl, &b, 1)) > 0 ||
+		    SSL_get_error(ssl, r) != SSL_ERROR_WANT_READ)
+			break;
 	fleet_tls_error(why, sizeof(why));
 	log_msg(LOG_WARNING, "relay: reset server %s went away (pid %d's flow "
 	    "ends here): %s", server, (int)pid, why);

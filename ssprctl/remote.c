@@ -63,6 +63,8 @@ ctx_new(const struct cfg *c)
 	if (ctx == NULL)
 		return NULL;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/* a ticket must not hold SSL_read while the other way has bytes */
+	SSL_CTX_clear_mode(ctx, SSL_MODE_AUTO_RETRY);
 	if (SSL_CTX_use_certificate_chain_file(ctx, c->fleet_cert) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, c->fleet_key,
 	    SSL_FILETYPE_PEM) != 1 ||
@@ -92,8 +94,10 @@ carry(SSL *ssl, int tfd, int sfd)
 		if (SSL_pending(ssl) == 0 && poll(pf, 2, -1) < 0)
 			return;
 		if (SSL_pending(ssl) > 0 || pf[0].revents != 0) {
-			if ((r = SSL_read(ssl, buf, sizeof(buf))) <= 0 ||
-			    send(sfd, buf, (size_t)r, MSG_NOSIGNAL) != r)
+			r = SSL_read(ssl, buf, sizeof(buf));
+			if (r <= 0 && SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ)
+				continue;	/* a session ticket: no data */
+			if (r <= 0 || send(sfd, buf, (size_t)r, MSG_NOSIGNAL) != r)
 				return;
 		}
 		if (pf[1].revents != 0) {
