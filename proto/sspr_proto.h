@@ -50,6 +50,16 @@ enum sspr_req {
 	SSPR_MSG_STATUS = 0x0007,	/* str user: what should a login do? */
 	SSPR_MSG_REGISTER_STEP = 0x0008,/* u8 action, str value */
 	SSPR_MSG_ADMIN = 0x0010,	/* u16 op, str arg; root only */
+	SSPR_MSG_HOST = 0x0020,		/* relay -> reset server, first on a
+					   TLS connection only: u8 caller,
+					   u32 uid, str user (see PROTOCOL.md) */
+};
+
+/* HOST: the local caller as the relay's SO_PEERCRED saw it. */
+enum sspr_host_caller {
+	SSPR_CALLER_ROOT = 1,		/* uid 0 */
+	SSPR_CALLER_ALLOWED = 2,	/* in the relay's allowed_uids */
+	SSPR_CALLER_SELF = 3,		/* self_callers: acts only as user */
 };
 
 /* Answers, daemon -> module. */

@@ -165,6 +165,18 @@ flow_new(struct conn *c, struct cfg *cfg, uid_t uid, pid_t pid, int self_only)
 	return f;
 }
 
+/*
+ * A flow a relay forwards: host is the identity its certificate proves,
+ * self_name the user a self caller there may act for (SO_PEERCRED on
+ * that host vouched for it; the reset server has no passwd entry of it).
+ */
+void
+flow_set_host(struct flow *f, const char *host, const char *self_name)
+{
+	snprintf(f->host, sizeof(f->host), "%s", host);
+	snprintf(f->self_name, sizeof(f->self_name), "%s", self_name);
+}
+
 void
 flow_ref(struct flow *f)
 {
@@ -314,6 +326,31 @@ source_key(const struct flow *f, char *key, size_t size)
 }
 
 /*
+ * Through a relay, the host as a whole: the terminals and remote hosts it
+ * names are its word only, so they cannot spread its flows out of reach
+ * of [fleet] host_flows per [throttle] source_window.  A source key
+ * ("s:@" and the certificate's name): a full table may forget it.
+ */
+static int
+host_allowed(struct flow *f, long long now)
+{
+	struct tstate t;
+	char key[FLEET_HOST_MAX + 4];
+
+	if (f->host[0] == '\0' || f->cfg->fleet_host_flows == 0)
+		return 1;
+	snprintf(key, sizeof(key), "s:@%s", f->host);
+	state_get(key, &t);
+	if (throttle_count(t.sent, t.n_sent, now, f->cfg->source_window) >=
+	    f->cfg->fleet_host_flows) {
+		flog(f, LOG_WARNING, "host %s over [fleet] host_flows (%d); "
+		    "refusing", f->host, f->cfg->fleet_host_flows);
+		return 0;
+	}
+	return state_event(key, STATE_SENT, now, NULL) == 0;
+}
+
+/*
  * The per-source limit is said plainly (FAIL THROTTLED): it is about the
  * terminal or host, and tells nothing about any account.
  */
@@ -331,6 +368,8 @@ source_allowed(struct flow *f)
 		    "codes; refusing");
 		return 0;
 	}
+	if (!host_allowed(f, now))
+		return 0;
 	/*
 	 * A source that cannot be counted is not let through.  A full table
 	 * forgets a quiet source to make room, so this is only a table
@@ -414,6 +453,18 @@ on_hello(struct flow *f, struct msg *in)
 	if (f->self_only)
 		snprintf(f->source, sizeof(f->source), "uid:%u",
 		    (unsigned)f->uid);
+	/*
+	 * Through a relay the terminal and remote host are the host's word
+	 * only: the source is counted under the host's certificate name,
+	 * so a host can spend its own limits and never another's.
+	 */
+	if (f->host[0] != '\0') {
+		char s[sizeof(f->source) + sizeof(f->host) + 1];
+
+		snprintf(s, sizeof(s), "%s/%s", f->host, f->source);
+		snprintf(f->source, sizeof(f->source), "%.*s",
+		    (int)sizeof(f->source) - 1, s);
+	}
 	if (h->version < SSPR_PROTO_MIN) {
 		flog(f, LOG_WARNING, "module speaks protocol %u, daemon %u..%u",
 		    h->version, SSPR_PROTO_MIN, SSPR_PROTO_CUR);

@@ -81,6 +81,8 @@ struct flow {
 	int		 human_ok;
 	int		 human_tries;
 	int		 remote;	/* HELLO named a remote host */
+	char		 host[FLEET_HOST_MAX + 1];	/* "": a local caller */
+	char		 self_name[SSPR_USER_MAX + 1];	/* a host's self caller */
 
 	/* the methods of a reset, in order (reset.c) */
 	int		 method;	/* SSPR_METHOD_* asked now */

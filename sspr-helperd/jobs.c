@@ -316,8 +316,9 @@ job_run(struct job_spec *s, struct work_result *r, void *ctx)
 	 * name the directory knows and one it does not.
 	 */
 	if ((s->kind == W_LOOKUP || s->kind == W_STATUS ||
-	    s->kind == W_CHANGE) && s->self_only &&
-	    !is_own_name(s->uid, s->user)) {
+	    s->kind == W_CHANGE) && s->self_only && (s->remote ?
+	    strcmp(s->self_name, s->user) != 0 :
+	    !is_own_name(s->uid, s->user))) {
 		r->not_self = 1;
 		return;
 	}

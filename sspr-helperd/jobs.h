@@ -69,6 +69,8 @@ struct job_spec {
 	char		 user[SSPR_USER_MAX + 1];
 	uid_t		 uid;
 	int		 self_only;	/* may act only for its own user */
+	int		 remote;	/* a fleet host's caller: self_name */
+	char		 self_name[SSPR_USER_MAX + 1];
 	int		 fake;		/* no account: a count is only waited */
 	struct account	 acct;		/* a copy of the flow's, the worker's */
 	struct secret	 pw;

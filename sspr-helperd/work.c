@@ -106,6 +106,9 @@ job_fill(struct flow *f, struct job_spec *s)
 	snprintf(s->user, sizeof(s->user), "%s", f->user);
 	s->uid = f->uid;
 	s->self_only = f->self_only;
+	/* a fleet host's self caller is known by the name it sent */
+	s->remote = f->host[0] != '\0';
+	snprintf(s->self_name, sizeof(s->self_name), "%s", f->self_name);
 	s->fake = f->fake;
 	if (account_copy(&s->acct, &f->acct) != 0)
 		return -1;
