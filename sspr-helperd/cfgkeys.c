@@ -153,6 +153,7 @@ const struct key cfg_keys[] = {
 	{ "pass", "lifetime", K_INT, O(pass_lifetime), "3600", 300, 604800, NULL },
 	{ "pass", "max_lifetime", K_INT, O(pass_max_lifetime), "86400", 300, 604800, NULL },
 	{ "pass", "for_admins", K_BOOL, O(pass_for_admins), "no", 0, 0, NULL },
+	{ "pass", "counts_as", K_INT, O(pass_counts_as), "1", 1, 2, NULL },
 };
 
 const size_t cfg_nkeys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);
