@@ -207,7 +207,7 @@ ineligible(const struct flow *f)
 	need = f->purpose == SSPR_PURPOSE_VERIFY ? 1 : a->admin ?
 	    f->cfg->admin_methods_required : f->cfg->methods_required;
 	if (chosen != NULL && (n == 0 || f->plan[0] != chosen->id))
-		return "no usable helpdesk pass, or not for this account";
+		return "the method chosen at the start is not usable";
 	/* the chosen one may stand for more than one method */
 	if (chosen != NULL && chosen->counts != NULL)
 		need -= chosen->counts(f->cfg) - 1;
@@ -356,11 +356,12 @@ answer_checked(struct flow *f, struct work_result *r)
 		wrong_answer(f);
 		return;
 	}
-	/* the issuer as the value names it: printable ASCII (pass.c) */
+	/* who vouched (a pass's issuer, as the value names it: printable
+	 * ASCII, pass.c); the audit's method says what was used */
 	if (r->vouched[0] != '\0') {
 		flog(f, LOG_NOTICE, "a %s issued by %s was used (and is gone)",
 		    method_by_id(f->method)->name, r->vouched);
-		faudit(f, "pass_used", "ok", r->vouched);
+		faudit(f, "vouched", "ok", r->vouched);
 	}
 	flow_wait(f, F_CHECKING, flow_dir_wait(f));
 	work_dir(f, W_CHECK, NULL);

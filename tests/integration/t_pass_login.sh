@@ -115,7 +115,7 @@ like "$out" '\[info\] Your password has been changed\.' "the reset is done"
 bind_ok "$BOB" Pass-Reset-Passw0rd-1
 ok $? "bob binds with the new password"
 is "$(attr_of "$BOB" ssprHelpdeskPass)" "" "the pass is gone from bob's entry"
-like "$(cat "$T/helperd.log")" "audit: event=pass_used result=ok reason=$HELEN user=bob .*method=pass" \
+like "$(cat "$T/helperd.log")" "audit: event=vouched result=ok reason=$HELEN user=bob .*method=pass" \
 	"the audit names the issuer"
 wait_for 10 test "$(notify_count bob@example.test pass)" -ge 1
 ok $? "bob's recovery address is told"
