@@ -237,8 +237,8 @@ prompt_of(int method)
 
 /*
  * One-time codes and passes are echoed (people read them off another
- * screen or a note and mistype them); security answers are long-lived secrets and are not,
- * like anything else asked here.
+ * screen or a note and mistype them); security answers are long-lived
+ * secrets and are not, like anything else asked here.
  */
 static int
 echo_of(int method)
@@ -288,7 +288,8 @@ recover_relay(struct session *s, struct msg *ans, int registering)
 				    ans->u.attempts_left);
 			else if (ch.method == SSPR_METHOD_PASS)
 				conv_error(s->pamh, _("That pass is not right. "
-				    "Attempts left: %u."), ans->u.attempts_left);
+				    "Attempts left: %u."),
+				    ans->u.attempts_left);
 			else
 				conv_error(s->pamh, _("That code is not right. "
 				    "Attempts left: %u."), ans->u.attempts_left);

@@ -70,8 +70,9 @@ struct dir_backend {
 		    const char *, struct dir_result *);
 	/* that very value (as read) deleted, or nothing: of two flows on
 	 * any hosts only one succeeds; the other gets DIR_REFUSED */
-	int	(*value_consume)(void *, struct cfg *, const struct account *,
-		    enum dir_value, const char *, struct dir_result *);
+	int	(*value_consume)(void *, struct cfg *,
+		    const struct account *, enum dir_value, const char *,
+		    struct dir_result *);
 	int	(*report)(void *, struct cfg *,
 		    void (*)(void *, const char **, int), void *, char *,
 		    size_t);

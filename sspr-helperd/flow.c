@@ -51,7 +51,8 @@ static const struct conn_ops *conn;
 static const struct flow_family *families[MAX_FAMILIES];
 static int		 nfamilies;
 static const char	*(*method_names)(int);	/* method.c's, at start-up */
-static unsigned		(*method_feats)(const struct cfg *);	/* likewise */
+/* method.c's HELLO_OK bits, likewise */
+static unsigned		(*method_feats)(const struct cfg *);
 
 /* The connection's side, from server.c. */
 void

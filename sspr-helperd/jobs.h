@@ -34,7 +34,7 @@ enum work_kind {
 	W_CHANGE,		/* CHANGE: the user's own change */
 	W_TOTP_CHECK,		/* reset: an app code, its step stored */
 	W_ANSWER_CHECK,		/* reset: a security question's answer */
-	W_PASS_CHECK,		/* reset: a helpdesk pass, used up if right */
+	W_PASS_CHECK,		/* reset: a helpdesk pass, used if right */
 	W_REG_WRITE,		/* registration: store what was proved */
 };
 
@@ -45,7 +45,7 @@ struct work_result {
 	int		 blocked;	/* W_RECORD_FAIL, W_CHECK */
 	int		 right;		/* W_TOTP_CHECK, W_ANSWER_CHECK */
 	int		 superseded;	/* W_CHECK: a newer code was sent */
-	char		 vouched[600];	/* right: who vouched (a pass's issuer) */
+	char		 vouched[600];	/* right: who vouched (an issuer) */
 	char		 mark[64];	/* W_RECORD_SENT: see sent_mark */
 	uint64_t	*seen;
 	int		 n_seen;

@@ -23,7 +23,7 @@ static struct pool	 dirq, mailq;
 char			 fr_code[16];
 char			 fr_to[SSPR_VALUE_MAX + 1];
 int			 fr_notices, fr_probes;
-char			 fr_notice[32];	/* the newest notice's template */
+char			 fr_notice[32];	/* the newest notice's */
 
 struct pool *
 pool_new(const char *name, int n, const struct pool_ctx *ctx, int stack)

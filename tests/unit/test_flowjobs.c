@@ -297,7 +297,7 @@ late_result(void **state)
 	assert_int_equal(df_entry("alice")->counters.n_sent, 0);
 }
 
-/* --- the helpdesk pass ------------------------------------------------------ */
+/* --- the helpdesk pass --------------------------------------------------- */
 
 #define HELEN	"uid=helen,ou=people,dc=example,dc=org"
 
@@ -387,7 +387,7 @@ pass_right(void **state)
 	give_pass("alice", 3600);
 	to_pass_challenge(&c, f, "alice");
 	answer(f, pass_text);
-	assert_int_equal(run_dir(), 2);		/* the pass, the counters */
+	assert_int_equal(run_dir(), 2);	/* the pass, the counters */
 	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
 	assert_null(df_entry("alice")->pass);
 	assert_int_equal(df_calls(DF_VALUE_CONSUME), 1);
@@ -423,7 +423,8 @@ pass_wrong_expired_used(void **state)
 		if (c.last.type != SSPR_MSG_ANSWER_BAD)
 			fail_msg("%s pass: 0x%x", how[i], c.last.type);
 		assert_int_equal(c.last.u.attempts_left, 4);
-		assert_int_equal(df_entry("alice")->counters.n_fails, (int)i + 1);
+		assert_int_equal(df_entry("alice")->counters.n_fails,
+		    (int)i + 1);
 		assert_non_null(df_entry("alice")->pass);
 		flow_closed(f);
 		run_dir();
@@ -475,6 +476,7 @@ pass_race(void **state)
 {
 	struct conn c[2];
 	struct flow *f[2];
+	int i;
 
 	(void)state;
 	give_pass("alice", 3600);
@@ -488,8 +490,8 @@ pass_race(void **state)
 	assert_int_equal(df_calls(DF_VALUE_CONSUME), 2);
 	assert_true((c[0].last.type == SSPR_MSG_VERIFIED) !=
 	    (c[1].last.type == SSPR_MSG_VERIFIED));
-	assert_int_equal(c[c[0].last.type == SSPR_MSG_VERIFIED ? 1 : 0].last.type,
-	    SSPR_MSG_ANSWER_BAD);
+	i = c[0].last.type == SSPR_MSG_VERIFIED ? 1 : 0;
+	assert_int_equal(c[i].last.type, SSPR_MSG_ANSWER_BAD);
 	assert_null(df_entry("alice")->pass);
 	flow_closed(f[0]);
 	flow_closed(f[1]);

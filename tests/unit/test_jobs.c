@@ -442,7 +442,7 @@ pass_checked(void **state)
 	assert_non_null(df_entry("alice")->pass);
 
 	s = pass_job("alice", text);
-	s2 = pass_job("alice", text);	/* read before the first was used */
+	s2 = pass_job("alice", text);	/* read before s was used */
 	run(s, &r);
 	assert_true(r.right);
 	assert_string_equal(r.vouched,
