@@ -204,7 +204,7 @@ void	work_job_submit(struct flow *, struct job_spec *, job_fn);
 void	work_send(struct flow *, const struct secret *);
 void	work_change(struct flow *, const struct secret *,
 	    const struct secret *);
-void	work_notify(struct flow *, const char *, const char *);
+void	work_notify(struct flow *, const char *, const char *, const char *);
 int	work_mail_down(const struct cfg *);
 
 void	work_send_report(const struct cfg *, struct send_report *);

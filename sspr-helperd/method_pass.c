@@ -8,7 +8,8 @@
  * first challenge, of a fake flow too.  The check is on a worker
  * (reset_pass_work: scrypt, then the value deleted from the entry, which
  * only one flow on any host can do).  After the reset the recovery
- * address is told, with its own template.  Loop thread only.
+ * address and the directory's mail are told, with its own template.
+ * Loop thread only.
  */
 #include "method.h"
 

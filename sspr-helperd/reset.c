@@ -556,7 +556,9 @@ unlock_done(struct flow *f, struct work_result *r)
 
 /*
  * DONE for a reset, unlock or address check: the counters start afresh,
- * and after a change the account's owner is told (best effort).
+ * and after a change the account's owner is told (best effort).  After a
+ * method the person chose (the helpdesk pass: perhaps someone who talked
+ * the helpdesk round), at the directory's mail too.
  */
 static void
 reset_done(struct flow *f, uint16_t outcome)
@@ -565,11 +567,15 @@ reset_done(struct flow *f, uint16_t outcome)
 
 	flow_done(f, outcome);
 	work_dir(f, W_CLEAR, NULL);
-	if (outcome == SSPR_DONE_PASSWORD_SET || outcome == SSPR_DONE_UNLOCKED)
-		work_notify(f, chosen != NULL && chosen->notice != NULL ?
-		    chosen->notice : outcome == SSPR_DONE_PASSWORD_SET ?
+	if (outcome != SSPR_DONE_PASSWORD_SET && outcome != SSPR_DONE_UNLOCKED)
+		return;
+	if (chosen != NULL && chosen->notice != NULL)
+		work_notify(f, chosen->notice, account_reset_mail(f->cfg,
+		    &f->acct), f->acct.mail);
+	else
+		work_notify(f, outcome == SSPR_DONE_PASSWORD_SET ?
 		    "notify-reset" : "notify-unlock",
-		    account_reset_mail(f->cfg, &f->acct));
+		    account_reset_mail(f->cfg, &f->acct), NULL);
 }
 
 static const struct accept_row reset_rows[] = {

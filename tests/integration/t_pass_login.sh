@@ -4,7 +4,7 @@
 # ldap-schema/README.md) issues a pass for bob with ssprctl; bob chooses
 # "I have a pass from the helpdesk", types it and sets a password.  The
 # value is gone from his entry afterwards, the audit names helen, bob's
-# recovery address gets the notice.  The same pass a second time, an
+# recovery address and his mail get the notice.  The same pass a second time, an
 # expired pass and a wrong one read the same ("That pass is not right")
 # and each costs a wrong code's count (a used one: the source's, as for
 # any name without a pass).  carol, an administrator, is
@@ -51,7 +51,8 @@ add: olcAccess
 olcAccess: {2}to attrs=ssprHelpdeskPass by dn.exact="$SERVICE_DN" write by group.exact="$HELPDESK" write by * none
 olcAccess: {3}to attrs=objectClass val=ssprAccount by group.exact="$HELPDESK" write by * break
 EOF
-# bob has no mail of his own: a registered recovery address for the notice
+# bob gets a registered recovery address and a mail of his own: a
+# pass's notice goes to both
 ldapadmin ldapmodify >/dev/null <<EOF || { echo "# cannot give bob an address"; exit 1; }
 dn: $BOB
 changetype: modify
@@ -60,6 +61,9 @@ objectClass: ssprAccount
 -
 add: ssprRecoveryMail
 ssprRecoveryMail: bob@example.test
+-
+add: mail
+mail: bob@work.example.test
 EOF
 daemon_start || exit 1
 { module_line; ldapcheck_line; } | pam_service sspr-test
@@ -121,6 +125,8 @@ wait_for 10 test "$(notify_count bob@example.test pass)" -ge 1
 ok $? "bob's recovery address is told"
 m=$(grep -l '^X-SSPR-Message: notify-pass' "$T"/mail/*-bob@example.test.eml | head -n1)
 like "$(cat "$m")" 'Subject: A helpdesk pass was used to reset your password' "with the pass's own notice"
+wait_for 10 test "$(notify_count bob@work.example.test pass)" -ge 1
+ok $? "and so is his own mail"
 is "$(mail_count bob@example.test)" 0 "and no code mail"
 
 # --- used, wrong, expired: one answer --------------------------------------------

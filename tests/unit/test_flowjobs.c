@@ -376,7 +376,7 @@ to_pass_challenge(struct conn *c, struct flow *f, const char *user)
 }
 
 /* The right pass: verified, the value gone from the entry, the reset
- * done and the owner told. */
+ * done and the owner told, at the recovery address and the mail. */
 static void
 pass_right(void **state)
 {
@@ -385,6 +385,7 @@ pass_right(void **state)
 
 	(void)state;
 	give_pass("alice", 3600);
+	df_entry("alice")->reg_mail = strdup("alice@example.net");
 	to_pass_challenge(&c, f, "alice");
 	answer(f, pass_text);
 	assert_int_equal(run_dir(), 2);	/* the pass, the counters */
@@ -397,7 +398,7 @@ pass_right(void **state)
 	assert_string_equal(df_password("alice"), "Fresh-Passw0rd-1");
 	while (fr_mail(1))
 		;
-	assert_int_equal(fr_notices, 1);
+	assert_int_equal(fr_notices, 2);
 	assert_string_equal(fr_notice, "notify-pass");
 	flow_closed(f);
 }
