@@ -99,6 +99,7 @@ enum sspr_purpose {
 	SSPR_PURPOSE_UNLOCK = 2,
 	SSPR_PURPOSE_VERIFY = 3,	/* prove the recovery address only */
 	SSPR_PURPOSE_REGISTER = 4,	/* after a login: recovery methods */
+	SSPR_PURPOSE_PASS = 5,		/* a reset with a helpdesk pass */
 };
 
 /* METHODS bit masks: registered and offered recovery methods. */
@@ -124,6 +125,7 @@ enum sspr_method {
 	SSPR_METHOD_TOTP = 3,		/* a code from the authenticator app */
 	SSPR_METHOD_SMS = 4,		/* a code by text message */
 	SSPR_METHOD_QUESTION = 5,	/* the question came as INFO */
+	SSPR_METHOD_PASS = 6,		/* a one-time pass (the helpdesk) */
 };
 
 /* HELLO_OK feature bits: optional daemon capabilities. */
@@ -131,6 +133,8 @@ enum sspr_method {
 #define SSPR_FEAT_RESET		0x00000002u	/* [policy] enabled != none */
 #define SSPR_FEAT_CHANGE	0x00000004u	/* CHANGE and STATUS served */
 #define SSPR_FEAT_REGISTER	0x00000008u	/* [register] enabled */
+#define SSPR_FEAT_PASS		0x00000010u	/* PURPOSE_PASS offered:
+						   [policy] methods has pass */
 
 /* DONE outcomes. */
 enum sspr_outcome {

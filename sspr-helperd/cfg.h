@@ -203,6 +203,7 @@ struct cfg {
 	int		 pass_lifetime;
 	int		 pass_max_lifetime;
 	int		 pass_for_admins;
+	int		 pass_counts_as;	/* of methods_required */
 
 	/* [notify] */
 	int		 notify;

@@ -157,6 +157,7 @@ const struct key cfg_keys[] = {
 	{ "pass", "lifetime", K_INT, O(pass_lifetime), "3600", 300, 604800, NULL },
 	{ "pass", "max_lifetime", K_INT, O(pass_max_lifetime), "86400", 300, 604800, NULL },
 	{ "pass", "for_admins", K_BOOL, O(pass_for_admins), "no", 0, 0, NULL },
+	{ "pass", "counts_as", K_INT, O(pass_counts_as), "1", 1, 2, NULL },
 
 	{ "fleet", "role", K_ENUM, O(role), "local", 0, 0, roles },
 	{ "fleet", "listen", K_STR, O(fleet_listen), "0.0.0.0:7477", 0, 0, NULL },

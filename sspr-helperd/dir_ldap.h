@@ -73,6 +73,8 @@ int	dir_totp_step_swap(struct dconn *, struct cfg *,
 	    struct dir_result *);
 int	dir_totp_reseal(struct dconn *, struct cfg *, const struct account *,
 	    const char *, struct dir_result *);
+int	dir_value_consume(struct dconn *, struct cfg *,
+	    const struct account *, int, const char *, struct dir_result *);
 int	dir_write_outcome(struct dconn *, const struct account *,
 	    const char *, struct dir_result *);
 

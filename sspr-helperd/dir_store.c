@@ -15,6 +15,7 @@
 #include "dir_ldap.h"
 #include "dirstore.h"
 #include "log.h"
+#include "pass.h"
 #include "sspr_attrs.h"
 
 /* draft-ietf-ldapext-ldap-permissive-modify, honoured by slapd and AD. */
@@ -259,6 +260,12 @@ dir_read_registration(LDAP *ld, LDAPMessage *e, struct account *a)
 	a->phone = dir_get_one(ld, e, SA_RECOVERY_PHONE, NULL);
 	a->totp = dir_get_one(ld, e, SA_TOTP_SECRET, NULL);
 	a->totp_last = dir_get_one(ld, e, SA_TOTP_LAST_STEP, NULL);
+	/* one value, of the length pass.h makes: else as if none */
+	a->pass = dir_get_one(ld, e, SA_HELPDESK_PASS, &n);
+	if (a->pass != NULL && (n != 1 || strlen(a->pass) >= PASS_STORED_MAX)) {
+		free(a->pass);
+		a->pass = NULL;
+	}
 	if ((s = dir_get_one(ld, e, SA_REGISTERED_TIME, NULL)) != NULL)
 		a->registered = atoll(s);
 	free(s);
@@ -433,6 +440,29 @@ dir_totp_step_swap(struct dconn *ctx, struct cfg *c, const struct account *a,
 		    delv };
 	m[n++] = (struct dir_mod){ DIR_MOD_ADD, SA_TOTP_LAST_STEP, addv };
 	return dir_modify(ctx, c, a, m, n, 1, res);
+}
+
+/*
+ * One value of a single-use secret deleted, exactly as read: strict, so
+ * of two hosts (or flows) deleting the same value only one succeeds; the
+ * other gets "no such value" (DIR_REFUSED) and must not count it.
+ */
+int
+dir_value_consume(struct dconn *ctx, struct cfg *c, const struct account *a,
+    int what, const char *value, struct dir_result *res)
+{
+	char *v[] = { (char *)value, NULL };
+	struct dir_mod m = { DIR_MOD_DELETE, NULL, v };
+
+	switch (what) {
+	case DV_HELPDESK_PASS:
+		m.attr = SA_HELPDESK_PASS;
+		break;
+	default:
+		dir_result_set(res, DIR_INTERNAL, 0, "no such kind of value");
+		return -1;
+	}
+	return dir_modify(ctx, c, a, &m, 1, 1, res);
 }
 
 int

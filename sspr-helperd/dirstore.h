@@ -34,6 +34,11 @@ struct dir_store_rec {
 	char			**answers;
 };
 
+/* Single-use values a method deletes as it accepts one (value_consume). */
+enum dir_value {
+	DV_HELPDESK_PASS,	/* ssprHelpdeskPass: the helpdesk's pass */
+};
+
 struct dir_backend {
 	const char	*name;
 	/* the account user names (group membership, policy included) */
@@ -63,6 +68,11 @@ struct dir_backend {
 		    const char *, long long, struct dir_result *);
 	int	(*totp_reseal)(void *, struct cfg *, const struct account *,
 		    const char *, struct dir_result *);
+	/* that very value (as read) deleted, or nothing: of two flows on
+	 * any hosts only one succeeds; the other gets DIR_REFUSED */
+	int	(*value_consume)(void *, struct cfg *,
+		    const struct account *, enum dir_value, const char *,
+		    struct dir_result *);
 	int	(*report)(void *, struct cfg *,
 		    void (*)(void *, const char **, int), void *, char *,
 		    size_t);

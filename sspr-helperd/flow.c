@@ -51,6 +51,8 @@ static const struct conn_ops *conn;
 static const struct flow_family *families[MAX_FAMILIES];
 static int		 nfamilies;
 static const char	*(*method_names)(int);	/* method.c's, at start-up */
+/* method.c's HELLO_OK bits, likewise */
+static unsigned		(*method_feats)(const struct cfg *);
 
 /* The connection's side, from server.c. */
 void
@@ -70,6 +72,12 @@ void
 flow_method_names(const char *(*fn)(int))
 {
 	method_names = fn;
+}
+
+void
+flow_method_features(unsigned (*fn)(const struct cfg *))
+{
+	method_feats = fn;
 }
 
 int
@@ -478,7 +486,8 @@ on_hello(struct flow *f, struct msg *in)
 		m.u.hello_ok.features |= SSPR_FEAT_REGISTER;
 	if (f->cfg->enabled != POLICY_NONE)
 		m.u.hello_ok.features |= SSPR_FEAT_RESET |
-		    (f->cfg->allow_unlock ? SSPR_FEAT_UNLOCK : 0);
+		    (f->cfg->allow_unlock ? SSPR_FEAT_UNLOCK : 0) |
+		    (method_feats != NULL ? method_feats(f->cfg) : 0);
 	flow_wait(f, F_READY, f->cfg->idle_timeout * 1000LL);
 	flow_answer(f, &m);
 }

@@ -340,6 +340,7 @@ job_run(struct job_spec *s, struct work_result *r, void *ctx)
 		break;
 	case W_TOTP_CHECK:
 	case W_ANSWER_CHECK:
+	case W_PASS_CHECK:
 	case W_REG_WRITE:
 		if (s->fn != NULL)
 			s->fn(ctx, s, r);

@@ -34,6 +34,7 @@ enum work_kind {
 	W_CHANGE,		/* CHANGE: the user's own change */
 	W_TOTP_CHECK,		/* reset: an app code, its step stored */
 	W_ANSWER_CHECK,		/* reset: a security question's answer */
+	W_PASS_CHECK,		/* reset: a helpdesk pass, used if right */
 	W_REG_WRITE,		/* registration: store what was proved */
 };
 
@@ -44,6 +45,7 @@ struct work_result {
 	int		 blocked;	/* W_RECORD_FAIL, W_CHECK */
 	int		 right;		/* W_TOTP_CHECK, W_ANSWER_CHECK */
 	int		 superseded;	/* W_CHECK: a newer code was sent */
+	char		 vouched[600];	/* right: who vouched (an issuer) */
 	char		 mark[64];	/* W_RECORD_SENT: see sent_mark */
 	uint64_t	*seen;
 	int		 n_seen;
@@ -145,6 +147,7 @@ struct send_report {
 /* The families' own work (reset_work.c, register_work.c). */
 void	reset_answer_work(void *, struct job_spec *, struct work_result *);
 void	reset_totp_work(void *, struct job_spec *, struct work_result *);
+void	reset_pass_work(void *, struct job_spec *, struct work_result *);
 void	register_write_work(void *, struct job_spec *, struct work_result *);
 
 #endif

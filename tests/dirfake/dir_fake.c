@@ -484,6 +484,32 @@ fake_totp_reseal(void *ctx, struct cfg *c, const struct account *a,
 	return leave(st, res);
 }
 
+/* Strict, as LDAP's delete of that very value: gone, or not there. */
+static int
+fake_value_consume(void *ctx, struct cfg *c, const struct account *a,
+    enum dir_value what, const char *value, struct dir_result *res)
+{
+	struct df_acct *e;
+	char **slot = NULL;
+	int st;
+
+	(void)ctx;
+	(void)c;
+	ENTER(DF_VALUE_CONSUME, res);
+	if ((e = by_dn(a->dn)) == NULL)
+		return missing(st, res);
+	if (what == DV_HELPDESK_PASS)
+		slot = &e->a.pass;
+	if (slot == NULL || *slot == NULL || value == NULL ||
+	    strcmp(*slot, value) != 0) {
+		pthread_mutex_unlock(&lock);
+		dir_result_set(res, DIR_REFUSED, 0, "no such value");
+		return -1;
+	}
+	set_str(slot, NULL);
+	return leave(st, res);
+}
+
 static int
 fake_report(void *ctx, struct cfg *c, void (*emit)(void *, const char **,
     int), void *arg, char *err, size_t size)
@@ -524,4 +550,5 @@ const struct dir_backend dir_fake = {
 	.totp_step_swap = fake_totp_step_swap,
 	.totp_reseal = fake_totp_reseal,
 	.report = fake_report,
+	.value_consume = fake_value_consume,
 };
