@@ -59,7 +59,7 @@ unlike "$(cat "$T/sink.log")" "evil.test" "the malformed address never reached t
 # no address, gets a pass (ssprctl, as the directory's administrator).
 daemon_stop
 cp "$T/helperd.conf" "$T/passd.conf"
-printf 'methods = email pass\n' >> "$T/passd.conf"
+printf '[policy]\nmethods = email pass\n' >> "$T/passd.conf"
 daemon_start passd || exit 1
 # from a source of its own: the wrong codes above used up this one's
 export DRIVE_RHOST=192.0.2.10

@@ -173,6 +173,13 @@ fleet_daemon_start() {
 	if [ -f "$T/$name.relay.pid" ] && kill -0 "$(cat "$T/$name.relay.pid")" 2>/dev/null; then
 		return 0
 	fi
+	if [ ! -f "$T/$name.relay.conf" ]; then
+		# a copy of another daemon's file (cp helperd.conf passd.conf):
+		# that daemon's relay, still running, forwards to the same port
+		port=$(sed -n 's/^listen = 127\.0\.0\.1://p' "$T/$name.conf")
+		grep -qx "servers = localhost:$port" "$T"/*.relay.conf 2>/dev/null &&
+			return 0
+	fi
 	before=$(grep -c "ready on" "$T/$name.relay.log" 2>/dev/null)
 	${DAEMON_WRAPPER:-} "$BUILD/sspr-helperd" --config "$T/$name.relay.conf" --foreground \
 	    >>"$T/$name.relay.log" 2>&1 &
