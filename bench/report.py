@@ -199,10 +199,11 @@ def main():
                  "checker-copy": "copy of the reference (noise)",
                  "permit": "pam_permit + pam_userdb"}
         for r in pams:
-            print("   {}: {:,} logins x {} rounds".format(
+            print("   {}: {:,} logins x {} rounds ({} time)".format(
                 "pam_authenticate on one handle" if r["mode"] == "auth"
                 else "pam_start + pam_authenticate + pam_end",
-                r["iters"], r["rounds"]))
+                r["iters"], r["rounds"],
+                "CPU" if r.get("clock") == "cpu" else "wall"))
             for s in r["stacks"]:
                 print("     {:<32} {:>8.1f} us/login  ratio {:.3f} "
                       "({:.3f}..{:.3f})  prompts {:.2f}".format(
@@ -216,6 +217,33 @@ def main():
                   "yes" if wrong and all(
                       s["failures"] == 10 for s in wrong["stacks"])
                   else "NO"))
+
+    logins = [r for r in lines if r["test"] == "login"]
+    if logins:
+        res["login"] = logins
+        print()
+        print("4b. Whole ordinary logins: pam_start, pam_authenticate, "
+              "pam_acct_mgmt, pam_end\n"
+              "    (pam_unix, yescrypt; goal: ratio <= 1.02 with the "
+              "directory warm)")
+        label = {"login": "pam_unix alone (reference)",
+                 "login-sspr": "pam_sspr auth + account",
+                 "login-copy": "copy of the reference (noise)",
+                 "login-sspr-auth": "pam_sspr auth only"}
+        for r in logins:
+            n = r["iters"] * r["rounds"]
+            print("   directory {}: {:,} logins x {} rounds (wall time; load "
+                  "{}); per login with pam_sspr's account step: daemon "
+                  "{:.3f} ms, slapd {:.3f} ms of CPU".format(
+                      r["kind"], r["iters"], r["rounds"], r.get("load", "?"),
+                      r["daemon_cpu_ms"] / max(1, n + r["iters"]),
+                      r["slapd_cpu_ms"] / max(1, n + r["iters"])))
+            for s in r["stacks"]:
+                print("     {:<32} {:>9.1f} us/login  ratio {:.3f} "
+                      "({:.3f}..{:.3f})  failures {}".format(
+                          label.get(s["service"], s["service"]), s["us"],
+                          s["ratio"], s["ratio_min"], s["ratio_max"],
+                          s["failures"]))
 
     held = [r for r in lines if r["test"] in ("idle", "warm", "held",
                                                "released")]

@@ -27,7 +27,8 @@
 # (bundle: the system's CA bundle plus the test CA, as big as the store a
 # default installation trusts | test: the test CA alone), BENCH_QUICK=1
 # (one short round, for trying the harness), BENCH_ONLY (a list of
-# sections: startup base product pam held).
+# sections: startup base product pam login held), BENCH_LOGIN_ITERS (200)
+# and BENCH_LOGIN_ROUNDS (9): whole logins per stack and round.
 set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:?usage: bench/run.sh BUILD}" && pwd)
@@ -45,7 +46,7 @@ NUSERS=${BENCH_USERS:-3000}
 HELD=${BENCH_HELD:-1000,10000}
 PAM_ITERS=${BENCH_PAM_ITERS:-2000}
 PAM_ROUNDS=${BENCH_PAM_ROUNDS:-7}
-ONLY=${BENCH_ONLY:-startup base product pam held}
+ONLY=${BENCH_ONLY:-startup base product pam login held}
 if [ -n "${BENCH_QUICK:-}" ]; then
 	RUNS=1 SECS=1.5 HELD=1000 PAM_ITERS=500 PAM_ROUNDS=3
 fi
@@ -221,7 +222,9 @@ done
 # in-process, and it takes the password pam_sspr hands on instead of asking
 # again.  Stacks: the checker alone (the reference), pam_sspr in front of
 # it, an identical copy of the reference (noise), pam_permit in front (what
-# any extra module costs).
+# any extra module costs).  The time is the CPU time of the logins' thread
+# (pamload -c): what the module costs, without the waits for a core that
+# other work on the machine causes.
 if want pam; then
 	say "ordinary logins: pam_sspr + pam_userdb vs pam_userdb alone"
 	SEC=/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/security
@@ -236,13 +239,65 @@ if want pam; then
 	{ echo "auth optional $SEC/pam_permit.so"; echo "$checker"; } > "$T/pam.d/permit"
 	for mode in auth full; do
 		"$BB/pamload" -d "$T/pam.d" -u benchuser -p Bench-Passw0rd \
-			-n "$PAM_ITERS" -r "$PAM_ROUNDS" -m $mode -l "$T/pamcount.sock" \
+			-n "$PAM_ITERS" -r "$PAM_ROUNDS" -m $mode -c -l "$T/pamcount.sock" \
 			checker sspr checker-copy permit >> "$OUT" ||
 			{ say "pamload -m $mode failed"; FAILED=$((FAILED + 1)); }
 	done
 	# the checker must refuse a wrong password, or the figures mean nothing
 	"$BB/pamload" -d "$T/pam.d" -u benchuser -p wrong-password -n 10 -r 1 \
 		checker sspr | sed 's/"test":"pam"/"test":"pam-wrong"/' >> "$OUT"
+fi
+
+# --- 4b. whole ordinary logins: auth + account, as pam-auth-update ---------
+# Debian's common-auth and common-account with pam_unix (a yescrypt hash,
+# the user in nss_wrapper's passwd and shadow, preloaded into pamload),
+# with and without pam_sspr's lines from conf/pam-configs/pam_sspr; its
+# account step makes a STATUS round trip to the running daemon for a user
+# who is in the directory (u00001).  Wall time: the person waits for the
+# daemon and the directory, not only for the module's own CPU.  Rows: the
+# directory warm; then slapd stopped (SIGSTOP), where every STATUS waits
+# the daemon's status_timeout.
+login_stacks() {	# login_stacks DIR SOCKET
+	local unix_auth="auth [success=1 default=ignore] pam_unix.so nullok"
+	local tail_auth="auth requisite pam_deny.so
+auth required pam_permit.so"
+	local acct="account [success=1 new_authtok_reqd=done default=ignore] pam_unix.so
+account requisite pam_deny.so
+account required pam_permit.so"
+	local sspr="$BUILD/pam_sspr.so socket=$2 daemon_user=$(id -un)"
+	mkdir -p "$1"
+	printf '%s\n%s\n%s\n' "$unix_auth" "$tail_auth" "$acct" > "$1/login"
+	cp "$1/login" "$1/login-copy"
+	printf 'auth requisite %s\n%s try_first_pass\n%s\n%s\naccount required %s\n' \
+		"$sspr" "$unix_auth" "$tail_auth" "$acct" "$sspr" > "$1/login-sspr"
+	printf 'auth requisite %s\n%s try_first_pass\n%s\n%s\n' \
+		"$sspr" "$unix_auth" "$tail_auth" "$acct" > "$1/login-sspr-auth"
+}
+if want login; then
+	say "whole logins: auth + account with pam_unix, with and without pam_sspr"
+	LOGIN_USER=${PREFIX}00001
+	hash=$(/usr/bin/python3 -c 'import ctypes, crypt, sys
+l = ctypes.CDLL("libcrypt.so.1"); l.crypt_gensalt.restype = ctypes.c_char_p
+print(crypt.crypt(sys.argv[1], l.crypt_gensalt(b"$y$", 0, None, 0).decode()))' \
+		Bench-Passw0rd 2>/dev/null)
+	echo "$LOGIN_USER:x:20001:20000:Bench:/nonexistent:/bin/sh" > "$T/nw.passwd"
+	echo "bench:x:20000:" > "$T/nw.group"
+	echo "$LOGIN_USER:$hash:19000:0:99999:7:::" > "$T/nw.shadow"
+	login_stacks "$T/pam.login" "$T/run/helperd.sock"
+	login_run() {	# login_run KIND ITERS ROUNDS
+		local k=$1 d0 s0 line
+		d0=$(cpu_of "$DAEMON_PID") s0=$(cpu_of "$SLAPD_PID")
+		line=$(env LD_PRELOAD=libnss_wrapper.so NSS_WRAPPER_PASSWD="$T/nw.passwd" \
+			NSS_WRAPPER_GROUP="$T/nw.group" NSS_WRAPPER_SHADOW="$T/nw.shadow" \
+			"$BB/pamload" -d "$T/pam.login" -u "$LOGIN_USER" -p Bench-Passw0rd \
+			-n "$2" -r "$3" -m login login login-sspr login-copy login-sspr-auth) ||
+			{ say "pamload -m login ($k) failed"; FAILED=$((FAILED + 1)); return; }
+		printf '%s\n' "$line" | sed "s/\"test\":\"pam\"/\"test\":\"login\",\"kind\":\"$k\",\"load\":$(cut -d' ' -f1 /proc/loadavg),\"daemon_cpu_ms\":$(awk -v a="$d0" -v b="$(cpu_of "$DAEMON_PID")" 'BEGIN { print b - a }'),\"slapd_cpu_ms\":$(awk -v a="$s0" -v b="$(cpu_of "$SLAPD_PID")" 'BEGIN { print b - a }')/" >> "$OUT"
+	}
+	login_run warm "${BENCH_LOGIN_ITERS:-200}" "${BENCH_LOGIN_ROUNDS:-9}"
+	kill -STOP "$SLAPD_PID"
+	login_run slow 2 3
+	kill -CONT "$SLAPD_PID"
 fi
 
 # --- 5. held flows, on a freshly started daemon ----------------------------
