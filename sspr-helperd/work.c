@@ -150,10 +150,13 @@ is_system_account(const char *name, int min_uid)
 /*
  * The same rule on what the directory returned: the typed name was
  * matched ignoring case and spaces ("ROOT", " backup"), so the entry's
- * own login names and uidNumber decide.
+ * own login names and uidNumber decide.  The typed name itself, which
+ * every caller has just looked up, is not asked of NSS again: each
+ * getpwnam_r is a walk through nsswitch.conf's sources (systemd's
+ * userdb alone opens some 30 paths), on every login's STATUS.
  */
 static int
-account_is_system(const struct account *a, int min_uid)
+account_is_system(const struct account *a, int min_uid, const char *typed)
 {
 	int i;
 
@@ -161,7 +164,8 @@ account_is_system(const struct account *a, int min_uid)
 		return 1;
 	for (i = 0; a->names != NULL && a->names[i] != NULL; i++)
 		if (strcasecmp(a->names[i], "root") == 0 ||
-		    is_system_account(a->names[i], min_uid))
+		    (strcmp(a->names[i], typed) != 0 &&
+		    is_system_account(a->names[i], min_uid)))
 			return 1;
 	return 0;
 }
@@ -300,7 +304,7 @@ change(void *ctx, struct flow *f, struct dir_work *w)
 
 	if (is_system_account(f->user, f->cfg->min_uid) ||
 	    dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res) != 0 ||
-	    account_is_system(&r->acct, f->cfg->min_uid)) {
+	    account_is_system(&r->acct, f->cfg->min_uid, f->user)) {
 		if (r->res.status == 0)
 			dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
 		return;
@@ -343,7 +347,7 @@ dir_run(struct job *j, void *ctx)
 		if (!r->system && dir_lookup(ctx, f->cfg, f->user, &r->acct,
 		    &r->res) == 0)
 			r->system = account_is_system(&r->acct,
-			    f->cfg->min_uid);
+			    f->cfg->min_uid, f->user);
 		if (r->system)
 			dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
 		break;
@@ -354,7 +358,7 @@ dir_run(struct job *j, void *ctx)
 		r->system = is_system_account(f->user, f->cfg->min_uid);
 		if (dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res) != 0)
 			break;
-		r->system |= account_is_system(&r->acct, f->cfg->min_uid);
+		r->system |= account_is_system(&r->acct, f->cfg->min_uid, f->user);
 		if (f->cfg->throttle_store == STORE_FILE) {
 			state_account_key(r->acct.dn, key);
 			state_get(key, &r->acct.counters);
