@@ -169,10 +169,12 @@ dir_result_set(struct dir_result *res, int status, int reason,
  * parse the CA file again for every connection: 45 us of CPU for one CA,
  * 6.7 ms for a system bundle of 145, on every reconnection after
  * idle_timeout.  The settings a context is made from are the same for all
- * our connections (set_options), the CA file aside.  libldap counts a
- * context's references: each handle set to it holds one, and the one kept
- * here is given back with ldap_pvt_tls_ctx_free (exported by libldap, its
- * prototype in the uninstalled ldap_pvt.h) when the file changes.
+ * our connections (set_options), the CA file aside, which is watched: its
+ * name, size, time and inode (the system's store when ours is empty).
+ * libldap counts a context's references: each handle set to it holds one,
+ * and the one kept here is given back with ldap_pvt_tls_ctx_free
+ * (exported by libldap, its prototype in the uninstalled ldap_pvt.h) when
+ * the file changes.
  */
 void	ldap_pvt_tls_ctx_free(void *);
 
@@ -194,20 +196,43 @@ same_ca(const char *ca, const struct stat *st)
 	    st->st_mtim.tv_nsec == o->st_mtim.tv_nsec;
 }
 
+/*
+ * The CA file (or directory) a context made now would trust: ours, else
+ * libldap's default (ldap.conf's TLS_CACERT or TLS_CACERTDIR, what an empty
+ * tls_ca_file means), so that a changed system store is read again too.
+ * 0, or -1 when there is none to watch.
+ */
+static int
+ca_source(LDAP *ld, const struct cfg *c, char *path, size_t size)
+{
+	char *v = NULL;
+	int n;
+
+	if (*c->dir_ca_file != '\0')
+		n = snprintf(path, size, "%s", c->dir_ca_file);
+	else if ((ldap_get_option(ld, LDAP_OPT_X_TLS_CACERTFILE, &v) ==
+	    LDAP_OPT_SUCCESS && v != NULL) || (ldap_get_option(ld,
+	    LDAP_OPT_X_TLS_CACERTDIR, &v) == LDAP_OPT_SUCCESS && v != NULL))
+		n = snprintf(path, size, "%s", v);
+	else
+		n = -1;
+	ldap_memfree(v);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
 static int
 tls_context(LDAP *ld, const struct cfg *c)
 {
+	char ca[sizeof(tls_shared.ca)];
 	struct stat st;
 	void *ctx = NULL;
 	int zero = 0, r = -1;
 
-	memset(&st, 0, sizeof(st));
-	/* unreadable, or a name too long to key: libldap says what is wrong */
-	if ((*c->dir_ca_file != '\0' && stat(c->dir_ca_file, &st) != 0) ||
-	    strlen(c->dir_ca_file) >= sizeof(tls_shared.ca))
+	/* nothing to watch, or unreadable (libldap says what is wrong) */
+	if (ca_source(ld, c, ca, sizeof(ca)) != 0 || stat(ca, &st) != 0)
 		return ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) ? -1 : 0;
 	pthread_mutex_lock(&tls_shared.lock);
-	if (tls_shared.ctx != NULL && same_ca(c->dir_ca_file, &st)) {
+	if (tls_shared.ctx != NULL && same_ca(ca, &st)) {
 		r = ldap_set_option(ld, LDAP_OPT_X_TLS_CTX, tls_shared.ctx) ?
 		    -1 : 0;
 		goto out;
@@ -221,7 +246,7 @@ tls_context(LDAP *ld, const struct cfg *c)
 	if (tls_shared.ctx != NULL)
 		ldap_pvt_tls_ctx_free(tls_shared.ctx);
 	tls_shared.ctx = ctx;
-	snprintf(tls_shared.ca, sizeof(tls_shared.ca), "%s", c->dir_ca_file);
+	memcpy(tls_shared.ca, ca, sizeof(ca));
 	tls_shared.st = st;
 out:
 	pthread_mutex_unlock(&tls_shared.lock);
