@@ -216,7 +216,14 @@ pool_submit(struct pool *p, struct job *j)
 {
 	pthread_mutex_lock(&p->q.lock);
 	push(&p->q, j);
-	pthread_cond_signal(p->nwarm > 0 ? &p->warm : &p->q.cond);
+	if (p->nwarm > 0)
+		pthread_cond_signal(&p->warm);
+	/*
+	 * More jobs queued than warm workers waiting (one signalled may not
+	 * have woken yet): a burst must not wait for them one by one.
+	 */
+	if (p->q.len > p->nwarm)
+		pthread_cond_signal(&p->q.cond);
 	pthread_mutex_unlock(&p->q.lock);
 }
 
