@@ -55,7 +55,7 @@ OATH_LIBS  := $(shell $(PKG_CONFIG) --libs liboath 2>/dev/null)
 
 ALL_CFLAGS  = $(WARN) $(HARDEN) $(CFLAGS)
 
-PROTO_SRC  := proto/wire.c proto/msg.c proto/frame.c proto/secret.c
+PROTO_SRC  := proto/wire.c proto/msg.c proto/frame.c proto/secret.c proto/peer.c
 MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
               pam_sspr/client.c pam_sspr/text.c pam_sspr/session.c \
               pam_sspr/recover.c pam_sspr/change.c pam_sspr/register.c \
@@ -79,6 +79,7 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/codekit.c sspr-helperd/method.c sspr-helperd/curlx.c \
               sspr-helperd/method_email.c sspr-helperd/method_totp.c \
               sspr-helperd/method_sms.c sspr-helperd/method_questions.c \
+              sspr-helperd/method_sshkey.c sspr-helperd/sshkey.c \
               sspr-helperd/dir_probe.c sspr-helperd/preflight.c \
               sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
@@ -115,6 +116,7 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict test_log \
               test_state test_flow test_curlx test_where test_pass test_rcodes \
+              test_sshkey \
               $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \

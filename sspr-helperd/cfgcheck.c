@@ -7,6 +7,7 @@
  * for SMS off the loopback), whatever the single values allow.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,11 +112,36 @@ cfg_sms_escape(const char *content_type)
 	return -1;
 }
 
+/* [sshkey]: an attribute name (RFC 4512 descr), absolute programs. */
+static int
+validate_sshkey(struct parser *ps)
+{
+	const struct cfg *c = ps->cfg;
+	const char *a = c->sshkey_attr;
+	int i;
+
+	if (!isalpha((unsigned char)a[0]) || strlen(a) > 64 ||
+	    a[strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-")] != '\0')
+		return cfg_fail_at(ps, "sshkey", "attribute", "is not an "
+		    "attribute name");
+	for (i = 0; i < c->sshkey_sshd.n; i++)
+		if (c->sshkey_sshd.item[i][0] != '/')
+			return cfg_fail_at(ps, "sshkey", "sshd_paths", "must "
+			    "be absolute paths");
+	if (cfg_method(c, "sshkey") && (c->sshkey_sshd.n == 0 ||
+	    c->sshkey_services.n == 0))
+		return cfg_fail_at(ps, "sshkey", c->sshkey_sshd.n == 0 ?
+		    "sshd_paths" : "services", "methods includes sshkey: "
+		    "name sshd's program and PAM service");
+	return 0;
+}
+
 static int
 validate_methods(struct parser *ps)
 {
 	static const char *const known[] = { "email", "totp", "sms",
-	    "questions", NULL };
+	    "questions", "sshkey", NULL };
 	struct cfg *c = ps->cfg;
 	char what[200];
 	int i, j, k;
@@ -126,7 +152,8 @@ validate_methods(struct parser *ps)
 				break;
 		if (known[k] == NULL) {
 			snprintf(what, sizeof(what), "'%.40s' is not a method: "
-			    "email, totp, sms or questions", c->methods.item[i]);
+			    "email, totp, sms, questions or sshkey",
+			    c->methods.item[i]);
 			return cfg_fail_at(ps, "policy", "methods", what);
 		}
 		for (j = 0; j < i; j++)
@@ -153,6 +180,8 @@ validate_methods(struct parser *ps)
 	if (cfg_method(c, "totp") && *c->totp_key_file == '\0')
 		return cfg_fail_at(ps, "totp", "key_file", "methods includes "
 		    "totp: a key file is needed to seal the secrets");
+	if (validate_sshkey(ps) != 0)
+		return -1;
 	for (i = 0; i < c->totp_old_key_files.n; i++)
 		if (c->totp_old_key_files.item[i][0] != '/')
 			return cfg_fail_at(ps, "totp", "old_key_files", "must "

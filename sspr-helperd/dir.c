@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "dir_ldap.h"
 #include "log.h"
+#include "sshkey.h"
 #include "timer.h"
 
 #define SERVER_HOLDOFF_MS	30000	/* as SSSD's failover retry */
@@ -537,6 +538,36 @@ attrs_add(char **attrs, int n, int max, const char *const *add)
 	return n;
 }
 
+/* The SSH keys' attribute, asked for only when the method is on. */
+static const char *
+ssh_keys_attr(const struct cfg *c)
+{
+	return cfg_method(c, "sshkey") ? c->sshkey_attr : NULL;
+}
+
+/* The SSH keys (method_sshkey.c): a bounded number of bounded values. */
+static char **
+get_keys(LDAP *ld, LDAPMessage *e, const char *attr)
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+	int n = ldap_count_values_len(v), i, k = 0;
+	char **out;
+
+	if (n > SSHKEY_VALUES_MAX)
+		n = SSHKEY_VALUES_MAX;
+	if (n <= 0 || (out = calloc((size_t)n + 1, sizeof(*out))) == NULL) {
+		ldap_value_free_len(v);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (v[i]->bv_len < SSHKEY_VALUE_MAX &&
+		    memchr(v[i]->bv_val, '\0', v[i]->bv_len) == NULL &&
+		    (out[k] = strndup(v[i]->bv_val, v[i]->bv_len)) != NULL)
+			k++;
+	ldap_value_free_len(v);
+	return out;
+}
+
 /*
  * The one entry user_filter finds for user, read: what every directory
  * has (dir_read_common: DN, names, uidNumber, address, counters,
@@ -550,7 +581,7 @@ lookup_entry(struct dconn *dc, const char *user, struct account *acct,
 	const struct dir_ops *o = dc->ops;
 	char fattr[128], *attrs[40];
 	const char *common[] = { dc->cfg->mail_attr, o->changed_attr,
-	    "uidNumber", fattr, NULL };
+	    "uidNumber", fattr, ssh_keys_attr(dc->cfg), NULL };
 	const int max = (int)(sizeof(attrs) / sizeof(attrs[0])) - 1;
 	LDAPMessage *msg, *e;
 	int n, r;
@@ -566,6 +597,8 @@ lookup_entry(struct dconn *dc, const char *user, struct account *acct,
 	e = ldap_first_entry(dc->ld, msg);
 	r = dir_read_common(dc, e, acct, o->names);
 	acct->changed = dir_get_one(dc->ld, e, o->changed_attr, NULL);
+	if (ssh_keys_attr(dc->cfg) != NULL)
+		acct->ssh_keys = get_keys(dc->ld, e, ssh_keys_attr(dc->cfg));
 	o->read_entry(dc, e, acct);
 	ldap_msgfree(msg);
 	if (r != 0) {
@@ -1398,5 +1431,6 @@ account_clear(struct account *a)
 	free(a->totp);
 	free(a->totp_last);
 	free_strs(a->answers);
+	free_strs(a->ssh_keys);
 	memset(a, 0, sizeof(*a));
 }

@@ -57,6 +57,8 @@ struct account {
 	char	**answers;	/* ssprQuestionAnswer: "N:$scrypt$..." */
 	long long registered;	/* ssprRegisteredTime (unix s), 0 never */
 	int	 skips;		/* ssprRegistrationSkips */
+	/* [sshkey] attribute: authorized_keys lines (method_sshkey.c) */
+	char	**ssh_keys;
 };
 
 /* dir_modify: one change to one attribute of the account's entry. */

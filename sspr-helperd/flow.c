@@ -175,6 +175,7 @@ flow_unref(struct flow *f)
 		free(f->held);
 	}
 	free(f->sent_seen);
+	free(f->ssh_accepted);
 	secret_wipe(&f->reg_secret);
 	if (f->reg_answers != NULL) {
 		explicit_bzero(f->reg_answers, MAX_QUESTIONS *
@@ -415,7 +416,8 @@ on_hello(struct flow *f, struct msg *in)
 		m.u.hello_ok.features |= SSPR_FEAT_REGISTER;
 	if (f->cfg->enabled != POLICY_NONE)
 		m.u.hello_ok.features |= SSPR_FEAT_RESET |
-		    (f->cfg->allow_unlock ? SSPR_FEAT_UNLOCK : 0);
+		    (f->cfg->allow_unlock ? SSPR_FEAT_UNLOCK : 0) |
+		    (cfg_method(f->cfg, "sshkey") ? SSPR_FEAT_SSHKEY : 0);
 	flow_wait(f, F_READY, f->cfg->idle_timeout * 1000LL);
 	flow_answer(f, &m);
 }

@@ -31,12 +31,15 @@ static void process_answer(struct flow *, struct secret *);
 static void reset_work(void *, struct flow *, struct work_result *,
     const struct secret *);
 static void reset_done(struct flow *, uint16_t);
+static void method_passed(struct flow *, const struct method *);
 
 /* --- START: look the user up, then send a code (or pretend to) --------- */
 
 static void
 reset_start(struct flow *f, struct msg *in)
 {
+	int i;
+
 	if (in->u.start.purpose == SSPR_PURPOSE_UNLOCK &&
 	    !f->cfg->allow_unlock) {
 		flow_fail(f, SSPR_R_DISABLED);
@@ -44,6 +47,10 @@ reset_start(struct flow *f, struct msg *in)
 	}
 	if (flow_start_common(f, &in->u.start) != 0)
 		return;
+	/* what the caller brought with START (the key sshd accepted) */
+	for (i = 0; methods[i] != NULL; i++)
+		if (methods[i]->start != NULL)
+			methods[i]->start(f, &in->u.start);
 	/* the same for every name, before any lookup: nothing to enumerate */
 	if (work_mail_down(f->cfg)) {
 		flog(f, LOG_WARNING, "the mail server failed moments ago; "
@@ -141,6 +148,13 @@ ask_method(struct flow *f)
 
 	meth = f->fake ? methods[0] : method_by_id(f->plan[f->plan_pos]);
 	f->method = meth->id;
+	if (meth->proven != NULL && !f->fake) {
+		/* proved with START: nothing to ask */
+		if (meth->prompt != NULL)
+			meth->prompt(f);
+		method_passed(f, meth);
+		return;
+	}
 	if (meth->channel != CH_NONE || f->fake) {
 		issue_code(f, meth);
 		return;
@@ -155,7 +169,9 @@ ask_method(struct flow *f)
  * (method.c), into f->plan: those [policy] methods enables that the
  * account has, and for an administrator only those that count for one.
  * Proving the address (PURPOSE_VERIFY) is the method that proves it,
- * whatever [policy] methods says.
+ * whatever [policy] methods says.  A method the caller proved with START
+ * comes first (nothing is asked for it); one it did not prove is not
+ * there at all, as for an account that does not have it.
  */
 static int
 methods_available(struct flow *f)
@@ -163,17 +179,22 @@ methods_available(struct flow *f)
 	const struct account *a = &f->acct;
 	const struct cfg *c = f->cfg;
 	const struct method *m;
-	int n = 0, i;
+	int n = 0, i, pass;
 
-	for (i = 0; (m = methods[i]) != NULL; i++) {
-		if (!m->usable(c, a))
-			continue;
-		if (f->purpose == SSPR_PURPOSE_VERIFY ? !m->proves_address :
-		    !m->enabled(c) || (a->admin && !m->for_admins))
-			continue;
-		if (n < (int)(sizeof(f->plan) / sizeof(f->plan[0])))
-			f->plan[n++] = m->id;
-	}
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; (m = methods[i]) != NULL; i++) {
+			if ((m->proven != NULL) != (pass == 0) ||
+			    !m->usable(c, a))
+				continue;
+			if (f->purpose == SSPR_PURPOSE_VERIFY ?
+			    !m->proves_address : !m->enabled(c) ||
+			    (a->admin && !m->for_admins))
+				continue;
+			if (m->proven != NULL && !m->proven(f))
+				continue;
+			if (n < (int)(sizeof(f->plan) / sizeof(f->plan[0])))
+				f->plan[n++] = m->id;
+		}
 	return n;
 }
 
@@ -442,7 +463,6 @@ failure_counted(struct flow *f, struct work_result *r)
 static void
 code_checked(struct flow *f, struct work_result *r)
 {
-	struct msg m = { .type = SSPR_MSG_VERIFIED };
 	const struct method *meth;
 
 	if (r->res.status != DIR_OK) {
@@ -469,7 +489,19 @@ code_checked(struct flow *f, struct work_result *r)
 		ask_direct(f, meth);
 		return;
 	}
-	if (f->n_plan > 1)
+	method_passed(f, meth);
+}
+
+/* A method of the plan is proved: the next one, or what the flow is for. */
+static void
+method_passed(struct flow *f, const struct method *meth)
+{
+	struct msg m = { .type = SSPR_MSG_VERIFIED };
+
+	if (meth->proven != NULL)
+		flog(f, LOG_NOTICE, "%s counted: one the directory lists for "
+		    "the account", meth->name);
+	if (f->n_plan > 1 || meth->proven != NULL)
 		faudit(f, "method", "ok", meth->name);
 	if (++f->plan_pos < f->n_plan) {
 		ask_method(f);

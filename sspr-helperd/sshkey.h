@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sshkey.h: SSH public keys as text (authorized_keys lines, the
+ * directory's sshPublicKey values, the "TYPE BASE64" pairs sshd put in
+ * SSH_AUTH_INFO_0) and the one question method_sshkey.c asks: is a key
+ * sshd accepted one of the account's?  Keys are compared as decoded wire
+ * blobs, never as text; the type is the one inside the blob.  Pure: no
+ * I/O, any thread.
+ */
+#ifndef SSPR_SSHKEY_H
+#define SSPR_SSHKEY_H
+
+#include <stddef.h>
+
+#define SSHKEY_BLOB_MAX		8192	/* a 16384-bit RSA key is ~2 KB */
+#define SSHKEY_TYPE_MAX		64
+#define SSHKEY_VALUES_MAX	32	/* directory values read per account */
+#define SSHKEY_VALUE_MAX	16384	/* bytes of one directory value */
+
+struct sshkey {
+	char		 type[SSHKEY_TYPE_MAX];	/* from the blob */
+	unsigned char	 blob[SSHKEY_BLOB_MAX];
+	size_t		 len;
+	int		 cert;		/* *-cert-v01@openssh.com */
+};
+
+/* "TYPE BASE64" (what follows is ignored): 0, or -1 not a key. */
+int	sshkey_parse(const char *, struct sshkey *);
+/*
+ * An authorized_keys line (options first, a comment after, as in
+ * sshd(8) "AUTHORIZED_KEYS FILE FORMAT"): 0, or -1 not a key.
+ */
+int	sshkey_parse_authorized(const char *, struct sshkey *);
+/*
+ * Does one of the plain keys in accepted ("TYPE BASE64" pairs separated
+ * by ';', as START carries them) equal one of registered (authorized_keys
+ * lines, NULL-terminated)?  1 yes, 0 no.  Certificates never count.
+ */
+int	sshkey_match(const char *accepted, char *const *registered);
+
+#endif
