@@ -14,6 +14,9 @@
 #    the PAM environment (the module sends nothing: not sshd); the module
 #    told that pamdrive is sshd (the daemon sees its program); rawclient
 #    as root with service "sshd" and alice's key: never counted.
+# 4. methods_required = 1: key A alone leads to the new password; bob,
+#    whose only method is a key (C), looks like an unknown name to a
+#    caller without it.
 . "$SRC/tests/lib/env.sh"
 unset LANGUAGE LC_ALL LC_MESSAGES
 SSHD=/usr/sbin/sshd
@@ -216,5 +219,52 @@ out=$(raw hello service=login recv start alice "keys=$KEY_A" recv)
 wait_for 10 grep -q "SSH keys from a caller that is not sshd (the PAM service is not in" "$T/helperd.log"
 ok $? "service login: not in [sshkey] services, not counted"
 is "$(grep -c 'sshkey counted' "$T/helperd.log")" "$n_counted" "no forged key ever counted"
+
+# --- 4. one method required: the key alone ----------------------------------
+daemon_stop
+sed -i 's/^methods_required = 2$/methods_required = 1/' "$T/helperd.conf"
+daemon_start || exit 1
+{
+	module_line
+	ldapcheck_line
+	echo "auth optional pam_permit.so"
+	echo "account required pam_permit.so"
+	echo "session required pam_permit.so"
+	echo "password required pam_deny.so"
+} | pam_service sshd
+ssh_tty k2 a "echo none"
+tty_wait k2 'Password \(press Enter if you can.t access your account\): $' 15 &&
+	tty_keys k2 Enter
+tty_wait k2 'Choose 1 or 2 \(empty to cancel\): $' && tty_type k2 1
+tty_wait k2 'New password: $'
+ok $? "key A, one method required: the new password is asked at once"
+scr=$(tty_screen k2)
+like "$scr" 'Your SSH key counts as one verification\.' "key A alone: the person is told why"
+unlike "$scr" 'Verification code' "key A alone: no code asked"
+tty_type k2 Key-Passw0rd-2
+tty_wait k2 'Retype new password: $' && tty_type k2 Key-Passw0rd-2
+tty_wait k2 'Your password has been changed\.'
+ok $? "key A alone: the password is reset"
+bind_ok "uid=alice,$PEOPLE" Key-Passw0rd-2
+ok $? "key A alone: alice's new password binds"
+tty_keys k2 C-c
+
+# bob has only key C (no address): without it, the same as an unknown name
+module_line | pam_service sspr-test
+s=$(script wrong <<'EOF2'
+^Password => 
+^Choose 1 or 2 => 1
+^Verification code => 00000000
+^Verification code => 00000000
+^Verification code => 00000000
+^Verification code => 00000000
+^Verification code => 00000000
+EOF2
+)
+unknown=$(drive bert "$s")
+like "$unknown" 'Too many wrong answers' "an unknown name gets five wrong codes"
+is "$(drive bob "$s")" "$unknown" "an account with only a key: transcript identical to an unknown name's"
+DRIVE_PAMENV="SSH_AUTH_INFO_0=publickey $(cut -d' ' -f1,2 "$T/ssh/id_c.pub")" drive bob "$s" >"$T/bob.out"
+is "$(cat "$T/bob.out")" "$unknown" "and with its very key forged outside sshd: identical too"
 
 done_testing
