@@ -429,7 +429,7 @@ ssh_keys(struct session *s, char *out, size_t size)
 	if (pam_get_item(s->pamh, PAM_USER, &pu) != PAM_SUCCESS ||
 	    pu == NULL || strcmp(pu, s->user) != 0)
 		return;
-	if (peer_program(0, sshd, 1) != PEER_RUNS) {
+	if (self_program(sshd, 1) != PEER_RUNS) {
 		session_debug(s, "SSH_AUTH_INFO_0 is set, but this process "
 		    "is not %s: not passed on", s->args->sshd);
 		return;

@@ -7,25 +7,17 @@
  * key method asks only of a root peer, and root can forge anything
  * anyway (SECURITY.md, "The SSH key").
  */
-#include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "peer.h"
 
-enum peer_prog
-peer_program(pid_t pid, const char *const *paths, int n)
+static enum peer_prog
+program_of(const char *proc, const char *const *paths, int n)
 {
-	char proc[64];
 	struct stat exe, st;
 	int i;
 
-	if (pid < 0)
-		return PEER_UNSEEN;
-	if (pid == 0)
-		snprintf(proc, sizeof(proc), "/proc/self/exe");
-	else
-		snprintf(proc, sizeof(proc), "/proc/%ld/exe", (long)pid);
 	if (stat(proc, &exe) != 0)
 		return PEER_UNSEEN;
 	for (i = 0; i < n; i++)
@@ -33,4 +25,21 @@ peer_program(pid_t pid, const char *const *paths, int n)
 		    st.st_dev == exe.st_dev && st.st_ino == exe.st_ino)
 			return PEER_RUNS;
 	return PEER_OTHER;
+}
+
+enum peer_prog
+peer_program(pid_t pid, const char *const *paths, int n)
+{
+	char proc[64];
+
+	if (pid <= 0)
+		return PEER_OTHER;
+	snprintf(proc, sizeof(proc), "/proc/%ld/exe", (long)pid);
+	return program_of(proc, paths, n);
+}
+
+enum peer_prog
+self_program(const char *const *paths, int n)
+{
+	return program_of("/proc/self/exe", paths, n);
 }

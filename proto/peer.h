@@ -13,13 +13,16 @@
 enum peer_prog { PEER_OTHER = 0, PEER_RUNS = 1, PEER_UNSEEN = -1 };
 
 /*
- * Is process pid (0: this one) running one of the programs in paths (n
- * of them)?  /proc/PID/exe is compared with each path by device and
- * inode, so a symlink in a path is followed and a program replaced since
- * the process started (an upgrade) is not the same.  PEER_UNSEEN: this
- * process may not look (another user's process, hidden by hidepid or
- * ProtectProc, or gone).
+ * Is process pid running one of the programs in paths (n of them)?
+ * /proc/PID/exe is compared with each path by device and inode, so a
+ * symlink in a path is followed and a program replaced since the process
+ * started (an upgrade) is not the same.  PEER_UNSEEN: this process may
+ * not look (another user's process, hidden by hidepid or ProtectProc, or
+ * gone).  No pid (0: SO_PEERCRED's for a peer in another PID namespace)
+ * is PEER_OTHER: a process that cannot be named is not the program.
  */
 enum peer_prog peer_program(pid_t pid, const char *const *paths, int n);
+/* The same question of this very process. */
+enum peer_prog self_program(const char *const *paths, int n);
 
 #endif

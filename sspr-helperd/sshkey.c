@@ -168,8 +168,10 @@ sshkey_match(const char *accepted, char *const *registered)
 {
 	struct sshkey want;
 	const char *p;
+	int n = 0;
 
-	for (p = accepted; p != NULL && *p != '\0'; ) {
+	for (p = accepted; p != NULL && *p != '\0' &&
+	    n++ < SSHKEY_ACCEPTED_MAX; ) {
 		if (sshkey_parse(p, &want) == 0 && !want.cert &&
 		    registered_has(&want, registered))
 			return 1;

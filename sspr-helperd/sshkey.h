@@ -16,6 +16,7 @@
 #define SSHKEY_TYPE_MAX		64
 #define SSHKEY_VALUES_MAX	32	/* directory values read per account */
 #define SSHKEY_VALUE_MAX	16384	/* bytes of one directory value */
+#define SSHKEY_ACCEPTED_MAX	8	/* START's keys looked at */
 
 struct sshkey {
 	char		 type[SSHKEY_TYPE_MAX];	/* from the blob */
@@ -35,6 +36,8 @@ int	sshkey_parse_authorized(const char *, struct sshkey *);
  * Does one of the plain keys in accepted ("TYPE BASE64" pairs separated
  * by ';', as START carries them) equal one of registered (authorized_keys
  * lines, NULL-terminated)?  1 yes, 0 no.  Certificates never count.
+ * The first SSHKEY_ACCEPTED_MAX keys and SSHKEY_VALUES_MAX values are
+ * looked at: the work on the loop thread stays bounded.
  */
 int	sshkey_match(const char *accepted, char *const *registered);
 

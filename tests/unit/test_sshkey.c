@@ -3,7 +3,9 @@
  * Unit tests of sspr-helperd/sshkey.c: "TYPE BASE64" and authorized_keys
  * lines (options, comments, blanks) decoded to blobs; a type that is not
  * the blob's, bad base64 and certificates refused; the match of START's
- * keys against the directory's values compares blobs, not text.
+ * keys against the directory's values compares blobs, not text, and
+ * looks at a bounded number of keys.  And proto/peer.c: which program a
+ * process runs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,9 @@
 
 #include <cmocka.h>
 
+#include <unistd.h>
+
+#include "peer.h"
 #include "sshkey.h"
 
 /* ssh-keygen -t ed25519 (A, B), -t rsa -b 2048 (R); C: A signed by B */
@@ -94,6 +99,48 @@ test_match(void **state)
 	assert_false(sshkey_match("ssh-rsa " A, dir));
 }
 
+/* Only the first SSHKEY_ACCEPTED_MAX keys START brings are looked at. */
+static void
+test_match_bounded(void **state)
+{
+	char *dir[] = { "ssh-ed25519 " A, NULL };
+	char keys[4096] = "";
+	int i;
+
+	(void)state;
+	for (i = 0; i < SSHKEY_ACCEPTED_MAX - 1; i++)
+		strcat(keys, "ssh-ed25519 " B ";");
+	strcat(keys, "ssh-ed25519 " A);
+	assert_true(sshkey_match(keys, dir));
+	/* one more in front: A is the ninth */
+	memmove(keys + strlen("ssh-ed25519 " B ";"), keys, strlen(keys) + 1);
+	memcpy(keys, "ssh-ed25519 " B ";", strlen("ssh-ed25519 " B ";"));
+	assert_false(sshkey_match(keys, dir));
+}
+
+static void
+test_peer(void **state)
+{
+	char self[512];
+	const char *paths[] = { "/nonexistent/sshd", self };
+	const char *other[] = { "/bin/sh" };
+	ssize_t n;
+
+	(void)state;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	assert_int_equal(peer_program(getpid(), paths, 2), PEER_RUNS);
+	assert_int_equal(self_program(paths, 2), PEER_RUNS);
+	assert_int_equal(peer_program(getpid(), other, 1), PEER_OTHER);
+	assert_int_equal(self_program(other, 1), PEER_OTHER);
+	assert_int_equal(peer_program(getpid(), paths, 1), PEER_OTHER);
+	/* no pid (another PID namespace): never the program */
+	assert_int_equal(peer_program(0, paths, 2), PEER_OTHER);
+	/* a pid that names no process: cannot tell */
+	assert_int_equal(peer_program(0x3ffffffe, paths, 2), PEER_UNSEEN);
+}
+
 int
 main(void)
 {
@@ -101,6 +148,8 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_authorized),
 		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_match_bounded),
+		cmocka_unit_test(test_peer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
