@@ -62,7 +62,8 @@ MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
               pam_sspr/hostcache.c
 # The configuration: ssprctl and the test programs link it alone.
 CFG_SRC    := sspr-helperd/cfg.c sspr-helperd/cfgkeys.c sspr-helperd/cfgparse.c \
-              sspr-helperd/cfgcheck.c sspr-helperd/cfgfiles.c sspr-helperd/where.c
+              sspr-helperd/cfgcheck.c sspr-helperd/cfgfiles.c sspr-helperd/where.c \
+              sspr-helperd/sshkey.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
               sspr-helperd/human.c sspr-helperd/humancheck.c \
@@ -79,7 +80,7 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/codekit.c sspr-helperd/method.c sspr-helperd/curlx.c \
               sspr-helperd/method_email.c sspr-helperd/method_totp.c \
               sspr-helperd/method_sms.c sspr-helperd/method_questions.c \
-              sspr-helperd/method_sshkey.c sspr-helperd/sshkey.c \
+              sspr-helperd/method_sshkey.c \
               sspr-helperd/dir_probe.c sspr-helperd/preflight.c \
               sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))

@@ -189,6 +189,7 @@ struct cfg {
 	char		*sshkey_attr;
 	struct cfglist	 sshkey_services;
 	struct cfglist	 sshkey_sshd;
+	char		*sshkey_ca;	/* "": certificates never count */
 
 	/* [register] */
 	int		 reg_enabled;

@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "cfg.h"
 #include "cfgparse.h"
+#include "sshkey.h"
 #include "where.h"
 
 /* localhost, [::1] or an address in 127.0.0.0/8, and nothing else. */
@@ -118,6 +119,7 @@ validate_sshkey(struct parser *ps)
 {
 	const struct cfg *c = ps->cfg;
 	const char *a = c->sshkey_attr;
+	struct sshkey ca;
 	int i;
 
 	if (!isalpha((unsigned char)a[0]) || strlen(a) > 64 ||
@@ -129,6 +131,10 @@ validate_sshkey(struct parser *ps)
 		if (c->sshkey_sshd.item[i][0] != '/')
 			return cfg_fail_at(ps, "sshkey", "sshd_paths", "must "
 			    "be absolute paths");
+	if (*c->sshkey_ca != '\0' && (sshkey_parse_authorized(c->sshkey_ca,
+	    &ca) != 0 || strcmp(ca.type, "ssh-ed25519") != 0))
+		return cfg_fail_at(ps, "sshkey", "cert_authority", "is not an "
+		    "ssh-ed25519 public key (\"ssh-ed25519 BASE64\")");
 	if (cfg_method(c, "sshkey") && (c->sshkey_sshd.n == 0 ||
 	    c->sshkey_services.n == 0))
 		return cfg_fail_at(ps, "sshkey", c->sshkey_sshd.n == 0 ?

@@ -146,6 +146,7 @@ const struct key cfg_keys[] = {
 	{ "sshkey", "attribute", K_STR, O(sshkey_attr), "sshPublicKey", 0, 0, NULL },
 	{ "sshkey", "services", K_WORDS, O(sshkey_services), "sshd", 0, 0, NULL },
 	{ "sshkey", "sshd_paths", K_WORDS, O(sshkey_sshd), "/usr/sbin/sshd", 0, 0, NULL },
+	{ "sshkey", "cert_authority", K_STR, O(sshkey_ca), "", 0, 0, NULL },
 
 	{ "register", "enabled", K_BOOL, O(reg_enabled), "no", 0, 0, NULL },
 	{ "register", "reconfirm_days", K_INT, O(reconfirm_days), "365", 0, 3650, NULL },

@@ -5,12 +5,14 @@
  * directory lists for the account ([sshkey] attribute, sshPublicKey by
  * default).  Nothing is asked: START brings the keys (SSH_AUTH_INFO_0,
  * via the module), and the method counts only when the caller is sshd
- * and one of them is one of the account's.  If it does not count, the
- * method is not there, as for an account without a key: nobody learns
- * more than an account without one shows.  Loop thread only.
+ * and one of them is one of the account's (or a certificate of [sshkey]
+ * cert_authority for the user).  If it does not count, the method is not
+ * there, as for an account without a key: nobody learns more than an
+ * account without one shows.  Loop thread only.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "method.h"
@@ -23,11 +25,12 @@ sshkey_enabled(const struct cfg *c)
 	return cfg_method(c, "sshkey");
 }
 
+/* Keys listed, or certificates of the configured CA. */
 static int
 sshkey_usable(const struct cfg *c, const struct account *a)
 {
-	(void)c;
-	return a->ssh_keys != NULL && a->ssh_keys[0] != NULL;
+	return (a->ssh_keys != NULL && a->ssh_keys[0] != NULL) ||
+	    *c->sshkey_ca != '\0';
 }
 
 /* Not registered through pam_sspr: the directory's administrators do. */
@@ -91,11 +94,23 @@ sshkey_start(struct flow *f, const struct msg_start *st)
 	f->ssh_accepted = strdup(st->keys);
 }
 
+/*
+ * A key the directory lists, or a certificate of [sshkey] cert_authority
+ * for the user sshd authenticated (START's, which the module took from
+ * PAM_USER), valid now.
+ */
 static int
 sshkey_proven(struct flow *f)
 {
-	return f->ssh_accepted != NULL &&
-	    sshkey_match(f->ssh_accepted, f->acct.ssh_keys);
+	static struct sshkey ca;	/* 8 KiB: loop thread only */
+	int have_ca;
+
+	if (f->ssh_accepted == NULL)
+		return 0;
+	have_ca = *f->cfg->sshkey_ca != '\0' &&
+	    sshkey_parse_authorized(f->cfg->sshkey_ca, &ca) == 0;
+	return sshkey_match(f->ssh_accepted, f->acct.ssh_keys,
+	    have_ca ? &ca : NULL, f->user, (long long)time(NULL));
 }
 
 /* Told only to the holder of the key, who knows it is registered. */

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "sshkey.h"
 
 #define CERT_SUFFIX	"-cert-v01@openssh.com"
@@ -163,8 +165,169 @@ registered_has(const struct sshkey *want, char *const *registered)
 	return 0;
 }
 
+/* --- certificates (PROTOCOL.certkeys of OpenSSH) -------------------------- */
+
+struct rd {
+	const unsigned char	*p;
+	size_t			 len, off;
+	int			 bad;
+};
+
+static const unsigned char *
+take(struct rd *r, size_t n)
+{
+	const unsigned char *q = r->p + r->off;
+
+	if (r->bad || n > r->len - r->off) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->off += n;
+	return q;
+}
+
+static uint64_t
+get_u(struct rd *r, size_t n)
+{
+	const unsigned char *q = take(r, n);
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; q != NULL && i < n; i++)
+		v = v << 8 | q[i];
+	return v;
+}
+
+/* A string's bytes and length (NULL when the blob ends too soon). */
+static const unsigned char *
+get_str(struct rd *r, size_t *n)
+{
+	*n = (size_t)get_u(r, 4);
+	return take(r, *n);
+}
+
+static int
+str_is(const unsigned char *p, size_t n, const char *s)
+{
+	return p != NULL && n == strlen(s) && memcmp(p, s, n) == 0;
+}
+
+/* The strings of a certified key's own fields, by its type. */
+static int
+key_fields(const char *type)
+{
+	static const struct {
+		const char	*type;
+		int		 n;
+	} t[] = {
+		{ "ssh-ed25519-cert-v01@openssh.com", 1 },
+		{ "ssh-rsa-cert-v01@openssh.com", 2 },
+		{ "ecdsa-sha2-nistp256-cert-v01@openssh.com", 2 },
+		{ "ecdsa-sha2-nistp384-cert-v01@openssh.com", 2 },
+		{ "ecdsa-sha2-nistp521-cert-v01@openssh.com", 2 },
+		{ "sk-ssh-ed25519-cert-v01@openssh.com", 2 },
+		{ "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", 3 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(type, t[i].type) == 0)
+			return t[i].n;
+	return -1;
+}
+
+/* Is user one of the packed principals? */
+static int
+has_principal(const unsigned char *p, size_t n, const char *user)
+{
+	struct rd r = { p, n, 0, 0 };
+	const unsigned char *s;
+	size_t len;
+
+	while (r.off < r.len) {
+		if ((s = get_str(&r, &len)) == NULL)
+			return 0;
+		if (str_is(s, len, user))
+			return 1;
+	}
+	return 0;
+}
+
+/* An Ed25519 signature of data by the key blob ca (type, 32 bytes). */
+static int
+ed25519_ok(const unsigned char *ca, size_t calen, const unsigned char *sig,
+    size_t siglen, const unsigned char *data, size_t datalen)
+{
+	struct rd k = { ca, calen, 0, 0 }, g = { sig, siglen, 0, 0 };
+	const unsigned char *type, *pk, *stype, *sv;
+	size_t tn, pn, sn, vn;
+	EVP_PKEY *key = NULL;
+	EVP_MD_CTX *ctx = NULL;
+	int ok = 0;
+
+	type = get_str(&k, &tn);
+	pk = get_str(&k, &pn);
+	stype = get_str(&g, &sn);
+	sv = get_str(&g, &vn);
+	if (k.bad || g.bad || k.off != k.len || g.off != g.len ||
+	    !str_is(type, tn, "ssh-ed25519") || pn != 32 ||
+	    !str_is(stype, sn, "ssh-ed25519") || vn != 64)
+		return 0;
+	if ((key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk,
+	    pn)) != NULL && (ctx = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1)
+		ok = EVP_DigestVerify(ctx, sv, vn, data, datalen) == 1;
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(key);
+	return ok;
+}
+
 int
-sshkey_match(const char *accepted, char *const *registered)
+sshkey_cert_ok(const struct sshkey *cert, const struct sshkey *ca,
+    const char *user, long long now)
+{
+	struct rd r = { cert->blob, cert->len, 0, 0 };
+	const unsigned char *princ, *sigkey, *sig;
+	size_t n, pn, kn, sn, signed_len;
+	uint64_t after, before;
+	uint32_t type;
+	int i, fields;
+
+	if (!cert->cert || ca == NULL || ca->cert || now < 0 ||
+	    (fields = key_fields(cert->type)) < 0)
+		return 0;
+	get_str(&r, &n);		/* the type, as in cert->type */
+	get_str(&r, &n);		/* nonce */
+	for (i = 0; i < fields; i++)
+		get_str(&r, &n);
+	get_u(&r, 8);			/* serial */
+	type = (uint32_t)get_u(&r, 4);
+	get_str(&r, &n);		/* key id */
+	princ = get_str(&r, &pn);
+	after = get_u(&r, 8);
+	before = get_u(&r, 8);
+	get_str(&r, &n);		/* critical options: sshd's to enforce */
+	get_str(&r, &n);		/* extensions */
+	get_str(&r, &n);		/* reserved */
+	sigkey = get_str(&r, &kn);
+	signed_len = r.off;
+	sig = get_str(&r, &sn);
+	if (r.bad || r.off != r.len || type != 1 /* SSH2_CERT_TYPE_USER */)
+		return 0;
+	/* valid_after <= now < valid_before, unsigned as the format has it */
+	if ((uint64_t)now < after || (uint64_t)now >= before)
+		return 0;
+	/* a certificate without principals is for anyone: not for us */
+	if (pn == 0 || !has_principal(princ, pn, user))
+		return 0;
+	if (kn != ca->len || memcmp(sigkey, ca->blob, kn) != 0)
+		return 0;
+	return ed25519_ok(ca->blob, ca->len, sig, sn, cert->blob, signed_len);
+}
+
+int
+sshkey_match(const char *accepted, char *const *registered,
+    const struct sshkey *ca, const char *user, long long now)
 {
 	struct sshkey want;
 	const char *p;
@@ -172,8 +335,9 @@ sshkey_match(const char *accepted, char *const *registered)
 
 	for (p = accepted; p != NULL && *p != '\0' &&
 	    n++ < SSHKEY_ACCEPTED_MAX; ) {
-		if (sshkey_parse(p, &want) == 0 && !want.cert &&
-		    registered_has(&want, registered))
+		if (sshkey_parse(p, &want) == 0 && (want.cert ? ca != NULL &&
+		    user != NULL && sshkey_cert_ok(&want, ca, user, now) :
+		    registered_has(&want, registered)))
 			return 1;
 		if ((p = strchr(p, ';')) != NULL)
 			p++;

@@ -4,8 +4,9 @@
  * directory's sshPublicKey values, the "TYPE BASE64" pairs sshd put in
  * SSH_AUTH_INFO_0) and the one question method_sshkey.c asks: is a key
  * sshd accepted one of the account's?  Keys are compared as decoded wire
- * blobs, never as text; the type is the one inside the blob.  Pure: no
- * I/O, any thread.
+ * blobs, never as text; the type is the one inside the blob.  A
+ * certificate counts only through the configured CA (sshkey_cert_ok).
+ * Pure: no I/O, any thread.
  */
 #ifndef SSPR_SSHKEY_H
 #define SSPR_SSHKEY_H
@@ -33,12 +34,21 @@ int	sshkey_parse(const char *, struct sshkey *);
  */
 int	sshkey_parse_authorized(const char *, struct sshkey *);
 /*
- * Does one of the plain keys in accepted ("TYPE BASE64" pairs separated
- * by ';', as START carries them) equal one of registered (authorized_keys
- * lines, NULL-terminated)?  1 yes, 0 no.  Certificates never count.
- * The first SSHKEY_ACCEPTED_MAX keys and SSHKEY_VALUES_MAX values are
- * looked at: the work on the loop thread stays bounded.
+ * Is cert a user certificate that ca (an ssh-ed25519 key) signed, for
+ * principal user, valid at now (unix seconds)?  1 yes, 0 no.
  */
-int	sshkey_match(const char *accepted, char *const *registered);
+int	sshkey_cert_ok(const struct sshkey *cert, const struct sshkey *ca,
+	    const char *user, long long now);
+
+/*
+ * Does one of the keys in accepted ("TYPE BASE64" pairs separated by
+ * ';', as START carries them) count: a plain key equal to one of
+ * registered (authorized_keys lines, NULL-terminated), or, when ca is
+ * not NULL, a certificate sshkey_cert_ok takes for user at now?  1 yes,
+ * 0 no.  The first SSHKEY_ACCEPTED_MAX keys and SSHKEY_VALUES_MAX values
+ * are looked at: the work on the loop thread stays bounded.
+ */
+int	sshkey_match(const char *accepted, char *const *registered,
+	    const struct sshkey *ca, const char *user, long long now);
 
 #endif

@@ -17,6 +17,8 @@
 # 4. methods_required = 1: key A alone leads to the new password; bob,
 #    whose only method is a key (C), looks like an unknown name to a
 #    caller without it.
+# 5. a certificate (key D, not listed, signed by a CA sshd trusts): not
+#    counted without [sshkey] cert_authority, counted with it.
 . "$SRC/tests/lib/env.sh"
 unset LANGUAGE LC_ALL LC_MESSAGES
 SSHD=/usr/sbin/sshd
@@ -266,5 +268,48 @@ like "$unknown" 'Too many wrong answers' "an unknown name gets five wrong codes"
 is "$(drive bob "$s")" "$unknown" "an account with only a key: transcript identical to an unknown name's"
 DRIVE_PAMENV="SSH_AUTH_INFO_0=publickey $(cut -d' ' -f1,2 "$T/ssh/id_c.pub")" drive bob "$s" >"$T/bob.out"
 is "$(cat "$T/bob.out")" "$unknown" "and with its very key forged outside sshd: identical too"
+
+# --- 5. a certificate ---------------------------------------------------------
+{
+	module_line
+	ldapcheck_line
+	echo "auth optional pam_permit.so"
+	echo "account required pam_permit.so"
+	echo "session required pam_permit.so"
+	echo "password required pam_deny.so"
+} | pam_service sshd
+ssh-keygen -q -t ed25519 -N '' -C ca -f "$T/ssh/ca" || exit 1
+ssh-keygen -q -t ed25519 -N '' -C key-d -f "$T/ssh/id_d" || exit 1
+ssh-keygen -q -s "$T/ssh/ca" -I alice-d -n alice -V -5m:+1h "$T/ssh/id_d.pub" || exit 1
+echo "TrustedUserCAKeys $T/ssh/ca.pub" >> "$T/ssh/sshd.conf"
+kill -HUP "$(cat "$T/ssh/sshd.pid")"
+wait_for 10 grep -q 'Received SIGHUP' "$T/sshd.err"
+wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SSH_PORT"
+n_counted=$(grep -c 'sshkey counted' "$T/helperd.log")
+ssh_tty d1 d "echo none"
+tty_wait d1 'Password \(press Enter if you can.t access your account\): $' 15 &&
+	tty_keys d1 Enter
+tty_wait d1 'Choose 1 or 2 \(empty to cancel\): $' && tty_type d1 1
+tty_wait d1 'Verification code \(empty to cancel\): $'
+ok $? "certificate, no cert_authority: the reset goes on as for any name"
+unlike "$(tty_screen d1)" 'SSH key counts' "certificate, no cert_authority: not counted"
+like "$(cat "$T/sshd.err")" 'Accepted certificate ID "alice-d"|ID alice-d' "sshd accepted the certificate"
+tty_keys d1 C-c
+wait_for 10 tty_dead d1
+is "$(grep -c 'sshkey counted' "$T/helperd.log")" "$n_counted" \
+	"certificate, no cert_authority: the email code is the one method"
+daemon_stop
+ca=$(cut -d' ' -f1,2 "$T/ssh/ca.pub")
+sed -i "s|^\[policy\]\$|[sshkey]\ncert_authority = $ca\n\n[policy]|" "$T/helperd.conf"
+daemon_start || exit 1
+ssh_tty d2 d "echo none"
+tty_wait d2 'Password \(press Enter if you can.t access your account\): $' 15 &&
+	tty_keys d2 Enter
+tty_wait d2 'Choose 1 or 2 \(empty to cancel\): $' && tty_type d2 1
+tty_wait d2 'New password: $'
+ok $? "certificate of cert_authority for alice: counted, the new password is asked"
+like "$(tty_screen d2)" 'Your SSH key counts as one verification\.' "certificate: the person is told"
+is "$(grep -c 'sshkey counted' "$T/helperd.log")" "$((n_counted + 1))" "the daemon counted the certificate once"
+tty_keys d2 C-c
 
 done_testing

@@ -508,6 +508,19 @@ pass_code(struct conn *c, struct flow *f, int method)
 
 #define KEY_A	"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICzrAPDiWMd7DrR6ZjN2Do8li9Txnz5c13NVJCIzDOz8"
 #define KEY_B	"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGKWGzsqSS25DZzjPOSD6IlJfLb1ZLqC0pOac8TlhEgJ"
+/* A certificate of A by the CA B, for alice (test_sshkey.c: CERT_OK) */
+#define CERT_A	"ssh-ed25519-cert-v01@openssh.com " \
+	"AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29tAAAAIK7iSJXU" \
+	"NbXNp7AWr+nluTFsDh+qcYLEunLpbPyROwv9AAAAICzrAPDiWMd7DrR6ZjN2" \
+	"Do8li9Txnz5c13NVJCIzDOz8AAAAAAAAAAAAAAABAAAAGmlkO3B1YmxpY2tl" \
+	"eSBzc2gtZWQyNTUxOSB4AAAAEwAAAAVhbGljZQAAAAZhbGljZTIAAAAAAAAA" \
+	"AP//////////AAAAAAAAAIIAAAAVcGVybWl0LVgxMS1mb3J3YXJkaW5nAAAA" \
+	"AAAAABdwZXJtaXQtYWdlbnQtZm9yd2FyZGluZwAAAAAAAAAWcGVybWl0LXBv" \
+	"cnQtZm9yd2FyZGluZwAAAAAAAAAKcGVybWl0LXB0eQAAAAAAAAAOcGVybWl0" \
+	"LXVzZXItcmMAAAAAAAAAAAAAADMAAAALc3NoLWVkMjU1MTkAAAAgYpYbOypJ" \
+	"LbkNnOM85IPoiUl8tvVkuoLSk5pzxOWESAkAAABTAAAAC3NzaC1lZDI1NTE5" \
+	"AAAAQPjnUAysmZH3FbrAw2EBAmqyYguwgeSoaF/wrr3W1OtfHtCwEEVkC8uE" \
+	"RPL4qz1UyXjIYegMXuqO19rxYPz27Qo="
 #define KEY_LIE	"ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAICzrAPDiWMd7DrR6ZjN2Do8li9Txnz5c13NVJCIzDOz8"		/* A, with a type that lies */
 
 /*
@@ -515,9 +528,9 @@ pass_code(struct conn *c, struct flow *f, int method)
  * pid is ours), or /usr/sbin/sshd (then the caller is not it).
  */
 static struct cfg *
-sshkey_cfg(int required, int we_are_sshd)
+sshkey_cfg_ca(int required, int we_are_sshd, const char *ca)
 {
-	char text[1200], err[512], self[512];
+	char text[1400], err[512], self[512];
 	ssize_t n;
 	struct cfg *c;
 
@@ -538,12 +551,19 @@ sshkey_cfg(int required, int we_are_sshd)
 	    "methods = email sshkey\n"
 	    "methods_required = %d\n"
 	    "[sshkey]\n"
-	    "sshd_paths = %s\n", required, we_are_sshd ? self :
-	    "/usr/sbin/sshd");
+	    "sshd_paths = %s\n"
+	    "cert_authority = %s\n", required, we_are_sshd ? self :
+	    "/usr/sbin/sshd", ca);
 	if ((c = cfg_parse("sshkey.conf", text, strlen(text), err,
 	    sizeof(err))) == NULL)
 		fail_msg("%s", err);
 	return c;
+}
+
+static struct cfg *
+sshkey_cfg(int required, int we_are_sshd)
+{
+	return sshkey_cfg_ca(required, we_are_sshd, "");
 }
 
 /* HELLO from service svc, START with keys, as root with our pid. */
@@ -618,6 +638,36 @@ sshkey_counts(void **state)
 	assert_true(sent_info(&c));
 	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
 	assert_int_equal(sends, 1);
+	hang_up(&c, f);
+}
+
+/*
+ * [sshkey] cert_authority: a certificate of that CA for alice counts
+ * without any key listed; without the CA it is not there.
+ */
+static void
+sshkey_certificate(void **state)
+{
+	struct conn c;
+	struct flow *f;
+	struct work_result r = { .kind = W_LOOKUP };
+
+	(void)state;
+	cfg_unref(cfg);
+	assert_non_null(cfg = sshkey_cfg_ca(1, 1, KEY_B));
+	f = ssh_flow(&c, "sshd", CERT_A);
+	ff_found(&r, "alice", "alice@example.org");
+	complete(W_LOOKUP, &r);
+	assert_true(sent_info(&c));
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	hang_up(&c, f);
+
+	cfg_unref(cfg);
+	assert_non_null(cfg = sshkey_cfg(2, 1));
+	f = ssh_flow(&c, "sshd", CERT_A);
+	lookup_with_key("alice@example.org");
+	assert_false(sent_info(&c));
+	assert_true(f->fake);
 	hang_up(&c, f);
 }
 
@@ -908,6 +958,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(sshkey_counts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(sshkey_not_counted, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(sshkey_certificate, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(sshkey_only_looks_unknown,
 		    setup, teardown),
