@@ -499,8 +499,8 @@ method_passed(struct flow *f, const struct method *meth)
 	struct msg m = { .type = SSPR_MSG_VERIFIED };
 
 	if (meth->proven != NULL)
-		flog(f, LOG_NOTICE, "%s counted: one the directory lists for "
-		    "the account", meth->name);
+		flog(f, LOG_NOTICE, "%s counted: proved by what the caller "
+		    "brought with START", meth->name);
 	if (f->n_plan > 1 || meth->proven != NULL)
 		faudit(f, "method", "ok", meth->name);
 	if (++f->plan_pos < f->n_plan) {
