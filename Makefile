@@ -45,9 +45,9 @@ UNITDIR    ?= $(LIBDIR)/systemd/system
 
 PAM_CFLAGS := $(shell $(PKG_CONFIG) --cflags pam 2>/dev/null)
 PAM_LIBS   := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null)
-D_CFLAGS   := $(shell $(PKG_CONFIG) --cflags ldap libcurl libcrypto pwquality libqrencode 2>/dev/null)
+D_CFLAGS   := $(shell $(PKG_CONFIG) --cflags ldap libcurl libssl libcrypto pwquality libqrencode 2>/dev/null)
 # cracklib has no .pc file; dict.c calls it directly (libcrack2-dev).
-D_LIBS     := $(shell $(PKG_CONFIG) --libs ldap lber libcurl libcrypto pwquality libqrencode 2>/dev/null) -lcrack -pthread
+D_LIBS     := $(shell $(PKG_CONFIG) --libs ldap lber libcurl libssl libcrypto pwquality libqrencode 2>/dev/null) -lcrack -pthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 # Only test_totp links liboath: a second implementation to check ours against.
 OATH_CFLAGS := $(shell $(PKG_CONFIG) --cflags liboath 2>/dev/null)
@@ -65,24 +65,28 @@ CFG_SRC    := sspr-helperd/cfg.c sspr-helperd/cfgkeys.c sspr-helperd/cfgparse.c 
               sspr-helperd/cfgcheck.c sspr-helperd/cfgfiles.c sspr-helperd/where.c \
               sspr-helperd/sshkey.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
-              sspr-helperd/work.c sspr-helperd/reset.c sspr-helperd/account.c \
-              sspr-helperd/human.c sspr-helperd/humancheck.c \
+              sspr-helperd/work.c sspr-helperd/jobs.c sspr-helperd/reset.c \
+              sspr-helperd/reset_work.c sspr-helperd/register_work.c \
+              sspr-helperd/account.c sspr-helperd/human.c sspr-helperd/humancheck.c \
               $(CFG_SRC) sspr-helperd/log.c sspr-helperd/code.c \
-              sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/dir.c \
+              sspr-helperd/addr.c sspr-helperd/mail.c sspr-helperd/ldapconn.c \
+              sspr-helperd/dir.c sspr-helperd/dir_store.c \
+              sspr-helperd/dir_report.c sspr-helperd/dir_backend.c \
               sspr-helperd/dir_openldap.c sspr-helperd/dir_ad.c \
               sspr-helperd/dir_389.c \
               sspr-helperd/pool.c \
               sspr-helperd/latest.c sspr-helperd/timer.c sspr-helperd/throttle.c \
               sspr-helperd/state.c sspr-helperd/quality.c sspr-helperd/dict.c \
-              sspr-helperd/audit.c sspr-helperd/admin.c \
+              sspr-helperd/audit.c sspr-helperd/admin.c sspr-helperd/admin_work.c \
               sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
               sspr-helperd/qr.c sspr-helperd/keys.c sspr-helperd/register.c \
               sspr-helperd/codekit.c sspr-helperd/method.c sspr-helperd/curlx.c \
               sspr-helperd/method_email.c sspr-helperd/method_totp.c \
               sspr-helperd/method_sms.c sspr-helperd/method_questions.c \
-              sspr-helperd/method_sshkey.c \
+              sspr-helperd/method_pass.c sspr-helperd/method_sshkey.c \
               sspr-helperd/dir_probe.c sspr-helperd/preflight.c \
-              sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c
+              sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c \
+              sspr-helperd/fleet.c sspr-helperd/fleet_server.c sspr-helperd/relay.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
 
@@ -106,7 +110,7 @@ D_LIB_OBJ  := $(call obj,$(D_LIB_SRC))
 # Each fuzz target also runs its corpus once as a unit test (replay.c).
 ASAN_CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all
-FUZZ_TARGETS := msg frame cfg mail flow
+FUZZ_TARGETS := msg frame cfg mail flow flowjobs
 FUZZ_REPLAY  := $(addprefix test_fuzz_,$(FUZZ_TARGETS))
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_TIME    ?= 60
@@ -116,8 +120,8 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict test_log \
-              test_state test_flow test_curlx test_where test_pass test_rcodes \
-              test_sshkey \
+              test_state test_flow test_jobs test_flowjobs test_curlx \
+              test_where test_pass test_rcodes test_fleet test_sshkey \
               $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \
@@ -153,11 +157,11 @@ $(BUILD)/sspr-helperd: $(D_OBJ) $(PROTO_OBJ)
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ $(D_LIBS)
 
 $(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/ssprctl/passcmd.o \
-    $(call obj,$(CFG_SRC)) $(BUILD)/obj/sspr-helperd/addr.o \
-    $(BUILD)/obj/sspr-helperd/pass.o $(PROTO_OBJ)
+    $(BUILD)/obj/ssprctl/remote.o $(call obj,$(CFG_SRC)) \
+    $(BUILD)/obj/sspr-helperd/addr.o $(BUILD)/obj/sspr-helperd/pass.o $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ \
-	    $(shell $(PKG_CONFIG) --libs ldap lber libcrypto 2>/dev/null)
+	    $(shell $(PKG_CONFIG) --libs ldap lber libssl libcrypto 2>/dev/null)
 
 $(BUILD)/sspr-reset: $(KIOSK_OBJ) $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
@@ -191,7 +195,30 @@ $(BUILD)/l10n/sspr-reset: $(BUILD)/l10n/obj/sspr-reset/sspr-reset.o $(PROTO_OBJ)
 $(BUILD)/obj/tests/unit/test_flow.o $(BUILD)/obj/tests/fuzz/fuzz_flow.o: \
     EXTRA_CFLAGS := -Itests/flowfake
 FLOW_FAKE_OBJ := $(BUILD)/obj/tests/flowfake/flowfake.o \
+    $(BUILD)/obj/tests/flowfake/flowfake_work.o \
     $(filter-out %/work.o %/server.o,$(D_LIB_OBJ)) $(PROTO_OBJ)
+# The same engine on the real work layer and the directory fake, the
+# test running the pools: everything but pool.o and server.o.
+$(BUILD)/obj/tests/unit/test_flowjobs.o $(BUILD)/obj/tests/flowfake/%.o: \
+    EXTRA_CFLAGS := -Itests/flowfake -Itests/dirfake
+FLOW_REAL_OBJ := $(BUILD)/obj/tests/flowfake/flowfake.o \
+    $(BUILD)/obj/tests/flowfake/flowreal.o \
+    $(BUILD)/obj/tests/dirfake/dir_fake.o \
+    $(filter-out %/pool.o %/server.o,$(D_LIB_OBJ)) $(PROTO_OBJ)
+$(BUILD)/tests/test_flowjobs: $(BUILD)/obj/tests/unit/test_flowjobs.o \
+    $(FLOW_REAL_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
+$(BUILD)/obj/tests/fuzz/fuzz_flowjobs.o: \
+    EXTRA_CFLAGS := -Itests/flowfake -Itests/dirfake
+$(BUILD)/tests/test_fuzz_flowjobs: $(BUILD)/obj/tests/fuzz/fuzz_flowjobs.o \
+    $(BUILD)/obj/tests/fuzz/replay.o $(FLOW_REAL_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS)
+$(BUILD)/fuzz/fuzz_flowjobs: $(BUILD)/obj/tests/fuzz/fuzz_flowjobs.o \
+    $(FLOW_REAL_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(D_LIBS)
 $(BUILD)/tests/test_flow: $(BUILD)/obj/tests/unit/test_flow.o $(FLOW_FAKE_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
@@ -202,6 +229,14 @@ $(BUILD)/tests/test_fuzz_flow: $(BUILD)/obj/tests/fuzz/fuzz_flow.o \
 $(BUILD)/fuzz/fuzz_flow: $(BUILD)/obj/tests/fuzz/fuzz_flow.o $(FLOW_FAKE_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(D_LIBS)
+
+# The jobs on the directory fake (tests/dirfake), no pools, no servers.
+$(BUILD)/obj/tests/unit/test_jobs.o $(BUILD)/obj/tests/dirfake/dir_fake.o: \
+    EXTRA_CFLAGS := -Itests/dirfake
+$(BUILD)/tests/test_jobs: $(BUILD)/obj/tests/unit/test_jobs.o \
+    $(BUILD)/obj/tests/dirfake/dir_fake.o $(D_LIB_OBJ) $(PROTO_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(D_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(D_LIB_OBJ) $(PROTO_OBJ) \
     $(BUILD)/obj/pam_sspr/args.o

@@ -242,6 +242,28 @@ def main():
                           r["drain_secs"], pp(r["start"]), pp(r["setpw"]),
                           r["probe_errors"]))
 
+    relay = group(lines, "relay", lambda r: r["conc"])
+    if relay:
+        print()
+        print("7. Fleet: reset flows through a relay and a reset server (TLS, "
+              "client certificates) vs the")
+        print("   local role, pairs measured back to back (goal >= 0.9)")
+        res["relay"] = {}
+        local = group(lines, "relay-local", lambda r: r["conc"])
+        for conc in sorted(relay):
+            s = summarize(relay[conc], steps)
+            by_round = {r["round"]: r["rate"] for r in local.get(conc, [])}
+            pairs = [r["rate"] / by_round[r["round"]] for r in relay[conc]
+                     if by_round.get(r["round"])]
+            res["relay"][str(conc)] = {"rate": s["rate"], "pairs": pairs,
+                                       "ratio": med(pairs) if pairs else None}
+            print("   {:>5} flows: {:>7} per s, hello {} ms, flow {} ms; "
+                  "ratio {} (pairs {}); errors {}".format(
+                      conc, fmt_rate(s["rate"]), pp(s["hello"]),
+                      pp(s["flow"]),
+                      "%.2f" % med(pairs) if pairs else "-",
+                      " ".join("%.2f" % x for x in pairs), s["errors"]))
+
     st = next((r for r in lines if r["test"] == "startup"), None)
     if st:
         res["startup"] = st

@@ -27,7 +27,11 @@
 # (bundle: the system's CA bundle plus the test CA, as big as the store a
 # default installation trusts | test: the test CA alone), BENCH_QUICK=1
 # (one short round, for trying the harness), BENCH_ONLY (a list of
-# sections: startup base product pam held).
+# sections: startup base product pam held fleet).
+#
+#   7. fleet: the same reset flows through a relay and a reset server
+#      (TLS with client certificates on loopback) against the local role,
+#      back to back at 16 and 256 flows (goal: ratio >= 0.9)
 set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:?usage: bench/run.sh BUILD}" && pwd)
@@ -45,7 +49,7 @@ NUSERS=${BENCH_USERS:-3000}
 HELD=${BENCH_HELD:-1000,10000}
 PAM_ITERS=${BENCH_PAM_ITERS:-2000}
 PAM_ROUNDS=${BENCH_PAM_ROUNDS:-7}
-ONLY=${BENCH_ONLY:-startup base product pam held}
+ONLY=${BENCH_ONLY:-startup base product pam held fleet}
 if [ -n "${BENCH_QUICK:-}" ]; then
 	RUNS=1 SECS=1.5 HELD=1000 PAM_ITERS=500 PAM_ROUNDS=3
 fi
@@ -215,6 +219,43 @@ for ROUND in $(seq "$RUNS"); do
 		fi
 	done
 done
+
+# --- 7. fleet: relay + reset server against the local role ------------------
+# A reset server made of the same configuration, a relay in front of it
+# with a host certificate; each pair (local, relay) measured back to back.
+if want fleet; then
+	say "fleet: a reset server and a relay in front of it"
+	. "$SRC/tests/lib/fleet.sh"
+	LOCAL_PID=$DAEMON_PID
+	fleet_cert benchhost benchhost.test
+	FPORT=$(ports 1)
+	sed "s|^socket = .*|socket = $T/run/fleetsrv.sock|" "$T/helperd.conf" > "$T/fleetsrv.conf"
+	printf '\n[fleet]\nrole = reset-server\nlisten = 127.0.0.1:%s\ncert_file = %s\nkey_file = %s\nca_file = %s\nmax_per_host = 1024\nhost_flows = 0\n' \
+		"$FPORT" "$T/server.pem" "$T/server.key" "$T/ca.pem" >> "$T/fleetsrv.conf"
+	chmod 600 "$T/fleetsrv.conf"
+	RELAY_EXTRA_DAEMON=$DAEMON_EXTRA_DAEMON relay_conf benchrelay benchhost "localhost:$FPORT"
+	sed -i "s|^debug = yes|debug = no|" "$T/benchrelay.conf"
+	daemon_start fleetsrv || exit 1
+	FLEET_PID=$DAEMON_PID
+	daemon_start benchrelay || exit 1
+	relay_args=(-s "$T/run/benchrelay.sock" -m "$T/mail" -u "$PREFIX" -n "$NUSERS")
+	"$BB/flowload" load -c 16 -t 1 "${relay_args[@]}" >/dev/null
+	for ROUND in $(seq "$RUNS"); do
+		say "round $ROUND/$RUNS: local and relay pairs"
+		for c in 16 256; do
+			# rows of their own: section 2's product figures stay as they were
+			DAEMON_PID=$LOCAL_PID
+			n=$(wc -l < "$OUT")
+			measure "$BB/flowload" load -c $c -t "$SECS" "${flow_args[@]}" &&
+				sed -i "$((n + 1))s/\"test\":\"product\"/\"test\":\"relay-local\"/" "$OUT"
+			DAEMON_PID=$FLEET_PID
+			n=$(wc -l < "$OUT")
+			measure "$BB/flowload" load -c $c -t "$SECS" "${relay_args[@]}" &&
+				sed -i "$((n + 1))s/\"test\":\"product\"/\"test\":\"relay\"/" "$OUT"
+		done
+	done
+	DAEMON_PID=$LOCAL_PID
+fi
 
 # --- 4. ordinary logins ----------------------------------------------------
 # The checker is pam_userdb (plain-text Berkeley DB, try_first_pass): cheap,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * answers.c: normalization, hashing (OpenSSL's scrypt KDF) and
- * constant-time checking of security question answers.
+ * constant-time checking of security question answers.  Any thread (the
+ * loop normalizes, workers hash and check); no file-scope state.
  */
 #include <stdio.h>
 #include <stdlib.h>

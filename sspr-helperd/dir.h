@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dir.h: what the flow asks of the directory, whatever kind it is.
- * Every call runs in a directory worker thread, on that worker's own
- * connection (struct dconn), and blocks at most [directory] timeout per
- * server tried.
+ * dir.h: an account as a lookup finds it, a directory call's result, and
+ * the LDAP layer's calls (dir.c, dir_store.c, dir_report.c, ldapconn.c)
+ * that LDAP's back end (dir_backend.c), ssprctl and the preflight use;
+ * jobs ask through dirstore.h.  Every call runs in a directory worker
+ * thread, on that worker's own connection (struct dconn), and blocks at
+ * most [directory] timeout per server tried.
  */
 #ifndef SSPR_DIR_H
 #define SSPR_DIR_H
@@ -57,6 +59,7 @@ struct account {
 	char	**answers;	/* ssprQuestionAnswer: "N:$scrypt$..." */
 	long long registered;	/* ssprRegisteredTime (unix s), 0 never */
 	int	 skips;		/* ssprRegistrationSkips */
+	char	*pass;		/* ssprHelpdeskPass as stored (pass.h) */
 	/* [sshkey] attribute: authorized_keys lines (method_sshkey.c) */
 	char	**ssh_keys;
 };
@@ -103,9 +106,8 @@ int	dir_counters_clear(struct dconn *, struct cfg *, const struct account *,
 	    struct dir_result *);
 int	dir_report(struct dconn *, struct cfg *,
 	    void (*)(void *, const char **, int), void *, char *, size_t);
-int	dir_modify(struct dconn *, struct cfg *, const struct account *,
-	    const struct dir_mod *, int, int, struct dir_result *);
 void	account_clear(struct account *);
+int	account_copy(struct account *, const struct account *);
 void	openldap_dialect_init(void);	/* dir_openldap.c */
 void	ad_dialect_init(void);		/* dir_ad.c */
 void	ds389_dialect_init(void);	/* dir_389.c */

@@ -54,13 +54,9 @@ int	dir_search_user(struct dconn *, const char *, char **,
 char	*dir_get_one(LDAP *, LDAPMessage *, const char *, int *);
 int	ad_encode_password(const struct secret *, unsigned char *, size_t);
 int	ad_classify(const char *, int *);
-/* ldap-schema/'s attributes a lookup reads, whatever the directory. */
-#define DIR_SSPR_ATTRS	"ssprCodeSent", "ssprCodeFailure", "ssprBlockedUntil", \
-	"ssprRecoveryMail", "ssprRecoveryPhone", "ssprTotpSecret", \
-	"ssprTotpLastStep", "ssprQuestionAnswer", "ssprRegisteredTime", \
-	"ssprRegistrationSkips"
-
 void	dir_filter_attribute(const struct cfg *, char *, size_t);
+int	dir_user_attribute(const char *, char *, size_t);
+void	dir_strs_free(char **);
 int	dir_read_common(struct dconn *, LDAPMessage *, struct account *,
 	    const char *const *);
 void	dir_read_counters(LDAP *, LDAPMessage *, struct account *);
@@ -69,6 +65,16 @@ extern char *dir_counter_attrs[];
 int	dir_unlock_write(struct dconn *, const struct account *, LDAPMod **,
 	    struct dir_result *);
 int	dir_read_back(struct dconn *, const char *, const char *, char **);
+struct dir_store_rec;
+int	dir_method_store(struct dconn *, struct cfg *, const struct account *,
+	    const struct dir_store_rec *, struct dir_result *);
+int	dir_totp_step_swap(struct dconn *, struct cfg *,
+	    const struct account *, const char *, long long,
+	    struct dir_result *);
+int	dir_totp_reseal(struct dconn *, struct cfg *, const struct account *,
+	    const char *, struct dir_result *);
+int	dir_value_consume(struct dconn *, struct cfg *,
+	    const struct account *, int, const char *, struct dir_result *);
 int	dir_write_outcome(struct dconn *, const struct account *,
 	    const char *, struct dir_result *);
 

@@ -14,6 +14,10 @@
  * that entry only, not on the people's.
  * Active Directory names the attributes the bound account may write in
  * the probe user's allowedAttributesEffective.
+ *
+ * Runs on the main thread: before the loop starts (--check, start-up)
+ * and, for dir_store_resolve, on a reload (the loop waits on it).  No
+ * file-scope state.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,15 +28,17 @@
 #include "dir_ldap.h"
 #include "log.h"
 #include "preflight.h"
+#include "sspr_attrs.h"
 
 
 /* What the directory store writes; ssprAccount is the class. */
-static const char *const store_names[] = { "ssprAccount", "ssprCodeSent",
-    "ssprCodeFailure", "ssprBlockedUntil", NULL };
-static const char *const reg_names[] = { "ssprRecoveryMail",
-    "ssprRecoveryPhone", "ssprTotpSecret", "ssprTotpLastStep",
-    "ssprQuestionAnswer", "ssprRegisteredTime", "ssprRegistrationSkips",
+static const char *const store_names[] = { SA_ACCOUNT, SA_CODE_SENT,
+    SA_CODE_FAILURE, SA_BLOCKED_UNTIL, NULL };
+static const char *const reg_names[] = { SA_RECOVERY_MAIL,
+    SA_RECOVERY_PHONE, SA_TOTP_SECRET, SA_TOTP_LAST_STEP,
+    SA_QUESTION_ANSWER, SA_REGISTERED_TIME, SA_REGISTRATION_SKIPS,
     NULL };
+static const char *const pass_names[] = { SA_HELPDESK_PASS, NULL };
 
 struct say {
 	pf_line	*line;
@@ -309,10 +315,11 @@ schema(struct dconn *dc, struct say *s)
 {
 	struct cfg *c = dc->cfg;
 	char miss[512];
-	long found, reg;
+	long found, reg, pass;
 
 	found = schema_has(dc->ld, c->dir_timeout, store_names);
 	reg = schema_has(dc->ld, c->dir_timeout, reg_names);
+	pass = schema_has(dc->ld, c->dir_timeout, pass_names);
 	if (found < 0) {
 		say(s, PF_WARN, "let bind_dn read the rootDSE and the "
 		    "subschema entry", "schema: the directory's schema cannot "
@@ -322,8 +329,8 @@ schema(struct dconn *dc, struct say *s)
 	missing(store_names, found, miss, sizeof(miss));
 	if (*miss == '\0')
 		say(s, PF_OK, NULL, "schema: ldap-schema/'s counters are "
-		    "there (ssprAccount, ssprCodeSent, ssprCodeFailure, "
-		    "ssprBlockedUntil)");
+		    "there (" SA_ACCOUNT ", " SA_CODE_SENT ", " SA_CODE_FAILURE ", "
+		    SA_BLOCKED_UNTIL ")");
 	else if (c->throttle_store == STORE_DIRECTORY && !c->store_auto)
 		say(s, PF_FAIL, "load ldap-schema/ (see ldap-schema/README.md) "
 		    "or set [throttle] store = file (or auto)", "schema: "
@@ -340,6 +347,11 @@ schema(struct dconn *dc, struct say *s)
 		say(s, PF_FAIL, "load ldap-schema/ (see ldap-schema/README.md)",
 		    "schema: registration and the methods configured need "
 		    "%s, which the directory lacks", miss);
+	missing(pass_names, pass, miss, sizeof(miss));
+	if (*miss != '\0' && cfg_method(c, "pass"))
+		say(s, PF_FAIL, "load ldap-schema/ (see ldap-schema/README.md)",
+		    "schema: [policy] methods has pass, which needs %s; the "
+		    "directory lacks it", miss);
 	return found;
 }
 
@@ -388,10 +400,10 @@ openldap_rights(struct dconn *dc, const char *dn, long schema_found,
 {
 	const struct cfg *c = dc->cfg;
 	char mark[] = "1.000000000000", pw[64], diag[300];
-	char *ocv[] = { "ssprAccount", NULL }, *sentv[] = { mark, NULL };
+	char *ocv[] = { SA_ACCOUNT, NULL }, *sentv[] = { mark, NULL };
 	char *pwv[] = { pw, NULL };
 	LDAPMod oc = { LDAP_MOD_ADD, "objectClass", { .modv_strvals = ocv } };
-	LDAPMod sent = { LDAP_MOD_ADD, "ssprCodeSent",
+	LDAPMod sent = { LDAP_MOD_ADD, SA_CODE_SENT,
 	    { .modv_strvals = sentv } };
 	LDAPMod pass = { LDAP_MOD_REPLACE, "userPassword",
 	    { .modv_strvals = pwv } };
@@ -404,10 +416,10 @@ openldap_rights(struct dconn *dc, const char *dn, long schema_found,
 	if (c->throttle_store == STORE_DIRECTORY && schema_found ==
 	    (1L << 4) - 1) {
 		rc = noop_modify(dc, dn, cmods, diag, sizeof(diag));
-		right(s, rc, diag, "the counters (ssprCodeSent, objectClass "
-		    "ssprAccount)", "grant bind_dn write on ssprCodeSent, "
-		    "ssprCodeFailure, ssprBlockedUntil and on objectClass "
-		    "val=ssprAccount (the olcAccess rules in "
+		right(s, rc, diag, "the counters (" SA_CODE_SENT ", objectClass "
+		    SA_ACCOUNT ")", "grant bind_dn write on " SA_CODE_SENT ", "
+		    SA_CODE_FAILURE ", " SA_BLOCKED_UNTIL " and on objectClass "
+		    "val=" SA_ACCOUNT " (the olcAccess rules in "
 		    "ldap-schema/README.md)");
 	}
 	/* a value no policy refuses for being short or simple: never set */
@@ -438,7 +450,7 @@ ad_rights(struct dconn *dc, const char *dn, struct say *s)
 {
 	const struct cfg *c = dc->cfg;
 	static const char *const need[] = { "pwdLastSet", "lockoutTime",
-	    "ssprCodeSent", "ssprCodeFailure", "ssprBlockedUntil", NULL };
+	    SA_CODE_SENT, SA_CODE_FAILURE, SA_BLOCKED_UNTIL, NULL };
 	char *attrs[] = { "allowedAttributesEffective", NULL }, miss[300];
 	struct timeval tv = { c->dir_timeout, 0 };
 	LDAPMessage *msg = NULL, *e;
@@ -516,7 +528,7 @@ probe(struct dconn *dc, const char *user, long schema_found, struct say *s)
 	if (acct.mail != NULL || acct.reg_mail != NULL)
 		say(s, PF_OK, NULL, "probe user %s: recovery address %s (%s)",
 		    user, acct.reg_mail ? acct.reg_mail : acct.mail,
-		    acct.reg_mail ? "ssprRecoveryMail" : c->mail_attr);
+		    acct.reg_mail ? SA_RECOVERY_MAIL : c->mail_attr);
 	else
 		say(s, PF_FAIL, "give the account one address in [directory] "
 		    "mail_attr, or let it register one", "probe user %s: no "

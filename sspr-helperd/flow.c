@@ -6,10 +6,12 @@
  * handler: the families of requests (reset.c, register.c, account.c,
  * admin.c) give it their rows at start-up (flow_family_add), and the
  * connection is reached through the conn_ops server.c gives it.  Loop
- * thread only, like every file above work.c.
+ * thread only, like every file that includes flowint.h (DESIGN.md, "Who
+ * owns what").
  * The user is fixed by START for the life of the connection, so one flow
  * can never act for another account.  It never talks to the network
- * itself: work.c does the directory and mail work on the pools.
+ * itself: work.c makes the directory and mail work into jobs (jobs.h)
+ * for the pools.
  *
  *   NEW --HELLO--> READY --START--> [lookup] --> CHALLENGED
  *   CHALLENGED --ANSWER--> [counters] --> CHALLENGED (wrong, attempts left)
@@ -49,6 +51,8 @@ static const struct conn_ops *conn;
 static const struct flow_family *families[MAX_FAMILIES];
 static int		 nfamilies;
 static const char	*(*method_names)(int);	/* method.c's, at start-up */
+/* method.c's HELLO_OK bits, likewise */
+static unsigned		(*method_feats)(const struct cfg *);
 
 /* The connection's side, from server.c. */
 void
@@ -70,6 +74,12 @@ flow_method_names(const char *(*fn)(int))
 	method_names = fn;
 }
 
+void
+flow_method_features(unsigned (*fn)(const struct cfg *))
+{
+	method_feats = fn;
+}
+
 int
 flow_count(void)
 {
@@ -84,17 +94,27 @@ flow_count(void)
 void
 flog(struct flow *f, int prio, const char *fmt, ...)
 {
-	char what[512], svc[100], src[300], who[300];
+	char what[512], tag[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	log_msg(prio, "flow=%06llx uid=%u pid=%d svc=%s src=%s user=%s: %s",
+	flow_log_tag(f, tag, sizeof(tag));
+	log_msg(prio, "%s: %s", tag, what);
+}
+
+/* What every line logged for f begins with; a job carries a copy. */
+void
+flow_log_tag(const struct flow *f, char *out, size_t size)
+{
+	char svc[100], src[300], who[300];
+
+	snprintf(out, size, "flow=%06llx uid=%u pid=%d svc=%s src=%s user=%s",
 	    (unsigned long long)f->id, (unsigned)f->uid, (int)f->pid,
 	    log_field(svc, sizeof(svc), f->service),
 	    log_field(src, sizeof(src), f->source),
-	    log_field(who, sizeof(who), f->who), what);
+	    log_field(who, sizeof(who), f->who));
 }
 
 /* One audit record for f: who, from where, through what. */
@@ -151,6 +171,18 @@ flow_new(struct conn *c, struct cfg *cfg, uid_t uid, pid_t pid, int self_only)
 	f->state = F_NEW;
 	nflows++;
 	return f;
+}
+
+/*
+ * A flow a relay forwards: host is the identity its certificate proves,
+ * self_name the user a self caller there may act for (SO_PEERCRED on
+ * that host vouched for it; the reset server has no passwd entry of it).
+ */
+void
+flow_set_host(struct flow *f, const char *host, const char *self_name)
+{
+	snprintf(f->host, sizeof(f->host), "%s", host);
+	snprintf(f->self_name, sizeof(f->self_name), "%s", self_name);
 }
 
 void
@@ -303,6 +335,31 @@ source_key(const struct flow *f, char *key, size_t size)
 }
 
 /*
+ * Through a relay, the host as a whole: the terminals and remote hosts it
+ * names are its word only, so they cannot spread its flows out of reach
+ * of [fleet] host_flows per [throttle] source_window.  A source key
+ * ("s:@" and the certificate's name): a full table may forget it.
+ */
+static int
+host_allowed(struct flow *f, long long now)
+{
+	struct tstate t;
+	char key[FLEET_HOST_MAX + 4];
+
+	if (f->host[0] == '\0' || f->cfg->fleet_host_flows == 0)
+		return 1;
+	snprintf(key, sizeof(key), "s:@%s", f->host);
+	state_get(key, &t);
+	if (throttle_count(t.sent, t.n_sent, now, f->cfg->source_window) >=
+	    f->cfg->fleet_host_flows) {
+		flog(f, LOG_WARNING, "host %s over [fleet] host_flows (%d); "
+		    "refusing", f->host, f->cfg->fleet_host_flows);
+		return 0;
+	}
+	return state_event(key, STATE_SENT, now, NULL) == 0;
+}
+
+/*
  * The per-source limit is said plainly (FAIL THROTTLED): it is about the
  * terminal or host, and tells nothing about any account.
  */
@@ -320,6 +377,8 @@ source_allowed(struct flow *f)
 		    "codes; refusing");
 		return 0;
 	}
+	if (!host_allowed(f, now))
+		return 0;
 	/*
 	 * A source that cannot be counted is not let through.  A full table
 	 * forgets a quiet source to make room, so this is only a table
@@ -403,6 +462,18 @@ on_hello(struct flow *f, struct msg *in)
 	if (f->self_only)
 		snprintf(f->source, sizeof(f->source), "uid:%u",
 		    (unsigned)f->uid);
+	/*
+	 * Through a relay the terminal and remote host are the host's word
+	 * only: the source is counted under the host's certificate name,
+	 * so a host can spend its own limits and never another's.
+	 */
+	if (f->host[0] != '\0') {
+		char s[sizeof(f->source) + sizeof(f->host) + 1];
+
+		snprintf(s, sizeof(s), "%s/%s", f->host, f->source);
+		snprintf(f->source, sizeof(f->source), "%.*s",
+		    (int)sizeof(f->source) - 1, s);
+	}
 	if (h->version < SSPR_PROTO_MIN) {
 		flog(f, LOG_WARNING, "module speaks protocol %u, daemon %u..%u",
 		    h->version, SSPR_PROTO_MIN, SSPR_PROTO_CUR);
@@ -417,7 +488,7 @@ on_hello(struct flow *f, struct msg *in)
 	if (f->cfg->enabled != POLICY_NONE)
 		m.u.hello_ok.features |= SSPR_FEAT_RESET |
 		    (f->cfg->allow_unlock ? SSPR_FEAT_UNLOCK : 0) |
-		    (cfg_method(f->cfg, "sshkey") ? SSPR_FEAT_SSHKEY : 0);
+		    (method_feats != NULL ? method_feats(f->cfg) : 0);
 	flow_wait(f, F_READY, f->cfg->idle_timeout * 1000LL);
 	flow_answer(f, &m);
 }

@@ -3,7 +3,8 @@
  * flowint.h: the inside of a flow, shared by the engine (flow.c), the
  * families of requests (reset.c, register.c, account.c, admin.c), the
  * code kit (codekit.c), the methods (method*.c), the human check
- * (humancheck.c) and the work done for them on the pools (work.c).
+ * (humancheck.c) and the loop side of their work (work.c).  Code that
+ * runs on a worker never includes this: it sees jobs.h only.
  * server.c and main.c see only flow.h, families.h and work.h.
  */
 #ifndef SSPR_FLOWINT_H
@@ -16,6 +17,7 @@
 #include "code.h"
 #include "dir.h"
 #include "families.h"
+#include "jobs.h"
 #include "msg.h"
 #include "sspr_proto.h"
 #include "work.h"
@@ -79,6 +81,8 @@ struct flow {
 	int		 human_ok;
 	int		 human_tries;
 	int		 remote;	/* HELLO named a remote host */
+	char		 host[FLEET_HOST_MAX + 1];	/* "": a local caller */
+	char		 self_name[SSPR_USER_MAX + 1];	/* a host's self caller */
 
 	/* the methods of a reset, in order (reset.c) */
 	int		 method;	/* SSPR_METHOD_* asked now */
@@ -119,37 +123,8 @@ struct flow {
 #define CH_MAIL	0
 #define CH_SMS	1
 
-/* Work done on the pools for a flow; see work.c. */
-enum work_kind {
-	W_LOOKUP,		/* find the account (and its counters) */
-	W_SET_PASSWORD,
-	W_UNLOCK,
-	W_RECORD_SENT,		/* (work_send) a code goes out: count it */
-	W_RECORD_FAIL,		/* a wrong code: count it, block if due */
-	W_CHECK,		/* a right code: is the account blocked now? */
-	W_CLEAR,		/* success: counters start afresh */
-	W_STATUS,		/* STATUS: the account, for a login */
-	W_CHANGE,		/* CHANGE: the user's own change */
-	W_TOTP_CHECK,		/* reset: an app code, its step stored */
-	W_ANSWER_CHECK,		/* reset: a security question's answer */
-	W_REG_WRITE,		/* registration: store what was proved */
-};
-
-struct work_result {
-	enum work_kind	 kind;
-	int		 not_self;	/* a self caller asked for another */
-	int		 system;	/* root or a local system account */
-	int		 blocked;	/* W_RECORD_FAIL, W_CHECK */
-	int		 right;		/* W_TOTP_CHECK, W_ANSWER_CHECK */
-	int		 superseded;	/* W_CHECK: a newer code was sent */
-	char		 mark[64];	/* W_RECORD_SENT: see sent_mark */
-	uint64_t	*seen;
-	int		 n_seen;
-	struct account	 acct;		/* W_LOOKUP */
-	struct dir_result res;
-};
-
 /* flow.c: what every step uses */
+void	flow_log_tag(const struct flow *, char *, size_t);
 void	flog(struct flow *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	faudit(const struct flow *, const char *, const char *, const char *);
@@ -222,30 +197,20 @@ int	human_answered(struct flow *, const struct secret *);
 const char *account_reset_mail(const struct cfg *, const struct account *);
 /* the names the audit gives f->method (method.c), given by the families */
 void	flow_method_names(const char *(*)(int));
+void	flow_method_features(unsigned (*)(const struct cfg *));
 
 int	register_due(const struct cfg *, const struct account *);
 
 /* work.c: the slow parts, on the pools */
-typedef void (*work_fn)(void *, struct flow *, struct work_result *,
-    const struct secret *);
 void	work_dir(struct flow *, enum work_kind, const struct secret *);
-void	work_dir_fn(struct flow *, enum work_kind, const struct secret *,
-	    work_fn);
+struct job_spec *work_job(struct flow *, enum work_kind);
+void	work_job_submit(struct flow *, struct job_spec *, job_fn);
 void	work_send(struct flow *, const struct secret *);
 void	work_change(struct flow *, const struct secret *,
 	    const struct secret *);
-void	work_notify(struct flow *, const char *, const char *);
+void	work_notify(struct flow *, const char *, const char *, const char *);
 int	work_mail_down(const struct cfg *);
 
-/* What ssprctl status says of the codes sent lately (work.c). */
-#define SENDS_WINDOW	3600	/* failures counted over the last hour */
-struct send_report {
-	long long	 last_ok;	/* unix seconds; 0: none since start */
-	long long	 last_fail;
-	int		 fails;		/* in the last SENDS_WINDOW seconds */
-	int		 mail_down;	/* new resets refused: work_mail_down */
-	char		 cause[256];	/* the last failure's, no address */
-};
 void	work_send_report(const struct cfg *, struct send_report *);
 #define MAIL_RETRY_MS	30000	/* see work.c: mail_failed_at */
 #define MAIL_PROBE_MS	5000

@@ -2,7 +2,7 @@
 /*
  * method.h: a verification method is a unit.  Each has one file
  * (method_email.c, method_totp.c, method_sms.c, method_questions.c,
- * method_sshkey.c) that
+ * method_pass.c, method_sshkey.c) that
  * fills one struct method; method.c lists them in the order a reset asks
  * them.  reset.c and register.c loop over the list and name no method.
  *
@@ -15,6 +15,11 @@
  * what the family then does.  Who may see what in the PAM conversation
  * (echo, the prompt's words) is the module's, from the CHALLENGE's method
  * (pam_sspr/recover.c), so it is not here.
+ *
+ * A method the person chooses before the name is known (the helpdesk
+ * pass: START's purpose says so) is asked first and only then, of every
+ * name alike: a fake flow is asked it too, and its answer goes through
+ * the same worker, which knows the job is fake and matches nothing.
  */
 #ifndef SSPR_METHOD_H
 #define SSPR_METHOD_H
@@ -67,6 +72,7 @@ struct method {
 
 	/* --- a method answered directly (channel == CH_NONE) --- */
 	enum work_kind	 check;		/* a reset's answer, on a worker */
+	job_fn		 check_job;	/* the worker that checks it */
 	int		 answer_len;	/* digits the answer has; 0: free */
 	/* reset: before the first challenge (NULL: nothing) */
 	void		(*prepare)(struct flow *);
@@ -81,16 +87,28 @@ struct method {
 	/* registration: an answer to enrol_ask's CHALLENGE */
 	enum enrol_outcome (*enrol_answer)(struct flow *,
 			    const struct secret *);
+
+	/* HELLO_OK's SSPR_FEAT_* bit while enabled (0: none): the choice
+	   below, or what START may carry for `start` */
+	unsigned	 feature;
+
+	/* --- a method the person chooses at START (0: never chosen) --- */
+	int		 purpose;	/* SSPR_PURPOSE_* that chooses it */
+	/* how many of methods_required it satisfies (NULL: 1) */
+	int		(*counts)(const struct cfg *);
+	const char	*notice;	/* the mail after a reset with it */
 };
 
 extern const struct method method_email, method_totp, method_sms,
-    method_questions, method_sshkey;
+    method_questions, method_pass, method_sshkey;
 
 /* The methods, in the order a reset asks them, NULL-terminated. */
 extern const struct method *const methods[];
 
 const struct method *method_by_id(int);
 const struct method *method_by_action(int);
+const struct method *method_chosen(int);
+unsigned method_features(const struct cfg *);
 const char *method_name(int);
 
 #endif

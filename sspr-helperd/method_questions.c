@@ -151,6 +151,7 @@ const struct method method_questions = {
 	.shown = questions_shown,
 	.remember = questions_remember,
 	.check = W_ANSWER_CHECK,
+	.check_job = reset_answer_work,
 	.answer_len = 0,
 	.prepare = questions_prepare,
 	.prompt = questions_prompt,

@@ -61,13 +61,17 @@ listed(const struct cfglist *l, const char *s)
  * program of [sshkey] sshd_paths.  When this daemon may not look at its
  * caller's program (it runs as _sspr; sshd's is root's), the module has
  * checked its own (pam_sspr(8), sshd=): the same process, as trusted as
- * the root caller it is.  The reason, or NULL.
+ * the root caller it is.  A flow a relay forwards has no local process
+ * to look at, and the relay's word that its caller was root says nothing
+ * of the program: never counted there (SECURITY.md).  The reason, or NULL.
  */
 static const char *
 not_sshd(const struct flow *f)
 {
 	const struct cfg *c = f->cfg;
 
+	if (f->host[0] != '\0')
+		return "the flow came through a relay";
 	if (f->uid != 0 || f->self_only)
 		return "the caller is not root";
 	if (!listed(&c->sshkey_services, f->service))
@@ -128,6 +132,7 @@ const struct method method_sshkey = {
 	.channel = CH_NONE,
 	.for_admins = 1,
 	.noun = "key",
+	.feature = SSPR_FEAT_SSHKEY,
 	.enabled = sshkey_enabled,
 	.usable = sshkey_usable,
 	.shown = sshkey_shown,

@@ -122,6 +122,7 @@ const struct method method_totp = {
 	.shown = totp_shown,
 	.remember = totp_remember,
 	.check = W_TOTP_CHECK,
+	.check_job = reset_totp_work,
 	.answer_len = TOTP_DIGITS,
 	.enrol_ask = totp_enrol_ask,
 	.enrol_answer = totp_enrol_answer,

@@ -18,8 +18,9 @@
  *
  * What a method offers, shows, asks and keeps is its own file's
  * (method_*.c, listed in method.c); this file loops over them.  Every
- * write is done by the service account on a worker; every change is
- * audited ("register", method, result); no secret is logged.
+ * write is done by the service account on a worker (the job,
+ * register_work.c); every change is audited ("register", method,
+ * result); no secret is logged.  Loop thread only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +35,6 @@
 #include "where.h"
 
 static void register_code_answered(struct flow *, struct secret *);
-static void register_work(void *, struct flow *, struct work_result *,
-    const struct secret *);
 
 /* The name the logs and the audit give a step. */
 static const char *
@@ -197,8 +196,24 @@ enrol_ask(struct flow *f, const struct method *meth)
 static void
 write_step(struct flow *f)
 {
+	struct job_spec *s;
+	int i;
+
 	flow_wait(f, F_WRITING, flow_dir_wait(f) + 5000);
-	work_dir_fn(f, W_REG_WRITE, NULL, register_work);
+	if ((s = work_job(f, W_REG_WRITE)) == NULL)
+		return;
+	s->action = f->reg_action;
+	snprintf(s->value, sizeof(s->value), "%s", f->send_to);
+	s->reg_secret = f->reg_secret;
+	s->step = f->reg_step;
+	/* the answers go with the job, as hashes to the entry only */
+	for (i = 0; f->reg_action == SSPR_ACT_QUESTIONS &&
+	    f->reg_answers != NULL && i < f->n_q && i < JOB_ANSWERS_MAX; i++) {
+		s->answers[i] = f->reg_answers[i];
+		secret_wipe(&f->reg_answers[i]);
+	}
+	s->n_answers = i;
+	work_job_submit(f, s, register_write_work);
 }
 
 /*
@@ -328,81 +343,6 @@ on_register_answer(struct flow *f, struct msg *in)
 		flow_answer(f, &m);
 		return;
 	}
-}
-
-/* On a worker: store what was proved (scrypt for the answers here). */
-static void
-register_work(void *ctx, struct flow *f, struct work_result *r,
-    const struct secret *unused)
-{
-	const struct answer_params ap = ANSWER_PARAMS_DEFAULT;
-	char one[64], two[32], sealed[TOTP_SEALED_MAX];
-	char ans[MAX_QUESTIONS][ANSWER_STORED_MAX + 8];
-	char *v1[] = { one, NULL }, *v2[] = { two, NULL };
-	char *va[MAX_QUESTIONS + 1] = { NULL };
-	struct dir_mod m[2];
-	int n = 0, i;
-
-	(void)unused;
-	dir_result_set(&r->res, DIR_OK, 0, NULL);
-	switch (f->reg_action) {
-	case SSPR_ACT_EMAIL:
-	case SSPR_ACT_SMS:
-		v1[0] = f->send_to;
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, f->reg_action ==
-		    SSPR_ACT_EMAIL ? "ssprRecoveryMail" : "ssprRecoveryPhone",
-		    v1 };
-		break;
-	case SSPR_ACT_TOTP:
-		if (totp_seal(f->cfg->totp_keys, f->acct.dn, &f->reg_secret,
-		    sealed, sizeof(sealed)) != 0) {
-			dir_result_set(&r->res, DIR_INTERNAL, 0,
-			    "cannot seal the secret");
-			return;
-		}
-		v1[0] = sealed;
-		snprintf(two, sizeof(two), "%lld", (long long)f->reg_step);
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, "ssprTotpSecret",
-		    v1 };
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, "ssprTotpLastStep",
-		    v2 };
-		break;
-	case SSPR_ACT_QUESTIONS:
-		for (i = 0; i < f->n_q && i < MAX_QUESTIONS; i++) {
-			int k = snprintf(ans[i], sizeof(ans[i]), "%d:", i + 1);
-
-			if (answer_hash(&f->reg_answers[i], &ap, ans[i] + k,
-			    sizeof(ans[i]) - (size_t)k) != 0) {
-				dir_result_set(&r->res, DIR_INTERNAL, 0,
-				    "cannot hash an answer");
-				return;
-			}
-			secret_wipe(&f->reg_answers[i]);
-			va[i] = ans[i];
-		}
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE,
-		    "ssprQuestionAnswer", va };
-		break;
-	case SSPR_ACT_CONFIRM:
-		snprintf(one, sizeof(one), "%lld", (long long)time(NULL));
-		snprintf(two, sizeof(two), "0");
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, "ssprRegisteredTime",
-		    v1 };
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE,
-		    "ssprRegistrationSkips", v2 };
-		break;
-	case SSPR_ACT_SKIP:
-		snprintf(two, sizeof(two), "%d", f->acct.skips + 1);
-		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE,
-		    "ssprRegistrationSkips", v2 };
-		break;
-	default:
-		dir_result_set(&r->res, DIR_INTERNAL, 0, "no such step");
-		return;
-	}
-	dir_modify(ctx, f->cfg, &f->acct, m, n, 0, &r->res);
-	explicit_bzero(sealed, sizeof(sealed));
-	explicit_bzero(ans, sizeof(ans));
 }
 
 static void

@@ -8,7 +8,8 @@
  * steps and answers as real ones; they just never get a code that could
  * match.  The human check before the lookup is humancheck.c's, the code
  * sent and its answer codekit.c's.  The rows at the end tell the engine
- * (flow.c) when each step may run.
+ * (flow.c) when each step may run.  Loop thread only; what runs on a
+ * worker (an app code's or an answer's check) is reset_work.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,6 @@
 #include "wire.h"
 
 static void process_answer(struct flow *, struct secret *);
-static void reset_work(void *, struct flow *, struct work_result *,
-    const struct secret *);
 static void reset_done(struct flow *, uint16_t);
 static void method_passed(struct flow *, const struct method *);
 
@@ -38,10 +37,12 @@ static void method_passed(struct flow *, const struct method *);
 static void
 reset_start(struct flow *f, struct msg *in)
 {
+	const struct method *chosen = method_chosen(in->u.start.purpose);
 	int i;
 
-	if (in->u.start.purpose == SSPR_PURPOSE_UNLOCK &&
-	    !f->cfg->allow_unlock) {
+	if ((in->u.start.purpose == SSPR_PURPOSE_UNLOCK &&
+	    !f->cfg->allow_unlock) || (chosen != NULL &&
+	    !chosen->enabled(f->cfg))) {
 		flow_fail(f, SSPR_R_DISABLED);
 		return;
 	}
@@ -138,15 +139,17 @@ ask_direct(struct flow *f, const struct method *meth)
 }
 
 /*
- * The next method of the plan.  A fake flow is shown the first method of
- * the table (email), as most real accounts are.
+ * The next method of the plan.  A fake flow is shown the method the
+ * person chose at START (the pass), else the first of the table (email),
+ * as most real accounts are.
  */
 static void
 ask_method(struct flow *f)
 {
-	const struct method *meth;
+	const struct method *meth, *chosen = method_chosen(f->purpose);
 
-	meth = f->fake ? methods[0] : method_by_id(f->plan[f->plan_pos]);
+	meth = !f->fake ? method_by_id(f->plan[f->plan_pos]) :
+	    chosen != NULL ? chosen : methods[0];
 	f->method = meth->id;
 	if (meth->proven != NULL && !f->fake) {
 		/* proved with START: nothing to ask */
@@ -155,7 +158,7 @@ ask_method(struct flow *f)
 		method_passed(f, meth);
 		return;
 	}
-	if (meth->channel != CH_NONE || f->fake) {
+	if (meth->channel != CH_NONE || (f->fake && chosen == NULL)) {
 		issue_code(f, meth);
 		return;
 	}
@@ -164,31 +167,46 @@ ask_method(struct flow *f)
 	ask_direct(f, meth);
 }
 
+/* May this flow ask the account m?  A chosen method only when chosen. */
+static int
+method_fits(const struct flow *f, const struct method *m)
+{
+	const struct account *a = &f->acct;
+
+	if (!m->usable(f->cfg, a))
+		return 0;
+	if (f->purpose == SSPR_PURPOSE_VERIFY)
+		return m->proves_address;
+	if (m->purpose != 0 && m->purpose != f->purpose)
+		return 0;
+	return m->enabled(f->cfg) && (!a->admin || m->for_admins);
+}
+
 /*
- * The recovery methods the account can use, in the order of the table
- * (method.c), into f->plan: those [policy] methods enables that the
+ * The recovery methods the account can use into f->plan, in three ranks:
+ * the one chosen at START (the pass), then one the caller proved with
+ * START (nothing is asked for it; one it did not prove is not there at
+ * all, as for an account that does not have it), then the rest in the
+ * order of the table (method.c): those [policy] methods enables that the
  * account has, and for an administrator only those that count for one.
  * Proving the address (PURPOSE_VERIFY) is the method that proves it,
- * whatever [policy] methods says.  A method the caller proved with START
- * comes first (nothing is asked for it); one it did not prove is not
- * there at all, as for an account that does not have it.
+ * whatever [policy] methods says.
  */
+static int
+method_rank(const struct method *m)
+{
+	return m->purpose != 0 ? 0 : m->proven != NULL ? 1 : 2;
+}
+
 static int
 methods_available(struct flow *f)
 {
-	const struct account *a = &f->acct;
-	const struct cfg *c = f->cfg;
 	const struct method *m;
-	int n = 0, i, pass;
+	int n = 0, i, rank;
 
-	for (pass = 0; pass < 2; pass++)
+	for (rank = 0; rank < 3; rank++)
 		for (i = 0; (m = methods[i]) != NULL; i++) {
-			if ((m->proven != NULL) != (pass == 0) ||
-			    !m->usable(c, a))
-				continue;
-			if (f->purpose == SSPR_PURPOSE_VERIFY ?
-			    !m->proves_address : !m->enabled(c) ||
-			    (a->admin && !m->for_admins))
+			if (method_rank(m) != rank || !method_fits(f, m))
 				continue;
 			if (m->proven != NULL && !m->proven(f))
 				continue;
@@ -203,6 +221,7 @@ static const char *
 ineligible(const struct flow *f)
 {
 	const struct account *a = &f->acct;
+	const struct method *chosen = method_chosen(f->purpose);
 	int v, n, need;
 
 	if (a->excluded || account_named(a, &f->cfg->exclude_users))
@@ -212,6 +231,13 @@ ineligible(const struct flow *f)
 	n = methods_available((struct flow *)f);
 	need = f->purpose == SSPR_PURPOSE_VERIFY ? 1 : a->admin ?
 	    f->cfg->admin_methods_required : f->cfg->methods_required;
+	if (chosen != NULL && (n == 0 || f->plan[0] != chosen->id))
+		return "the method chosen at the start is not usable";
+	/* the chosen one may stand for more than one method */
+	if (chosen != NULL && chosen->counts != NULL)
+		need -= chosen->counts(f->cfg) - 1;
+	if (need < 1)
+		need = 1;
 	if (n == 0)
 		return "no usable recovery method";
 	if (n < need)
@@ -318,10 +344,17 @@ process_answer(struct flow *f, struct secret *typed)
 
 	if (!code_usable(f))
 		return;
-	if (!f->fake && meth->channel == CH_NONE) {
+	/* a chosen method's is checked for a fake flow too: the same work */
+	if (meth->channel == CH_NONE && (!f->fake || meth->purpose != 0)) {
 		/* scrypt, or a directory write: on a worker */
+		struct job_spec *s;
+
 		flow_wait(f, F_CHECKING, flow_dir_wait(f));
-		work_dir_fn(f, meth->check, typed, reset_work);
+		if ((s = work_job(f, meth->check)) == NULL)
+			return;
+		s->pw = *typed;
+		s->question = f->q_pick[f->q_pos];
+		work_job_submit(f, s, meth->check_job);
 		return;
 	}
 	if (code_matches(f, typed)) {
@@ -344,89 +377,19 @@ answer_checked(struct flow *f, struct work_result *r)
 		flow_fail(f, SSPR_R_UNAVAILABLE);
 		return;
 	}
-	if (!r->right) {
+	if (!r->right || f->fake) {
 		wrong_answer(f);
 		return;
 	}
+	/* who vouched (a pass's issuer, as the value names it: printable
+	 * ASCII, pass.c); the audit's method says what was used */
+	if (r->vouched[0] != '\0') {
+		flog(f, LOG_NOTICE, "a %s issued by %s was used (and is gone)",
+		    method_by_id(f->method)->name, r->vouched);
+		faudit(f, "vouched", "ok", r->vouched);
+	}
 	flow_wait(f, F_CHECKING, flow_dir_wait(f));
 	work_dir(f, W_CHECK, NULL);
-}
-
-/*
- * On a worker: is the app code right (and its step not used before, on
- * any host: the step is stored with a compare-and-swap), or the answer?
- */
-static void
-reset_work(void *ctx, struct flow *f, struct work_result *r,
-    const struct secret *typed)
-{
-	const struct account *a = &f->acct;
-	struct secret s = { 0 };
-	char step[32], sealed[TOTP_SEALED_MAX];
-	char *addv[] = { step, NULL }, *delv[] = { NULL, NULL };
-	char *sealv[] = { sealed, NULL };
-	struct dir_mod m[2];
-	int64_t matched, last;
-	int stale = 0, i, n = 0, want;
-
-	dir_result_set(&r->res, DIR_OK, 0, NULL);
-	r->right = 0;
-	if (r->kind == W_ANSWER_CHECK) {
-		want = f->q_pick[f->q_pos];
-		for (i = 0; a->answers != NULL && a->answers[i] != NULL; i++)
-			if (answer_number(a->answers[i], f->cfg->questions.n) ==
-			    want) {
-				r->right = answer_verify(typed,
-				    strchr(a->answers[i], ':') + 1) == 1;
-				break;
-			}
-		return;
-	}
-	if (f->cfg->totp_keys == NULL || totp_open(f->cfg->totp_keys, a->dn,
-	    a->totp, &s, &stale) != 0) {
-		flog(f, LOG_ERR, "the authenticator app secret does not open "
-		    "with the [totp] keys");
-		return;
-	}
-	last = a->totp_last != NULL ? atoll(a->totp_last) : -1;
-	i = totp_verify(&s, typed, time(NULL), f->cfg->totp_window, last,
-	    &matched);
-	if (i == TOTP_REPLAY)
-		flog(f, LOG_NOTICE, "an app code whose time step was already "
-		    "used; refused");
-	if (i != TOTP_OK) {
-		secret_wipe(&s);
-		return;
-	}
-	snprintf(step, sizeof(step), "%lld", (long long)matched);
-	/* the value exactly as stored: the strict delete must match it */
-	if (a->totp_last != NULL) {
-		delv[0] = a->totp_last;
-		m[n++] = (struct dir_mod){ DIR_MOD_DELETE, "ssprTotpLastStep",
-		    delv };
-	}
-	m[n++] = (struct dir_mod){ DIR_MOD_ADD, "ssprTotpLastStep", addv };
-	if (dir_modify(ctx, f->cfg, a, m, n, 1, &r->res) != 0) {
-		flog(f, LOG_NOTICE, "the app code's step could not be stored "
-		    "(used meanwhile elsewhere?): %s", r->res.detail);
-		secret_wipe(&s);
-		if (r->res.status != DIR_UNAVAILABLE)
-			dir_result_set(&r->res, DIR_OK, 0, NULL);
-		return;
-	}
-	r->right = 1;
-	/* sealed with an old key: seal again with the current one */
-	if (stale && totp_seal(f->cfg->totp_keys, a->dn, &s, sealed,
-	    sizeof(sealed)) == 0) {
-		struct dir_mod rs = { DIR_MOD_REPLACE, "ssprTotpSecret", sealv };
-		struct dir_result res2;
-
-		if (dir_modify(ctx, f->cfg, a, &rs, 1, 0, &res2) == 0)
-			flog(f, LOG_INFO, "app secret sealed again with the "
-			    "current key");
-	}
-	explicit_bzero(sealed, sizeof(sealed));
-	secret_wipe(&s);
 }
 
 /* A wrong code was counted (or, for a fake flow, not). */
@@ -629,17 +592,26 @@ unlock_done(struct flow *f, struct work_result *r)
 
 /*
  * DONE for a reset, unlock or address check: the counters start afresh,
- * and after a change the account's owner is told (best effort).
+ * and after a change the account's owner is told (best effort).  After a
+ * method the person chose (the helpdesk pass: perhaps someone who talked
+ * the helpdesk round), at the directory's mail too.
  */
 static void
 reset_done(struct flow *f, uint16_t outcome)
 {
+	const struct method *chosen = method_chosen(f->purpose);
+
 	flow_done(f, outcome);
 	work_dir(f, W_CLEAR, NULL);
-	if (outcome == SSPR_DONE_PASSWORD_SET || outcome == SSPR_DONE_UNLOCKED)
+	if (outcome != SSPR_DONE_PASSWORD_SET && outcome != SSPR_DONE_UNLOCKED)
+		return;
+	if (chosen != NULL && chosen->notice != NULL)
+		work_notify(f, chosen->notice, account_reset_mail(f->cfg,
+		    &f->acct), f->acct.mail);
+	else
 		work_notify(f, outcome == SSPR_DONE_PASSWORD_SET ?
 		    "notify-reset" : "notify-unlock",
-		    account_reset_mail(f->cfg, &f->acct));
+		    account_reset_mail(f->cfg, &f->acct), NULL);
 }
 
 static const struct accept_row reset_rows[] = {
@@ -657,13 +629,14 @@ static const struct result_row reset_results[] = {
 	{ W_UNLOCK,		F_WRITING,	unlock_done,		0 },
 	{ W_TOTP_CHECK,		F_CHECKING,	answer_checked,		0 },
 	{ W_ANSWER_CHECK,	F_CHECKING,	answer_checked,		0 },
+	{ W_PASS_CHECK,		F_CHECKING,	answer_checked,		0 },
 	{ W_LOOKUP,		F_END,		NULL,			0 },
 };
 
 static const struct flow_family reset_family = {
 	.name = "reset",
 	.purposes = (1u << SSPR_PURPOSE_RESET) | (1u << SSPR_PURPOSE_UNLOCK) |
-	    (1u << SSPR_PURPOSE_VERIFY),
+	    (1u << SSPR_PURPOSE_VERIFY) | (1u << SSPR_PURPOSE_PASS),
 	.start = reset_start,
 	.accept = reset_rows,
 	.results = reset_results,
@@ -673,5 +646,6 @@ void
 reset_family_init(void)
 {
 	flow_method_names(method_name);
+	flow_method_features(method_features);
 	flow_family_add(&reset_family);
 }

@@ -1,49 +1,25 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * work.c: the slow parts of a flow, run on the worker pools so the event
- * loop never waits: directory lookups and writes, throttle counters (on
- * the account's entry or in the local state file), and mail.  Each piece
- * of work holds a reference on its flow and reports back on the loop
- * thread through flow_work_done / flow_send_result; work a family needs
- * done its own way (an app code, a registration write) brings its worker
- * function along (work_dir_fn), so nothing here calls up.
+ * work.c: the loop side of a flow's slow work.  Loop thread only.  It
+ * copies what a job needs out of the flow into a job value (jobs.h), and
+ * when the job is done, on the loop thread, takes its result back into
+ * the flow: flow_work_done / flow_send_result, where a flow that no
+ * longer waits gets nothing.  The job holds a reference on its flow, as
+ * an owner it cannot look into; the worker side is jobs.c.  Work a
+ * family does its own way (an app code, a registration write) brings its
+ * worker function (work_job_submit), so nothing here calls up.
  */
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "addr.h"
 #include "flowint.h"
+#include "jobs.h"
 #include "log.h"
-#include "mail.h"
 #include "pool.h"
-#include "quality.h"
-#include "sms.h"
-#include "state.h"
 #include "timer.h"
-
-struct dir_work {
-	struct job		 job;
-	struct flow		*f;
-	work_fn			 fn;	/* the family's, where it has one */
-	struct secret		 pw;
-	struct secret		 old;	/* W_CHANGE */
-	struct secret		 code;	/* W_RECORD_SENT: to send after */
-	struct work_result	 r;
-};
-
-struct mail_work {
-	struct job		 job;
-	struct flow		*f;
-	const char		*tmpl;	/* NULL: a probe */
-	char			 to[ADDR_MAX + 1];
-	struct secret		 code;
-	char			 err[256];
-	int			 ok;
-};
 
 static struct pool	*dir_pool, *mail_pool;
 /*
@@ -117,429 +93,148 @@ work_pools(struct pool **dir, struct pool **mail)
 	*mail = mail_pool;
 }
 
-/*
- * Does uid go by name on this host?  NSS may ask a directory, so this runs
- * on a worker, never on the loop.
- */
-static int
-is_own_name(uid_t uid, const char *name)
-{
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-
-	return getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 &&
-	    res != NULL && strcmp(pw.pw_name, name) == 0;
-}
+static void submit_mail(struct flow *, const struct secret *, int);
 
 /*
- * root and the host's own system accounts (uid below [policy] min_uid)
- * are never reset by mail, whatever the directory says.
+ * What every job of f copies in: who asks (for the self rule and the
+ * logs), the account as the flow knows it, and for a check the sends it
+ * saw (code_superseded).  -1 without memory.
  */
 static int
-is_system_account(const char *name, int min_uid)
+job_fill(struct flow *f, struct job_spec *s)
 {
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-
-	if (strcmp(name, "root") == 0)
-		return 1;
-	return getpwnam_r(name, &pw, buf, sizeof(buf), &res) == 0 &&
-	    res != NULL && (long)pw.pw_uid < min_uid;
-}
-
-/*
- * The same rule on what the directory returned: the typed name was
- * matched ignoring case and spaces ("ROOT", " backup"), so the entry's
- * own login names and uidNumber decide.
- */
-static int
-account_is_system(const struct account *a, int min_uid)
-{
-	int i;
-
-	if (a->uid_number >= 0 && a->uid_number < min_uid)
-		return 1;
-	for (i = 0; a->names != NULL && a->names[i] != NULL; i++)
-		if (strcasecmp(a->names[i], "root") == 0 ||
-		    is_system_account(a->names[i], min_uid))
-			return 1;
+	flow_log_tag(f, s->tag, sizeof(s->tag));
+	snprintf(s->user, sizeof(s->user), "%s", f->user);
+	s->uid = f->uid;
+	s->self_only = f->self_only;
+	/* a fleet host's self caller is known by the name it sent */
+	s->remote = f->host[0] != '\0';
+	snprintf(s->self_name, sizeof(s->self_name), "%s", f->self_name);
+	s->fake = f->fake;
+	if (account_copy(&s->acct, &f->acct) != 0)
+		return -1;
+	snprintf(s->sent_mark, sizeof(s->sent_mark), "%s", f->sent_mark);
+	if (f->n_seen > 0 && f->sent_seen != NULL) {
+		if ((s->seen = calloc((size_t)f->n_seen, sizeof(*s->seen))) ==
+		    NULL)
+			return -1;
+		memcpy(s->seen, f->sent_seen, (size_t)f->n_seen *
+		    sizeof(*s->seen));
+		s->n_seen = f->n_seen;
+	}
 	return 0;
 }
 
-/*
- * Counters of the local state file, for [throttle] store = file.  The
- * event is on disk before this returns OK, so no code goes out (and no
- * wrong code goes uncounted) on the strength of a write that will fail;
- * the wait is bounded like a directory write.
- */
-static void
-file_event(struct flow *f, struct account *a, int kind, struct work_result *r)
-{
-	char key[STATE_ACCOUNT_KEY_LEN];
-	long long now = time(NULL);
-
-	state_account_key(a->dn, key);
-	if (state_event(key, kind, now, &a->counters) != 0) {
-		dir_result_set(&r->res, DIR_UNAVAILABLE, 0, "state file full");
-		return;
-	}
-	if (kind == STATE_FAIL && throttle_must_block(f->cfg, &a->counters,
-	    now)) {
-		state_block(key, now + f->cfg->block_time);
-		a->counters.blocked_until = now + f->cfg->block_time;
-	}
-	if (state_sync(1000LL * f->cfg->dir_timeout) != 0) {
-		dir_result_set(&r->res, DIR_UNAVAILABLE, 0,
-		    "the state file cannot be written");
-		return;
-	}
-	dir_result_set(&r->res, DIR_OK, 0, NULL);
-}
-
-static uint64_t
-value_hash(const char *v)
-{
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
-
-	for (; *v != '\0'; v++)
-		h = (h ^ (unsigned char)*v) * 1099511628211ULL;
-	return h;
-}
-
-/* The sends on the entry with ours (W_RECORD_SENT), for code_superseded. */
-static void
-sends_seen(const struct account *a, struct work_result *r)
-{
-	int n = 0, i;
-
-	for (i = 0; a->raw_sent != NULL && a->raw_sent[i] != NULL; i++)
-		n++;
-	if (n == 0 || (r->seen = calloc((size_t)n, sizeof(*r->seen))) == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		r->seen[i] = value_hash(a->raw_sent[i]);
-	r->n_seen = n;
-}
-
-/*
- * Is the code of f no longer the newest for the account, fleet-wide?
- * Every send adds a value to the entry: one there now that was not
- * there with ours was added after it, by any host; ours gone means the
- * counters were cleared by a success elsewhere.  The directory orders
- * the sends, so the hosts' clocks do not matter.
- */
 static int
-code_superseded(const struct flow *f, const struct account *a)
+is_counting(enum work_kind k)
 {
-	int ours = 0, i, j;
-	uint64_t h;
-
-	if (f->sent_mark[0] == '\0')
-		return 0;
-	for (i = 0; a->raw_sent != NULL && a->raw_sent[i] != NULL; i++) {
-		if (strcmp(a->raw_sent[i], f->sent_mark) == 0) {
-			ours = 1;
-			continue;
-		}
-		h = value_hash(a->raw_sent[i]);
-		for (j = 0; j < f->n_seen && f->sent_seen[j] != h; j++)
-			;
-		if (j == f->n_seen)
-			return 1;
-	}
-	return !ours;
-}
-
-static void
-counters(void *ctx, struct flow *f, struct work_result *r)
-{
-	struct account *a = &f->acct;
-	int ev = r->kind == W_RECORD_SENT ? STATE_SENT : STATE_FAIL;
-	char key[STATE_ACCOUNT_KEY_LEN];
-
-	if (f->fake) {		/* W_RECORD_SENT, store = file: see work_send */
-		dir_result_set(&r->res, state_sync(1000LL * f->cfg->dir_timeout)
-		    == 0 ? DIR_OK : DIR_UNAVAILABLE, 0, "the state file cannot "
-		    "be written");
-		return;
-	}
-	if (f->cfg->throttle_store == STORE_DIRECTORY) {
-		if (r->kind == W_CLEAR)
-			dir_counters_clear(ctx, f->cfg, a, &r->res);
-		else if (r->kind == W_CHECK) {
-			if (dir_counters_read(ctx, f->cfg, a, &r->res) == 0)
-				r->superseded = code_superseded(f, a);
-		} else if (dir_counter_event(ctx, f->cfg, a, ev == STATE_FAIL,
-		    r->mark, sizeof(r->mark), &r->res) == 0 &&
-		    r->kind == W_RECORD_SENT)
-			sends_seen(a, r);
-	} else if (r->kind == W_RECORD_SENT || r->kind == W_RECORD_FAIL) {
-		file_event(f, a, ev, r);
-	} else {
-		state_account_key(a->dn, key);
-		if (r->kind == W_CLEAR)
-			state_clear(key);
-		else
-			state_get(key, &a->counters);
-		dir_result_set(&r->res, DIR_OK, 0, NULL);
-	}
-	r->blocked = throttle_account(f->cfg, &a->counters, time(NULL)) ==
-	    T_BLOCKED;
+	return k == W_RECORD_SENT || k == W_RECORD_FAIL || k == W_CHECK ||
+	    k == W_CLEAR;
 }
 
 /*
- * A user's own change: only for a directory account (a local one is
- * pam_unix's), checked by the daemon's quality rules (with the old
- * password, for similarity) before the directory's.
+ * The counters a counting job read or wrote become the flow's (the loop
+ * thread alone writes the flow): the values on the entry, to prune the
+ * old ones next time, and what they say.
  */
 static void
-change(void *ctx, struct flow *f, struct dir_work *w)
+counters_back(struct flow *f, struct job_spec *s)
 {
-	struct work_result *r = &w->r;
-	int reason;
+	char **t;
 
-	if (is_system_account(f->user, f->cfg->min_uid) ||
-	    dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res) != 0 ||
-	    account_is_system(&r->acct, f->cfg->min_uid)) {
-		if (r->res.status == 0)
-			dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
+	if (f->acct.dn == NULL || s->acct.dn == NULL)
 		return;
-	}
-	if ((reason = quality_check(f->cfg, f->user, &w->pw, &w->old)) != 0)
-		dir_result_set(&r->res, DIR_POLICY, reason, NULL);
-	else
-		dir_change_password(ctx, f->cfg, &r->acct, &w->old, &w->pw,
-		    &r->res);
-	secret_scrub_registers();
+	f->acct.counters = s->acct.counters;
+	t = f->acct.raw_sent;
+	f->acct.raw_sent = s->acct.raw_sent;
+	s->acct.raw_sent = t;
+	t = f->acct.raw_fails;
+	f->acct.raw_fails = s->acct.raw_fails;
+	s->acct.raw_fails = t;
 }
 
 static void
-dir_run(struct job *j, void *ctx)
+dir_done(void *owner, struct job_spec *s, struct work_result *r)
 {
-	struct dir_work *w = (struct dir_work *)j;
-	struct flow *f = w->f;
-	struct work_result *r = &w->r;
-	char key[STATE_ACCOUNT_KEY_LEN];
-	int reason;
-
-	if (ctx == NULL) {
-		dir_result_set(&r->res, DIR_UNAVAILABLE, 0, "out of memory");
-		return;
-	}
-	/*
-	 * A self caller may name only its own account, whatever it asks:
-	 * refused before any lookup, so the answer is the same for a
-	 * name the directory knows and one it does not.
-	 */
-	if ((r->kind == W_LOOKUP || r->kind == W_STATUS ||
-	    r->kind == W_CHANGE) && f->self_only &&
-	    !is_own_name(f->uid, f->user)) {
-		r->not_self = 1;
-		return;
-	}
-	switch (r->kind) {
-	case W_STATUS:
-		r->system = is_system_account(f->user, f->cfg->min_uid);
-		if (!r->system && dir_lookup(ctx, f->cfg, f->user, &r->acct,
-		    &r->res) == 0)
-			r->system = account_is_system(&r->acct,
-			    f->cfg->min_uid);
-		if (r->system)
-			dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
-		break;
-	case W_CHANGE:
-		change(ctx, f, w);
-		break;
-	case W_LOOKUP:
-		r->system = is_system_account(f->user, f->cfg->min_uid);
-		if (dir_lookup(ctx, f->cfg, f->user, &r->acct, &r->res) != 0)
-			break;
-		r->system |= account_is_system(&r->acct, f->cfg->min_uid);
-		if (f->cfg->throttle_store == STORE_FILE) {
-			state_account_key(r->acct.dn, key);
-			state_get(key, &r->acct.counters);
-		}
-		break;
-	case W_SET_PASSWORD:
-		if ((reason = quality_check(f->cfg, f->user, &w->pw, NULL)) != 0)
-			dir_result_set(&r->res, DIR_POLICY, reason, NULL);
-		else
-			dir_set_password(ctx, f->cfg, &f->acct, &w->pw,
-			    &r->res);
-		secret_wipe(&w->pw);
-		secret_scrub_registers();
-		break;
-	case W_UNLOCK:
-		dir_unlock(ctx, f->cfg, &f->acct, &r->res);
-		break;
-	case W_TOTP_CHECK:
-	case W_ANSWER_CHECK:
-	case W_REG_WRITE:
-		if (w->fn != NULL)
-			w->fn(ctx, f, r, &w->pw);
-		else
-			dir_result_set(&r->res, DIR_INTERNAL, 0, "no worker");
-		secret_scrub_registers();
-		break;
-	case W_RECORD_SENT:
-	case W_RECORD_FAIL:
-	case W_CHECK:
-	case W_CLEAR:
-		counters(ctx, f, r);
-		break;
-	}
-	secret_wipe(&w->pw);
-	secret_wipe(&w->old);
-}
-
-static void submit_mail(struct flow *, const struct secret *, int);
-
-static void
-dir_done(struct job *j)
-{
-	struct dir_work *w = (struct dir_work *)j;
-	struct flow *f = w->f;
+	struct flow *f = owner;
 	char why[400];
 
-	if (w->r.kind == W_RECORD_SENT) {
-		/* the loop thread alone writes the flow */
-		snprintf(f->sent_mark, sizeof(f->sent_mark), "%s", w->r.mark);
+	if (is_counting(r->kind))
+		counters_back(f, s);
+	if (r->kind == W_RECORD_SENT) {
+		snprintf(f->sent_mark, sizeof(f->sent_mark), "%s", r->mark);
 		free(f->sent_seen);
-		f->sent_seen = w->r.seen;
-		f->n_seen = w->r.n_seen;
-		w->r.seen = NULL;
+		f->sent_seen = r->seen;
+		f->n_seen = r->n_seen;
+		r->seen = NULL;
 		/* no code leaves before the send is counted (fail closed) */
-		if (w->r.res.status == DIR_OK)
-			submit_mail(f, &w->code, f->fake);
+		if (r->res.status == DIR_OK)
+			submit_mail(f, &s->code, f->fake);
 		else {
 			snprintf(why, sizeof(why), "the send could not be "
 			    "counted (%s store%s%.200s)", f->cfg->throttle_store ==
 			    STORE_FILE ? "file" : "directory",
-			    *w->r.res.detail ? ": " : "", w->r.res.detail);
+			    *r->res.detail ? ": " : "", r->res.detail);
 			send_noted(0, why);
 			flow_send_result(f, 0, why);
 		}
 	} else
-		flow_work_done(f, &w->r);
-	account_clear(&w->r.acct);
-	free(w->r.seen);
-	secret_wipe(&w->pw);
-	secret_wipe(&w->old);
-	secret_wipe(&w->code);
-	free(w);
+		flow_work_done(f, r);
 	flow_unref(f);
 }
 
-static struct dir_work *
-dir_work_new(struct flow *f, enum work_kind kind)
+/*
+ * A job of kind for f, filled with what every job needs; the family adds
+ * its own and calls work_job_submit.  NULL without memory, the failure
+ * already handed to the flow as the job's result.
+ */
+struct job_spec *
+work_job(struct flow *f, enum work_kind kind)
 {
-	struct dir_work *w = calloc(1, sizeof(*w));
-
-	if (w == NULL)
-		return NULL;
-	w->f = f;
-	w->r.kind = kind;
-	w->job.run = dir_run;
-	w->job.done = dir_done;
-	flow_ref(f);
-	return w;
-}
-
-static void
-submit_dir(struct flow *f, enum work_kind kind, const struct secret *old,
-    const struct secret *pw, work_fn fn)
-{
-	struct dir_work *w = dir_work_new(f, kind);
+	struct job_spec *s = job_new(kind, f->cfg);
 	struct work_result r = { .kind = kind };
 
-	if (w == NULL) {
-		dir_result_set(&r.res, DIR_INTERNAL, 0, "out of memory");
-		flow_work_done(f, &r);
-		return;
-	}
-	w->fn = fn;
-	if (old != NULL)
-		w->old = *old;
-	if (pw != NULL)
-		w->pw = *pw;
-	pool_submit(dir_pool, &w->job);
+	if (s != NULL && job_fill(f, s) == 0)
+		return s;
+	job_free(s);
+	dir_result_set(&r.res, DIR_INTERNAL, 0, "out of memory");
+	flow_work_done(f, &r);
+	return NULL;
+}
+
+/* The job goes to a directory worker; the result comes back in
+ * flow_work_done.  fn: the family's worker function, if it has one. */
+void
+work_job_submit(struct flow *f, struct job_spec *s, job_fn fn)
+{
+	s->fn = fn;
+	flow_ref(f);
+	job_submit(dir_pool, s, dir_done, f);
 }
 
 /* Directory work for f; the result comes back in flow_work_done. */
 void
 work_dir(struct flow *f, enum work_kind kind, const struct secret *pw)
 {
-	submit_dir(f, kind, NULL, pw, NULL);
-}
+	struct job_spec *s = work_job(f, kind);
 
-/* The same, run by the family's worker function (an app code's check, a
- * registration's write). */
-void
-work_dir_fn(struct flow *f, enum work_kind kind, const struct secret *pw,
-    work_fn fn)
-{
-	submit_dir(f, kind, NULL, pw, fn);
+	if (s == NULL)
+		return;
+	if (pw != NULL)
+		s->pw = *pw;
+	work_job_submit(f, s, NULL);
 }
 
 void
 work_change(struct flow *f, const struct secret *old, const struct secret *pw)
 {
-	submit_dir(f, W_CHANGE, old, pw, NULL);
-}
+	struct job_spec *s = work_job(f, W_CHANGE);
 
-static void
-mail_run(struct job *j, void *ctx)
-{
-	struct mail_work *mw = (struct mail_work *)j;
-	struct flow *f = mw->f;
-	char tmpl[MAIL_TEMPLATE_MAX], msg[MAIL_MAX], host[256] = "";
-	struct mail_vars v;
-	int len;
-
-	char when[64];
-	struct tm tm;
-	time_t now = time(NULL);
-
-	(void)ctx;
-	if (mw->tmpl == NULL) {
-		mw->ok = mail_probe(f->cfg, mw->err, sizeof(mw->err)) == 0;
+	if (s == NULL)
 		return;
-	}
-	if (strcmp(mw->tmpl, "sms") == 0) {
-		mw->ok = sms_send(f->cfg, mw->to, secret_str(&mw->code),
-		    (f->cfg->code_lifetime + 59) / 60, mw->err,
-		    sizeof(mw->err)) == 0;
-		secret_wipe(&mw->code);
-		secret_scrub_registers();
-		return;
-	}
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
-	gethostname(host, sizeof(host) - 1);
-	v.code = secret_str(&mw->code);
-	v.minutes = (f->cfg->code_lifetime + 59) / 60;
-	v.user = f->user;
-	v.service = f->service[0] ? f->service : "login";
-	v.host = host;
-	v.source = f->source[0] ? f->source : "-";
-	v.organisation = f->cfg->mail_organisation;
-	v.helpdesk = f->cfg->mail_helpdesk;
-	v.time = when;
-	v.kind = mw->tmpl;
-	mw->ok = 0;
-	if (mail_load_template(f->cfg->template_dir, mw->tmpl, f->lang, tmpl,
-	    sizeof(tmpl), mw->err, sizeof(mw->err)) != 0)
-		goto out;
-	len = mail_render(tmpl, &v, f->cfg->mail_from, mw->to, msg,
-	    sizeof(msg), mw->err, sizeof(mw->err));
-	if (len < 0)
-		goto out;
-	mw->ok = mail_send(f->cfg, mw->to, msg, (size_t)len, mw->err,
-	    sizeof(mw->err)) == 0;
-out:
-	explicit_bzero(msg, sizeof(msg));
-	secret_wipe(&mw->code);
-	secret_scrub_registers();
+	s->old = *old;
+	s->pw = *pw;
+	work_job_submit(f, s, NULL);
 }
 
 /* Is the mail server known to be failing (see mail_failed_at)? */
@@ -559,81 +254,88 @@ work_mail_down(const struct cfg *c)
 }
 
 static void
-mail_done(struct job *j)
+mail_done(void *owner, struct mail_spec *m)
 {
-	struct mail_work *mw = (struct mail_work *)j;
-	struct flow *f = mw->f;
+	struct flow *f = owner;
 
-	if (mw->tmpl == NULL || strcmp(mw->tmpl, "code") == 0) {
-		mail_failed_at = mail_tried_at = mw->ok ? 0 : now_ms();
+	if (m->tmpl == NULL || strcmp(m->tmpl, "code") == 0) {
+		mail_failed_at = mail_tried_at = m->ok ? 0 : now_ms();
 		mail_failed_cfg = f->cfg;
 	}
-	if (mw->tmpl == NULL || strcmp(mw->tmpl, "code") == 0 ||
-	    strcmp(mw->tmpl, "sms") == 0) {
-		send_noted(mw->ok, mw->err);
-		flow_send_result(f, mw->ok, mw->ok ? NULL : mw->err);
+	if (m->tmpl == NULL || strcmp(m->tmpl, "code") == 0 ||
+	    strcmp(m->tmpl, "sms") == 0) {
+		send_noted(m->ok, m->err);
+		flow_send_result(f, m->ok, m->ok ? NULL : m->err);
 	}
-	else if (!mw->ok)
+	else if (!m->ok)
 		log_msg(LOG_ERR, "notifying %s failed (the change stays): %s",
-		    mw->to, mw->err);
-	secret_wipe(&mw->code);
-	free(mw);
+		    m->to, m->err);
 	flow_unref(f);
 }
 
-static struct mail_work *
-mail_work_new(struct flow *f, const char *tmpl, const char *to)
+/* A mail job for f, what its template says filled in. */
+static struct mail_spec *
+mail_new(struct flow *f, const char *tmpl, const char *to)
 {
-	struct mail_work *mw = calloc(1, sizeof(*mw));
+	struct mail_spec *m = mail_job_new(tmpl, f->cfg);
 
-	if (mw == NULL)
+	if (m == NULL)
 		return NULL;
-	mw->f = f;
-	mw->tmpl = tmpl;
 	if (to != NULL)
-		snprintf(mw->to, sizeof(mw->to), "%s", to);
-	mw->job.run = mail_run;
-	mw->job.done = mail_done;
+		snprintf(m->to, sizeof(m->to), "%s", to);
+	snprintf(m->user, sizeof(m->user), "%s", f->user);
+	snprintf(m->service, sizeof(m->service), "%s", f->service);
+	snprintf(m->source, sizeof(m->source), "%s", f->source);
+	snprintf(m->lang, sizeof(m->lang), "%s", f->lang);
+	return m;
+}
+
+static void
+mail_submit(struct flow *f, struct mail_spec *m)
+{
 	flow_ref(f);
-	return mw;
+	mail_job_submit(mail_pool, m, mail_done, f);
 }
 
 static void
 submit_mail(struct flow *f, const struct secret *code, int probe)
 {
 	const char *to = f->send_to[0] != '\0' ? f->send_to : f->acct.mail;
-	struct mail_work *mw = mail_work_new(f, probe ? NULL :
+	struct mail_spec *m = mail_new(f, probe ? NULL :
 	    f->channel == CH_SMS ? "sms" : "code", probe ? NULL : to);
 
-	if (mw == NULL) {
+	if (m == NULL) {
 		flow_send_result(f, 0, "out of memory");
 		return;
 	}
 	if (!probe)
-		mw->code = *code;
-	pool_submit(mail_pool, &mw->job);
+		m->code = *code;
+	mail_submit(f, m);
 }
 
 /*
- * Tells the account's owner (and, for an administrator's account, the
- * administrators) that a reset or unlock happened.  Best effort: a
- * failure is logged; the change is not undone.
+ * Tells the account's owner (at owner, and at also when it is another
+ * address; and, for an administrator's account, the administrators) that
+ * a reset or unlock happened.  Best effort: a failure is logged; the
+ * change is not undone.
  */
 void
-work_notify(struct flow *f, const char *tmpl, const char *owner)
+work_notify(struct flow *f, const char *tmpl, const char *owner,
+    const char *also)
 {
-	const char *to[2] = { owner, NULL };
-	struct mail_work *mw;
+	const char *to[3] = { owner, NULL, NULL };
+	struct mail_spec *m;
 	int i;
 
 	if (!f->cfg->notify)
 		return;
+	if (also != NULL && (owner == NULL || strcasecmp(also, owner) != 0))
+		to[1] = also;
 	if (f->acct.admin && *f->cfg->admin_address != '\0')
-		to[1] = f->cfg->admin_address;
-	for (i = 0; i < 2; i++)
-		if (to[i] != NULL && (mw = mail_work_new(f, tmpl, to[i])) !=
-		    NULL)
-			pool_submit(mail_pool, &mw->job);
+		to[2] = f->cfg->admin_address;
+	for (i = 0; i < 3; i++)
+		if (to[i] != NULL && (m = mail_new(f, tmpl, to[i])) != NULL)
+			mail_submit(f, m);
 }
 
 /*
@@ -645,17 +347,20 @@ work_notify(struct flow *f, const char *tmpl, const char *owner)
 void
 work_send(struct flow *f, const struct secret *code)
 {
-	struct dir_work *w;
+	struct job_spec *s;
 
 	/* a fake flow waits on the state file as a real one's count does */
 	if (f->fake && f->cfg->throttle_store != STORE_FILE) {
 		submit_mail(f, NULL, 1);
 		return;
 	}
-	if ((w = dir_work_new(f, W_RECORD_SENT)) == NULL) {
+	if ((s = job_new(W_RECORD_SENT, f->cfg)) == NULL ||
+	    job_fill(f, s) != 0) {
+		job_free(s);
 		flow_send_result(f, 0, "out of memory");
 		return;
 	}
-	w->code = *code;
-	pool_submit(dir_pool, &w->job);
+	s->code = *code;
+	flow_ref(f);
+	job_submit(dir_pool, s, dir_done, f);
 }

@@ -1,7 +1,9 @@
 #!/bin/bash
 # No enumeration: an unknown user, a user without a usable address, an
 # ambiguous name, a malformed address and an administrator-locked account
-# see exactly what a real user sees who types wrong codes.
+# see exactly what a real user sees who types wrong codes.  With the
+# helpdesk pass offered, an account with only a pass reads as an unknown
+# name up to the proof, whichever way the person chooses.
 . "$SRC/tests/lib/env.sh"
 standard_env || exit 1
 module_line | pam_service sspr-test
@@ -52,5 +54,46 @@ is "$a" "$b" "an unknown name gets the same masked address each time"
 is "$(mail_count alice@example.test)" 1 "only the real user got a mail"
 is "$(ls "$T/mail" | grep -vc dave@)" 1 "nobody else got one (but dave, who has an address)"
 unlike "$(cat "$T/sink.log")" "evil.test" "the malformed address never reached the mail server"
+
+# The helpdesk pass offered ([policy] methods = email pass): bob, who has
+# no address, gets a pass (ssprctl, as the directory's administrator).
+daemon_stop
+cp "$T/helperd.conf" "$T/passd.conf"
+printf '[policy]\nmethods = email pass\n' >> "$T/passd.conf"
+daemon_start passd || exit 1
+# from a source of its own: the wrong codes above used up this one's
+export DRIVE_RHOST=192.0.2.10
+"$BUILD/ssprctl" -c "$T/passd.conf" pass issue bob --as "cn=admin,$SUFFIX" \
+    --password-fd 3 3< <(printf 'admin-secret\n') >/dev/null 2>&1
+like "$(attr_of "uid=bob,$PEOPLE" ssprHelpdeskPass)" '^v1\$scrypt\$' "bob has a pass, and no address"
+s=$(script passwrong <<'EOF2'
+^Password => 
+^Choose 1, 2 or 3 => 3
+^Pass from the helpdesk => 22222-33333-44444
+^Pass from the helpdesk => 22222-33333-44444
+^Pass from the helpdesk => 22222-33333-44444
+^Pass from the helpdesk => 22222-33333-44444
+^Pass from the helpdesk => 22222-33333-44444
+EOF2
+)
+real=$(drive bob "$s")
+like "$real" 'That pass is not right\. Attempts left: 4\.' "a wrong pass is answered"
+like "$real" 'Too many wrong answers' "and the flow ends after five"
+is "$(drive albert "$s")" "$real" "choosing the pass: an unknown name reads as the account with a pass"
+is "$(drive frank "$s")" "$real" "and as an account with an address but no pass"
+s=$(script codewrong <<'EOF2'
+^Password => 
+^Choose 1, 2 or 3 => 1
+^Verification code => 00000000
+^Verification code => 00000000
+^Verification code => 00000000
+^Verification code => 00000000
+^Verification code => 00000000
+EOF2
+)
+DRIVE_RHOST=192.0.2.11
+real=$(drive bert "$s")
+like "$real" 'That code is not right' "the code path, with the pass offered"
+is "$(drive bob "$s")" "$real" "an account with only a pass reads as an unknown name with its initial"
 
 done_testing

@@ -443,7 +443,9 @@ methods_cfg(int required, int admin_required)
 
 /*
  * The table: one name each, the one [policy] methods takes (cfg.c keeps
- * its own list, below the table); ids, actions and bits all its own.
+ * its own list, below the table); ids, actions and bits all its own.  A
+ * method the person chooses at START (the helpdesk pass) is never
+ * registered: no action, no bit, checked on a worker.
  */
 static void
 methods_table(void **state)
@@ -453,14 +455,22 @@ methods_table(void **state)
 	int i;
 
 	(void)state;
-	all = methods_cfg_with("email totp sms questions sshkey", 1, 2);
+	all = methods_cfg_with("email totp sms questions pass sshkey", 1, 2);
 	for (i = 0; methods[i] != NULL; i++) {
 		const struct method *m = methods[i];
 
 		assert_true(cfg_method(all, m->name));
 		assert_ptr_equal(method_by_id(m->id), m);
-		assert_ptr_equal(method_by_action(m->action), m);
 		assert_string_equal(method_name(m->id), m->name);
+		if (m->purpose != 0) {
+			assert_ptr_equal(method_chosen(m->purpose), m);
+			assert_int_equal(m->action, 0);
+			assert_int_equal(m->reg_bit, 0);
+			assert_true(m->channel == CH_NONE &&
+			    m->check_job != NULL && m->feature != 0);
+			continue;
+		}
+		assert_ptr_equal(method_by_action(m->action), m);
 		assert_int_equal(bits & m->reg_bit, 0);
 		bits |= m->reg_bit;
 		/* it sends, or is answered, or is proved with START */
@@ -469,7 +479,7 @@ methods_table(void **state)
 		    m->start != NULL : m->enrol_ask != NULL &&
 		    m->enrol_answer != NULL);
 	}
-	assert_int_equal(i, 5);
+	assert_int_equal(i, 6);
 	assert_true(methods[0]->channel != CH_NONE);	/* what a fake shows */
 	assert_string_equal(method_name(0), "email");	/* before any */
 	assert_null(method_by_id(SSPR_METHOD_HUMAN));	/* a gate, not one */
@@ -566,15 +576,21 @@ sshkey_cfg(int required, int we_are_sshd)
 	return sshkey_cfg_ca(required, we_are_sshd, "");
 }
 
-/* HELLO from service svc, START with keys, as root with our pid. */
+/*
+ * HELLO from service svc, START with keys, as root with our pid; host
+ * non-empty: as a relay forwards it (root there, no local pid).
+ */
 static struct flow *
-ssh_flow(struct conn *c, const char *svc, const char *keys)
+ssh_flow_at(struct conn *c, const char *svc, const char *keys,
+    const char *host)
 {
 	struct msg m = { .type = SSPR_MSG_HELLO };
 	struct flow *f;
 
 	memset(c, 0, sizeof(*c));
-	assert_non_null(f = flow_new(c, cfg, 0, getpid(), 0));
+	assert_non_null(f = flow_new(c, cfg, 0, *host ? 0 : getpid(), 0));
+	if (*host != '\0')
+		flow_set_host(f, host, "");
 	m.u.hello.version = SSPR_PROTO_CUR;
 	snprintf(m.u.hello.service, sizeof(m.u.hello.service), "%s", svc);
 	snprintf(m.u.hello.rhost, sizeof(m.u.hello.rhost), "192.0.2.7");
@@ -586,6 +602,12 @@ ssh_flow(struct conn *c, const char *svc, const char *keys)
 	snprintf(m.u.start.keys, sizeof(m.u.start.keys), "%s", keys);
 	say(f, &m);
 	return f;
+}
+
+static struct flow *
+ssh_flow(struct conn *c, const char *svc, const char *keys)
+{
+	return ssh_flow_at(c, svc, keys, "");
 }
 
 /* alice with a mail address (or none) and key A in the directory. */
@@ -673,7 +695,7 @@ sshkey_certificate(void **state)
 
 /*
  * A key not listed, from another service, from a program that is not
- * sshd, a type that lies: the method is not there.  Two required, only
+ * sshd, a type that lies, through a relay: the method is not there.  Two required, only
  * email left: a fake flow (a code never sent), as for an unknown name,
  * and nothing says a key was looked at.
  */
@@ -684,11 +706,13 @@ sshkey_not_counted(void **state)
 		const char	*svc;
 		const char	*keys;
 		int		 we_are_sshd;
+		const char	*host;
 	} cases[] = {
-		{ "sshd", KEY_B, 1 },		/* not alice's */
-		{ "login", KEY_A, 1 },		/* not [sshkey] services */
-		{ "sshd", KEY_A, 0 },		/* not sshd's program */
-		{ "sshd", KEY_LIE, 1 },
+		{ "sshd", KEY_B, 1, "" },	/* not alice's */
+		{ "login", KEY_A, 1, "" },	/* not [sshkey] services */
+		{ "sshd", KEY_A, 0, "" },	/* not sshd's program */
+		{ "sshd", KEY_LIE, 1, "" },
+		{ "sshd", KEY_A, 1, "web1.example.org" }, /* relayed */
 	};
 	struct conn c;
 	struct flow *f;
@@ -698,7 +722,8 @@ sshkey_not_counted(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cfg_unref(cfg);
 		assert_non_null(cfg = sshkey_cfg(2, cases[i].we_are_sshd));
-		f = ssh_flow(&c, cases[i].svc, cases[i].keys);
+		f = ssh_flow_at(&c, cases[i].svc, cases[i].keys,
+		    cases[i].host);
 		lookup_with_key("alice@example.org");
 		assert_false(sent_info(&c));
 		assert_int_equal(c.last.type, SSPR_MSG_CHALLENGE);
