@@ -55,14 +55,15 @@ OATH_LIBS  := $(shell $(PKG_CONFIG) --libs liboath 2>/dev/null)
 
 ALL_CFLAGS  = $(WARN) $(HARDEN) $(CFLAGS)
 
-PROTO_SRC  := proto/wire.c proto/msg.c proto/frame.c proto/secret.c
+PROTO_SRC  := proto/wire.c proto/msg.c proto/frame.c proto/secret.c proto/peer.c
 MOD_SRC    := pam_sspr/pam_sspr.c pam_sspr/args.c pam_sspr/conv.c \
               pam_sspr/client.c pam_sspr/text.c pam_sspr/session.c \
               pam_sspr/recover.c pam_sspr/change.c pam_sspr/register.c \
               pam_sspr/hostcache.c
 # The configuration: ssprctl and the test programs link it alone.
 CFG_SRC    := sspr-helperd/cfg.c sspr-helperd/cfgkeys.c sspr-helperd/cfgparse.c \
-              sspr-helperd/cfgcheck.c sspr-helperd/cfgfiles.c sspr-helperd/where.c
+              sspr-helperd/cfgcheck.c sspr-helperd/cfgfiles.c sspr-helperd/where.c \
+              sspr-helperd/sshkey.c
 D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/work.c sspr-helperd/jobs.c sspr-helperd/reset.c \
               sspr-helperd/reset_work.c sspr-helperd/register_work.c \
@@ -82,7 +83,7 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/codekit.c sspr-helperd/method.c sspr-helperd/curlx.c \
               sspr-helperd/method_email.c sspr-helperd/method_totp.c \
               sspr-helperd/method_sms.c sspr-helperd/method_questions.c \
-              sspr-helperd/method_pass.c \
+              sspr-helperd/method_pass.c sspr-helperd/method_sshkey.c \
               sspr-helperd/dir_probe.c sspr-helperd/preflight.c \
               sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c \
               sspr-helperd/fleet.c sspr-helperd/fleet_server.c sspr-helperd/relay.c
@@ -120,7 +121,7 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict test_log \
               test_state test_flow test_jobs test_flowjobs test_curlx \
-              test_where test_pass test_rcodes test_fleet \
+              test_where test_pass test_rcodes test_fleet test_sshkey \
               $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \

@@ -75,6 +75,8 @@ set(struct sspr_args *a, const char *arg)
 		a->socket = v;
 	else if ((v = value_of(arg, "daemon_user")) != NULL && *v)
 		a->daemon_user = v;
+	else if ((v = value_of(arg, "sshd")) != NULL && *v == '/')
+		a->sshd = v;
 	else if ((v = value_of(arg, "helpdesk")) != NULL)
 		a->helpdesk = v;
 	else if ((v = value_of(arg, "timeout")) != NULL &&
@@ -106,6 +108,7 @@ args_init(struct sspr_args *a, int argc, const char **argv)
 	a->daemon_user = SSPR_DEFAULT_DAEMON_USER;
 	a->timeout = SSPR_DEFAULT_TIMEOUT;
 	a->conf = SSPR_DEFAULT_CONF;
+	a->sshd = SSPR_DEFAULT_SSHD;
 	for (i = 0; i < argc; i++)
 		if ((v = value_of(argv[i], "conf")) != NULL && *v == '/') {
 			a->conf = v;

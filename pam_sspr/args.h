@@ -7,6 +7,7 @@
 #define SSPR_DEFAULT_DAEMON_USER "_sspr"
 #define SSPR_DEFAULT_TIMEOUT	90	/* seconds per daemon answer */
 #define SSPR_DEFAULT_CONF	"/etc/security/pam_sspr.conf"
+#define SSPR_DEFAULT_SSHD	"/usr/sbin/sshd"
 #define SSPR_CONF_MAX		4096	/* bytes of the config file */
 #define SSPR_CONF_LINE		1024	/* bytes of one of its lines */
 #define SSPR_CONF_WORDS		64	/* settings in it */
@@ -15,6 +16,7 @@ struct sspr_args {
 	const char	*socket;
 	const char	*daemon_user;
 	const char	*helpdesk;
+	const char	*sshd;		/* the program whose keys are passed on */
 	int		 timeout;
 	int		 debug;
 	int		 handoff;

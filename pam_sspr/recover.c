@@ -14,12 +14,15 @@
 #include "conv.h"
 #include "frame.h"
 #include "hostcache.h"
+#include "peer.h"
 #include "recover.h"
 #include "text.h"
 
 #define PASSWORD_MISMATCHES	3
 #define PICTURE_MAX		4096
 #define INFO_MAX		8192
+
+static void show_rows(struct session *, const char *);
 
 /* The person gave up: the daemon is told, the person too. */
 void
@@ -92,6 +95,9 @@ collect_info(struct session *s, struct msg *ans, char *buf, size_t size)
 	int full = 0;
 
 	while (ans->type == SSPR_MSG_INFO) {
+		if (strcmp(ans->u.line, SSPR_INFO_SSHKEY) == 0)
+			snprintf(ans->u.line, sizeof(ans->u.line), "%s",
+			    _("Your SSH key counts as one verification."));
 		len = strlen(ans->u.line);
 		if (n + len + 2 >= size)
 			full = 1;
@@ -126,8 +132,11 @@ human_check(struct session *s, struct msg *ans)
 		if (collect_info(s, ans, picture, sizeof(picture)) != 0)
 			return PAM_AUTHINFO_UNAVAIL;
 		if (ans->type != SSPR_MSG_CHALLENGE ||
-		    ans->u.challenge.method != SSPR_METHOD_HUMAN)
+		    ans->u.challenge.method != SSPR_METHOD_HUMAN) {
+			/* after the lookup: what the daemon said of it */
+			show_rows(s, picture);
 			return PAM_SUCCESS;
+		}
 		if (tries++ > 0)
 			conv_error(s->pamh, "%s", _("Those characters are not "
 			    "right. Here is a new picture."));
@@ -400,6 +409,64 @@ choose(struct session *s, int *purpose)
 	}
 }
 
+/* Appends "TYPE BASE64" from one "publickey TYPE BASE64[ INFO]" line. */
+static void
+add_key(const char *line, size_t n, char *out, size_t size)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+	    "vwxyz0123456789+/=";
+	size_t tn, bn, used = strlen(out);
+
+	if (n < 10 || strncmp(line, "publickey ", 10) != 0)
+		return;
+	line += 10;
+	n -= 10;
+	tn = strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789@.-");
+	if (tn == 0 || tn >= n || line[tn] != ' ')
+		return;
+	bn = strspn(line + tn + 1, b64);
+	if (bn == 0 || (tn + 1 + bn < n && line[tn + 1 + bn] != ' '))
+		return;
+	if (used + (used > 0) + tn + 1 + bn >= size)
+		return;		/* what does not fit is left out, whole */
+	if (used > 0)
+		out[used++] = ';';
+	memcpy(out + used, line, tn + 1 + bn);
+	out[used + tn + 1 + bn] = '\0';
+}
+
+/*
+ * The keys sshd accepted before PAM ran (AuthenticationMethods
+ * publickey,keyboard-interactive puts them in SSH_AUTH_INFO_0), as START
+ * carries them: only to a daemon that takes them, only in sshd (this
+ * process runs sshd=, pam_sspr(8)), and only for the user sshd
+ * authenticated.  The daemon checks the caller again.
+ */
+static void
+ssh_keys(struct session *s, char *out, size_t size)
+{
+	const char *info, *sshd[1] = { s->args->sshd }, *nl;
+	const void *pu = NULL;
+
+	out[0] = '\0';
+	if (!(s->features & SSPR_FEAT_SSHKEY) ||
+	    (info = pam_getenv(s->pamh, "SSH_AUTH_INFO_0")) == NULL)
+		return;
+	if (pam_get_item(s->pamh, PAM_USER, &pu) != PAM_SUCCESS ||
+	    pu == NULL || strcmp(pu, s->user) != 0)
+		return;
+	if (self_program(sshd, 1) != PEER_RUNS) {
+		session_debug(s, "SSH_AUTH_INFO_0 is set, but this process "
+		    "is not %s: not passed on", s->args->sshd);
+		return;
+	}
+	for (; *info != '\0'; info = *nl != '\0' ? nl + 1 : nl) {
+		nl = info + strcspn(info, "\n");
+		add_key(info, (size_t)(nl - info), out, size);
+	}
+}
+
 /*
  * START, the human check if asked, the code, then (for a reset) the new
  * password.  *outcome says what was done.
@@ -413,13 +480,17 @@ run_flow(struct session *s, int purpose, struct secret *newpw, int *outcome)
 	*outcome = 0;
 	req.u.start.purpose = (uint8_t)purpose;
 	session_field(req.u.start.user, sizeof(req.u.start.user), s->user);
+	if (purpose != SSPR_PURPOSE_VERIFY)
+		ssh_keys(s, req.u.start.keys, sizeof(req.u.start.keys));
 	if (session_call(s, &req, &ans) != 0)
 		return PAM_AUTHINFO_UNAVAIL;
 	if ((r = human_check(s, &ans)) != PAM_SUCCESS)
 		return r;
 	if (ans.type == SSPR_MSG_FAIL)
 		return session_fail(s, ans.u.reason);
-	if (ans.type != SSPR_MSG_CHALLENGE)
+	/* a key that counted may have been all that was needed */
+	if (ans.type != SSPR_MSG_CHALLENGE && !(req.u.start.keys[0] != '\0' &&
+	    (ans.type == SSPR_MSG_VERIFIED || ans.type == SSPR_MSG_DONE)))
 		return session_fail(s, SSPR_R_PROTOCOL);
 	if ((r = verify(s, &ans, outcome)) != PAM_SUCCESS)
 		return r;

@@ -33,6 +33,16 @@ msg_decode(struct msg *m, const unsigned char *frame, size_t len)
 	case SSPR_MSG_START:
 		m->u.start.purpose = wire_get_u8(&rd);
 		wire_get_str(&rd, m->u.start.user, sizeof(m->u.start.user));
+		/*
+		 * The keys: a trailing field older modules do not send;
+		 * when there, never empty (one encoding per message).
+		 */
+		if (rd.off < rd.len) {
+			wire_get_str(&rd, m->u.start.keys,
+			    sizeof(m->u.start.keys));
+			if (m->u.start.keys[0] == '\0')
+				rd.bad = 1;
+		}
 		break;
 	case SSPR_MSG_ANSWER:
 	case SSPR_MSG_NEW_PASSWORD:
@@ -138,6 +148,8 @@ msg_encode(const struct msg *m, struct wire_wr *wr)
 	case SSPR_MSG_START:
 		wire_put_u8(wr, m->u.start.purpose);
 		wire_put_str(wr, m->u.start.user, SSPR_USER_MAX);
+		if (m->u.start.keys[0] != '\0')
+			wire_put_str(wr, m->u.start.keys, SSPR_KEYS_MAX);
 		break;
 	case SSPR_MSG_ANSWER:
 	case SSPR_MSG_NEW_PASSWORD:

@@ -30,6 +30,12 @@ struct msg_hello_ok {
 struct msg_start {
 	uint8_t		purpose;
 	char		user[SSPR_USER_MAX + 1];
+	/*
+	 * The keys sshd accepted for this user before PAM ran, "TYPE BASE64"
+	 * separated by ';' (from SSH_AUTH_INFO_0); "" none.  Optional on the
+	 * wire: sent only to a daemon that announces SSPR_FEAT_SSHKEY.
+	 */
+	char		keys[SSPR_KEYS_MAX + 1];
 };
 
 struct msg_challenge {

@@ -37,12 +37,14 @@
 #define SSPR_ARG_MAX		512	/* an admin request's argument */
 #define SSPR_LINE_MAX		3000	/* one line of an admin answer */
 #define SSPR_VALUE_MAX		256	/* REGISTER_STEP: an address or number */
+#define SSPR_KEYS_MAX		3000	/* START: the keys sshd accepted */
 
 /* Requests, module -> daemon. */
 enum sspr_req {
 	SSPR_MSG_HELLO = 0x0001,	/* u16 version, str service, str tty,
 					   str rhost, str ruser, str lang */
-	SSPR_MSG_START = 0x0002,	/* u8 purpose, str user */
+	SSPR_MSG_START = 0x0002,	/* u8 purpose, str user
+					   [, str keys: SSPR_FEAT_SSHKEY] */
 	SSPR_MSG_ANSWER = 0x0003,	/* secret answer (the code) */
 	SSPR_MSG_NEW_PASSWORD = 0x0004,	/* secret password */
 	SSPR_MSG_CANCEL = 0x0005,	/* (empty) */
@@ -126,6 +128,9 @@ enum sspr_method {
 	SSPR_METHOD_SMS = 4,		/* a code by text message */
 	SSPR_METHOD_QUESTION = 5,	/* the question came as INFO */
 	SSPR_METHOD_PASS = 6,		/* a one-time pass (the helpdesk) */
+	/* 7 is taken by the recovery codes */
+	SSPR_METHOD_SSHKEY = 8,		/* never asked: the key sshd accepted
+					   (START's keys) counted */
 };
 
 /* HELLO_OK feature bits: optional daemon capabilities. */
@@ -135,6 +140,13 @@ enum sspr_method {
 #define SSPR_FEAT_REGISTER	0x00000008u	/* [register] enabled */
 #define SSPR_FEAT_PASS		0x00000010u	/* PURPOSE_PASS offered:
 						   [policy] methods has pass */
+#define SSPR_FEAT_SSHKEY	0x00000020u	/* START may carry keys */
+
+/*
+ * The INFO line a reset sends when the key sshd accepted counted as one
+ * method; the module shows it in the person's language.
+ */
+#define SSPR_INFO_SSHKEY	"Your SSH key counts as one verification."
 
 /* DONE outcomes. */
 enum sspr_outcome {

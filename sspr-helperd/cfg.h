@@ -185,6 +185,12 @@ struct cfg {
 	int		 questions_required;
 	int		 min_answer_length;
 
+	/* [sshkey] (method_sshkey.c) */
+	char		*sshkey_attr;
+	struct cfglist	 sshkey_services;
+	struct cfglist	 sshkey_sshd;
+	char		*sshkey_ca;	/* "": certificates never count */
+
 	/* [register] */
 	int		 reg_enabled;
 	int		 reconfirm_days;

@@ -7,6 +7,7 @@
  * for SMS off the loopback), whatever the single values allow.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "addr.h"
 #include "cfg.h"
 #include "cfgparse.h"
+#include "sshkey.h"
 #include "where.h"
 
 /* localhost, [::1] or an address in 127.0.0.0/8, and nothing else. */
@@ -111,11 +113,41 @@ cfg_sms_escape(const char *content_type)
 	return -1;
 }
 
+/* [sshkey]: an attribute name (RFC 4512 descr), absolute programs. */
+static int
+validate_sshkey(struct parser *ps)
+{
+	const struct cfg *c = ps->cfg;
+	const char *a = c->sshkey_attr;
+	struct sshkey ca;
+	int i;
+
+	if (!isalpha((unsigned char)a[0]) || strlen(a) > 64 ||
+	    a[strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-")] != '\0')
+		return cfg_fail_at(ps, "sshkey", "attribute", "is not an "
+		    "attribute name");
+	for (i = 0; i < c->sshkey_sshd.n; i++)
+		if (c->sshkey_sshd.item[i][0] != '/')
+			return cfg_fail_at(ps, "sshkey", "sshd_paths", "must "
+			    "be absolute paths");
+	if (*c->sshkey_ca != '\0' && (sshkey_parse_authorized(c->sshkey_ca,
+	    &ca) != 0 || strcmp(ca.type, "ssh-ed25519") != 0))
+		return cfg_fail_at(ps, "sshkey", "cert_authority", "is not an "
+		    "ssh-ed25519 public key (\"ssh-ed25519 BASE64\")");
+	if (cfg_method(c, "sshkey") && (c->sshkey_sshd.n == 0 ||
+	    c->sshkey_services.n == 0))
+		return cfg_fail_at(ps, "sshkey", c->sshkey_sshd.n == 0 ?
+		    "sshd_paths" : "services", "methods includes sshkey: "
+		    "name sshd's program and PAM service");
+	return 0;
+}
+
 static int
 validate_methods(struct parser *ps)
 {
 	static const char *const known[] = { "email", "totp", "sms",
-	    "questions", "pass", NULL };
+	    "questions", "pass", "sshkey", NULL };
 	struct cfg *c = ps->cfg;
 	char what[200];
 	int i, j, k;
@@ -126,7 +158,7 @@ validate_methods(struct parser *ps)
 				break;
 		if (known[k] == NULL) {
 			snprintf(what, sizeof(what), "'%.40s' is not a method: "
-			    "email, totp, sms, questions or pass",
+			    "email, totp, sms, questions, pass or sshkey",
 			    c->methods.item[i]);
 			return cfg_fail_at(ps, "policy", "methods", what);
 		}
@@ -154,6 +186,8 @@ validate_methods(struct parser *ps)
 	if (cfg_method(c, "totp") && *c->totp_key_file == '\0')
 		return cfg_fail_at(ps, "totp", "key_file", "methods includes "
 		    "totp: a key file is needed to seal the secrets");
+	if (validate_sshkey(ps) != 0)
+		return -1;
 	for (i = 0; i < c->totp_old_key_files.n; i++)
 		if (c->totp_old_key_files.item[i][0] != '/')
 			return cfg_fail_at(ps, "totp", "old_key_files", "must "

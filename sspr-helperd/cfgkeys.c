@@ -147,6 +147,11 @@ const struct key cfg_keys[] = {
 	{ "questions", "required", K_INT, O(questions_required), "3", 1, 10, NULL },
 	{ "questions", "min_answer_length", K_INT, O(min_answer_length), "3", 1, 128, NULL },
 
+	{ "sshkey", "attribute", K_STR, O(sshkey_attr), "sshPublicKey", 0, 0, NULL },
+	{ "sshkey", "services", K_WORDS, O(sshkey_services), "sshd", 0, 0, NULL },
+	{ "sshkey", "sshd_paths", K_WORDS, O(sshkey_sshd), "/usr/sbin/sshd", 0, 0, NULL },
+	{ "sshkey", "cert_authority", K_STR, O(sshkey_ca), "", 0, 0, NULL },
+
 	{ "register", "enabled", K_BOOL, O(reg_enabled), "no", 0, 0, NULL },
 	{ "register", "reconfirm_days", K_INT, O(reconfirm_days), "365", 0, 3650, NULL },
 	{ "register", "max_skips", K_INT, O(max_skips), "3", 0, 10, NULL },

@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "dir_ldap.h"
 #include "log.h"
+#include "sshkey.h"
 #include "sspr_attrs.h"
 #include "timer.h"
 
@@ -114,6 +115,36 @@ attrs_add(char **attrs, int n, int max, const char *const *add)
 	return n;
 }
 
+/* The SSH keys' attribute, asked for only when the method is on. */
+static const char *
+ssh_keys_attr(const struct cfg *c)
+{
+	return cfg_method(c, "sshkey") ? c->sshkey_attr : NULL;
+}
+
+/* The SSH keys (method_sshkey.c): a bounded number of bounded values. */
+static char **
+get_keys(LDAP *ld, LDAPMessage *e, const char *attr)
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+	int n = ldap_count_values_len(v), i, k = 0;
+	char **out;
+
+	if (n > SSHKEY_VALUES_MAX)
+		n = SSHKEY_VALUES_MAX;
+	if (n <= 0 || (out = calloc((size_t)n + 1, sizeof(*out))) == NULL) {
+		ldap_value_free_len(v);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (v[i]->bv_len < SSHKEY_VALUE_MAX &&
+		    memchr(v[i]->bv_val, '\0', v[i]->bv_len) == NULL &&
+		    (out[k] = strndup(v[i]->bv_val, v[i]->bv_len)) != NULL)
+			k++;
+	ldap_value_free_len(v);
+	return out;
+}
+
 /*
  * The one entry user_filter finds for user, read: what every directory
  * has (dir_read_common: DN, names, uidNumber, address, counters,
@@ -127,7 +158,7 @@ lookup_entry(struct dconn *dc, const char *user, struct account *acct,
 	const struct dir_ops *o = dc->ops;
 	char fattr[128], *attrs[40];
 	const char *common[] = { dc->cfg->mail_attr, o->changed_attr,
-	    "uidNumber", fattr, NULL };
+	    "uidNumber", fattr, ssh_keys_attr(dc->cfg), NULL };
 	const int max = (int)(sizeof(attrs) / sizeof(attrs[0])) - 1;
 	LDAPMessage *msg, *e;
 	int n, r;
@@ -143,6 +174,8 @@ lookup_entry(struct dconn *dc, const char *user, struct account *acct,
 	e = ldap_first_entry(dc->ld, msg);
 	r = dir_read_common(dc, e, acct, o->names);
 	acct->changed = dir_get_one(dc->ld, e, o->changed_attr, NULL);
+	if (ssh_keys_attr(dc->cfg) != NULL)
+		acct->ssh_keys = get_keys(dc->ld, e, ssh_keys_attr(dc->cfg));
 	o->read_entry(dc, e, acct);
 	ldap_msgfree(msg);
 	if (r != 0) {
@@ -468,6 +501,7 @@ account_clear(struct account *a)
 	if (a->pass != NULL)
 		explicit_bzero(a->pass, strlen(a->pass));
 	free(a->pass);
+	dir_strs_free(a->ssh_keys);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -509,7 +543,8 @@ account_copy(struct account *dst, const struct account *src)
 	    dup_str(&dst->phone) | dup_str(&dst->totp) |
 	    dup_str(&dst->totp_last) | dup_strs(&dst->names) |
 	    dup_strs(&dst->raw_sent) | dup_strs(&dst->raw_fails) |
-	    dup_strs(&dst->answers) | dup_str(&dst->pass)) {
+	    dup_strs(&dst->answers) | dup_str(&dst->pass) |
+	    dup_strs(&dst->ssh_keys)) {
 		account_clear(dst);
 		return -1;
 	}

@@ -60,6 +60,8 @@ struct account {
 	long long registered;	/* ssprRegisteredTime (unix s), 0 never */
 	int	 skips;		/* ssprRegistrationSkips */
 	char	*pass;		/* ssprHelpdeskPass as stored (pass.h) */
+	/* [sshkey] attribute: authorized_keys lines (method_sshkey.c) */
+	char	**ssh_keys;
 };
 
 /* dir_modify: one change to one attribute of the account's entry. */

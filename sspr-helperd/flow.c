@@ -207,6 +207,7 @@ flow_unref(struct flow *f)
 		free(f->held);
 	}
 	free(f->sent_seen);
+	free(f->ssh_accepted);
 	secret_wipe(&f->reg_secret);
 	if (f->reg_answers != NULL) {
 		explicit_bzero(f->reg_answers, MAX_QUESTIONS *

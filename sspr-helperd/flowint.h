@@ -112,6 +112,8 @@ struct flow {
 	int		 q_pick[MAX_QUESTIONS];	/* reset: 1-based, to ask */
 	int		 n_q, q_pos;
 	struct secret	*reg_answers;	/* registration: normalized answers */
+	/* the SSH key (method_sshkey.c): START's keys, if sshd sent them */
+	char		*ssh_accepted;
 
 	/* registration (register.c) */
 	int		 reg_action;	/* SSPR_ACT_* being done */

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * method.h: a verification method is a unit.  Each has one file
- * (method_email.c, method_totp.c, method_sms.c, method_questions.c) that
+ * (method_email.c, method_totp.c, method_sms.c, method_questions.c,
+ * method_pass.c, method_sshkey.c) that
  * fills one struct method; method.c lists them in the order a reset asks
  * them.  reset.c and register.c loop over the list and name no method.
  *
  * A method either sends a code (channel: mail or SMS; the code kit,
  * codekit.c, makes it, sends it and compares the answer) or is answered
  * from what the person holds or knows (an app code, an answer), checked
- * on a worker by the work kind `check`.  The hooks are called on the loop
+ * on a worker by the work kind `check`, or is proved by what the caller
+ * brought with START (the key sshd accepted: `start`, `proven`).  The hooks are called on the loop
  * thread only, and call nothing in reset.c or register.c: they give back
  * what the family then does.  Who may see what in the PAM conversation
  * (echo, the prompt's words) is the module's, from the CHALLENGE's method
@@ -54,6 +56,12 @@ struct method {
 	/* what a registration stored is now what the flow knows */
 	void		(*remember)(struct flow *);
 
+	/* --- a method the caller proves with START (proven != NULL) --- */
+	/* what START brought for it (NULL: nothing) */
+	void		(*start)(struct flow *, const struct msg_start *);
+	/* counts without a challenge; else it is not there at all */
+	int		(*proven)(struct flow *);
+
 	/* --- a method that sends a code (channel != CH_NONE) --- */
 	/* where a reset's code goes */
 	const char *	(*send_to)(const struct cfg *, const struct account *);
@@ -68,7 +76,7 @@ struct method {
 	int		 answer_len;	/* digits the answer has; 0: free */
 	/* reset: before the first challenge (NULL: nothing) */
 	void		(*prepare)(struct flow *);
-	/* reset: INFO before each challenge (NULL: none) */
+	/* reset: INFO before each challenge, or when proven (NULL: none) */
 	void		(*prompt)(struct flow *);
 	/* reset: a right answer; 1 when another round is due */
 	int		(*again)(struct flow *);
@@ -80,16 +88,19 @@ struct method {
 	enum enrol_outcome (*enrol_answer)(struct flow *,
 			    const struct secret *);
 
+	/* HELLO_OK's SSPR_FEAT_* bit while enabled (0: none): the choice
+	   below, or what START may carry for `start` */
+	unsigned	 feature;
+
 	/* --- a method the person chooses at START (0: never chosen) --- */
 	int		 purpose;	/* SSPR_PURPOSE_* that chooses it */
-	unsigned	 feature;	/* SSPR_FEAT_* offering the choice */
 	/* how many of methods_required it satisfies (NULL: 1) */
 	int		(*counts)(const struct cfg *);
 	const char	*notice;	/* the mail after a reset with it */
 };
 
 extern const struct method method_email, method_totp, method_sms,
-    method_questions, method_pass;
+    method_questions, method_pass, method_sshkey;
 
 /* The methods, in the order a reset asks them, NULL-terminated. */
 extern const struct method *const methods[];

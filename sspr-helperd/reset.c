@@ -30,6 +30,7 @@
 
 static void process_answer(struct flow *, struct secret *);
 static void reset_done(struct flow *, uint16_t);
+static void method_passed(struct flow *, const struct method *);
 
 /* --- START: look the user up, then send a code (or pretend to) --------- */
 
@@ -37,6 +38,7 @@ static void
 reset_start(struct flow *f, struct msg *in)
 {
 	const struct method *chosen = method_chosen(in->u.start.purpose);
+	int i;
 
 	if ((in->u.start.purpose == SSPR_PURPOSE_UNLOCK &&
 	    !f->cfg->allow_unlock) || (chosen != NULL &&
@@ -46,6 +48,10 @@ reset_start(struct flow *f, struct msg *in)
 	}
 	if (flow_start_common(f, &in->u.start) != 0)
 		return;
+	/* what the caller brought with START (the key sshd accepted) */
+	for (i = 0; methods[i] != NULL; i++)
+		if (methods[i]->start != NULL)
+			methods[i]->start(f, &in->u.start);
 	/* the same for every name, before any lookup: nothing to enumerate */
 	if (work_mail_down(f->cfg)) {
 		flog(f, LOG_WARNING, "the mail server failed moments ago; "
@@ -145,6 +151,13 @@ ask_method(struct flow *f)
 	meth = !f->fake ? method_by_id(f->plan[f->plan_pos]) :
 	    chosen != NULL ? chosen : methods[0];
 	f->method = meth->id;
+	if (meth->proven != NULL && !f->fake) {
+		/* proved with START: nothing to ask */
+		if (meth->prompt != NULL)
+			meth->prompt(f);
+		method_passed(f, meth);
+		return;
+	}
 	if (meth->channel != CH_NONE || (f->fake && chosen == NULL)) {
 		issue_code(f, meth);
 		return;
@@ -170,24 +183,36 @@ method_fits(const struct flow *f, const struct method *m)
 }
 
 /*
- * The recovery methods the account can use into f->plan: the one chosen
- * at START first (the pass), then in the order of the table (method.c):
- * those [policy] methods enables that the account has, and for an
- * administrator only those that count for one.  Proving the address
- * (PURPOSE_VERIFY) is the method that proves it, whatever [policy]
- * methods says.
+ * The recovery methods the account can use into f->plan, in three ranks:
+ * the one chosen at START (the pass), then one the caller proved with
+ * START (nothing is asked for it; one it did not prove is not there at
+ * all, as for an account that does not have it), then the rest in the
+ * order of the table (method.c): those [policy] methods enables that the
+ * account has, and for an administrator only those that count for one.
+ * Proving the address (PURPOSE_VERIFY) is the method that proves it,
+ * whatever [policy] methods says.
  */
+static int
+method_rank(const struct method *m)
+{
+	return m->purpose != 0 ? 0 : m->proven != NULL ? 1 : 2;
+}
+
 static int
 methods_available(struct flow *f)
 {
 	const struct method *m;
-	int n = 0, i, chosen;
+	int n = 0, i, rank;
 
-	for (chosen = 1; chosen >= 0; chosen--)
-		for (i = 0; (m = methods[i]) != NULL; i++)
-			if ((m->purpose != 0) == chosen && method_fits(f, m) &&
-			    n < (int)(sizeof(f->plan) / sizeof(f->plan[0])))
+	for (rank = 0; rank < 3; rank++)
+		for (i = 0; (m = methods[i]) != NULL; i++) {
+			if (method_rank(m) != rank || !method_fits(f, m))
+				continue;
+			if (m->proven != NULL && !m->proven(f))
+				continue;
+			if (n < (int)(sizeof(f->plan) / sizeof(f->plan[0])))
 				f->plan[n++] = m->id;
+		}
 	return n;
 }
 
@@ -401,7 +426,6 @@ failure_counted(struct flow *f, struct work_result *r)
 static void
 code_checked(struct flow *f, struct work_result *r)
 {
-	struct msg m = { .type = SSPR_MSG_VERIFIED };
 	const struct method *meth;
 
 	if (r->res.status != DIR_OK) {
@@ -428,7 +452,19 @@ code_checked(struct flow *f, struct work_result *r)
 		ask_direct(f, meth);
 		return;
 	}
-	if (f->n_plan > 1)
+	method_passed(f, meth);
+}
+
+/* A method of the plan is proved: the next one, or what the flow is for. */
+static void
+method_passed(struct flow *f, const struct method *meth)
+{
+	struct msg m = { .type = SSPR_MSG_VERIFIED };
+
+	if (meth->proven != NULL)
+		flog(f, LOG_NOTICE, "%s counted: proved by what the caller "
+		    "brought with START", meth->name);
+	if (f->n_plan > 1 || meth->proven != NULL)
 		faudit(f, "method", "ok", meth->name);
 	if (++f->plan_pos < f->n_plan) {
 		ask_method(f);

@@ -52,6 +52,8 @@ check_invariants(const struct msg *m)
 	case SSPR_MSG_START:
 		check_str(m->u.start.user, sizeof(m->u.start.user),
 		    SSPR_USER_MAX);
+		check_str(m->u.start.keys, sizeof(m->u.start.keys),
+		    SSPR_KEYS_MAX);
 		break;
 	case SSPR_MSG_ANSWER:
 	case SSPR_MSG_NEW_PASSWORD:

@@ -106,6 +106,17 @@ requests(unsigned char *st, size_t *sl)
 	seed("start-unlock", &m, NULL, NULL);
 	fill(m.u.start.user, SSPR_USER_MAX, 'x');
 	seed("start-cap", &m, NULL, NULL);
+	/* the keys sshd accepted (SSPR_FEAT_SSHKEY): one, two, the cap */
+	m.u.start.purpose = SSPR_PURPOSE_RESET;
+	strcpy(m.u.start.user, "alice");
+	strcpy(m.u.start.keys, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO3"
+	    "fy4eLgSyX1nNgJWr8Q/uA2AmtrV1Qvu2pi3FeE4Ui");
+	seed("start-keys", &m, NULL, NULL);
+	strcat(m.u.start.keys, ";ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQ");
+	seed("start-keys-two", &m, NULL, NULL);
+	fill(m.u.start.keys, SSPR_KEYS_MAX, 'k');
+	seed("start-keys-cap", &m, NULL, NULL);
+	memset(m.u.start.keys, 0, sizeof(m.u.start.keys));
 
 	memset(&m, 0, sizeof(m));
 	m.type = SSPR_MSG_ANSWER;
@@ -295,6 +306,8 @@ refused(void)
 		B("bad-surrogate", "\x00\x02\x01\x00\x03\xed\xa0\x80"),
 		B("bad-secret-nul", "\x00\x03\x00\x03\x31\x00\x32"),
 		B("bad-str-len", "\x00\x02\x01\x01\x01\x61"),
+		/* START's keys, when there, are never empty */
+		B("bad-keys-empty", "\x00\x02\x01\x00\x01\x61\x00\x00"),
 #undef B
 	};
 	size_t i;

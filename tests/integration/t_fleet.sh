@@ -98,6 +98,15 @@ like "$out" 'CHALLENGE method=1' "a blocked account still sees a normal challeng
 sleep 1
 is "$(mail_count frank@example.test)" "$n" "but no code is sent"
 
+# START's optional keys field (the SSH key method) passes the relay's
+# parser and reaches a reset server unchanged: the flow goes on as any.
+nlog=$(wc -l < "$T/relayA.log")
+out=$(ra hello recv start nosuchuser \
+	"keys=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICzrAPDiWMd7DrR6ZjN2Do8li9Txnz5c13NVJCIzDOz8" \
+	recv cancel)
+like "$out" 'CHALLENGE method=1' "a START with keys goes through relay A to its challenge"
+unlike "$(tail -n +$((nlog + 1)) "$T/relayA.log")" 'not relayed|went away|closing' "relay A took it as a frame"
+
 like "$(cat "$T/relayA.log")" "reset server localhost:$P1: session resumed" \
 	"relay A resumes its TLS session for later flows"
 

@@ -6,8 +6,10 @@
  *   rawclient SOCKET STEP...
  *
  * Steps, run in order:
- *   hello [VERSION] [rhost=HOST]  HELLO with service "rawclient"
- *   start USER [PURPOSE] START (purpose 1 = reset)
+ *   hello [VERSION] [rhost=HOST] [service=NAME]  HELLO, by default with
+ *                        service "rawclient"
+ *   start USER [PURPOSE] [keys=KEYS]  START (purpose 1 = reset), with the
+ *                        keys field ("TYPE BASE64;..." as sshd's would be)
  *   timed USER           START, then read the answer and print the
  *                        microseconds it took ("us=N")
  *   answer TEXT          ANSWER; "@FILE" reads the first line of FILE,
@@ -156,6 +158,11 @@ main(int argc, char **argv)
 				snprintf(m.u.hello.rhost,
 				    sizeof(m.u.hello.rhost), "%s",
 				    argv[++i] + 6);
+			if (i + 1 < argc && strncmp(argv[i + 1], "service=", 8)
+			    == 0)
+				snprintf(m.u.hello.service,
+				    sizeof(m.u.hello.service), "%s",
+				    argv[++i] + 8);
 		} else if (strcmp(s, "start") == 0 && i + 1 < argc) {
 			m.type = SSPR_MSG_START;
 			m.u.start.purpose = SSPR_PURPOSE_RESET;
@@ -164,6 +171,10 @@ main(int argc, char **argv)
 			if (i + 1 < argc && argv[i + 1][0] >= '0' &&
 			    argv[i + 1][0] <= '9')
 				m.u.start.purpose = (uint8_t)atoi(argv[++i]);
+			if (i + 1 < argc && strncmp(argv[i + 1], "keys=", 5) ==
+			    0)
+				snprintf(m.u.start.keys, sizeof(m.u.start.keys),
+				    "%s", argv[++i] + 5);
 		} else if (strcmp(s, "timed") == 0 && i + 1 < argc) {
 			struct timespec t0, t1;
 

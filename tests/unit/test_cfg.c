@@ -105,6 +105,20 @@ test_cross_checks(void **state)
 	expect_error(BASE "[mail]\nusername = u\n", "[mail] username: needs password_file");
 	expect_error(BASE "[mail]\ntls = implicit\n", "implicit TLS needs an smtps:// URL");
 	expect_error("[directory]\nuri = http://x\n", "is not an ldap://");
+	/* [sshkey] */
+	expect_error(BASE "[policy]\nmethods = email sshkey\n[sshkey]\n"
+	    "attribute = ssh(PublicKey)\n", "[sshkey] attribute: is not an "
+	    "attribute name");
+	expect_error(BASE "[sshkey]\nsshd_paths = sshd\n",
+	    "[sshkey] sshd_paths: must be absolute paths");
+	expect_error(BASE "[policy]\nmethods = email sshkey\n[sshkey]\n"
+	    "services =\n", "name sshd's program and PAM service");
+	expect_error(BASE "[sshkey]\ncert_authority = ssh-ed25519 AAAA\n",
+	    "[sshkey] cert_authority: is not an ssh-ed25519 public key");
+	expect_error(BASE "[sshkey]\ncert_authority = ecdsa-sha2-nistp256 "
+	    "AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBH6O9vA6"
+	    "Z5PE9vcnzRUB5l24h6fto0pSRNvvJNSIflyJ+2Ras0BLkomlpm7+B3fELRDM8gFUTDie0Qo2X2aE4MQ=\n",
+	    "[sshkey] cert_authority: is not an ssh-ed25519 public key");
 	/* URLs are logged and printed: credentials go in their files */
 	expect_error(
 	    "[directory]\nuri = ldaps://dc\nbase = x\nbind_dn = y\n"

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "flowfake.h"
@@ -454,7 +455,7 @@ methods_table(void **state)
 	int i;
 
 	(void)state;
-	all = methods_cfg_with("email totp sms questions pass", 1, 2);
+	all = methods_cfg_with("email totp sms questions pass sshkey", 1, 2);
 	for (i = 0; methods[i] != NULL; i++) {
 		const struct method *m = methods[i];
 
@@ -472,11 +473,13 @@ methods_table(void **state)
 		assert_ptr_equal(method_by_action(m->action), m);
 		assert_int_equal(bits & m->reg_bit, 0);
 		bits |= m->reg_bit;
+		/* it sends, or is answered, or is proved with START */
 		assert_true(m->channel != CH_NONE ? m->send_to != NULL &&
-		    m->value != NULL && m->mask != NULL : m->enrol_ask !=
-		    NULL && m->enrol_answer != NULL);
+		    m->value != NULL && m->mask != NULL : m->proven != NULL ?
+		    m->start != NULL : m->enrol_ask != NULL &&
+		    m->enrol_answer != NULL);
 	}
-	assert_int_equal(i, 5);
+	assert_int_equal(i, 6);
 	assert_true(methods[0]->channel != CH_NONE);	/* what a fake shows */
 	assert_string_equal(method_name(0), "email");	/* before any */
 	assert_null(method_by_id(SSPR_METHOD_HUMAN));	/* a gate, not one */
@@ -509,6 +512,254 @@ pass_code(struct conn *c, struct flow *f, int method)
 	flow_send_result(f, 1, NULL);
 	answer(f, sent_code);
 	complete(W_CHECK, &r);
+}
+
+/* --- the SSH key: proved with START, only by sshd -------------------------- */
+
+#define KEY_A	"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICzrAPDiWMd7DrR6ZjN2Do8li9Txnz5c13NVJCIzDOz8"
+#define KEY_B	"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGKWGzsqSS25DZzjPOSD6IlJfLb1ZLqC0pOac8TlhEgJ"
+/* A certificate of A by the CA B, for alice (test_sshkey.c: CERT_OK) */
+#define CERT_A	"ssh-ed25519-cert-v01@openssh.com " \
+	"AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29tAAAAIK7iSJXU" \
+	"NbXNp7AWr+nluTFsDh+qcYLEunLpbPyROwv9AAAAICzrAPDiWMd7DrR6ZjN2" \
+	"Do8li9Txnz5c13NVJCIzDOz8AAAAAAAAAAAAAAABAAAAGmlkO3B1YmxpY2tl" \
+	"eSBzc2gtZWQyNTUxOSB4AAAAEwAAAAVhbGljZQAAAAZhbGljZTIAAAAAAAAA" \
+	"AP//////////AAAAAAAAAIIAAAAVcGVybWl0LVgxMS1mb3J3YXJkaW5nAAAA" \
+	"AAAAABdwZXJtaXQtYWdlbnQtZm9yd2FyZGluZwAAAAAAAAAWcGVybWl0LXBv" \
+	"cnQtZm9yd2FyZGluZwAAAAAAAAAKcGVybWl0LXB0eQAAAAAAAAAOcGVybWl0" \
+	"LXVzZXItcmMAAAAAAAAAAAAAADMAAAALc3NoLWVkMjU1MTkAAAAgYpYbOypJ" \
+	"LbkNnOM85IPoiUl8tvVkuoLSk5pzxOWESAkAAABTAAAAC3NzaC1lZDI1NTE5" \
+	"AAAAQPjnUAysmZH3FbrAw2EBAmqyYguwgeSoaF/wrr3W1OtfHtCwEEVkC8uE" \
+	"RPL4qz1UyXjIYegMXuqO19rxYPz27Qo="
+#define KEY_LIE	"ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAICzrAPDiWMd7DrR6ZjN2Do8li9Txnz5c13NVJCIzDOz8"		/* A, with a type that lies */
+
+/*
+ * [policy] methods = email sshkey; sshd is this test program (the flow's
+ * pid is ours), or /usr/sbin/sshd (then the caller is not it).
+ */
+static struct cfg *
+sshkey_cfg_ca(int required, int we_are_sshd, const char *ca)
+{
+	char text[1400], err[512], self[512];
+	ssize_t n;
+	struct cfg *c;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	snprintf(text, sizeof(text),
+	    "[directory]\n"
+	    "uri = ldaps://dc1.example.org\n"
+	    "base = dc=example,dc=org\n"
+	    "bind_dn = cn=sspr,dc=example,dc=org\n"
+	    "bind_password_file = /etc/sspr/bindpw\n"
+	    "[mail]\n"
+	    "smtp_url = smtp://mail.example.org:587\n"
+	    "from = sspr@example.org\n"
+	    "[policy]\n"
+	    "human_check = none\n"
+	    "methods = email sshkey\n"
+	    "methods_required = %d\n"
+	    "[sshkey]\n"
+	    "sshd_paths = %s\n"
+	    "cert_authority = %s\n", required, we_are_sshd ? self :
+	    "/usr/sbin/sshd", ca);
+	if ((c = cfg_parse("sshkey.conf", text, strlen(text), err,
+	    sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	return c;
+}
+
+static struct cfg *
+sshkey_cfg(int required, int we_are_sshd)
+{
+	return sshkey_cfg_ca(required, we_are_sshd, "");
+}
+
+/*
+ * HELLO from service svc, START with keys, as root with our pid; host
+ * non-empty: as a relay forwards it (root there, no local pid).
+ */
+static struct flow *
+ssh_flow_at(struct conn *c, const char *svc, const char *keys,
+    const char *host)
+{
+	struct msg m = { .type = SSPR_MSG_HELLO };
+	struct flow *f;
+
+	memset(c, 0, sizeof(*c));
+	assert_non_null(f = flow_new(c, cfg, 0, *host ? 0 : getpid(), 0));
+	if (*host != '\0')
+		flow_set_host(f, host, "");
+	m.u.hello.version = SSPR_PROTO_CUR;
+	snprintf(m.u.hello.service, sizeof(m.u.hello.service), "%s", svc);
+	snprintf(m.u.hello.rhost, sizeof(m.u.hello.rhost), "192.0.2.7");
+	say(f, &m);
+	assert_true(c->last.u.hello_ok.features & SSPR_FEAT_SSHKEY);
+	m.type = SSPR_MSG_START;
+	m.u.start.purpose = SSPR_PURPOSE_RESET;
+	snprintf(m.u.start.user, sizeof(m.u.start.user), "alice");
+	snprintf(m.u.start.keys, sizeof(m.u.start.keys), "%s", keys);
+	say(f, &m);
+	return f;
+}
+
+static struct flow *
+ssh_flow(struct conn *c, const char *svc, const char *keys)
+{
+	return ssh_flow_at(c, svc, keys, "");
+}
+
+/* alice with a mail address (or none) and key A in the directory. */
+static void
+lookup_with_key(const char *mail)
+{
+	struct work_result r = { .kind = W_LOOKUP };
+
+	ff_found(&r, "alice", mail);
+	r.acct.ssh_keys = calloc(2, sizeof(char *));
+	assert_non_null(r.acct.ssh_keys);
+	r.acct.ssh_keys[0] = strdup("restrict " KEY_A " alice@laptop");
+	complete(W_LOOKUP, &r);
+}
+
+static int
+sent_info(const struct conn *c)
+{
+	int i;
+
+	for (i = 0; i < c->n && i < FF_SENT_MAX; i++)
+		if (c->type[i] == SSPR_MSG_INFO)
+			return 1;
+	return 0;
+}
+
+/* Key A from sshd, listed: it counts first, then the mailed code. */
+static void
+sshkey_counts(void **state)
+{
+	struct conn c;
+	struct flow *f;
+
+	(void)state;
+	cfg_unref(cfg);
+	assert_non_null(cfg = sshkey_cfg(2, 1));
+	f = ssh_flow(&c, "sshd", KEY_B ";" KEY_A);
+	lookup_with_key("alice@example.org");
+	assert_true(sent_info(&c));
+	pass_code(&c, f, SSPR_METHOD_EMAIL);
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	assert_int_equal(sends, 1);
+	hang_up(&c, f);
+
+	/* one method required: the key alone */
+	cfg_unref(cfg);
+	assert_non_null(cfg = sshkey_cfg(1, 1));
+	f = ssh_flow(&c, "sshd", KEY_A);
+	lookup_with_key("alice@example.org");
+	assert_true(sent_info(&c));
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	assert_int_equal(sends, 1);
+	hang_up(&c, f);
+}
+
+/*
+ * [sshkey] cert_authority: a certificate of that CA for alice counts
+ * without any key listed; without the CA it is not there.
+ */
+static void
+sshkey_certificate(void **state)
+{
+	struct conn c;
+	struct flow *f;
+	struct work_result r = { .kind = W_LOOKUP };
+
+	(void)state;
+	cfg_unref(cfg);
+	assert_non_null(cfg = sshkey_cfg_ca(1, 1, KEY_B));
+	f = ssh_flow(&c, "sshd", CERT_A);
+	ff_found(&r, "alice", "alice@example.org");
+	complete(W_LOOKUP, &r);
+	assert_true(sent_info(&c));
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	hang_up(&c, f);
+
+	cfg_unref(cfg);
+	assert_non_null(cfg = sshkey_cfg(2, 1));
+	f = ssh_flow(&c, "sshd", CERT_A);
+	lookup_with_key("alice@example.org");
+	assert_false(sent_info(&c));
+	assert_true(f->fake);
+	hang_up(&c, f);
+}
+
+/*
+ * A key not listed, from another service, from a program that is not
+ * sshd, a type that lies, through a relay: the method is not there.  Two required, only
+ * email left: a fake flow (a code never sent), as for an unknown name,
+ * and nothing says a key was looked at.
+ */
+static void
+sshkey_not_counted(void **state)
+{
+	static const struct {
+		const char	*svc;
+		const char	*keys;
+		int		 we_are_sshd;
+		const char	*host;
+	} cases[] = {
+		{ "sshd", KEY_B, 1, "" },	/* not alice's */
+		{ "login", KEY_A, 1, "" },	/* not [sshkey] services */
+		{ "sshd", KEY_A, 0, "" },	/* not sshd's program */
+		{ "sshd", KEY_LIE, 1, "" },
+		{ "sshd", KEY_A, 1, "web1.example.org" }, /* relayed */
+	};
+	struct conn c;
+	struct flow *f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cfg_unref(cfg);
+		assert_non_null(cfg = sshkey_cfg(2, cases[i].we_are_sshd));
+		f = ssh_flow_at(&c, cases[i].svc, cases[i].keys,
+		    cases[i].host);
+		lookup_with_key("alice@example.org");
+		assert_false(sent_info(&c));
+		assert_int_equal(c.last.type, SSPR_MSG_CHALLENGE);
+		assert_int_equal(c.last.u.challenge.method, SSPR_METHOD_EMAIL);
+		assert_true(f->fake);
+		assert_int_equal(sends, 0);
+		hang_up(&c, f);
+	}
+}
+
+/*
+ * An account with only a key, and no key of its brought: the same
+ * answers as an unknown name (an email challenge, no INFO, nothing sent).
+ */
+static void
+sshkey_only_looks_unknown(void **state)
+{
+	struct conn c, u;
+	struct flow *f, *g;
+	int i;
+
+	(void)state;
+	cfg_unref(cfg);
+	assert_non_null(cfg = sshkey_cfg(1, 1));
+	f = ssh_flow(&c, "sshd", KEY_B);
+	lookup_with_key(NULL);
+	g = ssh_flow(&u, "sshd", KEY_B);
+	complete_status(W_LOOKUP, DIR_NOT_FOUND);
+	assert_int_equal(c.n, u.n);
+	for (i = 0; i < c.n && i < FF_SENT_MAX; i++)
+		assert_int_equal(c.type[i], u.type[i]);
+	assert_int_equal(c.last.u.challenge.method, u.last.u.challenge.method);
+	assert_true(f->fake && g->fake);
+	assert_int_equal(sends, 0);
+	hang_up(&c, f);
+	hang_up(&u, g);
 }
 
 static void
@@ -729,6 +980,14 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(mail_known_down, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(sshkey_counts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(sshkey_not_counted, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(sshkey_certificate, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(sshkey_only_looks_unknown,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(methods_table, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(methods_one_required, setup,

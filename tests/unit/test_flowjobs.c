@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "dir_fake.h"
@@ -303,15 +304,26 @@ late_result(void **state)
 
 static char	pass_text[PASS_TEXT_MAX];
 
-/* [policy] methods has pass; methods_required as given. */
+/*
+ * [policy] methods has pass; methods_required as given; with_key: sshkey
+ * too, from the PAM service "login", sshd being this test program.
+ */
 static int
-setup_pass_n(int required, int counts_as)
+setup_pass_key(int required, int counts_as, int with_key)
 {
-	char text[800], err[512];
+	char text[1400], err[512], self[512] = "", key[700] = "";
+	ssize_t n;
 
 	df_reset();
 	fr_code[0] = fr_to[0] = '\0';
 	fr_notices = fr_probes = 0;
+	if (with_key) {
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		assert_true(n > 0);
+		self[n] = '\0';
+		snprintf(key, sizeof(key), "[sshkey]\nservices = login\n"
+		    "sshd_paths = %s\n", self);
+	}
 	snprintf(text, sizeof(text),
 	    "[directory]\n"
 	    "uri = ldaps://dc1.example.org\n"
@@ -323,10 +335,11 @@ setup_pass_n(int required, int counts_as)
 	    "from = sspr@example.org\n"
 	    "[policy]\n"
 	    "human_check = none\n"
-	    "methods = email pass\n"
+	    "methods = email pass%s\n"
 	    "methods_required = %d\n"
 	    "[pass]\n"
-	    "counts_as = %d\n", required, counts_as);
+	    "counts_as = %d\n%s", with_key ? " sshkey" : "", required,
+	    counts_as, key);
 	cfg = cfg_parse("test.conf", text, strlen(text), err, sizeof(err));
 	if (cfg == NULL)
 		fail_msg("%s", err);
@@ -336,6 +349,12 @@ setup_pass_n(int required, int counts_as)
 	    0);
 	assert_int_equal(df_add("bob", "bob@example.org", "Bobs-old-5678"), 0);
 	return 0;
+}
+
+static int
+setup_pass_n(int required, int counts_as)
+{
+	return setup_pass_key(required, counts_as, 0);
 }
 
 static int
@@ -573,6 +592,57 @@ setup_pass2(void **state)
 	return setup_pass_n(2, 1);
 }
 
+#define KEY_A	"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICzrAPDiWMd7DrR6ZjN2Do8li9Txnz5c13NVJCIzDOz8"
+
+static int
+setup_pass_sshkey(void **state)
+{
+	(void)state;
+	return setup_pass_key(2, 1, 1);
+}
+
+/*
+ * Both kinds of method that are not registered: the pass chosen at
+ * START, then the key sshd accepted (START's keys, listed for alice),
+ * counted without a challenge; two required, no code mailed.
+ */
+static void
+pass_then_sshkey(void **state)
+{
+	struct msg m = { .type = SSPR_MSG_START };
+	struct conn c;
+	struct flow *f;
+	int i, info = 0;
+
+	(void)state;
+	give_pass("alice", 3600);
+	df_entry("alice")->ssh_keys = calloc(2, sizeof(char *));
+	assert_non_null(df_entry("alice")->ssh_keys);
+	df_entry("alice")->ssh_keys[0] = strdup(KEY_A " alice@laptop");
+	memset(&c, 0, sizeof(c));
+	assert_non_null(f = flow_new(&c, cfg, 0, getpid(), 0));
+	hello(f);
+	assert_true(c.last.u.hello_ok.features & SSPR_FEAT_PASS);
+	assert_true(c.last.u.hello_ok.features & SSPR_FEAT_SSHKEY);
+	m.u.start.purpose = SSPR_PURPOSE_PASS;
+	snprintf(m.u.start.user, sizeof(m.u.start.user), "alice");
+	snprintf(m.u.start.keys, sizeof(m.u.start.keys), "%s", KEY_A);
+	say(f, &m);
+	assert_int_equal(run_dir(), 1);
+	assert_int_equal(c.last.type, SSPR_MSG_CHALLENGE);
+	assert_int_equal(c.last.u.challenge.method, SSPR_METHOD_PASS);
+	answer(f, pass_text);
+	run_dir();
+	for (i = 0; i < c.n && i < FF_SENT_MAX; i++)
+		info |= c.type[i] == SSPR_MSG_INFO;
+	assert_true(info);		/* "Your SSH key counts ..." */
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	assert_int_equal(fr_pending_mail(), 0);
+	assert_null(df_entry("alice")->pass);
+	flow_closed(f);
+	run_dir();
+}
+
 int
 main(void)
 {
@@ -597,6 +667,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(pass_counts_as, setup_pass2,
 		    teardown),
+		cmocka_unit_test_setup_teardown(pass_then_sshkey,
+		    setup_pass_sshkey, teardown),
 	};
 
 	ff_init();
