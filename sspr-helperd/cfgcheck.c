@@ -115,7 +115,7 @@ static int
 validate_methods(struct parser *ps)
 {
 	static const char *const known[] = { "email", "totp", "sms",
-	    "questions", NULL };
+	    "questions", "rcodes", NULL };
 	struct cfg *c = ps->cfg;
 	char what[200];
 	int i, j, k;
@@ -126,7 +126,8 @@ validate_methods(struct parser *ps)
 				break;
 		if (known[k] == NULL) {
 			snprintf(what, sizeof(what), "'%.40s' is not a method: "
-			    "email, totp, sms or questions", c->methods.item[i]);
+			    "email, totp, sms, questions or rcodes",
+			    c->methods.item[i]);
 			return cfg_fail_at(ps, "policy", "methods", what);
 		}
 		for (j = 0; j < i; j++)

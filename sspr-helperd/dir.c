@@ -465,6 +465,7 @@ account_clear(struct account *a)
 	free(a->totp);
 	free(a->totp_last);
 	dir_strs_free(a->answers);
+	dir_strs_free(a->rcodes);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -506,7 +507,7 @@ account_copy(struct account *dst, const struct account *src)
 	    dup_str(&dst->phone) | dup_str(&dst->totp) |
 	    dup_str(&dst->totp_last) | dup_strs(&dst->names) |
 	    dup_strs(&dst->raw_sent) | dup_strs(&dst->raw_fails) |
-	    dup_strs(&dst->answers)) {
+	    dup_strs(&dst->answers) | dup_strs(&dst->rcodes)) {
 		account_clear(dst);
 		return -1;
 	}

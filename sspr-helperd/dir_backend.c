@@ -87,6 +87,13 @@ ldap_totp_reseal(void *ctx, struct cfg *c, const struct account *a,
 	return dir_totp_reseal(ctx, c, a, sealed, res);
 }
 
+static int
+ldap_value_consume(void *ctx, struct cfg *c, const struct account *a,
+    enum dir_value which, const char *value, struct dir_result *res)
+{
+	return dir_value_consume(ctx, c, a, which, value, res);
+}
+
 static const struct dir_backend ldap_backend = {
 	.name = "ldap",
 	.lookup = ldap_lookup,
@@ -99,6 +106,7 @@ static const struct dir_backend ldap_backend = {
 	.method_store = ldap_method_store,
 	.totp_step_swap = ldap_totp_step_swap,
 	.totp_reseal = ldap_totp_reseal,
+	.value_consume = ldap_value_consume,
 	.report = ldap_report,
 };
 

@@ -25,6 +25,12 @@ enum dir_store_what {
 	DS_ANSWERS,		/* answers: "N:$scrypt$...", NULL-ended */
 	DS_CONFIRM,		/* step: the time; the skips start again */
 	DS_SKIP,		/* step: the new count of skips */
+	DS_RCODES,		/* answers: a set's values, replacing all */
+};
+
+/* A value used once: value_consume deletes it, and one caller wins. */
+enum dir_value {
+	DV_RCODE,		/* a recovery code's value (rcodes.h) */
 };
 
 struct dir_store_rec {
@@ -63,6 +69,11 @@ struct dir_backend {
 		    const char *, long long, struct dir_result *);
 	int	(*totp_reseal)(void *, struct cfg *, const struct account *,
 		    const char *, struct dir_result *);
+	/* single use: deletes that exact value; 0 only for the one caller
+	 * whose delete took it, else -1 with DIR_NOT_FOUND (gone already)
+	 * or the directory's failure */
+	int	(*value_consume)(void *, struct cfg *, const struct account *,
+		    enum dir_value, const char *, struct dir_result *);
 	int	(*report)(void *, struct cfg *,
 		    void (*)(void *, const char **, int), void *, char *,
 		    size_t);

@@ -110,6 +110,8 @@ struct flow {
 	int		 q_pick[MAX_QUESTIONS];	/* reset: 1-based, to ask */
 	int		 n_q, q_pos;
 	struct secret	*reg_answers;	/* registration: normalized answers */
+	/* a hidden method (method.h) wearing the fake challenge */
+	int		 hidden;
 
 	/* registration (register.c) */
 	int		 reg_action;	/* SSPR_ACT_* being done */

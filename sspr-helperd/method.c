@@ -14,6 +14,7 @@ const struct method *const methods[] = {
 	&method_totp,
 	&method_sms,
 	&method_questions,
+	&method_rcodes,
 	NULL,
 };
 

@@ -139,6 +139,14 @@ ask_method(struct flow *f)
 	const struct method *meth;
 
 	meth = f->fake ? methods[0] : method_by_id(f->plan[f->plan_pos]);
+	if (!f->fake && meth->hidden && f->plan_pos == 0) {
+		/* the fake flow's challenge, nothing sent (process_answer) */
+		f->fake = f->hidden = 1;
+		f->method = methods[0]->id;
+		issue_code(f, methods[0]);
+		f->method = meth->id;
+		return;
+	}
 	f->method = meth->id;
 	if (meth->channel != CH_NONE || f->fake) {
 		issue_code(f, meth);
@@ -292,10 +300,15 @@ wrong_answer(struct flow *f)
 static void
 process_answer(struct flow *f, struct secret *typed)
 {
-	const struct method *meth = method_by_id(f->method);
+	const struct method *meth;
 
 	if (!code_usable(f))
 		return;
+	if (f->hidden) {	/* the send is over: the answer is the method's */
+		f->hidden = 0;
+		f->fake = 0;
+	}
+	meth = method_by_id(f->method);
 	if (!f->fake && meth->channel == CH_NONE) {
 		/* scrypt, or a directory write: on a worker */
 		struct job_spec *s;

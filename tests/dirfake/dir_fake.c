@@ -438,6 +438,12 @@ fake_method_store(void *ctx, struct cfg *c, const struct account *a,
 	case DS_SKIP:
 		e->a.skips = (int)r->step;
 		break;
+	case DS_RCODES:	/* one replace, as LDAP's */
+		account_clear(&(struct account){ .rcodes = e->a.rcodes });
+		e->a.rcodes = NULL;
+		for (i = 0; r->answers != NULL && r->answers[i] != NULL; i++)
+			(void)strv_add(&e->a.rcodes, r->answers[i]);
+		break;
 	}
 	return leave(st, res);
 }
@@ -484,6 +490,39 @@ fake_totp_reseal(void *ctx, struct cfg *c, const struct account *a,
 	return leave(st, res);
 }
 
+/* As LDAP's strict delete of one value: only the first caller finds it. */
+static int
+fake_value_consume(void *ctx, struct cfg *c, const struct account *a,
+    enum dir_value which, const char *value, struct dir_result *res)
+{
+	struct df_acct *e;
+	char **v;
+	int st, i, n;
+
+	(void)ctx;
+	(void)c;
+	ENTER(DF_VALUE_CONSUME, res);
+	if ((e = by_dn(a->dn)) == NULL)
+		return missing(st, res);
+	v = which == DV_RCODE ? e->a.rcodes : NULL;
+	for (i = 0; v != NULL && v[i] != NULL && strcmp(v[i], value) != 0;
+	    i++)
+		;
+	if (v == NULL || v[i] == NULL) {
+		pthread_mutex_unlock(&lock);
+		dir_result_set(res, DIR_NOT_FOUND, 0, "no such value");
+		return -1;
+	}
+	free(v[i]);
+	for (n = i; v[n] != NULL; n++)
+		v[n] = v[n + 1];
+	if (v[0] == NULL) {	/* the last one: the attribute is gone */
+		free(v);
+		e->a.rcodes = NULL;
+	}
+	return leave(st, res);
+}
+
 static int
 fake_report(void *ctx, struct cfg *c, void (*emit)(void *, const char **,
     int), void *arg, char *err, size_t size)
@@ -523,5 +562,6 @@ const struct dir_backend dir_fake = {
 	.method_store = fake_method_store,
 	.totp_step_swap = fake_totp_step_swap,
 	.totp_reseal = fake_totp_reseal,
+	.value_consume = fake_value_consume,
 	.report = fake_report,
 };

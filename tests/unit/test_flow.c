@@ -452,7 +452,7 @@ methods_table(void **state)
 	int i;
 
 	(void)state;
-	all = methods_cfg_with("email totp sms questions", 1, 2);
+	all = methods_cfg_with("email totp sms questions rcodes", 1, 2);
 	for (i = 0; methods[i] != NULL; i++) {
 		const struct method *m = methods[i];
 
@@ -463,10 +463,11 @@ methods_table(void **state)
 		assert_int_equal(bits & m->reg_bit, 0);
 		bits |= m->reg_bit;
 		assert_true(m->channel != CH_NONE ? m->send_to != NULL &&
-		    m->value != NULL && m->mask != NULL : m->enrol_ask !=
-		    NULL && m->enrol_answer != NULL);
+		    m->value != NULL && m->mask != NULL : m->check_job !=
+		    NULL && (m->enrol_ask != NULL) == (m->enrol_answer !=
+		    NULL));
 	}
-	assert_int_equal(i, 4);
+	assert_int_equal(i, 5);
 	assert_true(methods[0]->channel != CH_NONE);	/* what a fake shows */
 	assert_string_equal(method_name(0), "email");	/* before any */
 	assert_null(method_by_id(SSPR_METHOD_HUMAN));	/* a gate, not one */
