@@ -208,6 +208,10 @@ introduce(struct session *s, const struct msg_challenge *ch,
 	case SSPR_METHOD_QUESTION:
 		show_rows(s, info);
 		break;
+	case SSPR_METHOD_RCODE:
+		conv_info(s->pamh, "%s", _("Type one of your recovery codes. "
+		    "Each works once."));
+		break;
 	default:
 		show_rows(s, info);
 		conv_info(s->pamh, _("A verification code has been sent to %s. "
@@ -224,6 +228,8 @@ prompt_of(int method)
 		return _("Code from your authenticator app: ");
 	case SSPR_METHOD_QUESTION:
 		return _("Answer: ");
+	case SSPR_METHOD_RCODE:
+		return _("Recovery code (empty to cancel): ");
 	default:
 		return _("Verification code (empty to cancel): ");
 	}
@@ -238,7 +244,8 @@ static int
 echo_of(int method)
 {
 	return method == SSPR_METHOD_TOTP || method == SSPR_METHOD_EMAIL ||
-	    method == SSPR_METHOD_SMS ? PAM_PROMPT_ECHO_ON :
+	    method == SSPR_METHOD_SMS || method == SSPR_METHOD_RCODE ?
+	    PAM_PROMPT_ECHO_ON :
 	    PAM_PROMPT_ECHO_OFF;
 }
 
