@@ -1,9 +1,13 @@
 #!/bin/bash
 # No enumeration: an unknown user, a user without a usable address, an
-# ambiguous name, a malformed address and an administrator-locked account
-# see exactly what a real user sees who types wrong codes.
+# ambiguous name, a malformed address, an administrator-locked account
+# and an account with only recovery codes see exactly what a real user
+# sees who types wrong codes.
 . "$SRC/tests/lib/env.sh"
-standard_env || exit 1
+slapd_start && sink_start || exit 1
+daemon_conf "$T/helperd.conf"
+echo "methods = email rcodes" >> "$T/helperd.conf"
+daemon_start || exit 1
 module_line | pam_service sspr-test
 
 s=$(script wrong <<'EOF2'
@@ -23,6 +27,10 @@ like "$real" 'That code is not right' "the real user gets wrong-code answers"
 like "$real" 'Too many wrong answers' "and the flow ends after five"
 is "$(drive albert "$s")" "$real" "unknown user: transcript identical to a real one"
 is "$(drive bob "$s" | sed 's/b\*\*\*/a***/')" "$real" "account without a recovery address: identical but for the initial"
+"$BUILD/ssprctl" -c "$T/helperd.conf" rcodes issue bob >/dev/null
+is "$(attr_of "uid=bob,$PEOPLE" ssprRecoveryCode | grep -c .)" 10 "bob now has recovery codes and nothing else"
+is "$(drive bob "$s" | sed 's/b\*\*\*/a***/')" "$real" "account with only recovery codes: identical but for the initial"
+like "$(grep 'event=code_failed.*user=bob' "$T/helperd.log" | tail -n 1)" 'method=rcodes' "(its wrong codes were checked as recovery codes)"
 is "$(drive bert "$s" | sed 's/b\*\*\*/a***/')" "$real" "unknown user with the same initial as bob: identical"
 is "$(drive eve "$s" | sed 's/e\*\*\*@/a***@/')" "$real" "administrator-locked account: identical"
 is "$(drive twin "$s" | sed 's/t\*\*\*@/a***@/')" "$real" "ambiguous user ID: identical"
