@@ -46,7 +46,7 @@ setpolicy() {	# setpolicy KEY VALUE: in [policy], then a reload (SIGHUP)
 	wait_for 10 bash -c "[ \$(grep -c 'configuration reloaded' '$T/helperd.log') -gt $n ]"
 }
 reset_ok() {	# reset_ok USER CODE NEWPW: a reset with one code
-	s=$(script "ok-$1-$3" <<-EOF
+	s=$(script "ok-$1" <<-EOF
 	^Password => 
 	^Choose 1 or 2 => 1
 	^Verification code => $2
@@ -57,7 +57,7 @@ reset_ok() {	# reset_ok USER CODE NEWPW: a reset with one code
 	drive "$1" "$s"
 }
 reset_bad() {	# reset_bad USER CODE: the code refused, then cancelled
-	s=$(script "bad-$1-$2" <<-EOF
+	s=$(script "bad-$1" <<-EOF
 	^Password => 
 	^Choose 1 or 2 => 1
 	^Verification code => $2
@@ -153,13 +153,20 @@ out=$(reset_bad bob "${CODES[8]}")
 like "$out" 'That code is not right' "an old code left over no longer works"
 
 # --- ssprctl re-issues: the old set is revoked -----------------------------
-$CTL rcodes issue bob > "$T/bob.codes"
-ok $? "ssprctl rcodes issue bob"
-like "$(cat "$T/bob.codes")" 'new recovery codes for uid=bob' "says for whom"
+# ... between the reset's lookup and its answer: the code still matches
+# what the lookup read, and the directory's delete of its value refuses
+printf '#!/bin/sh\n%s rcodes issue bob > %s || exit 1\necho "$1"\n' \
+	"$CTL" "$T/bob.codes" > "$T/reissue.sh"
+chmod 755 "$T/reissue.sh"
+out=$(reset_bad bob "!$T/reissue.sh ${NEW[0]}")
+like "$(cat "$T/bob.codes")" 'new recovery codes for uid=bob' "ssprctl rcodes issue bob: says for whom"
 mapfile -t ISSUED < <(codes_in "$T/bob.codes")
 is "${#ISSUED[@]}" 10 "prints ten codes"
-out=$(reset_bad bob "${NEW[0]}")
-like "$out" 'That code is not right' "the set taken at login is revoked"
+like "$out" 'That code is not right' "the set taken at login is revoked, even for a flow that read it"
+like "$(grep 'user=bob' "$T/helperd.log" | tail -n 5)" 'a recovery code that was used meanwhile' \
+	"(refused by the directory's delete of its value)"
+out=$(reset_bad bob "${NEW[1]}")
+like "$out" 'That code is not right' "another code of the revoked set"
 out=$(reset_ok bob "${ISSUED[0]}" New-Passw0rd-bob5)
 like "$out" 'Your password has been changed' "an issued code works"
 like "$(grep 'event=admin' "$T/helperd.log")" 'reason=rcodes-issue' "the re-issue is audited"
