@@ -4,8 +4,9 @@
 # no log holds a code); a reset with one code for an account that has
 # nothing else (it sees the challenge an unknown name sees), the code gone
 # afterwards, and used again it is a wrong code; two methods (email, then
-# a recovery code); the warning at two or fewer left; ssprctl rcodes
-# issue revokes the old set; new codes at the account step do too.
+# a recovery code); methods = rcodes alone; the warning at two or fewer
+# left; new codes at the account step revoke the old set, and so does
+# ssprctl rcodes issue, even for a flow that had read the old one.
 . "$SRC/tests/lib/env.sh"
 slapd_start && sink_start || exit 1
 daemon_conf "$T/helperd.conf"
@@ -130,6 +131,14 @@ like "$out" 'Type one of your recovery codes' "the second method asks for a reco
 like "$out" 'Your password has been changed' "email and a code reset the password"
 is "$(attr_of "uid=alice,$PEOPLE" ssprRecoveryCode | grep -c .)" 9 "and that code is gone"
 setpolicy methods_required 1
+
+# --- recovery codes the only method a reset may use --------------------------
+setpolicy methods rcodes
+out=$(reset_ok alice "${ALICE[5]}" Fresh-Pass-Word-43)
+like "$out" 'Your password has been changed' "methods = rcodes: a code alone resets alice"
+is "$(attr_of "uid=alice,$PEOPLE" ssprRecoveryCode | grep -c .)" 8 "and is gone"
+is "$(mail_count alice@example.test)" 1 "no mail was sent to her (only the first method's code, earlier)"
+setpolicy methods "email rcodes"
 
 # --- the warning at two or fewer left, and new codes from there ------------
 for c in "${CODES[@]:1:7}"; do
