@@ -172,32 +172,35 @@ ask_value(struct session *s, int action, char *out, size_t size)
 
 /*
  * New recovery codes, INFO lines before METHODS: shown once, all in one
- * message, and not kept.
+ * PAM_TEXT_INFO from a buffer of ours (libpam's formatting copy would
+ * not be wiped), and not kept.
  */
 static int
 show_codes(struct session *s, struct msg *ans)
 {
-	char buf[1024];
-	size_t n = 0, len;
+	char buf[1536];
+	size_t n, len;
 	int r = 0;
 
-	buf[0] = '\0';
+	n = (size_t)snprintf(buf, sizeof(buf), "%s", _("Your recovery codes. "
+	    "Each works once, in place of a code sent to you. Write them down "
+	    "or print them now and keep them safe: they are not shown "
+	    "again."));
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
 	while (ans->type == SSPR_MSG_INFO) {
 		len = strlen(ans->u.line);
-		if (n + len + 8 < sizeof(buf)) {
+		if (n + len + 6 < sizeof(buf))
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
 			    "\n    %s", ans->u.line);
-		}
 		explicit_bzero(ans->u.line, len);
 		if ((r = session_call(s, NULL, ans)) != 0)
 			break;
 	}
 	if (r == 0) {
-		conv_info(s->pamh, "%s%s\n%s", _("Your recovery codes. Each "
-		    "works once, in place of a code sent to you. Write them "
-		    "down or print them now and keep them safe: they are not "
-		    "shown again."), buf, _("Any earlier recovery codes no "
-		    "longer work."));
+		snprintf(buf + n, sizeof(buf) - n, "\n%s", _("Any earlier "
+		    "recovery codes no longer work."));
+		conv_show_secret(s->pamh, buf);
 	}
 	explicit_bzero(buf, sizeof(buf));
 	return r;
