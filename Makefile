@@ -45,9 +45,9 @@ UNITDIR    ?= $(LIBDIR)/systemd/system
 
 PAM_CFLAGS := $(shell $(PKG_CONFIG) --cflags pam 2>/dev/null)
 PAM_LIBS   := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null)
-D_CFLAGS   := $(shell $(PKG_CONFIG) --cflags ldap libcurl libcrypto pwquality libqrencode 2>/dev/null)
+D_CFLAGS   := $(shell $(PKG_CONFIG) --cflags ldap libcurl libssl libcrypto pwquality libqrencode 2>/dev/null)
 # cracklib has no .pc file; dict.c calls it directly (libcrack2-dev).
-D_LIBS     := $(shell $(PKG_CONFIG) --libs ldap lber libcurl libcrypto pwquality libqrencode 2>/dev/null) -lcrack -pthread
+D_LIBS     := $(shell $(PKG_CONFIG) --libs ldap lber libcurl libssl libcrypto pwquality libqrencode 2>/dev/null) -lcrack -pthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 # Only test_totp links liboath: a second implementation to check ours against.
 OATH_CFLAGS := $(shell $(PKG_CONFIG) --cflags liboath 2>/dev/null)
@@ -82,9 +82,10 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/codekit.c sspr-helperd/method.c sspr-helperd/curlx.c \
               sspr-helperd/method_email.c sspr-helperd/method_totp.c \
               sspr-helperd/method_sms.c sspr-helperd/method_questions.c \
-              sspr-helperd/method_rcodes.c \
+              sspr-helperd/method_pass.c sspr-helperd/method_rcodes.c \
               sspr-helperd/dir_probe.c sspr-helperd/preflight.c \
-              sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c
+              sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c \
+              sspr-helperd/fleet.c sspr-helperd/fleet_server.c sspr-helperd/relay.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
 
@@ -119,7 +120,7 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict test_log \
               test_state test_flow test_jobs test_flowjobs test_curlx \
-              test_where test_pass test_rcodes \
+              test_where test_pass test_rcodes test_fleet \
               $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \
@@ -155,11 +156,11 @@ $(BUILD)/sspr-helperd: $(D_OBJ) $(PROTO_OBJ)
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ $(D_LIBS)
 
 $(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/ssprctl/passcmd.o \
-    $(call obj,$(CFG_SRC)) $(BUILD)/obj/sspr-helperd/addr.o \
-    $(BUILD)/obj/sspr-helperd/pass.o $(PROTO_OBJ)
+    $(BUILD)/obj/ssprctl/remote.o $(call obj,$(CFG_SRC)) \
+    $(BUILD)/obj/sspr-helperd/addr.o $(BUILD)/obj/sspr-helperd/pass.o $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ \
-	    $(shell $(PKG_CONFIG) --libs ldap lber libcrypto 2>/dev/null)
+	    $(shell $(PKG_CONFIG) --libs ldap lber libssl libcrypto 2>/dev/null)
 
 $(BUILD)/sspr-reset: $(KIOSK_OBJ) $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")

@@ -18,6 +18,10 @@
  *       the daemon send their mails, then reads the daemon's RSS and open
  *       files and times PROBES complete flows run meanwhile.
  *
+ *   flowload idle -s SOCK -m MAILDIR -u PREFIX -n NUSERS -t SECS -r RUNS
+ *       RUNS times a warm flow, SECS idle, a cold flow: the step
+ *       latencies of each kind (run_idle).
+ *
  *   flowload startup -s SOCK -r RUNS -- DAEMON ARGS...
  *       Time from exec of the daemon to the first HELLO_OK on SOCK.
  *
@@ -152,7 +156,13 @@ user_number(const char *rcpt)
 	return (int)v;
 }
 
-/* One arrived file NNNNNN-RCPT.eml: its code to whoever waits for it. */
+/*
+ * One arrived file: the sink's NNNNNN-RCPT.eml, or a message Postfix's
+ * virtual(8) delivered into a Maildir's new/ (any name; the recipient is
+ * in its Delivered-To header, after Return-Path; it arrives by link(2),
+ * which inotify reports as IN_CREATE).  Its code to whoever waits for it.
+ * A file being written arrives under a name starting with '.'.
+ */
 static void
 take_mail(const char *name)
 {
@@ -162,7 +172,7 @@ take_mail(const char *name)
 	size_t i;
 	int fd, u;
 
-	if (name[0] == '.' || (rcpt = strchr(name, '-')) == NULL)
+	if (name[0] == '.')
 		return;
 	snprintf(path, sizeof(path), "%s/%s", opt.maildir, name);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -174,6 +184,10 @@ take_mail(const char *name)
 	if (got <= 0)
 		return;
 	buf[got] = '\0';
+	if ((p = strstr(buf, "\nDelivered-To: ")) != NULL)
+		rcpt = p + 14;
+	else if ((rcpt = strchr(name, '-')) == NULL)
+		return;
 	if ((p = strstr(buf, "verification code is: ")) != NULL) {
 		p += strlen("verification code is: ");
 		for (i = 0; i < CODE_MAX && p[i] >= '0' && p[i] <= '9'; i++)
@@ -252,7 +266,7 @@ watch_start(void)
 		return -1;
 	inofd = inotify_init1(IN_CLOEXEC);
 	if (inofd < 0 || inotify_add_watch(inofd, opt.maildir, IN_MOVED_TO |
-	    IN_CLOSE_WRITE) < 0) {
+	    IN_CLOSE_WRITE | IN_CREATE) < 0) {
 		perror(opt.maildir);
 		return -1;
 	}
@@ -764,12 +778,52 @@ run_startup(char **argv)
 	return 0;
 }
 
+/* --- idle: the first flow after an idle period against warm ones -------- */
+
+/*
+ * RUNS times: two flows back to back (the second is warm: the directory
+ * and mail connections the first used are open), then SECS of nothing,
+ * then one flow (cold, when SECS passes the daemon's idle_timeout and
+ * mail reuse_seconds).  Each kind's step latencies, as "load" prints them.
+ */
+static int
+run_idle(void)
+{
+	struct flowstats warm, cold, skip;
+	struct waiter w = { 0 };
+	long seq = 0;
+	int i, u = 1;
+
+	if (watch_start() != 0)
+		return 1;
+	pthread_cond_init(&w.cond, NULL);
+	stats_init(&warm);
+	stats_init(&cold);
+	stats_init(&skip);
+	for (i = 0; i < opt.runs; i++) {
+		if (one_flow(u, &w, &seq, &skip) != 0 ||
+		    one_flow(u % opt.nusers + 1, &w, &seq, &warm) != 0)
+			atomic_fetch_add(&warm.errors, 1);
+		sleep_ms((long)(opt.secs * 1000));
+		if (one_flow((u + 1) % opt.nusers + 1, &w, &seq, &cold) != 0)
+			atomic_fetch_add(&cold.errors, 1);
+		u = (u + 2) % opt.nusers + 1;
+	}
+	printf("{\"test\":\"idle-warm\",\"runs\":%d,\"errors\":%ld,",
+	    opt.runs, atomic_load(&warm.errors));
+	stats_json(&warm);
+	printf("{\"test\":\"idle-cold\",\"runs\":%d,\"idle_secs\":%.1f,"
+	    "\"errors\":%ld,", opt.runs, opt.secs, atomic_load(&cold.errors));
+	stats_json(&cold);
+	return 0;
+}
+
 /* ------------------------------------------------------------------------- */
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: flowload load|hold|startup -s SOCK [options]; "
+	fprintf(stderr, "usage: flowload load|hold|idle|startup -s SOCK [options]; "
 	    "see the comment at the top of bench/flowload.c\n");
 	exit(2);
 }
@@ -815,6 +869,11 @@ main(int argc, char **argv)
 		if (opt.flows < 1 || opt.flows > opt.nusers)
 			usage();
 		return run_load();
+	}
+	if (strcmp(mode, "idle") == 0) {
+		if (opt.runs < 1 || opt.nusers < 4)
+			usage();
+		return run_idle();
 	}
 	if (strcmp(mode, "hold") == 0) {
 		if (opt.daemon <= 0 || opt.counts == NULL || opt.probes < 1 ||

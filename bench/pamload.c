@@ -5,7 +5,7 @@
  * preload).
  *
  *   pamload -d CONFDIR -u USER -p PASSWORD -n ITERATIONS -r ROUNDS
- *           [-m full|auth] [-l SOCKET] REFERENCE SERVICE...
+ *           [-m full|auth|login] [-c] [-l SOCKET] REFERENCE SERVICE...
  *
  * REFERENCE is a stack with only a password checker; each SERVICE is
  * compared with it: the stack with pam_sspr.so in front of the same
@@ -14,7 +14,13 @@
  * Each round runs ITERATIONS successful logins on every stack, the order
  * rotating from round to round.  Mode "full" is what a login program
  * does per attempt (pam_start, pam_authenticate, pam_end: modules are
- * loaded each time); "auth" repeats pam_authenticate on one handle.
+ * loaded each time); "auth" repeats pam_authenticate on one handle;
+ * "login" is a whole ordinary login: "full" with pam_acct_mgmt after a
+ * successful pam_authenticate, as login, sshd and su call them.
+ *
+ * With -c the time measured is the CPU time of the thread that runs the
+ * logins (CLOCK_THREAD_CPUTIME_ID) instead of the wall clock: on a machine
+ * shared with other work it leaves out the time spent waiting for a core.
  *
  * With -l, pamload listens on SOCKET (which pam_sspr is pointed at) and
  * counts the connections made to it: a typed password must make none.
@@ -27,6 +33,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
@@ -70,8 +77,20 @@ struct stack {
 static struct {
 	const char	*dir, *user;
 	long		 iters;
-	int		 rounds, full;
+	int		 rounds, full, acct, cpu;
 } opt = { .iters = 2000, .rounds = 7, .full = 1 };
+
+/* Microseconds on the clock chosen with -c. */
+static int64_t
+clock_us(void)
+{
+	struct timespec ts;
+
+	if (!opt.cpu)
+		return now_us();
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 /* ITERATIONS logins on one stack; microseconds per login. */
 static double
@@ -88,7 +107,7 @@ run_stack(struct stack *s)
 		s->failures += opt.iters;
 		return 0;
 	}
-	t0 = now_us();
+	t0 = clock_us();
 	for (i = 0; i < opt.iters; i++) {
 		if (opt.full && pam_start_confdir(s->service, opt.user, &pc,
 		    opt.dir, &pamh) != PAM_SUCCESS) {
@@ -96,6 +115,8 @@ run_stack(struct stack *s)
 			continue;
 		}
 		r = pam_authenticate(pamh, 0);
+		if (r == PAM_SUCCESS && opt.acct)
+			r = pam_acct_mgmt(pamh, 0);
 		if (r != PAM_SUCCESS)
 			s->failures++;
 		if (opt.full)
@@ -104,7 +125,7 @@ run_stack(struct stack *s)
 	if (!opt.full)
 		pam_end(pamh, PAM_SUCCESS);
 	s->prompts += prompts - p0;
-	return (double)(now_us() - t0) / (double)opt.iters;
+	return (double)(clock_us() - t0) / (double)opt.iters;
 }
 
 static int
@@ -171,7 +192,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pamload -d CONFDIR -u USER -p PASSWORD "
-	    "-n ITERATIONS -r ROUNDS [-m full|auth] [-l SOCKET] REFERENCE "
+	    "-n ITERATIONS -r ROUNDS [-m full|auth|login] [-c] [-l SOCKET] REFERENCE "
 	    "SERVICE...\n");
 	exit(2);
 }
@@ -184,14 +205,18 @@ main(int argc, char **argv)
 	int ch, nst, i, k, lfd = -1;
 	long conns = 0;
 
-	while ((ch = getopt(argc, argv, "d:u:p:n:r:m:l:")) != -1) {
+	while ((ch = getopt(argc, argv, "d:u:p:n:r:m:cl:")) != -1) {
 		switch (ch) {
 		case 'd': opt.dir = optarg; break;
 		case 'u': opt.user = optarg; break;
 		case 'p': password = optarg; break;
 		case 'n': opt.iters = atol(optarg); break;
 		case 'r': opt.rounds = atoi(optarg); break;
-		case 'm': opt.full = strcmp(optarg, "auth") != 0; break;
+		case 'm':
+			opt.full = strcmp(optarg, "auth") != 0;
+			opt.acct = strcmp(optarg, "login") == 0;
+			break;
+		case 'c': opt.cpu = 1; break;
 		case 'l': sock = optarg; break;
 		default: usage();
 		}
@@ -224,9 +249,10 @@ main(int argc, char **argv)
 		close(lfd);
 		unlink(sock);
 	}
-	printf("{\"test\":\"pam\",\"mode\":\"%s\",\"iters\":%ld,"
-	    "\"rounds\":%d,\"daemon_connects\":%ld,\"stacks\":[",
-	    opt.full ? "full" : "auth", opt.iters, opt.rounds, conns);
+	printf("{\"test\":\"pam\",\"mode\":\"%s\",\"clock\":\"%s\","
+	    "\"iters\":%ld,\"rounds\":%d,\"daemon_connects\":%ld,"
+	    "\"stacks\":[", opt.acct ? "login" : opt.full ? "full" : "auth",
+	    opt.cpu ? "cpu" : "wall", opt.iters, opt.rounds, conns);
 	for (k = 0; k < nst; k++)
 		printf("%s{\"service\":\"%s\",\"us\":%.2f,\"ratio\":%.4f,"
 		    "\"ratio_min\":%.4f,\"ratio_max\":%.4f,\"prompts\":%.3f,"

@@ -88,8 +88,11 @@ def main():
           "run(s) of {} s per point;".format(
               machine.get("load_start"), end.get("load_end"),
               machine.get("users"), machine.get("runs"), machine.get("secs")))
-    print("mail over {}, the server checked against {} CAs ({})".format(
-        machine.get("mail_tls"), mailca.get("cas"), mailca.get("file")))
+    print("mail to {} over {}, the server checked against {} CAs "
+          "({})".format(
+              {"postfix": "Postfix (virtual(8) into a Maildir)"}.get(
+                  machine.get("mta"), "the Python sink"),
+              machine.get("mail_tls"), mailca.get("cas"), mailca.get("file")))
 
     base = group(lines, "baseline", lambda r: (r["kind"], r["conc"]))
     if base:
@@ -199,10 +202,11 @@ def main():
                  "checker-copy": "copy of the reference (noise)",
                  "permit": "pam_permit + pam_userdb"}
         for r in pams:
-            print("   {}: {:,} logins x {} rounds".format(
+            print("   {}: {:,} logins x {} rounds ({} time)".format(
                 "pam_authenticate on one handle" if r["mode"] == "auth"
                 else "pam_start + pam_authenticate + pam_end",
-                r["iters"], r["rounds"]))
+                r["iters"], r["rounds"],
+                "CPU" if r.get("clock") == "cpu" else "wall"))
             for s in r["stacks"]:
                 print("     {:<32} {:>8.1f} us/login  ratio {:.3f} "
                       "({:.3f}..{:.3f})  prompts {:.2f}".format(
@@ -216,6 +220,52 @@ def main():
                   "yes" if wrong and all(
                       s["failures"] == 10 for s in wrong["stacks"])
                   else "NO"))
+
+    logins = [r for r in lines if r["test"] == "login"]
+    if logins:
+        res["login"] = logins
+        print()
+        print("4b. Whole ordinary logins (pam_start, pam_authenticate, "
+              "pam_acct_mgmt, pam_end;\n"
+              "    pam_unix with yescrypt; goal: <= 1.02 with the directory "
+              "warm), wall time")
+        label = {"login": "pam_unix alone (reference)",
+                 "login-sspr": "pam_sspr auth + account",
+                 "login-copy": "copy of the reference (noise)",
+                 "login-sspr-auth": "pam_sspr auth only",
+                 "acct": "account: pam_permit",
+                 "acct-sspr": "account: pam_permit, pam_sspr",
+                 "acct-copy": "copy (noise)"}
+        ref_login = None
+        for r in logins:
+            st = {s["service"]: s for s in r["stacks"]}
+            if r["kind"] == "warm" and "login" in st:
+                ref_login = st["login"]["us"]
+            # only the stacks with pam_sspr's account step ask the daemon
+            asks = sum(1 for s in r["stacks"] if s["service"] in
+                       ("login-sspr", "acct-sspr"))
+            n = r["iters"] * (r["rounds"] + 1) * max(1, asks)
+            print("   {} ({}): {:,} x {} rounds, load {}; per STATUS: "
+                  "daemon {:.3f} ms, slapd {:.3f} ms of CPU".format(
+                      {"warm": "whole login, directory warm",
+                       "account": "account step alone",
+                       "slow": "account step, slapd stopped"}.get(
+                           r["kind"], r["kind"]),
+                      r.get("user", "?"), r["iters"], r["rounds"],
+                      r.get("load", "?"), r["daemon_cpu_ms"] / n,
+                      r["slapd_cpu_ms"] / n))
+            for s in r["stacks"]:
+                print("     {:<32} {:>11.1f} us  ratio {:.3f} "
+                      "({:.3f}..{:.3f})  failures {}".format(
+                          label.get(s["service"], s["service"]), s["us"],
+                          s["ratio"], s["ratio_min"], s["ratio_max"],
+                          s["failures"]))
+            if "acct-sspr" in st and "acct" in st:
+                add = st["acct-sspr"]["us"] - st["acct"]["us"]
+                print("     pam_sspr's account step adds {:.0f} us{}".format(
+                    add, "" if not ref_login else
+                    ": {:.3f} of the whole login above".format(
+                        1 + add / ref_login)))
 
     held = [r for r in lines if r["test"] in ("idle", "warm", "held",
                                                "released")]
@@ -241,6 +291,28 @@ def main():
                           r["flows"], r["fill_secs"], r["fill_rate"],
                           r["drain_secs"], pp(r["start"]), pp(r["setpw"]),
                           r["probe_errors"]))
+
+    relay = group(lines, "relay", lambda r: r["conc"])
+    if relay:
+        print()
+        print("7. Fleet: reset flows through a relay and a reset server (TLS, "
+              "client certificates) vs the")
+        print("   local role, pairs measured back to back (goal >= 0.9)")
+        res["relay"] = {}
+        local = group(lines, "relay-local", lambda r: r["conc"])
+        for conc in sorted(relay):
+            s = summarize(relay[conc], steps)
+            by_round = {r["round"]: r["rate"] for r in local.get(conc, [])}
+            pairs = [r["rate"] / by_round[r["round"]] for r in relay[conc]
+                     if by_round.get(r["round"])]
+            res["relay"][str(conc)] = {"rate": s["rate"], "pairs": pairs,
+                                       "ratio": med(pairs) if pairs else None}
+            print("   {:>5} flows: {:>7} per s, hello {} ms, flow {} ms; "
+                  "ratio {} (pairs {}); errors {}".format(
+                      conc, fmt_rate(s["rate"]), pp(s["hello"]),
+                      pp(s["flow"]),
+                      "%.2f" % med(pairs) if pairs else "-",
+                      " ".join("%.2f" % x for x in pairs), s["errors"]))
 
     st = next((r for r in lines if r["test"] == "startup"), None)
     if st:

@@ -27,7 +27,15 @@
 # (bundle: the system's CA bundle plus the test CA, as big as the store a
 # default installation trusts | test: the test CA alone), BENCH_QUICK=1
 # (one short round, for trying the harness), BENCH_ONLY (a list of
-# sections: startup base product pam held).
+# sections: startup base product pam login held fleet), BENCH_MTA (sink:
+# the tests' Python SMTP sink | postfix: a Postfix instance of the run's
+# own, delivering into a Maildir),
+# BENCH_LOGIN_ITERS (30) and BENCH_ACCT_ITERS (300): whole logins and
+# account steps per stack and round, BENCH_LOGIN_ROUNDS (9).
+#
+#   7. fleet: the same reset flows through a relay and a reset server
+#      (TLS with client certificates on loopback) against the local role,
+#      back to back at 16 and 256 flows (goal: ratio >= 0.9)
 set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:?usage: bench/run.sh BUILD}" && pwd)
@@ -45,7 +53,7 @@ NUSERS=${BENCH_USERS:-3000}
 HELD=${BENCH_HELD:-1000,10000}
 PAM_ITERS=${BENCH_PAM_ITERS:-2000}
 PAM_ROUNDS=${BENCH_PAM_ROUNDS:-7}
-ONLY=${BENCH_ONLY:-startup base product pam held}
+ONLY=${BENCH_ONLY:-startup base product pam login held fleet}
 if [ -n "${BENCH_QUICK:-}" ]; then
 	RUNS=1 SECS=1.5 HELD=1000 PAM_ITERS=500 PAM_ROUNDS=3
 fi
@@ -94,19 +102,83 @@ export PEOPLE_LDIF=$T/people.ldif
 # --- machine -------------------------------------------------------------
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
-printf '{"test":"machine","cores":%s,"cpu":"%s","mem_mib":%s,"kernel":"%s","load_start":"%s","slapd":"%s","users":%s,"runs":%s,"secs":%s,"mail_tls":"%s","date":"%s"}\n' \
+printf '{"test":"machine","cores":%s,"cpu":"%s","mem_mib":%s,"kernel":"%s","load_start":"%s","slapd":"%s","users":%s,"runs":%s,"secs":%s,"mail_tls":"%s","mta":"%s","date":"%s"}\n' \
 	"$(nproc)" "$cpu_model" "$((mem_kib / 1024))" "$(uname -r)" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)" \
 	"$(dpkg-query -W -f='${Version}' slapd 2>/dev/null)" "$NUSERS" "$RUNS" \
-	"$SECS" "${BENCH_MAIL_TLS:-starttls}" "$STAMP" >> "$OUT"
+	"$SECS" "${BENCH_MAIL_TLS:-starttls}" "${BENCH_MTA:-sink}" "$STAMP" >> "$OUT"
 
-say "starting slapd with $NUSERS users, the SMTP sink and the daemon in $T"
+say "starting slapd with $NUSERS users, the mail server (${BENCH_MTA:-sink}) and the daemon in $T"
 slapd_start || exit 1
 SLAPD_PID=$(cat "$T/slapd.pid")
 SINK_MODE=
 [ "${BENCH_MAIL_TLS:-starttls}" = none ] && SINK_MODE=--plain
 export SINK_MODE
-sink_start $SINK_MODE || exit 1
+MAILDIR=$T/mail
+# postfix_start: a Postfix instance of its own (postfix -c $T/pf/etc: its
+# own main.cf, master.cf, queue and data directories; the system's
+# /etc/postfix is only read, for master.cf's services), on a loopback
+# port, STARTTLS required (or none with BENCH_MAIL_TLS=none) with the
+# sink's certificate, every message for example.test delivered by
+# virtual(8) into one Maildir that flowload watches.  Its CPU is the
+# master's with its children's, exited or not (cpu_of_tree).
+postfix_start() {
+	local pf=$T/pf tls=encrypt
+	[ "${BENCH_MAIL_TLS:-starttls}" = none ] && tls=none
+	SMTP_PORT=$(ports 1)
+	mkdir -p "$pf/etc" "$pf/queue" "$pf/data" "$pf/box/mail/new" \
+		"$pf/box/mail/cur" "$pf/box/mail/tmp"
+	chown -R nobody:nogroup "$pf/box"
+	chown postfix "$pf/data"
+	install -m 0600 "$T/server.key" "$pf/etc/server.key"
+	install -m 0644 "$T/server.pem" "$pf/etc/server.pem"
+	cat > "$pf/etc/main.cf" <<-EOF
+	compatibility_level = 3.6
+	queue_directory = $pf/queue
+	data_directory = $pf/data
+	mail_owner = postfix
+	setgid_group = postdrop
+	myhostname = mail.example.test
+	mydestination =
+	inet_interfaces = 127.0.0.1
+	inet_protocols = ipv4
+	mynetworks = 127.0.0.0/8
+	alias_maps =
+	alias_database =
+	smtpd_recipient_restrictions = permit_mynetworks, reject
+	smtpd_tls_cert_file = $pf/etc/server.pem
+	smtpd_tls_key_file = $pf/etc/server.key
+	smtpd_tls_security_level = $tls
+	virtual_mailbox_domains = example.test
+	virtual_mailbox_base = $pf/box
+	virtual_mailbox_maps = static:mail/
+	virtual_uid_maps = static:$(id -u nobody)
+	virtual_gid_maps = static:$(getent group nogroup | cut -d: -f3)
+	virtual_minimum_uid = 1
+	virtual_destination_concurrency_limit = 100
+	default_process_limit = 300
+	smtpd_client_connection_count_limit = 0
+	smtpd_client_connection_rate_limit = 0
+	smtpd_client_message_rate_limit = 0
+	anvil_rate_time_unit = 60s
+	EOF
+	sed -E "s/^smtp( +)inet/127.0.0.1:$SMTP_PORT inet/" /etc/postfix/master.cf \
+		> "$pf/etc/master.cf"
+	postconf -c "$pf/etc" -F '*/*/chroot = n'
+	postfix -c "$pf/etc" start > "$T/postfix.out" 2>&1 ||
+		{ echo "# postfix did not start"; sed 's/^/#   /' "$T/postfix.out"; return 1; }
+	trap 'postfix -c "$T/pf/etc" stop >/dev/null 2>&1; cleanup' EXIT
+	wait_for 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT" ||
+		{ echo "# postfix never listened on $SMTP_PORT"; return 1; }
+	SINK_PID=$(head -n 1 "$pf/queue/pid/master.pid" | tr -d ' ')
+	MAILDIR=$pf/box/mail/new
+}
+MTA=${BENCH_MTA:-sink}
+case $MTA in
+sink) sink_start $SINK_MODE || exit 1 ;;
+postfix) postfix_start || exit 1 ;;
+*) echo "BENCH_MTA: sink or postfix" >&2; exit 1 ;;
+esac
 # room for the held flows; uid 0 is not capped per uid, others are
 DAEMON_EXTRA_DAEMON="max_flows = $(( need + 1000 ))
 max_flows_per_uid = $(( need + 1000 ))"
@@ -137,12 +209,21 @@ FILTER='(&(objectClass=posixAccount)(uid=%s))'
 base_args=(-H "$LDAP_URI" -C "$T/ca.pem" -D "$SERVICE_DN" -y "$T/bindpw"
 	-b "$PEOPLE" -f "$FILTER" -u "$PREFIX" -n "$NUSERS" -S "$MAIL_URL"
 	-F sspr@example.test -M "$MAIL_CA" -T "${BENCH_MAIL_TLS:-starttls}")
-flow_args=(-s "$T/run/helperd.sock" -m "$T/mail" -u "$PREFIX" -n "$NUSERS")
+flow_args=(-s "$T/run/helperd.sock" -m "$MAILDIR" -u "$PREFIX" -n "$NUSERS")
 
-# CPU (ms) a process has used so far, all threads
+# CPU (ms) a process has used so far, all threads; for Postfix's master,
+# with every child it has reaped and every one still running
 cpu_of() {
+	[ "$MTA" = postfix ] && [ "$1" = "$SINK_PID" ] && { cpu_of_tree "$1"; return; }
 	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1000 / hz }' \
 		"/proc/$1/stat" 2>/dev/null || echo 0
+}
+cpu_of_tree() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v hz="$(getconf CLK_TCK)" -v top="$1" '{
+		pid = $1; sub(/^.*\) /, "")
+		if (pid == top) t += $12 + $13 + $14 + $15
+		else if ($2 == top) t += $12 + $13
+	} END { print t * 1000 / hz }'
 }
 
 # measure CMD...: runs one load program, adds the CPU the servers spent
@@ -205,6 +286,7 @@ for ROUND in $(seq "$RUNS"); do
 			measure "$BB/baseload" -k mail -c $c -t "$SECS" "${base_args[@]}"
 		done
 	fi
+	want base || want product || continue
 	say "round $ROUND/$RUNS: baseline and product pairs"
 	for c in 1 16 64 256; do
 		if want base; then
@@ -216,12 +298,51 @@ for ROUND in $(seq "$RUNS"); do
 	done
 done
 
+# --- 7. fleet: relay + reset server against the local role ------------------
+# A reset server made of the same configuration, a relay in front of it
+# with a host certificate; each pair (local, relay) measured back to back.
+if want fleet; then
+	say "fleet: a reset server and a relay in front of it"
+	. "$SRC/tests/lib/fleet.sh"
+	LOCAL_PID=$DAEMON_PID
+	fleet_cert benchhost benchhost.test
+	FPORT=$(ports 1)
+	sed "s|^socket = .*|socket = $T/run/fleetsrv.sock|" "$T/helperd.conf" > "$T/fleetsrv.conf"
+	printf '\n[fleet]\nrole = reset-server\nlisten = 127.0.0.1:%s\ncert_file = %s\nkey_file = %s\nca_file = %s\nmax_per_host = 1024\nhost_flows = 0\n' \
+		"$FPORT" "$T/server.pem" "$T/server.key" "$T/ca.pem" >> "$T/fleetsrv.conf"
+	chmod 600 "$T/fleetsrv.conf"
+	RELAY_EXTRA_DAEMON=$DAEMON_EXTRA_DAEMON relay_conf benchrelay benchhost "localhost:$FPORT"
+	sed -i "s|^debug = yes|debug = no|" "$T/benchrelay.conf"
+	daemon_start fleetsrv || exit 1
+	FLEET_PID=$DAEMON_PID
+	daemon_start benchrelay || exit 1
+	relay_args=(-s "$T/run/benchrelay.sock" -m "$T/mail" -u "$PREFIX" -n "$NUSERS")
+	"$BB/flowload" load -c 16 -t 1 "${relay_args[@]}" >/dev/null
+	for ROUND in $(seq "$RUNS"); do
+		say "round $ROUND/$RUNS: local and relay pairs"
+		for c in 16 256; do
+			# rows of their own: section 2's product figures stay as they were
+			DAEMON_PID=$LOCAL_PID
+			n=$(wc -l < "$OUT")
+			measure "$BB/flowload" load -c $c -t "$SECS" "${flow_args[@]}" &&
+				sed -i "$((n + 1))s/\"test\":\"product\"/\"test\":\"relay-local\"/" "$OUT"
+			DAEMON_PID=$FLEET_PID
+			n=$(wc -l < "$OUT")
+			measure "$BB/flowload" load -c $c -t "$SECS" "${relay_args[@]}" &&
+				sed -i "$((n + 1))s/\"test\":\"product\"/\"test\":\"relay\"/" "$OUT"
+		done
+	done
+	DAEMON_PID=$LOCAL_PID
+fi
+
 # --- 4. ordinary logins ----------------------------------------------------
 # The checker is pam_userdb (plain-text Berkeley DB, try_first_pass): cheap,
 # in-process, and it takes the password pam_sspr hands on instead of asking
 # again.  Stacks: the checker alone (the reference), pam_sspr in front of
 # it, an identical copy of the reference (noise), pam_permit in front (what
-# any extra module costs).
+# any extra module costs).  The time is the CPU time of the logins' thread
+# (pamload -c): what the module costs, without the waits for a core that
+# other work on the machine causes.
 if want pam; then
 	say "ordinary logins: pam_sspr + pam_userdb vs pam_userdb alone"
 	SEC=/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/security
@@ -236,13 +357,104 @@ if want pam; then
 	{ echo "auth optional $SEC/pam_permit.so"; echo "$checker"; } > "$T/pam.d/permit"
 	for mode in auth full; do
 		"$BB/pamload" -d "$T/pam.d" -u benchuser -p Bench-Passw0rd \
-			-n "$PAM_ITERS" -r "$PAM_ROUNDS" -m $mode -l "$T/pamcount.sock" \
+			-n "$PAM_ITERS" -r "$PAM_ROUNDS" -m $mode -c -l "$T/pamcount.sock" \
 			checker sspr checker-copy permit >> "$OUT" ||
 			{ say "pamload -m $mode failed"; FAILED=$((FAILED + 1)); }
 	done
 	# the checker must refuse a wrong password, or the figures mean nothing
 	"$BB/pamload" -d "$T/pam.d" -u benchuser -p wrong-password -n 10 -r 1 \
 		checker sspr | sed 's/"test":"pam"/"test":"pam-wrong"/' >> "$OUT"
+fi
+
+# --- 4b. whole ordinary logins: auth + account, as pam-auth-update ---------
+# Debian's common-auth and common-account with pam_unix (a yescrypt hash,
+# the user in nss_wrapper's passwd, preloaded into pamload), with and
+# without pam_sspr's lines from conf/pam-configs/pam_sspr; its account
+# step makes a STATUS round trip to the running daemon.  Wall time: the
+# person waits for the daemon and the directory, not only for the
+# module's CPU.  A whole login is tens of milliseconds of yescrypt, so on
+# a shared machine its ratio moves more than pam_sspr adds; the account
+# step is therefore also measured alone (pam_permit for auth, pam_permit
+# and then pam_sspr for account), for a directory user (u00001), a name
+# the directory does not know, and root, with the CPU the daemon and
+# slapd spent per STATUS; and with slapd stopped (SIGSTOP), where every
+# STATUS waits the daemon's status_timeout.
+login_stacks() {	# login_stacks DIR SOCKET
+	local unix_auth="auth [success=1 default=ignore] pam_unix.so nullok"
+	local tail_auth="auth requisite pam_deny.so
+auth required pam_permit.so"
+	local acct="account [success=1 new_authtok_reqd=done default=ignore] pam_unix.so
+account requisite pam_deny.so
+account required pam_permit.so"
+	local sspr="$BUILD/pam_sspr.so socket=$2 daemon_user=$(id -un)"
+	mkdir -p "$1"
+	printf '%s\n%s\n%s\n' "$unix_auth" "$tail_auth" "$acct" > "$1/login"
+	cp "$1/login" "$1/login-copy"
+	printf 'auth requisite %s\n%s try_first_pass\n%s\n%s\naccount required %s\n' \
+		"$sspr" "$unix_auth" "$tail_auth" "$acct" "$sspr" > "$1/login-sspr"
+	printf 'auth requisite %s\n%s try_first_pass\n%s\n%s\n' \
+		"$sspr" "$unix_auth" "$tail_auth" "$acct" > "$1/login-sspr-auth"
+	printf 'auth required pam_permit.so\naccount required pam_permit.so\n' > "$1/acct"
+	cp "$1/acct" "$1/acct-copy"
+	printf 'auth required pam_permit.so\naccount required pam_permit.so\naccount required %s\n' \
+		"$sspr" > "$1/acct-sspr"
+}
+# login_run KIND USER ITERS ROUNDS STACK...: one pamload -m login line,
+# with the CPU the daemon and slapd spent meanwhile
+login_run() {
+	local k=$1 u=$2 n=$3 r=$4 d0 s0 line
+	shift 4
+	d0=$(cpu_of "$DAEMON_PID") s0=$(cpu_of "$SLAPD_PID")
+	line=$(env LD_PRELOAD=libnss_wrapper.so NSS_WRAPPER_PASSWD="$T/nw.passwd" \
+		NSS_WRAPPER_GROUP="$T/nw.group" \
+		"$BB/pamload" -d "$T/pam.login" -u "$u" -p Bench-Passw0rd \
+		-n "$n" -r "$r" -m login "$@") ||
+		{ say "pamload -m login ($k) failed"; FAILED=$((FAILED + 1)); return; }
+	printf '%s\n' "$line" | awk -v k="$k" -v u="$u" \
+	    -v loadavg="$(cut -d' ' -f1 /proc/loadavg)" \
+	    -v d="$(awk -v a="$d0" -v b="$(cpu_of "$DAEMON_PID")" 'BEGIN { print b - a }')" \
+	    -v s="$(awk -v a="$s0" -v b="$(cpu_of "$SLAPD_PID")" 'BEGIN { print b - a }')" '{
+		sub(/"test":"pam"/, "\"test\":\"login\",\"kind\":\"" k "\",\"user\":\"" u "\",\"load\":" loadavg ",\"daemon_cpu_ms\":" d ",\"slapd_cpu_ms\":" s)
+		print }' >> "$OUT"
+}
+if want login; then
+	say "whole logins: auth + account with pam_unix, with and without pam_sspr"
+	LOGIN_USER=${PREFIX}00001
+	hash=$(/usr/bin/python3 -c 'import ctypes, crypt, sys
+l = ctypes.CDLL("libcrypt.so.1"); l.crypt_gensalt.restype = ctypes.c_char_p
+print(crypt.crypt(sys.argv[1], l.crypt_gensalt(b"$y$", 0, None, 0).decode()))' \
+		Bench-Passw0rd 2>/dev/null)
+	# an empty field would let pam_unix (nullok) in without a password
+	case $hash in
+	'$y$'*) ;;
+	*) say "no yescrypt hash (python3's crypt module?): whole logins not measured"
+	   FAILED=$((FAILED + 1)); ONLY=${ONLY/login/} ;;
+	esac
+	# the hash in passwd itself: pam_unix reads no shadow entry then (and
+	# nss_wrapper has no getspnam_r for it)
+	echo "$LOGIN_USER:$hash:20001:20000:Bench:/nonexistent:/bin/sh" > "$T/nw.passwd"
+	echo "bench:x:20000:" > "$T/nw.group"
+	login_stacks "$T/pam.login" "$T/run/helperd.sock"
+fi
+if want login; then
+	login_run warm "$LOGIN_USER" "${BENCH_LOGIN_ITERS:-30}" "${BENCH_LOGIN_ROUNDS:-9}" \
+		login login-sspr login-copy login-sspr-auth
+	# pam_unix must refuse a wrong password, or the figures mean nothing
+	# (one login per stack in the counted round)
+	wrong=$(env LD_PRELOAD=libnss_wrapper.so NSS_WRAPPER_PASSWD="$T/nw.passwd" \
+		NSS_WRAPPER_GROUP="$T/nw.group" "$BB/pamload" -d "$T/pam.login" \
+		-u "$LOGIN_USER" -p wrong-password -n 1 -r 1 -m login login login-sspr)
+	[ "$(printf '%s' "$wrong" | grep -o '"failures":1' | wc -l)" = 2 ] ||
+		{ say "a wrong password was accepted: $wrong"; FAILED=$((FAILED + 1)); }
+	say "the account step alone: a directory user, an unknown name, root"
+	for u in "$LOGIN_USER" nosuchuser root; do
+		login_run account "$u" "${BENCH_ACCT_ITERS:-300}" "${BENCH_LOGIN_ROUNDS:-9}" \
+			acct acct-sspr acct-copy
+	done
+	say "the account step with slapd stopped"
+	kill -STOP "$SLAPD_PID"
+	login_run slow "$LOGIN_USER" 2 3 acct acct-sspr acct-copy
+	kill -CONT "$SLAPD_PID"
 fi
 
 # --- 5. held flows, on a freshly started daemon ----------------------------

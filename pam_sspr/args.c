@@ -9,7 +9,6 @@
  * everyone out).  Reading the file, and deciding whether to trust it, is
  * the caller's; this file only parses, so the unit test covers it all.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,7 +204,8 @@ args_conf(struct sspr_args *a, const char *service)
 			continue;
 		}
 		for (w = line; *w != '\0'; w++)
-			if (iscntrl((unsigned char)*w) && *w != '\t')
+			if (((unsigned char)*w < 0x20 || *w == 0x7f) &&
+			    *w != '\t')
 				break;
 		if (*w != '\0') {
 			remember_bad(a, "(control character)", lnr);

@@ -88,6 +88,13 @@ change_account(pam_handle_t *pamh, const struct sspr_args *args,
 
 	if ((r = session_get_user(pamh, &user)) != PAM_SUCCESS)
 		return r;
+	/*
+	 * The daemon never takes root for a directory account (work.c,
+	 * is_system_account), so asking would only cost every cron job and
+	 * su to root a round trip.
+	 */
+	if (strcmp(user, "root") == 0)
+		return PAM_IGNORE;
 	if (ask_status(pamh, args, user, lang->tag, &acct) != 0 ||
 	    !acct.known)
 		return PAM_IGNORE;

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -45,6 +44,25 @@ trusted_uid(uid_t uid, struct daemon_id *d)
 	return d->state == 1 && d->uid == uid;
 }
 
+/* dirname(3) in place, for an absolute or relative path. */
+static const char *
+parent_dir(char *path)
+{
+	char *slash = NULL, *p;
+
+	for (p = path; *p != '\0'; p++)
+		if (*p == '/' && p[1] != '\0' && p[1] != '/')
+			slash = p;
+	if (slash == NULL)
+		return path[0] == '/' ? "/" : ".";
+	while (slash > path && slash[-1] == '/')
+		slash--;
+	if (slash == path)
+		return "/";
+	*slash = '\0';
+	return path;
+}
+
 static int
 path_safe(const char *path, struct daemon_id *d, char *why, size_t wsz)
 {
@@ -52,7 +70,7 @@ path_safe(const char *path, struct daemon_id *d, char *why, size_t wsz)
 	struct stat st;
 
 	if (lstat(path, &st) != 0) {
-		snprintf(why, wsz, "%s: %s", path, strerror(errno));
+		snprintf(why, wsz, "%s: %m", path);
 		return -1;
 	}
 	if (!S_ISSOCK(st.st_mode)) {
@@ -60,7 +78,7 @@ path_safe(const char *path, struct daemon_id *d, char *why, size_t wsz)
 		return -1;
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
-	if (stat(dirname(dir), &st) != 0 ||
+	if (stat(parent_dir(dir), &st) != 0 ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
 	    !trusted_uid(st.st_uid, d)) {
 		snprintf(why, wsz, "the directory of %s may be changed by "
@@ -121,12 +139,11 @@ client_open(const struct sspr_args *a, char *why, size_t wsz)
 	memcpy(sa.sun_path, a->socket, strlen(a->socket) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
-		snprintf(why, wsz, "socket: %s", strerror(errno));
+		snprintf(why, wsz, "socket: %m");
 		return -1;
 	}
 	if (connect_within(fd, &sa, 5000) != 0) {
-		snprintf(why, wsz, "connect %s: %s", a->socket,
-		    strerror(errno));
+		snprintf(why, wsz, "connect %s: %m", a->socket);
 		close(fd);
 		return -1;
 	}

@@ -19,6 +19,8 @@
  * nothing for the person: it is logged, and the reset stands.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,30 +37,41 @@
 #define TRY_INTERVAL_MS	250
 #define TRY_FOR_MS	5000
 
+/* The start of a small file into buf, NUL-terminated; its length or -1. */
+static ssize_t
+read_small(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
 /* The running sssd's pid, or 0: the pid file names a live "sssd". */
 static pid_t
 sssd_pid(void)
 {
-	char path[64], comm[32];
-	FILE *f;
-	long pid = 0;
+	char buf[32], path[32], *end;
+	long pid;
 
-	f = fopen(HOSTCACHE_PIDFILE, "re");
-	if (f == NULL)
+	if (read_small(HOSTCACHE_PIDFILE, buf, sizeof(buf)) <= 0)
 		return 0;
-	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1)
-		pid = 0;
-	fclose(f);
-	if (pid == 0)
+	errno = 0;
+	pid = strtol(buf, &end, 10);
+	if (errno != 0 || end == buf || pid <= 1 || pid > INT32_MAX)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-	f = fopen(path, "re");
-	if (f == NULL)
+	if (read_small(path, buf, sizeof(buf)) <= 0)
 		return 0;
-	if (fgets(comm, sizeof(comm), f) == NULL)
-		comm[0] = '\0';
-	fclose(f);
-	return strcmp(comm, "sssd\n") == 0 ? (pid_t)pid : 0;
+	return strcmp(buf, "sssd\n") == 0 ? (pid_t)pid : 0;
 }
 
 /* pam_sss asks for the password once; everything else is dropped. */
@@ -67,6 +80,7 @@ answer(int n, const struct pam_message **msg, struct pam_response **resp,
     void *data)
 {
 	struct pam_response *r;
+	size_t len = strlen(data);
 	int i;
 
 	r = calloc(n, sizeof(*r));
@@ -75,9 +89,11 @@ answer(int n, const struct pam_message **msg, struct pam_response **resp,
 	for (i = 0; i < n; i++) {
 		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF)
 			continue;
-		r[i].resp = strdup(data);
+		/* the caller frees it: malloc's family, not ours */
+		r[i].resp = calloc(1, len + 1);
 		if (r[i].resp == NULL)
 			goto fail;
+		memcpy(r[i].resp, data, len);
 	}
 	*resp = r;
 	return PAM_SUCCESS;
@@ -123,7 +139,7 @@ hostcache_refresh(pam_handle_t *pamh, const char *user, const char *password)
 	/* Offline, most likely: SSSD has not noticed the directory is back. */
 	if (kill(pid, SIGUSR2) == -1) {
 		pam_syslog(pamh, LOG_WARNING, "cannot tell sssd to go online: "
-		    "%s", strerror(errno));
+		    "%m");
 		return;
 	}
 	for (waited = 0; waited < TRY_FOR_MS; waited += TRY_INTERVAL_MS) {

@@ -212,6 +212,10 @@ introduce(struct session *s, const struct msg_challenge *ch,
 		conv_info(s->pamh, "%s", _("Type one of your recovery codes. "
 		    "Each works once."));
 		break;
+	case SSPR_METHOD_PASS:
+		conv_info(s->pamh, "%s", _("Type the one-time pass the "
+		    "helpdesk gave you."));
+		break;
 	default:
 		show_rows(s, info);
 		conv_info(s->pamh, _("A verification code has been sent to %s. "
@@ -230,21 +234,24 @@ prompt_of(int method)
 		return _("Answer: ");
 	case SSPR_METHOD_RCODE:
 		return _("Recovery code (empty to cancel): ");
+	case SSPR_METHOD_PASS:
+		return _("Pass from the helpdesk (empty to cancel): ");
 	default:
 		return _("Verification code (empty to cancel): ");
 	}
 }
 
 /*
- * One-time codes are echoed (people read them off another screen and
- * mistype them); security answers are long-lived secrets and are not,
- * like anything else asked here.
+ * One-time codes and passes are echoed (people read them off another
+ * screen or a note and mistype them); security answers are long-lived
+ * secrets and are not, like anything else asked here.
  */
 static int
 echo_of(int method)
 {
 	return method == SSPR_METHOD_TOTP || method == SSPR_METHOD_EMAIL ||
-	    method == SSPR_METHOD_SMS || method == SSPR_METHOD_RCODE ?
+	    method == SSPR_METHOD_SMS || method == SSPR_METHOD_PASS ||
+	    method == SSPR_METHOD_RCODE ?
 	    PAM_PROMPT_ECHO_ON :
 	    PAM_PROMPT_ECHO_OFF;
 }
@@ -285,6 +292,10 @@ recover_relay(struct session *s, struct msg *ans, int registering)
 			else if (ch.method == SSPR_METHOD_QUESTION)
 				conv_error(s->pamh, _("That answer is not "
 				    "right. Attempts left: %u."),
+				    ans->u.attempts_left);
+			else if (ch.method == SSPR_METHOD_PASS)
+				conv_error(s->pamh, _("That pass is not right. "
+				    "Attempts left: %u."),
 				    ans->u.attempts_left);
 			else
 				conv_error(s->pamh, _("That code is not right. "
@@ -348,32 +359,48 @@ verify(struct session *s, struct msg *ans, int *outcome)
 }
 
 /*
- * With unlock enabled, the person says what they need.  *purpose is 0
- * when they cancel (an empty answer).
+ * With unlock or the helpdesk pass offered (the daemon's features: the
+ * same for every name), the person says what they need: 1 reset, then
+ * unlock, then the pass, numbered as offered.  *purpose is 0 when they
+ * cancel (an empty answer).
  */
 static int
 choose(struct session *s, int *purpose)
 {
+	const int unlock = (s->features & SSPR_FEAT_UNLOCK) != 0;
+	const int pass = (s->features & SSPR_FEAT_PASS) != 0;
+	const int n = 1 + unlock + pass;
+	int purposes[4] = { 0, SSPR_PURPOSE_RESET, 0, 0 };
+	char line[200];
 	struct secret a;
 	int r;
 
 	*purpose = SSPR_PURPOSE_RESET;
-	if (!(s->features & SSPR_FEAT_UNLOCK))
+	if (n == 1)
 		return PAM_SUCCESS;
+	if (unlock)
+		purposes[2] = SSPR_PURPOSE_UNLOCK;
+	if (pass)
+		purposes[n] = SSPR_PURPOSE_PASS;
+	snprintf(line, sizeof(line), _("  %d  I have a pass from the "
+	    "helpdesk"), n);
 	for (;;) {
-		conv_info(s->pamh, "%s", _("  1  Reset my password\n"
-		    "  2  Unlock my account (I know my password)"));
-		r = conv_ask(s->pamh, PAM_PROMPT_ECHO_ON, _("Choose 1 or 2 "
-		    "(empty to cancel): "), &a);
+		conv_info(s->pamh, "%s%s%s", unlock ? _("  1  Reset my "
+		    "password\n  2  Unlock my account (I know my password)") :
+		    _("  1  Reset my password"), pass ? "\n" : "",
+		    pass ? line : "");
+		r = conv_ask(s->pamh, PAM_PROMPT_ECHO_ON, n == 3 ?
+		    _("Choose 1, 2 or 3 (empty to cancel): ") :
+		    _("Choose 1 or 2 (empty to cancel): "), &a);
 		if (r != PAM_SUCCESS)
 			return r;
 		if (a.len == 0) {
 			*purpose = 0;
 			return PAM_SUCCESS;
 		}
-		if (a.len == 1 && (a.buf[0] == '1' || a.buf[0] == '2')) {
-			*purpose = a.buf[0] == '1' ? SSPR_PURPOSE_RESET :
-			    SSPR_PURPOSE_UNLOCK;
+		if (a.len == 1 && a.buf[0] >= '1' && a.buf[0] <= '0' + n) {
+			*purpose = purposes[a.buf[0] - '0'];
+			secret_wipe(&a);
 			return PAM_SUCCESS;
 		}
 		secret_wipe(&a);
@@ -403,7 +430,7 @@ run_flow(struct session *s, int purpose, struct secret *newpw, int *outcome)
 		return session_fail(s, SSPR_R_PROTOCOL);
 	if ((r = verify(s, &ans, outcome)) != PAM_SUCCESS)
 		return r;
-	if (purpose != SSPR_PURPOSE_RESET)
+	if (purpose != SSPR_PURPOSE_RESET && purpose != SSPR_PURPOSE_PASS)
 		return *outcome != 0 ? PAM_SUCCESS : session_fail(s,
 		    SSPR_R_PROTOCOL);
 	if ((r = set_password(s, newpw)) == PAM_SUCCESS)

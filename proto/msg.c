@@ -106,6 +106,11 @@ msg_decode(struct msg *m, const unsigned char *frame, size_t len)
 		wire_get_str(&rd, m->u.admin_end.message,
 		    sizeof(m->u.admin_end.message));
 		break;
+	case SSPR_MSG_HOST:
+		m->u.host.caller = wire_get_u8(&rd);
+		m->u.host.uid = wire_get_u32(&rd);
+		wire_get_str(&rd, m->u.host.user, sizeof(m->u.host.user));
+		break;
 	default:
 		return -1;
 	}
@@ -202,6 +207,11 @@ msg_encode(const struct msg *m, struct wire_wr *wr)
 		wire_put_u16(wr, m->u.admin_end.status);
 		wire_put_str(wr, m->u.admin_end.message, SSPR_DETAIL_MAX);
 		break;
+	case SSPR_MSG_HOST:
+		wire_put_u8(wr, m->u.host.caller);
+		wire_put_u32(wr, m->u.host.uid);
+		wire_put_str(wr, m->u.host.user, SSPR_USER_MAX);
+		break;
 	default:
 		return -1;
 	}
@@ -240,6 +250,7 @@ msg_name(uint16_t type)
 	case SSPR_MSG_ADMIN_END:	return "ADMIN_END";
 	case SSPR_MSG_REGISTER_STEP:	return "REGISTER_STEP";
 	case SSPR_MSG_METHODS:		return "METHODS";
+	case SSPR_MSG_HOST:		return "HOST";
 	default:			return "unknown";
 	}
 }

@@ -81,6 +81,12 @@ struct msg_admin_end {
 	char		message[SSPR_DETAIL_MAX + 1];
 };
 
+struct msg_host {
+	uint8_t		caller;		/* SSPR_CALLER_* */
+	uint32_t	uid;
+	char		user[SSPR_USER_MAX + 1];	/* SELF: its name */
+};
+
 struct msg {
 	uint16_t	type;
 	union {
@@ -101,6 +107,7 @@ struct msg {
 		struct msg_admin_end	admin_end;
 		struct msg_methods	methods;
 		struct msg_register_step step;
+		struct msg_host		host;
 	} u;
 };
 

@@ -50,6 +50,16 @@ enum sspr_req {
 	SSPR_MSG_STATUS = 0x0007,	/* str user: what should a login do? */
 	SSPR_MSG_REGISTER_STEP = 0x0008,/* u8 action, str value */
 	SSPR_MSG_ADMIN = 0x0010,	/* u16 op, str arg; root only */
+	SSPR_MSG_HOST = 0x0020,		/* relay -> reset server, first on a
+					   TLS connection only: u8 caller,
+					   u32 uid, str user (see PROTOCOL.md) */
+};
+
+/* HOST: the local caller as the relay's SO_PEERCRED saw it. */
+enum sspr_host_caller {
+	SSPR_CALLER_ROOT = 1,		/* uid 0 */
+	SSPR_CALLER_ALLOWED = 2,	/* in the relay's allowed_uids */
+	SSPR_CALLER_SELF = 3,		/* self_callers: acts only as user */
 };
 
 /* Answers, daemon -> module. */
@@ -91,6 +101,7 @@ enum sspr_purpose {
 	SSPR_PURPOSE_UNLOCK = 2,
 	SSPR_PURPOSE_VERIFY = 3,	/* prove the recovery address only */
 	SSPR_PURPOSE_REGISTER = 4,	/* after a login: recovery methods */
+	SSPR_PURPOSE_PASS = 5,		/* a reset with a helpdesk pass */
 };
 
 /* METHODS bit masks: registered and offered recovery methods. */
@@ -118,6 +129,7 @@ enum sspr_method {
 	SSPR_METHOD_TOTP = 3,		/* a code from the authenticator app */
 	SSPR_METHOD_SMS = 4,		/* a code by text message */
 	SSPR_METHOD_QUESTION = 5,	/* the question came as INFO */
+	SSPR_METHOD_PASS = 6,		/* a one-time pass (the helpdesk) */
 	SSPR_METHOD_RCODE = 7,		/* one of the person's recovery codes */
 };
 
@@ -132,6 +144,8 @@ enum sspr_method {
 #define SSPR_FEAT_RESET		0x00000002u	/* [policy] enabled != none */
 #define SSPR_FEAT_CHANGE	0x00000004u	/* CHANGE and STATUS served */
 #define SSPR_FEAT_REGISTER	0x00000008u	/* [register] enabled */
+#define SSPR_FEAT_PASS		0x00000010u	/* PURPOSE_PASS offered:
+						   [policy] methods has pass */
 
 /* DONE outcomes. */
 enum sspr_outcome {

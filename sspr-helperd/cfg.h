@@ -203,6 +203,7 @@ struct cfg {
 	int		 pass_lifetime;
 	int		 pass_max_lifetime;
 	int		 pass_for_admins;
+	int		 pass_counts_as;	/* of methods_required */
 
 	/* [notify] */
 	int		 notify;
@@ -210,7 +211,30 @@ struct cfg {
 
 	/* [audit] */
 	char		*audit_file;
+
+	/* [fleet]: roles, see DESIGN.md "Fleets" */
+	int		 role;
+	char		*fleet_listen;
+	struct cfglist	 fleet_servers;
+	char		*fleet_cert;
+	char		*fleet_key;
+	char		*fleet_ca;
+	char		*fleet_crl;
+	int		 fleet_max_per_host;
+	int		 fleet_max_conns;
+	int		 fleet_host_flows;
+	struct cfglist	 fleet_admin_hosts;
+	int		 fleet_timeout;
 };
+
+enum role {
+	ROLE_LOCAL = 1,
+	ROLE_RELAY,
+	ROLE_SERVER,
+};
+
+/* the reset server's default TCP port is 7477 ([fleet] listen) */
+#define FLEET_HOST_MAX	64	/* a host's identity from its certificate */
 
 struct cfg *cfg_load(const char *, char *, size_t);
 struct cfg *cfg_ref(struct cfg *);

@@ -115,7 +115,7 @@ static int
 validate_methods(struct parser *ps)
 {
 	static const char *const known[] = { "email", "totp", "sms",
-	    "questions", "rcodes", NULL };
+	    "questions", "pass", "rcodes", NULL };
 	struct cfg *c = ps->cfg;
 	char what[200];
 	int i, j, k;
@@ -126,7 +126,7 @@ validate_methods(struct parser *ps)
 				break;
 		if (known[k] == NULL) {
 			snprintf(what, sizeof(what), "'%.40s' is not a method: "
-			    "email, totp, sms, questions or rcodes",
+			    "email, totp, sms, questions, pass or rcodes",
 			    c->methods.item[i]);
 			return cfg_fail_at(ps, "policy", "methods", what);
 		}
@@ -229,13 +229,61 @@ validate_sms(struct parser *ps)
 	return 0;
 }
 
-/* Rules that tie keys together; run after the whole file is read. */
+/* host:port or [v6]:port, the port 1..65535. */
+static int
+hostport_ok(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	long port;
+
+	if (colon == NULL || colon == s || strlen(s) > 300 ||
+	    cfg_parse_long(colon + 1, 1, 65535, &port) != 0)
+		return 0;
+	return *s != '[' || colon[-1] == ']';
+}
+
+static int
+validate_fleet(struct parser *ps)
+{
+	struct cfg *c = ps->cfg;
+	int i;
+
+	if (c->role == ROLE_LOCAL)
+		return 0;
+	if (*c->fleet_cert == '\0' || *c->fleet_key == '\0')
+		return cfg_fail_at(ps, "fleet", "cert_file", "a relay and a "
+		    "reset server need cert_file and key_file");
+	if (*c->fleet_ca == '\0')
+		return cfg_fail_at(ps, "fleet", "ca_file", "a relay and a reset "
+		    "server need the fleet CA (peers are verified both ways)");
+	if (c->role == ROLE_SERVER && !hostport_ok(c->fleet_listen))
+		return cfg_fail_at(ps, "fleet", "listen", "must be ADDRESS:PORT");
+	if (c->role == ROLE_RELAY && c->fleet_servers.n == 0)
+		return cfg_fail_at(ps, "fleet", "servers", "a relay needs at "
+		    "least one reset server (NAME:PORT)");
+	for (i = 0; i < c->fleet_servers.n; i++)
+		if (!hostport_ok(c->fleet_servers.item[i]))
+			return cfg_fail_at(ps, "fleet", "servers", "each server "
+			    "is NAME:PORT");
+	return 0;
+}
+
+/*
+ * Rules that tie keys together; run after the whole file is read.  A
+ * relay has only [daemon] and [fleet] (cfg_parse_text): the rest of the
+ * rules are the reset servers'.
+ */
 int
 cfg_check(struct parser *ps)
 {
 	struct cfg *c = ps->cfg;
 	char name[ADDR_NAME_MAX + 1];
 	int i;
+
+	if (validate_fleet(ps) != 0)
+		return -1;
+	if (c->role == ROLE_RELAY)
+		return 0;
 
 	if (*c->user_filter == '\0') {
 		if (c->dir_type == DIR_AUTO)

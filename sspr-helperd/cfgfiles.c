@@ -222,8 +222,10 @@ cfg_read_files(struct parser *ps)
 {
 	struct cfg *c = ps->cfg;
 
-	if (read_secret(ps, "directory", "bind_password_file",
-	    c->bind_password_file, &c->bind_password) != 0)
+	/* a relay holds no directory credential (cfg_parse_text) */
+	if (c->role != ROLE_RELAY && read_secret(ps, "directory",
+	    "bind_password_file", c->bind_password_file,
+	    &c->bind_password) != 0)
 		return -1;
 	if (*c->mail_password_file != '\0' && read_secret(ps, "mail",
 	    "password_file", c->mail_password_file, &c->mail_password) != 0)

@@ -35,6 +35,10 @@ static const struct kenum stores[] = {
 static const struct kenum sms_methods[] = {
 	{ "post", SMS_POST }, { "get", SMS_GET }, { NULL, 0 }
 };
+static const struct kenum roles[] = {
+	{ "local", ROLE_LOCAL }, { "relay", ROLE_RELAY },
+	{ "reset-server", ROLE_SERVER }, { NULL, 0 }
+};
 static const struct kenum mail_tls_modes[] = {
 	{ "starttls", MAIL_TLS_STARTTLS }, { "implicit", MAIL_TLS_IMPLICIT },
 	{ "none", MAIL_TLS_NONE }, { NULL, 0 }
@@ -153,6 +157,20 @@ const struct key cfg_keys[] = {
 	{ "pass", "lifetime", K_INT, O(pass_lifetime), "3600", 300, 604800, NULL },
 	{ "pass", "max_lifetime", K_INT, O(pass_max_lifetime), "86400", 300, 604800, NULL },
 	{ "pass", "for_admins", K_BOOL, O(pass_for_admins), "no", 0, 0, NULL },
+	{ "pass", "counts_as", K_INT, O(pass_counts_as), "1", 1, 2, NULL },
+
+	{ "fleet", "role", K_ENUM, O(role), "local", 0, 0, roles },
+	{ "fleet", "listen", K_STR, O(fleet_listen), "0.0.0.0:7477", 0, 0, NULL },
+	{ "fleet", "servers", K_WORDS, O(fleet_servers), "", 0, 0, NULL },
+	{ "fleet", "cert_file", K_PATH, O(fleet_cert), "", 0, 0, NULL },
+	{ "fleet", "key_file", K_PATH, O(fleet_key), "", 0, 0, NULL },
+	{ "fleet", "ca_file", K_PATH, O(fleet_ca), "", 0, 0, NULL },
+	{ "fleet", "crl_file", K_PATH, O(fleet_crl), "", 0, 0, NULL },
+	{ "fleet", "max_per_host", K_INT, O(fleet_max_per_host), "32", 1, 10000, NULL },
+	{ "fleet", "max_connections", K_INT, O(fleet_max_conns), "1024", 1, 100000, NULL },
+	{ "fleet", "host_flows", K_INT, O(fleet_host_flows), "60", 0, 60, NULL },
+	{ "fleet", "admin_hosts", K_WORDS, O(fleet_admin_hosts), "", 0, 0, NULL },
+	{ "fleet", "timeout", K_INT, O(fleet_timeout), "5", 1, 60, NULL },
 };
 
 const size_t cfg_nkeys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);

@@ -39,8 +39,8 @@ cfg_fail(struct parser *ps, int lnr, const struct key *k, const char *fmt, ...)
 	return -1;
 }
 
-static int
-parse_long(const char *v, long min, long max, long *out)
+int
+cfg_parse_long(const char *v, long min, long max, long *out)
 {
 	char *end;
 	long n;
@@ -68,7 +68,7 @@ set_uids(struct parser *ps, int lnr, const struct key *k, const char *v)
 		if (c->n_allowed_uids == CFG_MAX_UIDS)
 			return cfg_fail(ps, lnr, k, "more than %d entries",
 			    CFG_MAX_UIDS);
-		if (parse_long(tok, 0, INT_MAX, &n) == 0)
+		if (cfg_parse_long(tok, 0, INT_MAX, &n) == 0)
 			c->allowed_uids[c->n_allowed_uids++] = (uid_t)n;
 		else if ((pw = getpwnam(tok)) != NULL)
 			c->allowed_uids[c->n_allowed_uids++] = pw->pw_uid;
@@ -179,7 +179,7 @@ set_value(struct parser *ps, int lnr, const struct key *k, const char *v)
 			return cfg_fail(ps, lnr, k, "out of memory");
 		return 0;
 	case K_INT:
-		if (parse_long(v, k->min, k->max, &n) != 0)
+		if (cfg_parse_long(v, k->min, k->max, &n) != 0)
 			return cfg_fail(ps, lnr, k, "'%s' is not a number from "
 			    "%ld to %ld", v, k->min, k->max);
 		*cfg_int_field(ps->cfg, k) = (int)n;
@@ -275,13 +275,33 @@ cfg_fail_at(struct parser *ps, const char *section, const char *name,
 	return cfg_fail(ps, ps->line[i], &cfg_keys[i], "%s", what);
 }
 
-/* The lines of text, then the default of every key the text left out. */
+/* What a relay's file may hold: its socket and callers, and [fleet]. */
+static int
+relay_key(const struct key *k)
+{
+	return strcmp(k->section, "fleet") == 0 ||
+	    strcmp(k->section, "daemon") == 0;
+}
+
+static int
+is_relay(const struct parser *ps)
+{
+	int i = cfg_key_index("fleet", "role");
+
+	return i >= 0 && ps->line[i] != 0 && ps->cfg->role == ROLE_RELAY;
+}
+
+/*
+ * The lines of text, then the default of every key the text left out.
+ * A relay's file holds only [daemon] and [fleet]: any other key is
+ * refused, and the required ones are not required.
+ */
 int
 cfg_parse_text(struct parser *ps, const char *text, size_t len)
 {
 	char line[CFG_LINE_MAX + 2], section[64] = "";
 	size_t i, pos = 0, n;
-	int lnr = 0;
+	int lnr = 0, relay;
 
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -299,13 +319,22 @@ cfg_parse_text(struct parser *ps, const char *text, size_t len)
 		if (parse_line(ps, lnr, line, section, sizeof(section)) != 0)
 			return -1;
 	}
+	relay = is_relay(ps);
 	for (i = 0; i < cfg_nkeys; i++) {
+		if (ps->line[i] != 0 && relay && !relay_key(&cfg_keys[i]))
+			return cfg_fail(ps, ps->line[i], &cfg_keys[i], "role = "
+			    "relay holds no directory credential and sends no "
+			    "mail: this key belongs in the reset servers' "
+			    "configuration");
 		if (ps->line[i] != 0)
 			continue;
-		if (cfg_keys[i].def == NULL)
+		if (cfg_keys[i].def == NULL && !relay)
 			return cfg_fail(ps, 0, &cfg_keys[i], "required, but "
 			    "not set");
-		if (set_value(ps, 0, &cfg_keys[i], cfg_keys[i].def) != 0)
+		if (cfg_keys[i].def == NULL && cfg_keys[i].type == K_URIS)
+			continue;
+		if (set_value(ps, 0, &cfg_keys[i], cfg_keys[i].def ?
+		    cfg_keys[i].def : "") != 0)
 			return -1;
 	}
 	return 0;

@@ -31,6 +31,7 @@ int	cfg_fail(struct parser *, int, const struct key *, const char *, ...)
 	    __attribute__((format(printf, 4, 5)));
 int	cfg_fail_at(struct parser *, const char *, const char *, const char *);
 int	cfg_parse_text(struct parser *, const char *, size_t);
+int	cfg_parse_long(const char *, long, long, long *);
 char	*cfg_trim(char *);
 int	cfg_text_line_ok(const char *);
 

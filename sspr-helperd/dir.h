@@ -60,6 +60,7 @@ struct account {
 	char	**rcodes;	/* ssprRecoveryCode: one per code left */
 	long long registered;	/* ssprRegisteredTime (unix s), 0 never */
 	int	 skips;		/* ssprRegistrationSkips */
+	char	*pass;		/* ssprHelpdeskPass as stored (pass.h) */
 };
 
 /* dir_modify: one change to one attribute of the account's entry. */

@@ -38,6 +38,7 @@ static const char *const reg_names[] = { SA_RECOVERY_MAIL,
     SA_RECOVERY_PHONE, SA_TOTP_SECRET, SA_TOTP_LAST_STEP,
     SA_QUESTION_ANSWER, SA_REGISTERED_TIME, SA_REGISTRATION_SKIPS,
     SA_RECOVERY_CODE, NULL };
+static const char *const pass_names[] = { SA_HELPDESK_PASS, NULL };
 
 struct say {
 	pf_line	*line;
@@ -314,10 +315,11 @@ schema(struct dconn *dc, struct say *s)
 {
 	struct cfg *c = dc->cfg;
 	char miss[512];
-	long found, reg;
+	long found, reg, pass;
 
 	found = schema_has(dc->ld, c->dir_timeout, store_names);
 	reg = schema_has(dc->ld, c->dir_timeout, reg_names);
+	pass = schema_has(dc->ld, c->dir_timeout, pass_names);
 	if (found < 0) {
 		say(s, PF_WARN, "let bind_dn read the rootDSE and the "
 		    "subschema entry", "schema: the directory's schema cannot "
@@ -345,6 +347,11 @@ schema(struct dconn *dc, struct say *s)
 		say(s, PF_FAIL, "load ldap-schema/ (see ldap-schema/README.md)",
 		    "schema: registration and the methods configured need "
 		    "%s, which the directory lacks", miss);
+	missing(pass_names, pass, miss, sizeof(miss));
+	if (*miss != '\0' && cfg_method(c, "pass"))
+		say(s, PF_FAIL, "load ldap-schema/ (see ldap-schema/README.md)",
+		    "schema: [policy] methods has pass, which needs %s; the "
+		    "directory lacks it", miss);
 	return found;
 }
 

@@ -15,6 +15,7 @@
 #include "dir_ldap.h"
 #include "dirstore.h"
 #include "log.h"
+#include "pass.h"
 #include "rcodes.h"
 #include "sspr_attrs.h"
 
@@ -282,6 +283,12 @@ dir_read_registration(LDAP *ld, LDAPMessage *e, struct account *a)
 	a->phone = dir_get_one(ld, e, SA_RECOVERY_PHONE, NULL);
 	a->totp = dir_get_one(ld, e, SA_TOTP_SECRET, NULL);
 	a->totp_last = dir_get_one(ld, e, SA_TOTP_LAST_STEP, NULL);
+	/* one value, of the length pass.h makes: else as if none */
+	a->pass = dir_get_one(ld, e, SA_HELPDESK_PASS, &n);
+	if (a->pass != NULL && (n != 1 || strlen(a->pass) >= PASS_STORED_MAX)) {
+		free(a->pass);
+		a->pass = NULL;
+	}
 	if ((s = dir_get_one(ld, e, SA_REGISTERED_TIME, NULL)) != NULL)
 		a->registered = atoll(s);
 	free(s);
@@ -490,6 +497,9 @@ dir_value_consume(struct dconn *ctx, struct cfg *c, const struct account *a,
 	switch (which) {
 	case DV_RCODE:
 		m.attr = SA_RECOVERY_CODE;
+		break;
+	case DV_HELPDESK_PASS:
+		m.attr = SA_HELPDESK_PASS;
 		break;
 	default:
 		dir_result_set(res, DIR_INTERNAL, 0, "no such value kind");

@@ -28,16 +28,17 @@ enum dir_store_what {
 	DS_RCODES,		/* answers: a set's values, replacing all */
 };
 
-/* A value used once: value_consume deletes it, and one caller wins. */
-enum dir_value {
-	DV_RCODE,		/* a recovery code's value (rcodes.h) */
-};
-
 struct dir_store_rec {
 	enum dir_store_what	 what;
 	const char		*value;
 	long long		 step;
 	char			**answers;
+};
+
+/* Single-use values a method deletes as it accepts one (value_consume). */
+enum dir_value {
+	DV_HELPDESK_PASS,	/* the helpdesk's pass (pass.h) */
+	DV_RCODE,		/* a recovery code's value (rcodes.h) */
 };
 
 struct dir_backend {
@@ -70,8 +71,9 @@ struct dir_backend {
 	int	(*totp_reseal)(void *, struct cfg *, const struct account *,
 		    const char *, struct dir_result *);
 	/* single use: deletes that exact value; 0 only for the one caller
-	 * whose delete took it, else -1 with DIR_NOT_FOUND (gone already)
-	 * or the directory's failure */
+	 * whose delete took it (of two flows on any hosts), else -1 with
+	 * DIR_NOT_FOUND (gone already, or never there) or the directory's
+	 * failure */
 	int	(*value_consume)(void *, struct cfg *, const struct account *,
 		    enum dir_value, const char *, struct dir_result *);
 	int	(*report)(void *, struct cfg *,

@@ -51,6 +51,8 @@ static const struct conn_ops *conn;
 static const struct flow_family *families[MAX_FAMILIES];
 static int		 nfamilies;
 static const char	*(*method_names)(int);	/* method.c's, at start-up */
+/* method.c's HELLO_OK bits, likewise */
+static unsigned		(*method_feats)(const struct cfg *);
 
 /* The connection's side, from server.c. */
 void
@@ -70,6 +72,12 @@ void
 flow_method_names(const char *(*fn)(int))
 {
 	method_names = fn;
+}
+
+void
+flow_method_features(unsigned (*fn)(const struct cfg *))
+{
+	method_feats = fn;
 }
 
 int
@@ -163,6 +171,18 @@ flow_new(struct conn *c, struct cfg *cfg, uid_t uid, pid_t pid, int self_only)
 	f->state = F_NEW;
 	nflows++;
 	return f;
+}
+
+/*
+ * A flow a relay forwards: host is the identity its certificate proves,
+ * self_name the user a self caller there may act for (SO_PEERCRED on
+ * that host vouched for it; the reset server has no passwd entry of it).
+ */
+void
+flow_set_host(struct flow *f, const char *host, const char *self_name)
+{
+	snprintf(f->host, sizeof(f->host), "%s", host);
+	snprintf(f->self_name, sizeof(f->self_name), "%s", self_name);
 }
 
 void
@@ -314,6 +334,31 @@ source_key(const struct flow *f, char *key, size_t size)
 }
 
 /*
+ * Through a relay, the host as a whole: the terminals and remote hosts it
+ * names are its word only, so they cannot spread its flows out of reach
+ * of [fleet] host_flows per [throttle] source_window.  A source key
+ * ("s:@" and the certificate's name): a full table may forget it.
+ */
+static int
+host_allowed(struct flow *f, long long now)
+{
+	struct tstate t;
+	char key[FLEET_HOST_MAX + 4];
+
+	if (f->host[0] == '\0' || f->cfg->fleet_host_flows == 0)
+		return 1;
+	snprintf(key, sizeof(key), "s:@%s", f->host);
+	state_get(key, &t);
+	if (throttle_count(t.sent, t.n_sent, now, f->cfg->source_window) >=
+	    f->cfg->fleet_host_flows) {
+		flog(f, LOG_WARNING, "host %s over [fleet] host_flows (%d); "
+		    "refusing", f->host, f->cfg->fleet_host_flows);
+		return 0;
+	}
+	return state_event(key, STATE_SENT, now, NULL) == 0;
+}
+
+/*
  * The per-source limit is said plainly (FAIL THROTTLED): it is about the
  * terminal or host, and tells nothing about any account.
  */
@@ -331,6 +376,8 @@ source_allowed(struct flow *f)
 		    "codes; refusing");
 		return 0;
 	}
+	if (!host_allowed(f, now))
+		return 0;
 	/*
 	 * A source that cannot be counted is not let through.  A full table
 	 * forgets a quiet source to make room, so this is only a table
@@ -414,6 +461,18 @@ on_hello(struct flow *f, struct msg *in)
 	if (f->self_only)
 		snprintf(f->source, sizeof(f->source), "uid:%u",
 		    (unsigned)f->uid);
+	/*
+	 * Through a relay the terminal and remote host are the host's word
+	 * only: the source is counted under the host's certificate name,
+	 * so a host can spend its own limits and never another's.
+	 */
+	if (f->host[0] != '\0') {
+		char s[sizeof(f->source) + sizeof(f->host) + 1];
+
+		snprintf(s, sizeof(s), "%s/%s", f->host, f->source);
+		snprintf(f->source, sizeof(f->source), "%.*s",
+		    (int)sizeof(f->source) - 1, s);
+	}
 	if (h->version < SSPR_PROTO_MIN) {
 		flog(f, LOG_WARNING, "module speaks protocol %u, daemon %u..%u",
 		    h->version, SSPR_PROTO_MIN, SSPR_PROTO_CUR);
@@ -427,7 +486,8 @@ on_hello(struct flow *f, struct msg *in)
 		m.u.hello_ok.features |= SSPR_FEAT_REGISTER;
 	if (f->cfg->enabled != POLICY_NONE)
 		m.u.hello_ok.features |= SSPR_FEAT_RESET |
-		    (f->cfg->allow_unlock ? SSPR_FEAT_UNLOCK : 0);
+		    (f->cfg->allow_unlock ? SSPR_FEAT_UNLOCK : 0) |
+		    (method_feats != NULL ? method_feats(f->cfg) : 0);
 	flow_wait(f, F_READY, f->cfg->idle_timeout * 1000LL);
 	flow_answer(f, &m);
 }

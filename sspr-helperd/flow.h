@@ -25,6 +25,7 @@ struct conn_ops {
 
 void	flow_engine_init(const struct conn_ops *);
 struct flow *flow_new(struct conn *, struct cfg *, uid_t, pid_t, int);
+void	flow_set_host(struct flow *, const char *, const char *);
 void	flow_message(struct flow *, struct msg *);
 int	flow_timeout(struct flow *);
 void	flow_closed(struct flow *);

@@ -81,6 +81,8 @@ struct flow {
 	int		 human_ok;
 	int		 human_tries;
 	int		 remote;	/* HELLO named a remote host */
+	char		 host[FLEET_HOST_MAX + 1];	/* "": a local caller */
+	char		 self_name[SSPR_USER_MAX + 1];	/* a host's self caller */
 
 	/* the methods of a reset, in order (reset.c) */
 	int		 method;	/* SSPR_METHOD_* asked now */
@@ -195,6 +197,7 @@ int	human_answered(struct flow *, const struct secret *);
 const char *account_reset_mail(const struct cfg *, const struct account *);
 /* the names the audit gives f->method (method.c), given by the families */
 void	flow_method_names(const char *(*)(int));
+void	flow_method_features(unsigned (*)(const struct cfg *));
 
 int	register_due(const struct cfg *, const struct account *);
 
@@ -205,7 +208,7 @@ void	work_job_submit(struct flow *, struct job_spec *, job_fn);
 void	work_send(struct flow *, const struct secret *);
 void	work_change(struct flow *, const struct secret *,
 	    const struct secret *);
-void	work_notify(struct flow *, const char *, const char *);
+void	work_notify(struct flow *, const char *, const char *, const char *);
 int	work_mail_down(const struct cfg *);
 
 void	work_send_report(const struct cfg *, struct send_report *);

@@ -92,10 +92,13 @@ is_system_account(const char *name, int min_uid)
 /*
  * The same rule on what the directory returned: the typed name was
  * matched ignoring case and spaces ("ROOT", " backup"), so the entry's
- * own login names and uidNumber decide.
+ * own login names and uidNumber decide.  The typed name itself, which
+ * every caller has just looked up, is not asked of NSS again: each
+ * getpwnam_r is a walk through nsswitch.conf's sources (systemd's
+ * userdb alone opens some 30 paths), on every login's STATUS.
  */
 static int
-account_is_system(const struct account *a, int min_uid)
+account_is_system(const struct account *a, int min_uid, const char *typed)
 {
 	int i;
 
@@ -103,7 +106,8 @@ account_is_system(const struct account *a, int min_uid)
 		return 1;
 	for (i = 0; a->names != NULL && a->names[i] != NULL; i++)
 		if (strcasecmp(a->names[i], "root") == 0 ||
-		    is_system_account(a->names[i], min_uid))
+		    (strcmp(a->names[i], typed) != 0 &&
+		    is_system_account(a->names[i], min_uid)))
 			return 1;
 	return 0;
 }
@@ -246,7 +250,8 @@ change(void *ctx, struct job_spec *s, struct work_result *r)
 
 	if (is_system_account(s->user, s->cfg->min_uid) ||
 	    be->lookup(ctx, s->cfg, s->user, &r->acct, &r->res) != 0 ||
-	    account_is_system(&r->acct, s->cfg->min_uid)) {
+	    account_is_system(&r->acct, s->cfg->min_uid,
+	    s->user)) {
 		if (r->res.status == 0)
 			dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
 		return;
@@ -268,7 +273,8 @@ lookup(void *ctx, struct job_spec *s, struct work_result *r)
 	r->system = is_system_account(s->user, s->cfg->min_uid);
 	if (be->lookup(ctx, s->cfg, s->user, &r->acct, &r->res) != 0)
 		return;
-	r->system |= account_is_system(&r->acct, s->cfg->min_uid);
+	r->system |= account_is_system(&r->acct, s->cfg->min_uid,
+	    s->user);
 	if (s->cfg->throttle_store == STORE_FILE) {
 		state_account_key(r->acct.dn, key);
 		state_get(key, &r->acct.counters);
@@ -282,7 +288,8 @@ status(void *ctx, struct job_spec *s, struct work_result *r)
 	r->system = is_system_account(s->user, s->cfg->min_uid);
 	if (!r->system && be->lookup(ctx, s->cfg, s->user, &r->acct,
 	    &r->res) == 0)
-		r->system = account_is_system(&r->acct, s->cfg->min_uid);
+		r->system = account_is_system(&r->acct, s->cfg->min_uid,
+	    s->user);
 	if (r->system)
 		dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
 }
@@ -316,8 +323,9 @@ job_run(struct job_spec *s, struct work_result *r, void *ctx)
 	 * name the directory knows and one it does not.
 	 */
 	if ((s->kind == W_LOOKUP || s->kind == W_STATUS ||
-	    s->kind == W_CHANGE) && s->self_only &&
-	    !is_own_name(s->uid, s->user)) {
+	    s->kind == W_CHANGE) && s->self_only && (s->remote ?
+	    strcmp(s->self_name, s->user) != 0 :
+	    !is_own_name(s->uid, s->user))) {
 		r->not_self = 1;
 		return;
 	}
@@ -339,6 +347,7 @@ job_run(struct job_spec *s, struct work_result *r, void *ctx)
 		break;
 	case W_TOTP_CHECK:
 	case W_ANSWER_CHECK:
+	case W_PASS_CHECK:
 	case W_REG_WRITE:
 		if (s->fn != NULL)
 			s->fn(ctx, s, r);

@@ -35,6 +35,7 @@ enum work_kind {
 	W_TOTP_CHECK,		/* reset: an app code, its step stored */
 	W_ANSWER_CHECK,		/* reset: an answer the method's check_job
 				   takes (a question's, a recovery code) */
+	W_PASS_CHECK,		/* reset: a helpdesk pass, used if right */
 	W_REG_WRITE,		/* registration: store what was proved */
 };
 
@@ -45,6 +46,7 @@ struct work_result {
 	int		 blocked;	/* W_RECORD_FAIL, W_CHECK */
 	int		 right;		/* W_TOTP_CHECK, W_ANSWER_CHECK */
 	int		 superseded;	/* W_CHECK: a newer code was sent */
+	char		 vouched[600];	/* right: who vouched (an issuer) */
 	char		 mark[64];	/* W_RECORD_SENT: see sent_mark */
 	uint64_t	*seen;
 	int		 n_seen;
@@ -72,6 +74,8 @@ struct job_spec {
 	char		 user[SSPR_USER_MAX + 1];
 	uid_t		 uid;
 	int		 self_only;	/* may act only for its own user */
+	int		 remote;	/* a fleet host's caller: self_name */
+	char		 self_name[SSPR_USER_MAX + 1];
 	int		 fake;		/* no account: a count is only waited */
 	struct account	 acct;		/* a copy of the flow's, the worker's */
 	struct secret	 pw;
@@ -146,6 +150,7 @@ struct send_report {
 /* The families' own work (reset_work.c, register_work.c). */
 void	reset_answer_work(void *, struct job_spec *, struct work_result *);
 void	reset_totp_work(void *, struct job_spec *, struct work_result *);
+void	reset_pass_work(void *, struct job_spec *, struct work_result *);
 void	register_write_work(void *, struct job_spec *, struct work_result *);
 void	reset_rcode_work(void *, struct job_spec *, struct work_result *);
 /* a new set of recovery codes on the entry (the old one revoked), the

@@ -27,7 +27,8 @@ struct mail_vars {
 };
 
 /* Every template the daemon renders; each may have .LANG variants. */
-#define MAIL_TEMPLATES	{ "code", "notify-reset", "notify-unlock", NULL }
+#define MAIL_TEMPLATES	{ "code", "notify-reset", "notify-unlock", \
+			    "notify-pass", NULL }
 
 int	mail_load_template(const char *, const char *, const char *, char *,
 	    size_t, char *, size_t);

@@ -26,6 +26,7 @@
 #include "code.h"
 #include "dir.h"
 #include "families.h"
+#include "fleet.h"
 #include "flow.h"
 #include "log.h"
 #include "pool.h"
@@ -192,8 +193,35 @@ check_only(struct cfg *c, const struct preflight *p)
 {
 	cfg_print(c, stdout);
 	fprintf(stderr, "%s: configuration OK\n", c->path);
+	if (c->role != ROLE_LOCAL)
+		fprintf(stderr, "%s: [fleet] certificate, key, CA%s load\n",
+		    c->path, *c->fleet_crl ? " and CRL" : "");
 	fflush(stderr);
+	if (c->role == ROLE_RELAY)	/* it reaches no directory or mail */
+		return 0;
+	if (c->role == ROLE_SERVER && fleet_check_listen(c) != 0)
+		return 1;
 	return preflight_run(c, p);
+}
+
+/* A relay: the local socket and the relay threads, nothing else. */
+static int
+run_relay(struct cfg *c, int lfd, const char *where)
+{
+	int i;
+	char servers[512] = "";
+
+	if (pool_done_init() != 0 || relay_init() != 0) {
+		log_msg(LOG_ERR, "cannot start the relay");
+		return 1;
+	}
+	for (i = 0; i < c->fleet_servers.n; i++)
+		snprintf(servers + strlen(servers), sizeof(servers) -
+		    strlen(servers), "%s%s", i ? " " : "",
+		    c->fleet_servers.item[i]);
+	log_msg(LOG_INFO, "sspr-helperd %s ready on %s (relay to %s)",
+	    SSPR_VERSION, where, servers);
+	return server_run(c, lfd) == 0 ? 0 : 1;
 }
 
 /*
@@ -222,6 +250,18 @@ run(struct cfg *c)
 	char err[512], *sock = NULL;
 
 	block_signals();
+	if (c->role == ROLE_RELAY) {
+		if ((lfd = inherited_socket()) < 0) {
+			if ((lfd = open_socket(c->socket)) < 0)
+				return 1;
+			created = 1;
+			if ((sock = strdup(c->socket)) == NULL)
+				goto out;
+		}
+		r = run_relay(c, lfd, created ? c->socket :
+		    "the socket systemd passed");
+		goto out;
+	}
 	dir_store_resolve(c);
 	if (state_open(c->state_file, throttle_horizon(c), err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "%s: [throttle] state_file: %s", c->path, err);
@@ -251,8 +291,12 @@ run(struct cfg *c)
 	account_family_init();
 	admin_family_init();
 	audit_configure(c);
-	log_msg(LOG_INFO, "sspr-helperd %s ready on %s (directory %s, mail %s)",
-	    SSPR_VERSION, where, c->uris[0], c->smtp_url);
+	if (c->role == ROLE_SERVER && fleet_server_start(c) != 0)
+		goto out;
+	log_msg(LOG_INFO, "sspr-helperd %s ready on %s (directory %s, mail %s%s%s)",
+	    SSPR_VERSION, where, c->uris[0], c->smtp_url,
+	    c->role == ROLE_SERVER ? ", hosts on " : "",
+	    c->role == ROLE_SERVER ? c->fleet_listen : "");
 	r = server_run(c, lfd) == 0 ? 0 : 1;
 	server_close_all();
 out:
@@ -324,6 +368,14 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_set_debug(c->debug);
+	if (fleet_tls_load(c, err, sizeof(err)) != 0) {
+		if (check)
+			fprintf(stderr, "%s: %s\n", path, err);
+		else
+			log_msg(LOG_ERR, "%s: %s", path, err);
+		cfg_unref(c);
+		return 1;
+	}
 	if (check && pf.online &&
 	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "cannot initialise libcurl\n");

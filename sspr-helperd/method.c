@@ -14,6 +14,7 @@ const struct method *const methods[] = {
 	&method_totp,
 	&method_sms,
 	&method_questions,
+	&method_pass,
 	&method_rcodes,
 	NULL,
 };
@@ -34,10 +35,35 @@ method_by_action(int action)
 {
 	int i;
 
-	for (i = 0; methods[i] != NULL; i++)
+	for (i = 0; action != 0 && methods[i] != NULL; i++)
 		if (methods[i]->action == action)
 			return methods[i];
 	return NULL;
+}
+
+/* The method a START of this purpose chose (the pass), or NULL. */
+const struct method *
+method_chosen(int purpose)
+{
+	int i;
+
+	for (i = 0; purpose != 0 && methods[i] != NULL; i++)
+		if (methods[i]->purpose == purpose)
+			return methods[i];
+	return NULL;
+}
+
+/* HELLO_OK's bits for the methods a person may choose, as enabled. */
+unsigned
+method_features(const struct cfg *c)
+{
+	unsigned bits = 0;
+	int i;
+
+	for (i = 0; methods[i] != NULL; i++)
+		if (methods[i]->feature != 0 && methods[i]->enabled(c))
+			bits |= methods[i]->feature;
+	return bits;
 }
 
 /*

@@ -13,6 +13,11 @@
  * what the family then does.  Who may see what in the PAM conversation
  * (echo, the prompt's words) is the module's, from the CHALLENGE's method
  * (pam_sspr/recover.c), so it is not here.
+ *
+ * A method the person chooses before the name is known (the helpdesk
+ * pass: START's purpose says so) is asked first and only then, of every
+ * name alike: a fake flow is asked it too, and its answer goes through
+ * the same worker, which knows the job is fake and matches nothing.
  */
 #ifndef SSPR_METHOD_H
 #define SSPR_METHOD_H
@@ -86,16 +91,25 @@ struct method {
 	/* registration: an answer to enrol_ask's CHALLENGE */
 	enum enrol_outcome (*enrol_answer)(struct flow *,
 			    const struct secret *);
+
+	/* --- a method the person chooses at START (0: never chosen) --- */
+	int		 purpose;	/* SSPR_PURPOSE_* that chooses it */
+	unsigned	 feature;	/* SSPR_FEAT_* offering the choice */
+	/* how many of methods_required it satisfies (NULL: 1) */
+	int		(*counts)(const struct cfg *);
+	const char	*notify;	/* the mail after a reset with it */
 };
 
 extern const struct method method_email, method_totp, method_sms,
-    method_questions, method_rcodes;
+    method_questions, method_pass, method_rcodes;
 
 /* The methods, in the order a reset asks them, NULL-terminated. */
 extern const struct method *const methods[];
 
 const struct method *method_by_id(int);
 const struct method *method_by_action(int);
+const struct method *method_chosen(int);
+unsigned method_features(const struct cfg *);
 const char *method_name(int);
 
 #endif

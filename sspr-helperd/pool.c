@@ -29,6 +29,8 @@ struct queue {
 struct pool {
 	const char	*name;
 	struct queue	 q;
+	pthread_cond_t	 warm;		/* waiters that keep something open */
+	int		 nwarm;
 	pthread_t	*threads;
 	int		 nthreads;
 	int		 stop;
@@ -80,22 +82,31 @@ pool_done_fd(void)
 
 /*
  * The next job, waiting for one; NULL once the pool stops, or at the
- * deadline if there is one (a worker's idle time is up).
+ * deadline if there is one (a worker's idle time is up).  A worker that
+ * keeps something open (its idle callback asked to be called again)
+ * waits apart, and pool_submit wakes such a worker first: at a trickle of
+ * work, one connection serves it, and the others close when their idle
+ * time is up, instead of every step of a flow opening one of its own.
  */
 static struct job *
 next_job(struct pool *p, const struct timespec *deadline)
 {
+	pthread_cond_t *cond = deadline != NULL ? &p->warm : &p->q.cond;
 	struct job *j;
 	int rc = 0;
 
 	pthread_mutex_lock(&p->q.lock);
+	if (deadline != NULL)
+		p->nwarm++;
 	while (p->q.head == NULL && !p->stop && rc != ETIMEDOUT) {
 		if (deadline != NULL)
-			rc = pthread_cond_timedwait(&p->q.cond, &p->q.lock,
+			rc = pthread_cond_timedwait(cond, &p->q.lock,
 			    deadline);
 		else
-			pthread_cond_wait(&p->q.cond, &p->q.lock);
+			pthread_cond_wait(cond, &p->q.lock);
 	}
+	if (deadline != NULL)
+		p->nwarm--;
 	j = pop(&p->q);
 	pthread_mutex_unlock(&p->q.lock);
 	return j;
@@ -182,6 +193,7 @@ pool_new(const char *name, int n, const struct pool_ctx *ctx, int stacksize)
 	pthread_condattr_init(&cattr);
 	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->q.cond, &cattr);
+	pthread_cond_init(&p->warm, &cattr);
 	pthread_condattr_destroy(&cattr);
 	pthread_attr_init(&attr);
 	if (stacksize > 0)
@@ -207,7 +219,14 @@ pool_submit(struct pool *p, struct job *j)
 {
 	pthread_mutex_lock(&p->q.lock);
 	push(&p->q, j);
-	pthread_cond_signal(&p->q.cond);
+	if (p->nwarm > 0)
+		pthread_cond_signal(&p->warm);
+	/*
+	 * More jobs queued than warm workers waiting (one signalled may not
+	 * have woken yet): a burst must not wait for them one by one.
+	 */
+	if (p->q.len > p->nwarm)
+		pthread_cond_signal(&p->q.cond);
 	pthread_mutex_unlock(&p->q.lock);
 }
 
@@ -233,11 +252,13 @@ pool_free(struct pool *p)
 	pthread_mutex_lock(&p->q.lock);
 	p->stop = 1;
 	pthread_cond_broadcast(&p->q.cond);
+	pthread_cond_broadcast(&p->warm);
 	pthread_mutex_unlock(&p->q.lock);
 	for (i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
 	pthread_mutex_destroy(&p->q.lock);
 	pthread_cond_destroy(&p->q.cond);
+	pthread_cond_destroy(&p->warm);
 	free(p->threads);
 	free(p);
 }

@@ -36,8 +36,11 @@ static void reset_done(struct flow *, uint16_t);
 static void
 reset_start(struct flow *f, struct msg *in)
 {
-	if (in->u.start.purpose == SSPR_PURPOSE_UNLOCK &&
-	    !f->cfg->allow_unlock) {
+	const struct method *chosen = method_chosen(in->u.start.purpose);
+
+	if ((in->u.start.purpose == SSPR_PURPOSE_UNLOCK &&
+	    !f->cfg->allow_unlock) || (chosen != NULL &&
+	    !chosen->enabled(f->cfg))) {
 		flow_fail(f, SSPR_R_DISABLED);
 		return;
 	}
@@ -130,17 +133,20 @@ ask_direct(struct flow *f, const struct method *meth)
 }
 
 /*
- * The next method of the plan.  A fake flow is shown the first method of
- * the table (email), as most real accounts are.
+ * The next method of the plan.  A fake flow is shown the method the
+ * person chose at START (the pass), else the first of the table (email),
+ * as most real accounts are.
  */
 static void
 ask_method(struct flow *f)
 {
-	const struct method *meth;
+	const struct method *meth, *chosen = method_chosen(f->purpose);
 
-	meth = f->fake ? methods[0] : method_by_id(f->plan[f->plan_pos]);
+	meth = !f->fake ? method_by_id(f->plan[f->plan_pos]) :
+	    chosen != NULL ? chosen : methods[0];
 	if (!f->fake && meth->hidden && f->plan_pos == 0) {
-		/* the fake flow's challenge, nothing sent (process_answer) */
+		/* the fake flow's challenge, nothing sent (process_answer);
+		 * never a chosen one's: that is plan[0] of a real flow */
 		f->fake = f->hidden = 1;
 		f->method = methods[0]->id;
 		issue_code(f, methods[0]);
@@ -148,7 +154,7 @@ ask_method(struct flow *f)
 		return;
 	}
 	f->method = meth->id;
-	if (meth->channel != CH_NONE || f->fake) {
+	if (meth->channel != CH_NONE || (f->fake && chosen == NULL)) {
 		issue_code(f, meth);
 		return;
 	}
@@ -157,30 +163,40 @@ ask_method(struct flow *f)
 	ask_direct(f, meth);
 }
 
+/* May this flow ask the account m?  A chosen method only when chosen. */
+static int
+method_fits(const struct flow *f, const struct method *m)
+{
+	const struct account *a = &f->acct;
+
+	if (!m->usable(f->cfg, a))
+		return 0;
+	if (f->purpose == SSPR_PURPOSE_VERIFY)
+		return m->proves_address;
+	if (m->purpose != 0 && m->purpose != f->purpose)
+		return 0;
+	return m->enabled(f->cfg) && (!a->admin || m->for_admins);
+}
+
 /*
- * The recovery methods the account can use, in the order of the table
- * (method.c), into f->plan: those [policy] methods enables that the
- * account has, and for an administrator only those that count for one.
- * Proving the address (PURPOSE_VERIFY) is the method that proves it,
- * whatever [policy] methods says.
+ * The recovery methods the account can use into f->plan: the one chosen
+ * at START first (the pass), then in the order of the table (method.c):
+ * those [policy] methods enables that the account has, and for an
+ * administrator only those that count for one.  Proving the address
+ * (PURPOSE_VERIFY) is the method that proves it, whatever [policy]
+ * methods says.
  */
 static int
 methods_available(struct flow *f)
 {
-	const struct account *a = &f->acct;
-	const struct cfg *c = f->cfg;
 	const struct method *m;
-	int n = 0, i;
+	int n = 0, i, chosen;
 
-	for (i = 0; (m = methods[i]) != NULL; i++) {
-		if (!m->usable(c, a))
-			continue;
-		if (f->purpose == SSPR_PURPOSE_VERIFY ? !m->proves_address :
-		    !m->enabled(c) || (a->admin && !m->for_admins))
-			continue;
-		if (n < (int)(sizeof(f->plan) / sizeof(f->plan[0])))
-			f->plan[n++] = m->id;
-	}
+	for (chosen = 1; chosen >= 0; chosen--)
+		for (i = 0; (m = methods[i]) != NULL; i++)
+			if ((m->purpose != 0) == chosen && method_fits(f, m) &&
+			    n < (int)(sizeof(f->plan) / sizeof(f->plan[0])))
+				f->plan[n++] = m->id;
 	return n;
 }
 
@@ -189,6 +205,7 @@ static const char *
 ineligible(const struct flow *f)
 {
 	const struct account *a = &f->acct;
+	const struct method *chosen = method_chosen(f->purpose);
 	int v, n, need;
 
 	if (a->excluded || account_named(a, &f->cfg->exclude_users))
@@ -198,6 +215,13 @@ ineligible(const struct flow *f)
 	n = methods_available((struct flow *)f);
 	need = f->purpose == SSPR_PURPOSE_VERIFY ? 1 : a->admin ?
 	    f->cfg->admin_methods_required : f->cfg->methods_required;
+	if (chosen != NULL && (n == 0 || f->plan[0] != chosen->id))
+		return "the method chosen at the start is not usable";
+	/* the chosen one may stand for more than one method */
+	if (chosen != NULL && chosen->counts != NULL)
+		need -= chosen->counts(f->cfg) - 1;
+	if (need < 1)
+		need = 1;
 	if (n == 0)
 		return "no usable recovery method";
 	if (n < need)
@@ -309,7 +333,8 @@ process_answer(struct flow *f, struct secret *typed)
 		f->fake = 0;
 	}
 	meth = method_by_id(f->method);
-	if (!f->fake && meth->channel == CH_NONE) {
+	/* a chosen method's is checked for a fake flow too: the same work */
+	if (meth->channel == CH_NONE && (!f->fake || meth->purpose != 0)) {
 		/* scrypt, or a directory write: on a worker */
 		struct job_spec *s;
 
@@ -341,9 +366,16 @@ answer_checked(struct flow *f, struct work_result *r)
 		flow_fail(f, SSPR_R_UNAVAILABLE);
 		return;
 	}
-	if (!r->right) {
+	if (!r->right || f->fake) {
 		wrong_answer(f);
 		return;
+	}
+	/* who vouched (a pass's issuer, as the value names it: printable
+	 * ASCII, pass.c); the audit's method says what was used */
+	if (r->vouched[0] != '\0') {
+		flog(f, LOG_NOTICE, "a %s issued by %s was used (and is gone)",
+		    method_by_id(f->method)->name, r->vouched);
+		faudit(f, "vouched", "ok", r->vouched);
 	}
 	flow_wait(f, F_CHECKING, flow_dir_wait(f));
 	work_dir(f, W_CHECK, NULL);
@@ -538,17 +570,26 @@ unlock_done(struct flow *f, struct work_result *r)
 
 /*
  * DONE for a reset, unlock or address check: the counters start afresh,
- * and after a change the account's owner is told (best effort).
+ * and after a change the account's owner is told (best effort).  After a
+ * method the person chose (the helpdesk pass: perhaps someone who talked
+ * the helpdesk round), at the directory's mail too.
  */
 static void
 reset_done(struct flow *f, uint16_t outcome)
 {
+	const struct method *chosen = method_chosen(f->purpose);
+
 	flow_done(f, outcome);
 	work_dir(f, W_CLEAR, NULL);
-	if (outcome == SSPR_DONE_PASSWORD_SET || outcome == SSPR_DONE_UNLOCKED)
+	if (outcome != SSPR_DONE_PASSWORD_SET && outcome != SSPR_DONE_UNLOCKED)
+		return;
+	if (chosen != NULL && chosen->notify != NULL)
+		work_notify(f, chosen->notify, account_reset_mail(f->cfg,
+		    &f->acct), f->acct.mail);
+	else
 		work_notify(f, outcome == SSPR_DONE_PASSWORD_SET ?
 		    "notify-reset" : "notify-unlock",
-		    account_reset_mail(f->cfg, &f->acct));
+		    account_reset_mail(f->cfg, &f->acct), NULL);
 }
 
 static const struct accept_row reset_rows[] = {
@@ -566,13 +607,14 @@ static const struct result_row reset_results[] = {
 	{ W_UNLOCK,		F_WRITING,	unlock_done,		0 },
 	{ W_TOTP_CHECK,		F_CHECKING,	answer_checked,		0 },
 	{ W_ANSWER_CHECK,	F_CHECKING,	answer_checked,		0 },
+	{ W_PASS_CHECK,		F_CHECKING,	answer_checked,		0 },
 	{ W_LOOKUP,		F_END,		NULL,			0 },
 };
 
 static const struct flow_family reset_family = {
 	.name = "reset",
 	.purposes = (1u << SSPR_PURPOSE_RESET) | (1u << SSPR_PURPOSE_UNLOCK) |
-	    (1u << SSPR_PURPOSE_VERIFY),
+	    (1u << SSPR_PURPOSE_VERIFY) | (1u << SSPR_PURPOSE_PASS),
 	.start = reset_start,
 	.accept = reset_rows,
 	.results = reset_results,
@@ -582,5 +624,6 @@ void
 reset_family_init(void)
 {
 	flow_method_names(method_name);
+	flow_method_features(method_features);
 	flow_family_add(&reset_family);
 }

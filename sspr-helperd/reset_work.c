@@ -4,8 +4,9 @@
  * thread of jobs.c): is an app code right, its time step not used before
  * on any host (the step is stored with a compare-and-swap), or is a
  * security question's answer right (scrypt)?  Is a recovery code one of
- * the account's, and did this worker's delete of its value win?  Sees
- * only the job.
+ * the account's, and did this worker's delete of its value win?  Is a
+ * helpdesk pass right (scrypt), and was that very value deleted from the
+ * entry by this flow (single use on any host)?  Sees only the job.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "dirstore.h"
 #include "jobs.h"
 #include "log.h"
+#include "pass.h"
 #include "rcodes.h"
 #include "totp.h"
 
@@ -125,4 +127,46 @@ reset_rcode_work(void *ctx, struct job_spec *s, struct work_result *r)
 	    r->res.detail);
 	if (r->res.status != DIR_UNAVAILABLE)
 		dir_result_set(&r->res, DIR_UNAVAILABLE, 0, r->res.detail);
+}
+
+/*
+ * A helpdesk pass: the same scrypt for every flow (a fake one, an
+ * account without a pass, an expired or unreadable pass: pass_check does
+ * the same work and says no).  A right pass counts only once this flow
+ * deleted that very value: of two flows on any hosts only one can.  Used
+ * or expired looks like wrong; only a directory that cannot be reached
+ * is said.
+ */
+void
+reset_pass_work(void *ctx, struct job_spec *s, struct work_result *r)
+{
+	const struct account *a = &s->acct;
+	const char *stored = s->fake ? NULL : a->pass;
+	struct pass_info pi;
+
+	dir_result_set(&r->res, DIR_OK, 0, NULL);
+	r->right = 0;
+	if (!pass_check(stored, &s->pw, (long long)time(NULL)))
+		return;
+	/* ssprctl checked this as far as the issuer could read; this is
+	 * the daemon's own lookup, the check that counts */
+	if ((a->admin || a->excluded) && !s->cfg->pass_for_admins) {
+		job_log(s, LOG_WARNING, "a right helpdesk pass for an "
+		    "administrator or excluded account, refused ([pass] "
+		    "for_admins = no); it stays on the entry");
+		return;
+	}
+	if (dir_backend()->value_consume(ctx, s->cfg, a, DV_HELPDESK_PASS,
+	    stored, &r->res) != 0) {
+		job_log(s, LOG_NOTICE, "a right helpdesk pass that could not "
+		    "be deleted (used meanwhile elsewhere?): %s",
+		    r->res.detail);
+		if (r->res.status != DIR_UNAVAILABLE)
+			dir_result_set(&r->res, DIR_OK, 0, NULL);
+		return;
+	}
+	r->right = 1;
+	if (pass_parse(stored, &pi) == 0)
+		snprintf(r->vouched, sizeof(r->vouched), "%s", pi.issuer);
+	explicit_bzero(&pi, sizeof(pi));
 }

@@ -19,6 +19,7 @@
 
 #include "audit.h"
 #include "dir.h"
+#include "fleet.h"
 #include "flow.h"
 #include "keys.h"
 #include "log.h"
@@ -368,6 +369,8 @@ log_refusal(const struct conn *c, const char *why)
 	r->quiet_until = now + REFUSAL_LOG_MS;
 }
 
+static void relay_conn(struct conn *);
+
 static void
 accept_one(int fd)
 {
@@ -408,9 +411,80 @@ accept_one(int fd)
 		send_fail_and_close(c, SSPR_R_BUSY);
 		return;
 	}
+	if (cur_cfg->role == ROLE_RELAY) {
+		relay_conn(c);
+		return;
+	}
 	if ((c->flow = flow_new(c, cur_cfg, c->uid, c->pid,
 	    !uid_allowed(c->uid))) == NULL)
 		send_fail_and_close(c, SSPR_R_INTERNAL);
+}
+
+/*
+ * Relay role: the caller passed the same checks as a local one; a relay
+ * thread now owns its socket until it hands c back (relay_done_take).
+ */
+static void
+relay_conn(struct conn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP,
+	    .data.ptr = c };
+	int caller = c->uid == 0 ? SSPR_CALLER_ROOT : uid_allowed(c->uid) ?
+	    SSPR_CALLER_ALLOWED : SSPR_CALLER_SELF;
+
+	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	timer_cancel(&c->timer);
+	if (relay_start(c, c->fd, c->uid, c->pid, caller, cur_cfg) == 0)
+		return;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev);
+	conn_deadline(c, HELLO_TIMEOUT_MS);
+	send_fail_and_close(c, SSPR_R_INTERNAL);
+}
+
+/*
+ * Reset-server role: a host's caller, bridged from TLS by fleet_server.c.
+ * Its uid and class are the host's word, bounded there: a self caller
+ * acts only for the user it named (work.c), and only if this server
+ * allows self callers at all; the per-host count was taken by the bridge.
+ */
+static void
+accept_remote(struct fleet_peer *p)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	int self = p->caller == SSPR_CALLER_SELF;
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(p->fd);
+		free(p);
+		return;
+	}
+	c->fd = p->fd;
+	c->uid = p->uid;
+	ev.data.ptr = c;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
+		close(c->fd);
+		free(c);
+		free(p);
+		return;
+	}
+	nconns++;
+	conn_deadline(c, HELLO_TIMEOUT_MS);
+	if (self && !cur_cfg->self_callers) {
+		log_msg(LOG_WARNING, "fleet: host %s: refused a self caller "
+		    "(uid %u): self_callers = no here", p->host,
+		    (unsigned)p->uid);
+		send_fail_and_close(c, SSPR_R_NOT_ALLOWED);
+	} else if (nconns > cur_cfg->max_flows) {
+		log_msg(LOG_WARNING, "fleet: host %s: too many flows at once",
+		    p->host);
+		send_fail_and_close(c, SSPR_R_BUSY);
+	} else if ((c->flow = flow_new(c, cur_cfg, p->uid, 0, self)) == NULL)
+		send_fail_and_close(c, SSPR_R_INTERNAL);
+	else
+		flow_set_host(c->flow, p->host, p->user);
+	explicit_bzero(p, sizeof(*p));
+	free(p);
 }
 
 /*
@@ -586,6 +660,8 @@ server_cfg_load(const char *path, char *err, size_t errsize)
 
 	if ((c = cfg_load(path, err, errsize)) == NULL)
 		return NULL;
+	if (c->role == ROLE_RELAY)	/* no keys, no mail, no directory */
+		return c;
 	if (keys_load(c, err, errsize) != 0) {
 		cfg_unref(c);
 		return NULL;
@@ -613,6 +689,25 @@ server_reload(char *err, size_t errsize)
 		    "configuration: %s", err);
 		return -1;
 	}
+	if (n->role != cur_cfg->role) {
+		snprintf(err, errsize, "%s: [fleet] role: a new role takes "
+		    "effect only at a restart", n->path);
+		log_msg(LOG_ERR, "reload refused, keeping the running "
+		    "configuration: %s", err);
+		cfg_unref(n);
+		return -1;
+	}
+	if (fleet_tls_load(n, err, errsize) != 0) {
+		log_msg(LOG_ERR, "reload refused, keeping the running "
+		    "configuration and certificates: %s", err);
+		cfg_unref(n);
+		return -1;
+	}
+	if (n->role == ROLE_SERVER)
+		fleet_server_limits(n);
+	if (strcmp(n->fleet_listen, cur_cfg->fleet_listen) != 0)
+		log_msg(LOG_WARNING, "reload: a new [fleet] listen takes "
+		    "effect at the next restart");
 	if (strcmp(n->socket, cur_cfg->socket) != 0)
 		log_msg(LOG_WARNING, "reload: a new socket path takes effect "
 		    "at the next restart");
@@ -620,10 +715,12 @@ server_reload(char *err, size_t errsize)
 	    n->mail_workers != cur_cfg->mail_workers)
 		log_msg(LOG_WARNING, "reload: new pool sizes take effect at "
 		    "the next restart");
-	dir_store_resolve(n);
 	log_set_debug(n->debug);
-	audit_configure(n);
-	state_set_horizon(throttle_horizon(n));
+	if (n->role != ROLE_RELAY) {
+		dir_store_resolve(n);
+		audit_configure(n);
+		state_set_horizon(throttle_horizon(n));
+	}
 	cfg_unref(cur_cfg);
 	cur_cfg = n;
 	log_msg(LOG_INFO, "configuration reloaded from %s", n->path);
@@ -668,7 +765,9 @@ static const struct conn_ops ops = {
 int
 server_run(struct cfg *c, int lfd)
 {
-	static char tag_signal, tag_done;
+	static char tag_signal, tag_done, tag_peer, tag_relay;
+	struct fleet_peer *peer;
+	struct conn *rc;
 	struct epoll_event evs[MAX_EVENTS];
 	struct timer *t;
 	sigset_t set;
@@ -686,6 +785,11 @@ server_run(struct cfg *c, int lfd)
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (sfd < 0 || epfd < 0 || add_fd(sfd, &tag_signal) != 0 ||
 	    add_fd(pool_done_fd(), &tag_done) != 0) {
+		log_msg(LOG_ERR, "event loop: %s", strerror(errno));
+		return -1;
+	}
+	if ((fleet_peer_fd() >= 0 && add_fd(fleet_peer_fd(), &tag_peer) != 0) ||
+	    (relay_done_fd() >= 0 && add_fd(relay_done_fd(), &tag_relay) != 0)) {
 		log_msg(LOG_ERR, "event loop: %s", strerror(errno));
 		return -1;
 	}
@@ -710,6 +814,12 @@ server_run(struct cfg *c, int lfd)
 				stop = on_signal(sfd);
 			else if (p == &tag_done)
 				pool_drain();
+			else if (p == &tag_peer)
+				while ((peer = fleet_peer_take()) != NULL)
+					accept_remote(peer);
+			else if (p == &tag_relay)
+				while ((rc = relay_done_take()) != NULL)
+					conn_close(rc);
 			else
 				conn_event(p, evs[i].events);
 		}

@@ -23,11 +23,13 @@
 #define SA_REGISTERED_TIME	"ssprRegisteredTime"
 #define SA_REGISTRATION_SKIPS	"ssprRegistrationSkips"
 #define SA_RECOVERY_CODE	"ssprRecoveryCode"	/* one per code left */
+/* the helpdesk's one-time pass (pass.h), issued by ssprctl pass */
+#define SA_HELPDESK_PASS	"ssprHelpdeskPass"
 
 /* What a lookup reads, whatever the directory. */
 #define DIR_SSPR_ATTRS	SA_CODE_SENT, SA_CODE_FAILURE, SA_BLOCKED_UNTIL, \
 	SA_RECOVERY_MAIL, SA_RECOVERY_PHONE, SA_TOTP_SECRET, \
 	SA_TOTP_LAST_STEP, SA_QUESTION_ANSWER, SA_REGISTERED_TIME, \
-	SA_REGISTRATION_SKIPS, SA_RECOVERY_CODE
+	SA_REGISTRATION_SKIPS, SA_RECOVERY_CODE, SA_HELPDESK_PASS
 
 #endif

@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "addr.h"
@@ -106,6 +107,9 @@ job_fill(struct flow *f, struct job_spec *s)
 	snprintf(s->user, sizeof(s->user), "%s", f->user);
 	s->uid = f->uid;
 	s->self_only = f->self_only;
+	/* a fleet host's self caller is known by the name it sent */
+	s->remote = f->host[0] != '\0';
+	snprintf(s->self_name, sizeof(s->self_name), "%s", f->self_name);
 	s->fake = f->fake;
 	if (account_copy(&s->acct, &f->acct) != 0)
 		return -1;
@@ -310,22 +314,26 @@ submit_mail(struct flow *f, const struct secret *code, int probe)
 }
 
 /*
- * Tells the account's owner (and, for an administrator's account, the
- * administrators) that a reset or unlock happened.  Best effort: a
- * failure is logged; the change is not undone.
+ * Tells the account's owner (at owner, and at also when it is another
+ * address; and, for an administrator's account, the administrators) that
+ * a reset or unlock happened.  Best effort: a failure is logged; the
+ * change is not undone.
  */
 void
-work_notify(struct flow *f, const char *tmpl, const char *owner)
+work_notify(struct flow *f, const char *tmpl, const char *owner,
+    const char *also)
 {
-	const char *to[2] = { owner, NULL };
+	const char *to[3] = { owner, NULL, NULL };
 	struct mail_spec *m;
 	int i;
 
 	if (!f->cfg->notify)
 		return;
+	if (also != NULL && (owner == NULL || strcasecmp(also, owner) != 0))
+		to[1] = also;
 	if (f->acct.admin && *f->cfg->admin_address != '\0')
-		to[1] = f->cfg->admin_address;
-	for (i = 0; i < 2; i++)
+		to[2] = f->cfg->admin_address;
+	for (i = 0; i < 3; i++)
 		if (to[i] != NULL && (m = mail_new(f, tmpl, to[i])) != NULL)
 			mail_submit(f, m);
 }

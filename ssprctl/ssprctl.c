@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "remote.h"
 #include "frame.h"
 #include "msg.h"
 #include "passcmd.h"
@@ -40,7 +41,8 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: ssprctl [-c CONFIG] [-s SOCKET] [-f table|csv|json] COMMAND\n"
+	    "usage: ssprctl [-c CONFIG] [-s SOCKET | --server NAME:PORT] "
+	    "[-f table|csv|json] COMMAND\n"
 	    "commands:\n"
 	    "  status                       is the daemon healthy?\n"
 	    "  report registration          who registered which methods\n"
@@ -242,6 +244,10 @@ split(const char *line, int ncols)
 
 /* --- talking to the daemon ------------------------------------------- */
 
+/* --server: a reset server, reached with the config's [fleet] files */
+static const char	*remote;
+static struct cfg	*remote_cfg;
+
 static int
 dial(const char *path)
 {
@@ -272,7 +278,7 @@ request(const char *sock, uint16_t op, const char *arg,
 	struct msg m = { .type = SSPR_MSG_HELLO };
 	int fd, r;
 
-	if ((fd = dial(sock)) < 0)
+	if ((fd = remote ? remote_dial(remote_cfg, remote) : dial(sock)) < 0)
 		return 3;
 	m.u.hello.version = SSPR_PROTO_CUR;
 	snprintf(m.u.hello.service, sizeof(m.u.hello.service), "ssprctl");
@@ -492,6 +498,7 @@ main(int argc, char **argv)
 		{ "lifetime", required_argument, NULL, 'L' },
 		{ "as", required_argument, NULL, 'A' },
 		{ "password-fd", required_argument, NULL, 'P' },
+		{ "server", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -522,6 +529,7 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'R': remote = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "table") == 0)
 				fmt = F_TABLE;
@@ -546,6 +554,7 @@ main(int argc, char **argv)
 		return 2;
 	if (sock == NULL)
 		sock = c->socket;
+	remote_cfg = c;
 	if (file == NULL)
 		file = c->audit_file;
 	cmd = argv[optind];

@@ -490,7 +490,8 @@ fake_totp_reseal(void *ctx, struct cfg *c, const struct account *a,
 	return leave(st, res);
 }
 
-/* As LDAP's strict delete of one value: only the first caller finds it. */
+/* As LDAP's strict delete of that very value: only the first caller
+ * finds it; the others get DIR_NOT_FOUND, as dir_value_consume says. */
 static int
 fake_value_consume(void *ctx, struct cfg *c, const struct account *a,
     enum dir_value which, const char *value, struct dir_result *res)
@@ -504,15 +505,19 @@ fake_value_consume(void *ctx, struct cfg *c, const struct account *a,
 	ENTER(DF_VALUE_CONSUME, res);
 	if ((e = by_dn(a->dn)) == NULL)
 		return missing(st, res);
-	v = which == DV_RCODE ? e->a.rcodes : NULL;
-	for (i = 0; v != NULL && v[i] != NULL && strcmp(v[i], value) != 0;
-	    i++)
-		;
-	if (v == NULL || v[i] == NULL) {
-		pthread_mutex_unlock(&lock);
-		dir_result_set(res, DIR_NOT_FOUND, 0, "no such value");
-		return -1;
+	if (which == DV_HELPDESK_PASS) {
+		if (e->a.pass == NULL || value == NULL ||
+		    strcmp(e->a.pass, value) != 0)
+			goto gone;
+		set_str(&e->a.pass, NULL);
+		return leave(st, res);
 	}
+	v = which == DV_RCODE ? e->a.rcodes : NULL;
+	for (i = 0; v != NULL && value != NULL && v[i] != NULL &&
+	    strcmp(v[i], value) != 0; i++)
+		;
+	if (v == NULL || value == NULL || v[i] == NULL)
+		goto gone;
 	free(v[i]);
 	for (n = i; v[n] != NULL; n++)
 		v[n] = v[n + 1];
@@ -521,6 +526,10 @@ fake_value_consume(void *ctx, struct cfg *c, const struct account *a,
 		e->a.rcodes = NULL;
 	}
 	return leave(st, res);
+gone:
+	pthread_mutex_unlock(&lock);
+	dir_result_set(res, DIR_NOT_FOUND, 0, "no such value");
+	return -1;
 }
 
 static int

@@ -56,6 +56,7 @@ void	ff_found(struct work_result *, const char *, const char *);
 extern char	 fr_code[16];	/* the code of the newest mail or SMS */
 extern char	 fr_to[SSPR_VALUE_MAX + 1];	/* and where it went */
 extern int	 fr_notices, fr_probes;
+extern char	 fr_notice[32];	/* the newest notice's template */
 void	fr_init(void);		/* after ff_init: pools, the fake back end */
 int	fr_run_dir(void);	/* the oldest directory job; 0: none */
 int	fr_mail(int);		/* the oldest mail job: sent (1) or not */

@@ -78,11 +78,13 @@ work_send(struct flow *f, const struct secret *code)
 }
 
 void
-work_notify(struct flow *f, const char *tmpl, const char *owner)
+work_notify(struct flow *f, const char *tmpl, const char *owner,
+    const char *also)
 {
 	(void)f;
 	(void)tmpl;
 	(void)owner;
+	(void)also;
 	ff_notifies++;
 }
 

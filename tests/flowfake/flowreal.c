@@ -23,6 +23,7 @@ static struct pool	 dirq, mailq;
 char			 fr_code[16];
 char			 fr_to[SSPR_VALUE_MAX + 1];
 int			 fr_notices, fr_probes;
+char			 fr_notice[32];	/* the newest notice's */
 
 struct pool *
 pool_new(const char *name, int n, const struct pool_ctx *ctx, int stack)
@@ -134,8 +135,10 @@ fr_mail(int ok)
 		snprintf(fr_code, sizeof(fr_code), "%.*s", (int)m->code.len,
 		    (const char *)m->code.buf);
 		snprintf(fr_to, sizeof(fr_to), "%s", m->to);
-	} else
+	} else {
 		fr_notices++;
+		snprintf(fr_notice, sizeof(fr_notice), "%s", m->tmpl);
+	}
 	m->ok = ok;
 	if (!ok)
 		snprintf(m->err, sizeof(m->err), "injected");

@@ -231,6 +231,12 @@ answers(unsigned char *st, size_t *sl)
 	m.u.step.action = SSPR_ACT_CONFIRM;
 	seed("register-step-confirm", &m, NULL, NULL);
 	memset(&m, 0, sizeof(m));
+	m.type = SSPR_MSG_HOST;
+	m.u.host.caller = SSPR_CALLER_SELF;
+	m.u.host.uid = 1000;
+	strcpy(m.u.host.user, "alice");
+	seed("host-self", &m, NULL, NULL);
+	memset(&m, 0, sizeof(m));
 	m.type = SSPR_MSG_CHALLENGE;
 	m.u.challenge.method = SSPR_METHOD_TOTP;
 	m.u.challenge.lifetime = 300;

@@ -2,11 +2,15 @@
 # No enumeration: an unknown user, a user without a usable address, an
 # ambiguous name, a malformed address, an administrator-locked account
 # and an account with only recovery codes see exactly what a real user
-# sees who types wrong codes.
+# sees who types wrong codes.  With the helpdesk pass offered, an account
+# with only a pass reads as an unknown name up to the proof, whichever
+# way the person chooses.
 . "$SRC/tests/lib/env.sh"
 slapd_start && sink_start || exit 1
 daemon_conf "$T/helperd.conf"
-echo "methods = email rcodes" >> "$T/helperd.conf"
+# its own [policy] line: whatever section the file ends in (through a
+# relay, t_fleet_e2e, that is [fleet])
+printf '[policy]\nmethods = email rcodes\n' >> "$T/helperd.conf"
 daemon_start || exit 1
 module_line | pam_service sspr-test
 
@@ -31,6 +35,9 @@ is "$(drive bob "$s" | sed 's/b\*\*\*/a***/')" "$real" "account without a recove
 is "$(attr_of "uid=bob,$PEOPLE" ssprRecoveryCode | grep -c .)" 10 "bob now has recovery codes and nothing else"
 is "$(drive bob "$s" | sed 's/b\*\*\*/a***/')" "$real" "account with only recovery codes: identical but for the initial"
 like "$(grep 'event=code_failed.*user=bob' "$T/helperd.log" | tail -n 1)" 'method=rcodes' "(its wrong codes were checked as recovery codes)"
+# those five wrong codes blocked bob: the pass below wants him as he was
+"$BUILD/ssprctl" -c "$T/helperd.conf" unblock bob >/dev/null ||
+	echo "# ssprctl unblock bob failed"
 is "$(drive bert "$s" | sed 's/b\*\*\*/a***/')" "$real" "unknown user with the same initial as bob: identical"
 is "$(drive eve "$s" | sed 's/e\*\*\*@/a***@/')" "$real" "administrator-locked account: identical"
 is "$(drive twin "$s" | sed 's/t\*\*\*@/a***@/')" "$real" "ambiguous user ID: identical"
@@ -60,5 +67,49 @@ is "$a" "$b" "an unknown name gets the same masked address each time"
 is "$(mail_count alice@example.test)" 1 "only the real user got a mail"
 is "$(ls "$T/mail" | grep -vc dave@)" 1 "nobody else got one (but dave, who has an address)"
 unlike "$(cat "$T/sink.log")" "evil.test" "the malformed address never reached the mail server"
+
+# The helpdesk pass offered ([policy] methods = email pass): bob, who has
+# no address, gets a pass (ssprctl, as the directory's administrator);
+# his recovery codes are not offered here (a key is set once: the
+# rcodes line goes).
+daemon_stop
+cp "$T/helperd.conf" "$T/passd.conf"
+sed -i '/^methods = email rcodes$/d' "$T/passd.conf"
+printf '[policy]\nmethods = email pass\n' >> "$T/passd.conf"
+daemon_start passd || exit 1
+# from a source of its own: the wrong codes above used up this one's
+export DRIVE_RHOST=192.0.2.10
+"$BUILD/ssprctl" -c "$T/passd.conf" pass issue bob --as "cn=admin,$SUFFIX" \
+    --password-fd 3 3< <(printf 'admin-secret\n') >/dev/null 2>&1
+like "$(attr_of "uid=bob,$PEOPLE" ssprHelpdeskPass)" '^v1\$scrypt\$' "bob has a pass, and no address"
+s=$(script passwrong <<'EOF2'
+^Password => 
+^Choose 1, 2 or 3 => 3
+^Pass from the helpdesk => 22222-33333-44444
+^Pass from the helpdesk => 22222-33333-44444
+^Pass from the helpdesk => 22222-33333-44444
+^Pass from the helpdesk => 22222-33333-44444
+^Pass from the helpdesk => 22222-33333-44444
+EOF2
+)
+real=$(drive bob "$s")
+like "$real" 'That pass is not right\. Attempts left: 4\.' "a wrong pass is answered"
+like "$real" 'Too many wrong answers' "and the flow ends after five"
+is "$(drive albert "$s")" "$real" "choosing the pass: an unknown name reads as the account with a pass"
+is "$(drive frank "$s")" "$real" "and as an account with an address but no pass"
+s=$(script codewrong <<'EOF2'
+^Password => 
+^Choose 1, 2 or 3 => 1
+^Verification code => 00000000
+^Verification code => 00000000
+^Verification code => 00000000
+^Verification code => 00000000
+^Verification code => 00000000
+EOF2
+)
+DRIVE_RHOST=192.0.2.11
+real=$(drive bert "$s")
+like "$real" 'That code is not right' "the code path, with the pass offered"
+is "$(drive bob "$s")" "$real" "an account with only a pass reads as an unknown name with its initial"
 
 done_testing

@@ -3,7 +3,8 @@
 # a worker unbinds its connection a second after its last job, as slapd's
 # own access log shows, and the next flow opens a new one; with 0 the
 # connection stays.  Also prints (not asserted) what the first flow after
-# an idle period costs against a warm one.
+# an idle period costs against a warm one, and checks that a changed CA
+# file applies to the next connection.
 . "$SRC/tests/lib/env.sh"
 SLAPD_ACCESS_LOG=1 slapd_start || exit 1
 sink_start || exit 1
@@ -92,5 +93,24 @@ warm=$(median < "$T/warm")
 echo "# first START after idle (connect + StartTLS + bind + lookup): median $cold us of $(tr '\n' ' ' < "$T/cold")"
 echo "# warm START (lookup on the open connection): median $warm us of $(tr '\n' ' ' < "$T/warm")"
 [ "$warm" -gt 0 ] && echo "# ratio cold/warm: $(awk -v c="$cold" -v w="$warm" 'BEGIN { printf "%.2f", c / w }')"
+
+# The CA file is parsed once for all connections, and again when it
+# changes: once the idle_timeout = 1 daemon's connection has closed, a
+# file that now holds another CA refuses the directory's certificate, and
+# the file put back is trusted again.
+m=$(mark)
+out=$(raw hello recv start nobody recv cancel)
+like "$out" 'CHALLENGE' "the idle_timeout = 1 daemon serves a flow"
+wait_for 10 all_closed "$m"
+ok $? "and closes its connection again"
+mkdir -p "$T/other"
+"$SRC/tests/lib/ca.sh" "$T/other" >/dev/null 2>&1
+cp "$T/ca.pem" "$T/ca.good"
+cp "$T/other/ca.pem" "$T/ca.pem"
+out=$(raw hello recv start nobody recv cancel)
+like "$out" 'FAIL' "a CA file changed to another CA: the next connection is refused"
+cp "$T/ca.good" "$T/ca.pem"
+out=$(raw hello recv start nobody recv cancel)
+like "$out" 'CHALLENGE' "the CA file put back: served again"
 
 done_testing

@@ -254,6 +254,11 @@ ok $((! $?)) "store = directory without ldap-schema/ fails the preflight"
 like "$out" '^FAIL +schema: \[throttle\] store = directory, and the directory lacks ssprAccount, ssprCodeSent, ssprCodeFailure, ssprBlockedUntil' \
 	"naming the missing schema"
 like "$out" 'fix: load ldap-schema/ \(see ldap-schema/README.md\) or set \[throttle\] store = file' "and the fix"
+unlike "$out" 'methods has pass' "the pass's attribute is not asked for unless the pass is a method"
+conf noschema-pass '/^\[policy\]/a methods = email pass'
+out=$(pf "$T/noschema-pass.conf" --probe-user alice)
+like "$out" '^FAIL +schema: \[policy\] methods has pass, which needs ssprHelpdeskPass; the directory lacks it' \
+	"[policy] methods = email pass without the schema: the attribute is named"
 THROTTLE_STORE=auto conf noschema-auto
 out=$(pf "$T/noschema-auto.conf" --probe-user alice)
 ok $? "store = auto without ldap-schema/ passes"

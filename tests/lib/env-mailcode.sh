@@ -1,9 +1,9 @@
 #!/bin/bash
 # env-mailcode.sh T RCPT N: prints the code of the Nth code mail to RCPT in
-# T/mail (notifications do not count), waiting up to 10 s for it (run by
+# T/mail (notifications do not count), waiting up to 30 s for it (run by
 # pamdrive as a "!command").
 T=$1
-for _ in $(seq 100); do
+for _ in $(seq 300); do
 	f=$(grep -l '^X-SSPR-Message: code' "$T/mail"/*-"$2".eml 2>/dev/null |
 	    sed -n "${3:-1}p")
 	[ -n "$f" ] && break

@@ -272,6 +272,12 @@ ready_count_above() {	# ready_count_above LOG N
 }
 
 daemon_start() {	# daemon_start [NAME]: config in $T/NAME.conf, log in $T/NAME.log
+	# SSPR_FLEET=1: through a relay and a reset server (tests/lib/fleet.sh)
+	if [ -n "${SSPR_FLEET:-}" ]; then
+		. "$SRC/tests/lib/fleet.sh"
+		fleet_daemon_start "$@"
+		return
+	fi
 	local name=${1:-helperd}
 	mkdir -p "$T/run"
 	chmod 700 "$T/run"

@@ -442,7 +442,9 @@ methods_cfg(int required, int admin_required)
 
 /*
  * The table: one name each, the one [policy] methods takes (cfg.c keeps
- * its own list, below the table); ids, actions and bits all its own.
+ * its own list, below the table); ids, actions and bits all its own.  A
+ * method the person chooses at START (the helpdesk pass) is never
+ * registered: no action, no bit, checked on a worker.
  */
 static void
 methods_table(void **state)
@@ -452,14 +454,22 @@ methods_table(void **state)
 	int i;
 
 	(void)state;
-	all = methods_cfg_with("email totp sms questions rcodes", 1, 2);
+	all = methods_cfg_with("email totp sms questions pass rcodes", 1, 2);
 	for (i = 0; methods[i] != NULL; i++) {
 		const struct method *m = methods[i];
 
 		assert_true(cfg_method(all, m->name));
 		assert_ptr_equal(method_by_id(m->id), m);
-		assert_ptr_equal(method_by_action(m->action), m);
 		assert_string_equal(method_name(m->id), m->name);
+		if (m->purpose != 0) {
+			assert_ptr_equal(method_chosen(m->purpose), m);
+			assert_int_equal(m->action, 0);
+			assert_int_equal(m->reg_bit, 0);
+			assert_true(m->channel == CH_NONE &&
+			    m->check_job != NULL && m->feature != 0);
+			continue;
+		}
+		assert_ptr_equal(method_by_action(m->action), m);
 		assert_int_equal(bits & m->reg_bit, 0);
 		bits |= m->reg_bit;
 		assert_true(m->channel != CH_NONE ? m->send_to != NULL &&
@@ -467,7 +477,7 @@ methods_table(void **state)
 		    NULL && (m->enrol_ask != NULL) == (m->enrol_answer !=
 		    NULL));
 	}
-	assert_int_equal(i, 5);
+	assert_int_equal(i, 6);
 	assert_true(methods[0]->channel != CH_NONE);	/* what a fake shows */
 	assert_string_equal(method_name(0), "email");	/* before any */
 	assert_null(method_by_id(SSPR_METHOD_HUMAN));	/* a gate, not one */

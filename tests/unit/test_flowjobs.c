@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "dir_fake.h"
 #include "flowfake.h"
+#include "pass.h"
 
 static struct cfg	*cfg;
 
@@ -47,6 +49,16 @@ hello(struct flow *f)
 	m.u.hello.version = SSPR_PROTO_CUR;
 	snprintf(m.u.hello.service, sizeof(m.u.hello.service), "login");
 	snprintf(m.u.hello.tty, sizeof(m.u.hello.tty), "tty%d", rand() % 1000);
+	say(f, &m);
+}
+
+static void
+start_for(struct flow *f, const char *user, int purpose)
+{
+	struct msg m = { .type = SSPR_MSG_START };
+
+	m.u.start.purpose = (uint8_t)purpose;
+	snprintf(m.u.start.user, sizeof(m.u.start.user), "%s", user);
 	say(f, &m);
 }
 
@@ -430,6 +442,282 @@ late_result(void **state)
 	assert_int_equal(df_entry("alice")->counters.n_sent, 0);
 }
 
+/* --- the helpdesk pass --------------------------------------------------- */
+
+#define HELEN	"uid=helen,ou=people,dc=example,dc=org"
+
+static char	pass_text[PASS_TEXT_MAX];
+
+/* [policy] methods has pass; methods_required as given. */
+static int
+setup_pass_n(int required, int counts_as)
+{
+	char text[800], err[512];
+
+	df_reset();
+	fr_code[0] = fr_to[0] = '\0';
+	fr_notices = fr_probes = 0;
+	snprintf(text, sizeof(text),
+	    "[directory]\n"
+	    "uri = ldaps://dc1.example.org\n"
+	    "base = dc=example,dc=org\n"
+	    "bind_dn = cn=sspr,dc=example,dc=org\n"
+	    "bind_password_file = /etc/sspr/bindpw\n"
+	    "[mail]\n"
+	    "smtp_url = smtp://mail.example.org:587\n"
+	    "from = sspr@example.org\n"
+	    "[policy]\n"
+	    "human_check = none\n"
+	    "methods = email pass\n"
+	    "methods_required = %d\n"
+	    "[pass]\n"
+	    "counts_as = %d\n", required, counts_as);
+	cfg = cfg_parse("test.conf", text, strlen(text), err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	cfg->throttle_store = STORE_DIRECTORY;
+	cfg->pwquality = 0;
+	assert_int_equal(df_add("alice", "alice@example.org", "Old-pass-1234"),
+	    0);
+	assert_int_equal(df_add("bob", "bob@example.org", "Bobs-old-5678"), 0);
+	return 0;
+}
+
+static int
+setup_pass(void **state)
+{
+	(void)state;
+	return setup_pass_n(1, 1);
+}
+
+/* A pass for user as ssprctl issues it, expiring at now + ttl. */
+static void
+give_pass(const char *user, long long ttl)
+{
+	char stored[PASS_STORED_MAX];
+	struct secret t;
+
+	assert_int_equal(pass_new(pass_text, sizeof(pass_text)), 0);
+	secret_set(&t, pass_text, strlen(pass_text));
+	assert_int_equal(pass_store(&t, (long long)time(NULL) + ttl, HELEN,
+	    stored, sizeof(stored)), 0);
+	secret_wipe(&t);
+	free(df_entry(user)->pass);
+	df_entry(user)->pass = strdup(stored);
+}
+
+/* Up to the pass's challenge: the lookup; nothing is sent. */
+static void
+to_pass_challenge(struct conn *c, struct flow *f, const char *user)
+{
+	hello(f);
+	assert_true(c->last.u.hello_ok.features & SSPR_FEAT_PASS);
+	start_for(f, user, SSPR_PURPOSE_PASS);
+	assert_int_equal(run_dir(), 1);
+	assert_int_equal(fr_pending_mail(), 0);
+	assert_int_equal(c->last.type, SSPR_MSG_CHALLENGE);
+	assert_int_equal(c->last.u.challenge.method, SSPR_METHOD_PASS);
+	assert_string_equal(c->last.u.challenge.destination, "");
+}
+
+/* The right pass: verified, the value gone from the entry, the reset
+ * done and the owner told, at the recovery address and the mail. */
+static void
+pass_right(void **state)
+{
+	struct conn c;
+	struct flow *f = new_flow(&c);
+
+	(void)state;
+	give_pass("alice", 3600);
+	df_entry("alice")->reg_mail = strdup("alice@example.net");
+	to_pass_challenge(&c, f, "alice");
+	answer(f, pass_text);
+	assert_int_equal(run_dir(), 2);	/* the pass, the counters */
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	assert_null(df_entry("alice")->pass);
+	assert_int_equal(df_calls(DF_VALUE_CONSUME), 1);
+	new_password(f, "Fresh-Passw0rd-1");
+	assert_int_equal(run_dir(), 2);
+	assert_int_equal(c.last.type, SSPR_MSG_DONE);
+	assert_string_equal(df_password("alice"), "Fresh-Passw0rd-1");
+	while (fr_mail(1))
+		;
+	assert_int_equal(fr_notices, 2);
+	assert_string_equal(fr_notice, "notify-pass");
+	flow_closed(f);
+}
+
+/* Wrong, expired, used: the same answer as a wrong code, counted as one. */
+static void
+pass_wrong_expired_used(void **state)
+{
+	static const char *const how[] = { "wrong", "expired", "used" };
+	struct conn c;
+	struct flow *f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		give_pass("alice", i == 1 ? -10 : 3600);
+		f = new_flow(&c);
+		to_pass_challenge(&c, f, "alice");
+		if (i == 2)	/* used meanwhile, by another host */
+			df_entry("alice")->pass[0] = 'x';
+		answer(f, i == 0 ? "22222-33333-44444" : pass_text);
+		run_dir();
+		if (c.last.type != SSPR_MSG_ANSWER_BAD)
+			fail_msg("%s pass: 0x%x", how[i], c.last.type);
+		assert_int_equal(c.last.u.attempts_left, 4);
+		assert_int_equal(df_entry("alice")->counters.n_fails,
+		    (int)i + 1);
+		assert_non_null(df_entry("alice")->pass);
+		flow_closed(f);
+		run_dir();
+	}
+	assert_int_equal(df_calls(DF_VALUE_CONSUME), 1);	/* "used" */
+	assert_string_equal(df_password("alice"), "Old-pass-1234");
+}
+
+/*
+ * An unknown name, an account without a pass and one with a pass get the
+ * same answers up to the proof: the same challenge, and a wrong answer
+ * the same ANSWER_BAD after the same slow check on a worker.
+ */
+static void
+pass_unknown_like_real(void **state)
+{
+	static const char *const who[] = { "alice", "bob", "mallory" };
+	struct conn c[3];
+	struct flow *f[3];
+	int i, k;
+
+	(void)state;
+	give_pass("alice", 3600);
+	for (i = 0; i < 3; i++) {
+		f[i] = new_flow(&c[i]);
+		to_pass_challenge(&c[i], f[i], who[i]);
+		answer(f[i], "22222-33333-44444");
+		assert_true(run_dir() >= 1);
+		assert_int_equal(c[i].last.type, SSPR_MSG_ANSWER_BAD);
+	}
+	for (i = 1; i < 3; i++) {
+		assert_int_equal(c[i].n, c[0].n);
+		for (k = 0; k < c[0].n; k++)
+			assert_int_equal(c[i].type[k], c[0].type[k]);
+	}
+	/* mallory's right answer cannot exist; bob typing alice's neither */
+	answer(f[1], pass_text);
+	run_dir();
+	assert_int_equal(c[1].last.type, SSPR_MSG_ANSWER_BAD);
+	assert_non_null(df_entry("alice")->pass);
+	for (i = 0; i < 3; i++)
+		flow_closed(f[i]);
+	run_dir();
+}
+
+/* Two flows, one pass, both right: only the one whose delete won. */
+static void
+pass_race(void **state)
+{
+	struct conn c[2];
+	struct flow *f[2];
+	int i;
+
+	(void)state;
+	give_pass("alice", 3600);
+	f[0] = new_flow(&c[0]);
+	f[1] = new_flow(&c[1]);
+	to_pass_challenge(&c[0], f[0], "alice");
+	to_pass_challenge(&c[1], f[1], "alice");
+	answer(f[0], pass_text);
+	answer(f[1], pass_text);
+	run_dir();
+	assert_int_equal(df_calls(DF_VALUE_CONSUME), 2);
+	assert_true((c[0].last.type == SSPR_MSG_VERIFIED) !=
+	    (c[1].last.type == SSPR_MSG_VERIFIED));
+	i = c[0].last.type == SSPR_MSG_VERIFIED ? 1 : 0;
+	assert_int_equal(c[i].last.type, SSPR_MSG_ANSWER_BAD);
+	assert_null(df_entry("alice")->pass);
+	flow_closed(f[0]);
+	flow_closed(f[1]);
+	run_dir();
+}
+
+/* An administrator's pass is refused with for_admins = no (the daemon's
+ * own lookup), like a wrong one; accepted with yes. */
+static void
+pass_admin(void **state)
+{
+	struct conn c;
+	struct flow *f;
+
+	(void)state;
+	give_pass("alice", 3600);
+	df_entry("alice")->admin = 1;
+	cfg->admin_methods_required = 1;
+	f = new_flow(&c);
+	to_pass_challenge(&c, f, "alice");
+	answer(f, pass_text);
+	run_dir();
+	assert_int_equal(c.last.type, SSPR_MSG_ANSWER_BAD);
+	assert_non_null(df_entry("alice")->pass);
+	assert_int_equal(df_calls(DF_VALUE_CONSUME), 0);
+	flow_closed(f);
+	run_dir();
+	cfg->pass_for_admins = 1;
+	f = new_flow(&c);
+	to_pass_challenge(&c, f, "alice");
+	answer(f, pass_text);
+	run_dir();
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	assert_null(df_entry("alice")->pass);
+	flow_closed(f);
+	run_dir();
+}
+
+/* methods_required = 2: a pass that counts as 1 is followed by a code;
+ * one that counts as 2 is enough alone. */
+static void
+pass_counts_as(void **state)
+{
+	struct conn c;
+	struct flow *f;
+	int n;
+
+	(void)state;
+	for (n = 1; n <= 2; n++) {
+		if (n == 2) {
+			cfg_unref(cfg);
+			setup_pass_n(2, 2);
+		}
+		give_pass("alice", 3600);
+		df_entry("alice")->reg_mail = strdup("alice@example.org");
+		f = new_flow(&c);
+		to_pass_challenge(&c, f, "alice");
+		answer(f, pass_text);
+		run_dir();
+		if (n == 1) {
+			assert_int_equal(fr_mail(1), 1);	/* the code */
+			assert_int_equal(c.last.type, SSPR_MSG_CHALLENGE);
+			assert_int_equal(c.last.u.challenge.method,
+			    SSPR_METHOD_EMAIL);
+			answer(f, fr_code);
+			run_dir();
+		}
+		assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+		flow_closed(f);
+		run_dir();
+	}
+}
+
+static int
+setup_pass2(void **state)
+{
+	(void)state;
+	return setup_pass_n(2, 1);
+}
+
 int
 main(void)
 {
@@ -445,6 +733,18 @@ main(void)
 		cmocka_unit_test_setup_teardown(rcodes_only_like_unknown, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(rcodes_second_method, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(pass_right, setup_pass,
+		    teardown),
+		cmocka_unit_test_setup_teardown(pass_wrong_expired_used,
+		    setup_pass, teardown),
+		cmocka_unit_test_setup_teardown(pass_unknown_like_real,
+		    setup_pass, teardown),
+		cmocka_unit_test_setup_teardown(pass_race, setup_pass,
+		    teardown),
+		cmocka_unit_test_setup_teardown(pass_admin, setup_pass,
+		    teardown),
+		cmocka_unit_test_setup_teardown(pass_counts_as, setup_pass2,
 		    teardown),
 	};
 

@@ -19,6 +19,7 @@
 
 #include "dir_fake.h"
 #include "jobs.h"
+#include "pass.h"
 
 static struct cfg *cfg;
 
@@ -583,6 +584,121 @@ rcodes_directory_fails(void **state)
 	assert_int_equal(rcodes_left("alice"), 8);
 }
 
+/* A pass for user as ssprctl stores it; its text in out. */
+static void
+give_pass(const char *user, long long ttl, char *out, size_t size)
+{
+	char stored[PASS_STORED_MAX];
+	struct secret t;
+
+	assert_int_equal(pass_new(out, size), 0);
+	secret_of(&t, out);
+	assert_int_equal(pass_store(&t, (long long)time(NULL) + ttl,
+	    "cn=Helen Helpdesk,ou=people,dc=example,dc=org", stored,
+	    sizeof(stored)), 0);
+	secret_wipe(&t);
+	free(df_entry(user)->pass);
+	df_entry(user)->pass = strdup(stored);
+}
+
+static struct job_spec *
+pass_job(const char *user, const char *typed)
+{
+	struct job_spec *s = job(W_PASS_CHECK, user);
+
+	s->fn = reset_pass_work;
+	secret_of(&s->pw, typed);
+	return s;
+}
+
+/*
+ * The pass's worker: right means that very value was deleted by this
+ * job; a second job that read it too (another flow, another host) loses.
+ * Wrong, expired, fake: no, and nothing deleted.
+ */
+static void
+pass_checked(void **state)
+{
+	struct job_spec *s, *s2;
+	struct work_result r;
+	char text[PASS_TEXT_MAX];
+
+	(void)state;
+	give_pass("alice", 3600, text, sizeof(text));
+	s = pass_job("alice", "22222-33333-44444");
+	run(s, &r);
+	assert_false(r.right);
+	assert_int_equal(r.res.status, DIR_OK);
+	done(s, &r);
+	s = pass_job("alice", text);
+	s->fake = 1;		/* a flow that pretends: nothing matches */
+	run(s, &r);
+	assert_false(r.right);
+	done(s, &r);
+	assert_int_equal(df_calls(DF_VALUE_CONSUME), 0);
+	assert_non_null(df_entry("alice")->pass);
+
+	s = pass_job("alice", text);
+	s2 = pass_job("alice", text);	/* read before s was used */
+	run(s, &r);
+	assert_true(r.right);
+	assert_string_equal(r.vouched,
+	    "cn=Helen Helpdesk,ou=people,dc=example,dc=org");
+	done(s, &r);
+	assert_null(df_entry("alice")->pass);
+	run(s2, &r);
+	assert_false(r.right);
+	assert_int_equal(r.res.status, DIR_OK);	/* said like wrong */
+	assert_string_equal(r.vouched, "");
+	done(s2, &r);
+	assert_int_equal(df_calls(DF_VALUE_CONSUME), 2);
+
+	give_pass("alice", -1, text, sizeof(text));
+	s = pass_job("alice", text);
+	run(s, &r);
+	assert_false(r.right);
+	done(s, &r);
+	assert_non_null(df_entry("alice")->pass);
+
+	/* a directory that cannot be reached is said, not "wrong" */
+	give_pass("alice", 3600, text, sizeof(text));
+	df_fail(DF_VALUE_CONSUME, DIR_UNAVAILABLE, 1);
+	s = pass_job("alice", text);
+	run(s, &r);
+	assert_false(r.right);
+	assert_int_equal(r.res.status, DIR_UNAVAILABLE);
+	done(s, &r);
+	assert_non_null(df_entry("alice")->pass);
+}
+
+/* for_admins = no is checked again by the worker on the daemon's own
+ * lookup (a.admin, a.excluded): the pass stays, the answer is no. */
+static void
+pass_admin_refused(void **state)
+{
+	struct job_spec *s;
+	struct work_result r;
+	char text[PASS_TEXT_MAX];
+
+	(void)state;
+	give_pass("alice", 3600, text, sizeof(text));
+	df_entry("alice")->excluded = 1;
+	s = pass_job("alice", text);
+	run(s, &r);
+	assert_false(r.right);
+	done(s, &r);
+	assert_non_null(df_entry("alice")->pass);
+	df_entry("alice")->excluded = 0;
+	df_entry("alice")->admin = 1;
+	cfg->pass_for_admins = 1;
+	s = pass_job("alice", text);
+	run(s, &r);
+	assert_true(r.right);
+	done(s, &r);
+	cfg->pass_for_admins = 0;
+	assert_null(df_entry("alice")->pass);
+}
+
 /* A slow directory is waited for (the flow's deadline is the limit). */
 static void
 slow_directory(void **state)
@@ -624,6 +740,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(registration_stored, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(answers_checked, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(pass_checked, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(pass_admin_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(slow_directory, setup,
 		    teardown),

@@ -50,7 +50,7 @@ test_every_type_roundtrips(void **state)
 	static const uint16_t types[] = { SSPR_MSG_START, SSPR_MSG_ANSWER,
 	    SSPR_MSG_NEW_PASSWORD, SSPR_MSG_CANCEL, SSPR_MSG_HELLO_OK,
 	    SSPR_MSG_CHALLENGE, SSPR_MSG_ANSWER_BAD, SSPR_MSG_VERIFIED,
-	    SSPR_MSG_REJECTED, SSPR_MSG_DONE, SSPR_MSG_FAIL };
+	    SSPR_MSG_REJECTED, SSPR_MSG_DONE, SSPR_MSG_FAIL, SSPR_MSG_HOST };
 	struct msg m, out;
 	size_t i;
 

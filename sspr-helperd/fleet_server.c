@@ -1,0 +1,602 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * fleet_server.c: the reset server's TCP listener.  Each connection gets
+ * a thread that completes the TLS handshake (a client certificate from
+ * the fleet CA, not revoked, required), takes the host's name from the
+ * certificate, reads the HOST frame, and then bridges TLS to one end of
+ * a socketpair whose other end the event loop serves like a local
+ * caller (server.c, accept_remote).  Frames from the host go through the
+ * one parser and must be PAM requests; the loop's answers go back as
+ * they are.  Bounded: [fleet] max_connections in all, max_per_host per
+ * certificate name, timeout seconds for the handshake and each frame.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "fleet.h"
+#include "log.h"
+#include "msg.h"
+#include "wire.h"
+
+#define THREAD_STACK	(256 * 1024)
+
+struct hostcount {
+	char			 host[FLEET_HOST_MAX + 1];
+	int			 n;
+	struct hostcount	*next;
+};
+
+struct bridge {
+	int	fd;
+	char	addr[INET6_ADDRSTRLEN + 8];
+	char	host[FLEET_HOST_MAX + 1];
+};
+
+static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hostcount	*hosts;
+static int		 nconns;
+static int		 max_conns, max_per_host, timeout_s;
+static struct cfg	*limits;	/* for admin_hosts; under lock */
+static int		 listen_fd = -1;
+static int		 peer_pipe[2] = { -1, -1 };
+
+/* A name from the certificate: letters, digits, '.', '-', '_'. */
+static int
+host_name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > FLEET_HOST_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '-' || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* The host's identity: its certificate's first DNS name, else its CN. */
+static int
+host_of(X509 *cert, char *out, size_t size)
+{
+	GENERAL_NAMES *names;
+	const GENERAL_NAME *g;
+	const unsigned char *p;
+	int i, n, found = 0;
+
+	names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	for (i = 0; names != NULL && i < sk_GENERAL_NAME_num(names); i++) {
+		g = sk_GENERAL_NAME_value(names, i);
+		if (g->type != GEN_DNS)
+			continue;
+		p = ASN1_STRING_get0_data(g->d.dNSName);
+		n = ASN1_STRING_length(g->d.dNSName);
+		if (host_name_ok((const char *)p, (size_t)n) &&
+		    (size_t)n < size) {
+			memcpy(out, p, (size_t)n);
+			out[n] = '\0';
+			found = 1;
+		}
+		break;
+	}
+	GENERAL_NAMES_free(names);
+	if (found)
+		return 0;
+	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert),
+	    NID_commonName, out, (int)size);
+	return n > 0 && host_name_ok(out, (size_t)n) ? 0 : -1;
+}
+
+/* Is host in [fleet] admin_hosts (its root may send ADMIN)? */
+static int
+host_is_admin(const char *host)
+{
+	int i, r = 0;
+
+	pthread_mutex_lock(&lock);
+	for (i = 0; limits != NULL && i < limits->fleet_admin_hosts.n; i++)
+		if (strcasecmp(limits->fleet_admin_hosts.item[i], host) == 0)
+			r = 1;
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+/* Takes a slot for host; 0, or -1 when it has max_per_host already. */
+static int
+host_take(const char *host)
+{
+	struct hostcount *h;
+	int r = 0;
+
+	pthread_mutex_lock(&lock);
+	for (h = hosts; h != NULL && strcmp(h->host, host) != 0; h = h->next)
+		;
+	if (h == NULL && (h = calloc(1, sizeof(*h))) != NULL) {
+		snprintf(h->host, sizeof(h->host), "%s", host);
+		h->next = hosts;
+		hosts = h;
+	}
+	if (h == NULL || h->n >= max_per_host)
+		r = -1;
+	else
+		h->n++;
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+static void
+host_give(const char *host)
+{
+	struct hostcount **pp, *h;
+
+	pthread_mutex_lock(&lock);
+	for (pp = &hosts; (h = *pp) != NULL; pp = &h->next)
+		if (strcmp(h->host, host) == 0) {
+			if (--h->n == 0) {
+				*pp = h->next;
+				free(h);
+			}
+			break;
+		}
+	pthread_mutex_unlock(&lock);
+}
+
+static void
+send_fail(SSL *ssl, uint16_t reason)
+{
+	struct msg m = { .type = SSPR_MSG_FAIL, .u.reason = reason };
+	struct wire_wr wr;
+
+	if (msg_encode(&m, &wr) == 0)
+		(void)fleet_write(-1, ssl, wr.buf, wr.len);
+	wire_wr_wipe(&wr);
+}
+
+static void
+set_timeouts(int fd, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/*
+ * Closes so that the host reads our last answer: what it sent meanwhile
+ * is read and dropped for up to a second (closing with unread input
+ * would reset the connection, and the answer with it).
+ */
+static void
+linger(SSL *ssl, int fd)
+{
+	unsigned char junk[512];
+	struct timeval tv = { .tv_sec = 1 };
+
+	(void)SSL_shutdown(ssl);
+	shutdown(fd, SHUT_WR);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (recv(fd, junk, sizeof(junk), 0) > 0)
+		;
+	ERR_clear_error();
+}
+
+static void
+refuse(SSL *ssl, int fd, uint16_t reason)
+{
+	send_fail(ssl, reason);
+	linger(ssl, fd);
+}
+
+/* Why the handshake failed, in words an operator can act on. */
+static void
+handshake_error(SSL *ssl, char *buf, size_t size)
+{
+	long v = SSL_get_verify_result(ssl);
+	char subj[256], field[300];
+
+	/* a certificate from another CA says anything in its subject */
+	fleet_refused_subject(subj, sizeof(subj));
+	if (v != X509_V_OK) {
+		snprintf(buf, size, "certificate %s: %s",
+		    log_field(field, sizeof(field), subj),
+		    X509_verify_cert_error_string(v));
+		ERR_clear_error();
+		return;
+	}
+	fleet_tls_error(buf, size);
+}
+
+/*
+ * The HOST frame: who the caller is on that host.  A host is believed
+ * only as far as its own root could go locally: root is uid 0, a self
+ * caller names a user and is not root.
+ */
+static int
+read_host(SSL *ssl, struct fleet_peer *p, const char *host)
+{
+	unsigned char buf[SSPR_FRAME_MAX + 4];
+	uint32_t len;
+	struct msg m;
+	int ok;
+
+	if (fleet_read_frame(-1, ssl, buf, &len) != SSPR_MSG_HOST ||
+	    msg_decode(&m, buf + 4, len - 4) != 0) {
+		log_msg(LOG_WARNING, "fleet: host %s: the first frame is not "
+		    "a valid HOST; closing", host);
+		return -1;
+	}
+	ok = (m.u.host.caller == SSPR_CALLER_ROOT && m.u.host.uid == 0 &&
+	    m.u.host.user[0] == '\0') ||
+	    (m.u.host.caller == SSPR_CALLER_ALLOWED && m.u.host.uid != 0 &&
+	    m.u.host.user[0] == '\0') ||
+	    (m.u.host.caller == SSPR_CALLER_SELF && m.u.host.uid != 0 &&
+	    m.u.host.user[0] != '\0');
+	if (!ok) {
+		log_msg(LOG_WARNING, "fleet: host %s: HOST names no caller a "
+		    "host can have; closing", host);
+		return -1;
+	}
+	p->caller = m.u.host.caller;
+	p->uid = m.u.host.uid;
+	snprintf(p->user, sizeof(p->user), "%s", m.u.host.user);
+	snprintf(p->host, sizeof(p->host), "%s", host);
+	return 0;
+}
+
+/* Host frames to the loop (checked), the loop's answers to the host. */
+static void
+pump(SSL *ssl, int tfd, int sfd, const char *host, int admin)
+{
+	unsigned char buf[SSPR_FRAME_MAX + 4];
+	struct pollfd pf[2] = { { .fd = tfd, .events = POLLIN },
+	    { .fd = sfd, .events = POLLIN } };
+	uint32_t len;
+	ssize_t n;
+	int type;
+
+	for (;;) {
+		pf[0].revents = pf[1].revents = 0;
+		if (SSL_pending(ssl) == 0 && poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (SSL_pending(ssl) > 0 || pf[0].revents != 0) {
+			type = fleet_read_frame(-1, ssl, buf, &len);
+			if (type == FLEET_NONE)
+				continue;
+			if (type < 0) {
+				if (errno == EPROTO)
+					log_msg(LOG_WARNING, "fleet: host %s: "
+					    "malformed frame; closing", host);
+				break;
+			}
+			if (!fleet_request_type((uint16_t)type) &&
+			    !(admin && type == SSPR_MSG_ADMIN)) {
+				log_msg(LOG_WARNING, "fleet: host %s sent %s, "
+				    "which no host may send; closing", host,
+				    msg_name((uint16_t)type));
+				send_fail(ssl, SSPR_R_NOT_ALLOWED);
+				break;
+			}
+			n = fleet_write(sfd, NULL, buf, len);
+			explicit_bzero(buf, sizeof(buf));
+			if (n != 0)
+				break;
+		}
+		if (pf[1].revents != 0) {
+			n = recv(sfd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (n <= 0 || fleet_write(-1, ssl, buf, (size_t)n) != 0)
+				break;
+			explicit_bzero(buf, (size_t)n);
+		}
+	}
+	explicit_bzero(buf, sizeof(buf));
+}
+
+
+/* Hands the loop its end of the bridge.  0, or -1. */
+static int
+hand_over(struct fleet_peer *p, int *sfd)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return -1;
+	p->fd = sv[0];
+	/* a pointer is written whole: far below PIPE_BUF */
+	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) != 0 ||
+	    write(peer_pipe[1], &p, sizeof(p)) != (ssize_t)sizeof(p)) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	*sfd = sv[1];
+	set_timeouts(*sfd, timeout_s);
+	return 0;
+}
+
+static void *
+bridge_main(void *arg)
+{
+	struct bridge *b = arg;
+	struct fleet_peer *p = NULL;
+	SSL_CTX *ctx = fleet_ctx_get(NULL);
+	SSL *ssl = NULL;
+	X509 *cert = NULL;
+	char why[512];
+	int sfd = -1, counted = 0, admin;
+
+	set_timeouts(b->fd, timeout_s);
+	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL ||
+	    SSL_set_fd(ssl, b->fd) != 1)
+		goto out;
+	if (SSL_accept(ssl) != 1) {
+		handshake_error(ssl, why, sizeof(why));
+		log_msg(LOG_WARNING, "fleet: refused a host at %s: %s",
+		    b->addr, why);
+		goto out;
+	}
+	if ((cert = SSL_get_peer_certificate(ssl)) == NULL ||
+	    host_of(cert, b->host, sizeof(b->host)) != 0) {
+		log_msg(LOG_WARNING, "fleet: refused a host at %s: its "
+		    "certificate names no host (a DNS name or CN of letters, "
+		    "digits, '.', '-', '_')", b->addr);
+		goto out;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    read_host(ssl, p, b->host) != 0) {
+		refuse(ssl, b->fd, SSPR_R_PROTOCOL);
+		goto out;
+	}
+	/* ssprctl --server: root of a host named in admin_hosts */
+	admin = p->caller == SSPR_CALLER_ROOT && host_is_admin(b->host);
+	if (admin)
+		log_msg(LOG_INFO, "fleet: host %s: an administrator's "
+		    "connection (admin_hosts)", b->host);
+	if (host_take(b->host) != 0) {
+		log_msg(LOG_WARNING, "fleet: host %s (%s): over max_per_host "
+		    "(%d connections at once); refusing", b->host, b->addr,
+		    max_per_host);
+		refuse(ssl, b->fd, SSPR_R_BUSY);
+		goto out;
+	}
+	counted = 1;
+	if (hand_over(p, &sfd) != 0) {
+		refuse(ssl, b->fd, SSPR_R_INTERNAL);
+		goto out;
+	}
+	p = NULL;	/* the loop's now */
+	pump(ssl, b->fd, sfd, b->host, admin);
+	linger(ssl, b->fd);
+out:
+	free(p);
+	if (sfd >= 0)
+		close(sfd);
+	if (counted)
+		host_give(b->host);
+	X509_free(cert);
+	if (ssl != NULL)
+		SSL_shutdown(ssl);
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(b->fd);
+	free(b);
+	ERR_clear_error();
+	pthread_mutex_lock(&lock);
+	nconns--;
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+static void
+addr_text(const struct sockaddr_storage *sa, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "?", port[8] = "?";
+
+	getnameinfo((const struct sockaddr *)sa, sizeof(*sa), host,
+	    sizeof(host), port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(buf, size, "%s:%s", host, port);
+}
+
+static void
+start_bridge(int fd, const struct sockaddr_storage *sa)
+{
+	pthread_attr_t at;
+	pthread_t t;
+	struct bridge *b;
+	int full;
+
+	pthread_mutex_lock(&lock);
+	full = nconns >= max_conns;
+	if (!full)
+		nconns++;
+	pthread_mutex_unlock(&lock);
+	if (full || (b = calloc(1, sizeof(*b))) == NULL) {
+		if (full)
+			log_msg(LOG_WARNING, "fleet: max_connections (%d) "
+			    "reached; refusing a connection", max_conns);
+		close(fd);
+		if (!full) {
+			pthread_mutex_lock(&lock);
+			nconns--;
+			pthread_mutex_unlock(&lock);
+		}
+		return;
+	}
+	b->fd = fd;
+	addr_text(sa, b->addr, sizeof(b->addr));
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, THREAD_STACK);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &at, bridge_main, b) != 0) {
+		log_msg(LOG_ERR, "fleet: cannot start a thread");
+		close(fd);
+		free(b);
+		pthread_mutex_lock(&lock);
+		nconns--;
+		pthread_mutex_unlock(&lock);
+	}
+	pthread_attr_destroy(&at);
+}
+
+static void *
+listener_main(void *arg)
+{
+	struct sockaddr_storage sa;
+	socklen_t len;
+	int fd;
+
+	(void)arg;
+	for (;;) {
+		len = sizeof(sa);
+		fd = accept4(listen_fd, (struct sockaddr *)&sa, &len,
+		    SOCK_CLOEXEC);
+		if (fd >= 0) {
+			start_bridge(fd, &sa);
+			continue;
+		}
+		if (errno == EMFILE || errno == ENFILE) {
+			log_msg(LOG_WARNING, "fleet: accept: %s",
+			    strerror(errno));
+			poll(NULL, 0, 100);
+		}
+	}
+	return NULL;
+}
+
+/* ADDRESS:PORT ([v6]:PORT) -> a listening TCP socket, or -1. */
+static int
+open_listener(const char *spec)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+	    .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE |
+	    AI_NUMERICHOST | AI_NUMERICSERV }, *res = NULL;
+	char host[300];
+	const char *colon = strrchr(spec, ':');
+	int fd = -1, one = 1, r;
+
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if ((r = getaddrinfo(host, colon + 1, &hints, &res)) != 0) {
+		log_msg(LOG_ERR, "[fleet] listen %s: %s", spec,
+		    gai_strerror(r));
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) != 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 ||
+	    listen(fd, SOMAXCONN) != 0) {
+		int e = errno;
+
+		log_msg(LOG_ERR, "[fleet] listen %s: %s", spec, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		errno = e;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+/*
+ * --check: can [fleet] listen be bound?  0 yes (or in use, which a
+ * running daemon explains: said on stderr), -1 no.
+ */
+int
+fleet_check_listen(const struct cfg *c)
+{
+	int fd = open_listener(c->fleet_listen);
+
+	if (fd >= 0) {
+		close(fd);
+		fprintf(stderr, "%s: [fleet] listen %s: can be bound\n",
+		    c->path, c->fleet_listen);
+		return 0;
+	}
+	if (errno == EADDRINUSE) {
+		fprintf(stderr, "%s: [fleet] listen %s: in use (by the "
+		    "running daemon?)\n", c->path, c->fleet_listen);
+		return 0;
+	}
+	return -1;
+}
+
+/* Limits for new connections; at start and on reload. */
+void
+fleet_server_limits(const struct cfg *c)
+{
+	struct cfg *old;
+
+	pthread_mutex_lock(&lock);
+	max_conns = c->fleet_max_conns;
+	max_per_host = c->fleet_max_per_host;
+	timeout_s = c->fleet_timeout;
+	old = limits;
+	limits = cfg_ref((struct cfg *)c);
+	pthread_mutex_unlock(&lock);
+	cfg_unref(old);
+}
+
+/* Opens [fleet] listen and starts accepting.  0, or -1 (logged). */
+int
+fleet_server_start(const struct cfg *c)
+{
+	pthread_attr_t at;
+	pthread_t t;
+	int r;
+
+	fleet_server_limits(c);
+	if (pipe2(peer_pipe, O_CLOEXEC) != 0 ||
+	    fcntl(peer_pipe[0], F_SETFL, O_NONBLOCK) != 0 ||
+	    (listen_fd = open_listener(c->fleet_listen)) < 0)
+		return -1;
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, THREAD_STACK);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&t, &at, listener_main, NULL);
+	pthread_attr_destroy(&at);
+	if (r != 0) {
+		log_msg(LOG_ERR, "fleet: cannot start the listener thread");
+		return -1;
+	}
+	return 0;
+}
+
+/* The loop watches this for relayed callers to adopt. */
+int
+fleet_peer_fd(void)
+{
+	return peer_pipe[0];
+}
+
+/* The next relayed caller (the loop frees it), or NULL. */
+struct fleet_peer *
+fleet_peer_take(void)
+{
+	struct fleet_peer *p;
+
+	if (peer_pipe[0] < 0 || read(peer_pipe[0], &p, sizeof(p)) !=
+	    (ssize_t)sizeof(p))
+		return NULL;
+	return p;
+}

@@ -1,0 +1,594 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * relay.c: the host relay.  server.c accepts a local caller and checks
+ * it exactly as in the local role (SO_PEERCRED, allowed_uids,
+ * self_callers, max_flows, max_flows_per_uid); then a thread here opens
+ * TLS to the first reset server in [fleet] servers that answers, sends
+ * HOST (who the caller is here), and forwards whole frames both ways,
+ * each through the one parser: PAM requests up, answers down.  The relay
+ * holds no directory credential; what it forwards is all it can do.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "fleet.h"
+#include "log.h"
+#include "msg.h"
+#include "wire.h"
+
+#define THREAD_STACK	(256 * 1024)
+#define FRAME_TIMEOUT_S	2	/* as server.c: a local frame comes whole */
+#define HELLO_WAIT_S	10	/* as server.c's HELLO_TIMEOUT_MS */
+
+struct relay {
+	struct conn	*conn;		/* the loop's; handed back at the end */
+	int		 fd;
+	pid_t		 pid;
+	struct msg	 host;		/* HOST, as sent */
+	struct cfg	*cfg;
+};
+
+/* The last session with each server, to resume (no full handshake). */
+struct sess {
+	char		 server[320];
+	unsigned long	 gen;		/* of the context it was made with */
+	SSL_SESSION	*s;
+	struct sess	*next;
+};
+
+static int done_pipe[2] = { -1, -1 };
+static pthread_mutex_t sess_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sess *sessions;
+
+/*
+ * A session made with this context (so with this host's current
+ * certificate: a reload that changes it starts afresh), or NULL.
+ */
+static SSL_SESSION *
+sess_get(const char *server, unsigned long gen)
+{
+	SSL_SESSION *s = NULL;
+	struct sess *e;
+
+	pthread_mutex_lock(&sess_lock);
+	for (e = sessions; e != NULL; e = e->next)
+		if (strcmp(e->server, server) == 0 && e->s != NULL &&
+		    e->gen == gen) {
+			s = e->s;
+			SSL_SESSION_up_ref(s);
+			break;
+		}
+	pthread_mutex_unlock(&sess_lock);
+	return s;
+}
+
+/* Keeps ssl's session for server, or forgets it (ssl NULL). */
+static void
+sess_put(const char *server, SSL *ssl, unsigned long gen)
+{
+	SSL_SESSION *s = ssl != NULL ? SSL_get1_session(ssl) : NULL;
+	struct sess *e;
+
+	if (s != NULL && !SSL_SESSION_is_resumable(s)) {
+		SSL_SESSION_free(s);
+		s = NULL;
+	}
+	pthread_mutex_lock(&sess_lock);
+	for (e = sessions; e != NULL && strcmp(e->server, server) != 0;
+	    e = e->next)
+		;
+	if (e == NULL && s != NULL && (e = calloc(1, sizeof(*e))) != NULL) {
+		snprintf(e->server, sizeof(e->server), "%s", server);
+		e->next = sessions;
+		sessions = e;
+	}
+	if (e != NULL) {
+		SSL_SESSION_free(e->s);
+		e->s = s;
+		e->gen = gen;
+		s = NULL;
+	}
+	pthread_mutex_unlock(&sess_lock);
+	SSL_SESSION_free(s);
+}
+
+int
+relay_init(void)
+{
+	if (pipe2(done_pipe, O_CLOEXEC) != 0 ||
+	    fcntl(done_pipe[0], F_SETFL, O_NONBLOCK) != 0)
+		return -1;
+	return 0;
+}
+
+int
+relay_done_fd(void)
+{
+	return done_pipe[0];
+}
+
+/* A finished relayed caller for the loop to close, or NULL. */
+struct conn *
+relay_done_take(void)
+{
+	struct conn *c;
+
+	if (done_pipe[0] < 0 || read(done_pipe[0], &c, sizeof(c)) !=
+	    (ssize_t)sizeof(c))
+		return NULL;
+	return c;
+}
+
+static void
+set_timeouts(int fd, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static int
+send_msg(int fd, SSL *ssl, const struct msg *m)
+{
+	struct wire_wr wr;
+	int r = -1;
+
+	if (msg_encode(m, &wr) == 0)
+		r = fleet_write(fd, ssl, wr.buf, wr.len);
+	wire_wr_wipe(&wr);
+	return r;
+}
+
+static void
+send_fail(int fd, uint16_t reason)
+{
+	struct msg m = { .type = SSPR_MSG_FAIL, .u.reason = reason };
+
+	(void)send_msg(fd, NULL, &m);
+}
+
+/* A TCP connection to host:port within seconds, or -1 with why. */
+static int
+tcp_connect(const char *host, const char *port, int seconds, char *why,
+    size_t size)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+	    .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res = NULL, *ai;
+	struct pollfd pf;
+	socklen_t len;
+	int fd = -1, err = 0, r;
+
+	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
+		snprintf(why, size, "%s", gai_strerror(r));
+		return -1;
+	}
+	snprintf(why, size, "no address");
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 &&
+		    errno == EINPROGRESS) {
+			pf.fd = fd;
+			pf.events = POLLOUT;
+			len = sizeof(err);
+			if (poll(&pf, 1, seconds * 1000) != 1)
+				err = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
+			    &len) != 0)
+				err = errno;
+		} else
+			err = errno;
+		if (err == 0 && fcntl(fd, F_SETFL, 0) == 0)
+			break;
+		snprintf(why, size, "%s", strerror(err ? err : errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd >= 0)
+		set_timeouts(fd, seconds);
+	return fd;
+}
+
+/*
+ * TLS to one server ("name:port"), its certificate checked against the
+ * fleet CA and the name: NULL with why.
+ */
+static SSL *
+server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
+    char *why, size_t size)
+{
+	char host[300], tmp[16];
+	const char *colon = strrchr(spec, ':');
+	SSL_CTX *ctx;
+	SSL *ssl = NULL;
+	SSL_SESSION *sess;
+	unsigned long gen;
+	long v;
+	int fd;
+
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if ((fd = tcp_connect(host, colon + 1, seconds, why, size)) < 0)
+		return NULL;
+	if ((ctx = fleet_ctx_get(&gen)) == NULL ||
+	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1) {
+		snprintf(why, size, "TLS: out of memory");
+		goto fail;
+	}
+	if (inet_pton(AF_INET, host, tmp) == 1 ||
+	    inet_pton(AF_INET6, host, tmp) == 1)
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
+	else {
+		SSL_set_tlsext_host_name(ssl, host);
+		SSL_set1_host(ssl, host);
+	}
+	*genp = gen;
+	if ((sess = sess_get(spec, gen)) != NULL) {
+		SSL_set_session(ssl, sess);
+		SSL_SESSION_free(sess);
+	}
+	if (SSL_connect(ssl) != 1) {
+		sess_put(spec, NULL, gen);
+		if ((v = SSL_get_verify_result(ssl)) != X509_V_OK) {
+			snprintf(why, size, "its certificate: %s",
+			    X509_verify_cert_error_string(v));
+			ERR_clear_error();
+		} else
+			fleet_tls_error(why, size);
+		goto fail;
+	}
+	if (SSL_session_reused(ssl))
+		log_msg(LOG_DEBUG, "relay: reset server %s: session resumed",
+		    spec);
+	SSL_CTX_free(ctx);
+	*fdp = fd;
+	return ssl;
+fail:
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+	return NULL;
+}
+
+/* The first server that answers, in the configured order. */
+static SSL *
+first_server(const struct relay *r, int *fdp, unsigned long *genp,
+    const char **name)
+{
+	const struct cfglist *l = &r->cfg->fleet_servers;
+	char why[256];
+	SSL *ssl;
+	int i;
+
+	for (i = 0; i < l->n; i++) {
+		ssl = server_connect(l->item[i], r->cfg->fleet_timeout, fdp,
+		    genp, why, sizeof(why));
+		if (ssl != NULL) {
+			*name = l->item[i];
+			return ssl;
+		}
+		log_msg(LOG_WARNING, "relay: reset server %s: %s%s",
+		    l->item[i], why, i + 1 < l->n ? "; trying the next" : "");
+	}
+	return NULL;
+}
+
+/*
+ * Frames both ways until either side ends.  Returns the last answer
+ * type passed down, or -1 when the server went away before the flow
+ * had its end (DONE or FAIL).
+ */
+static int
+pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
+{
+	unsigned char buf[SSPR_FRAME_MAX + 4];
+	struct pollfd pf[2] = { { .fd = lfd, .events = POLLIN },
+	    { .fd = tfd, .events = POLLIN } };
+	uint32_t len;
+	char why[256];
+	int type, last = 0, n;
+
+	for (;;) {
+		pf[0].revents = pf[1].revents = 0;
+		/* the server ends idle flows; this is for one that hangs */
+		if (SSL_pending(ssl) == 0 &&
+		    (n = poll(pf, 2, (idle_s + 60) * 1000)) <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			log_msg(LOG_WARNING, "relay: reset server %s silent for "
+			    "%d s (pid %d's flow ends here)", server,
+			    idle_s + 60, (int)pid);
+			last = -1;
+			break;
+		}
+		if (SSL_pending(ssl) > 0 || pf[1].revents != 0) {
+			type = fleet_read_frame(-1, ssl, buf, &len);
+			if (type == FLEET_NONE)
+				continue;	/* a ticket, no frame */
+			if (type < 0 || !(type & 0x8000)) {
+				if (last == SSPR_MSG_DONE ||
+				    last == SSPR_MSG_FAIL)
+					break;
+				fleet_tls_error(why, sizeof(why));
+				log_msg(LOG_WARNING, "relay: reset server %s "
+				    "%s (pid %d's flow ends here): %s", server,
+				    type < 0 ? "went away" : "sent a request",
+				    (int)pid, type < 0 ? why : "refused");
+				last = -1;
+				break;
+			}
+			last = type;
+			if (fleet_write(lfd, NULL, buf, len) != 0)
+				break;
+			explicit_bzero(buf, len);
+		}
+		if (pf[0].revents != 0) {
+			type = fleet_read_frame(lfd, NULL, buf, &len);
+			if (type < 0)
+				break;	/* the caller hung up, or slow */
+			if (!fleet_request_type((uint16_t)type)) {
+				log_msg(LOG_WARNING, "relay: pid %d sent %s, "
+				    "which is not relayed; closing", (int)pid,
+				    msg_name((uint16_t)type));
+				send_fail(lfd, SSPR_R_NOT_ALLOWED);
+				break;
+			}
+			if (SSL_write(ssl, buf, (int)len) != (int)len) {
+				last = -1;
+				break;
+			}
+			explicit_bzero(buf, len);
+		}
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return last;
+}
+
+/* One ADMIN_LINE "key value", the value percent-encoded as admin.c does. */
+static void
+admin_line(int fd, const char *key, const char *value)
+{
+	struct msg m = { .type = SSPR_MSG_ADMIN_LINE };
+	const unsigned char *p;
+	size_t o;
+
+	o = (size_t)snprintf(m.u.line, sizeof(m.u.line), "%s ", key);
+	for (p = (const unsigned char *)value; *p != '\0' &&
+	    o + 4 < sizeof(m.u.line); p++) {
+		if (*p <= ' ' || *p == '%' || *p >= 0x7f)
+			o += (size_t)snprintf(m.u.line + o, sizeof(m.u.line) - o,
+			    "%%%02X", *p);
+		else
+			m.u.line[o++] = (char)*p;
+	}
+	m.u.line[o] = '\0';
+	(void)send_msg(fd, NULL, &m);
+}
+
+static void
+admin_end(int fd, int status, const char *message)
+{
+	struct msg m = { .type = SSPR_MSG_ADMIN_END };
+
+	m.u.admin_end.status = (uint16_t)status;
+	snprintf(m.u.admin_end.message, sizeof(m.u.admin_end.message), "%s",
+	    message);
+	(void)send_msg(fd, NULL, &m);
+}
+
+/*
+ * ssprctl on a relay host (root, service "ssprctl"): this host's view,
+ * answered here.  status: can each reset server be reached, with this
+ * host's certificate?  reload: as SIGHUP.  What concerns accounts is
+ * the reset servers' (their ssprctl), never forwarded: no host may send
+ * ADMIN there.
+ */
+static void
+local_admin(struct relay *r)
+{
+	struct msg m = { .type = SSPR_MSG_HELLO_OK };
+	unsigned char buf[SSPR_FRAME_MAX + 4];
+	const struct cfglist *l = &r->cfg->fleet_servers;
+	char why[256];
+	unsigned long gen;
+	uint32_t len;
+	SSL *ssl;
+	int i, fd, up = 0;
+
+	m.u.hello_ok.version = SSPR_PROTO_CUR;
+	if (send_msg(r->fd, NULL, &m) != 0)
+		return;
+	if (fleet_read_frame(r->fd, NULL, buf, &len) != SSPR_MSG_ADMIN ||
+	    msg_decode(&m, buf + 4, len - 4) != 0) {
+		send_fail(r->fd, SSPR_R_PROTOCOL);
+		return;
+	}
+	switch (m.u.admin.op) {
+	case SSPR_ADMIN_STATUS:
+		admin_line(r->fd, "role", "relay");
+		for (i = 0; i < l->n; i++) {
+			ssl = server_connect(l->item[i], r->cfg->fleet_timeout,
+			    &fd, &gen, why, sizeof(why));
+			if (ssl != NULL) {
+				up++;
+				snprintf(why, sizeof(why), "ok");
+				SSL_shutdown(ssl);
+				SSL_free(ssl);
+				close(fd);
+			}
+			admin_line(r->fd, l->item[i], why);
+		}
+		admin_end(r->fd, up == 0, up ? "a reset server answers" :
+		    "no reset server answers");
+		break;
+	case SSPR_ADMIN_RELOAD:
+		kill(getpid(), SIGHUP);
+		admin_end(r->fd, 0, "reload requested (the log says how it "
+		    "went)");
+		break;
+	default:
+		admin_end(r->fd, 1, "a relay keeps no accounts: ask a reset "
+		    "server (ssprctl there)");
+	}
+	msg_wipe(&m);
+}
+
+/* Waits for the caller's first frame (HELLO) for up to HELLO_WAIT_S. */
+static int
+first_frame(struct relay *r, unsigned char *buf, uint32_t *len)
+{
+	struct pollfd pf = { .fd = r->fd, .events = POLLIN };
+
+	if (poll(&pf, 1, HELLO_WAIT_S * 1000) != 1)
+		return -1;
+	return fleet_read_frame(r->fd, NULL, buf, len);
+}
+
+/*
+ * With TLS 1.3 a server that refuses this host's certificate says so
+ * after the handshake: the first write fails.  Its alert, if it is still
+ * to be read, says why.
+ */
+static void
+refused_early(SSL *ssl, const char *server, pid_t pid)
+{
+	unsigned char b;
+	char why[256];
+	int i, r;
+
+	ERR_clear_error();
+	/* past a session ticket, if one came first */
+	for (i = 0; i < 4; i++)
+		if ((r = SSL_read(ssl, &b, 1)) > 0 ||
+		    SSL_get_error(ssl, r) != SSL_ERROR_WANT_READ)
+			break;
+	fleet_tls_error(why, sizeof(why));
+	log_msg(LOG_WARNING, "relay: reset server %s went away (pid %d's flow "
+	    "ends here): %s", server, (int)pid, why);
+}
+
+static void *
+relay_main(void *arg)
+{
+	struct relay *r = arg;
+	const char *server = NULL;
+	unsigned char buf[SSPR_FRAME_MAX + 4];
+	struct msg hello;
+	unsigned long gen = 0;
+	uint32_t len;
+	SSL *ssl;
+	int tfd = -1;
+
+	set_timeouts(r->fd, FRAME_TIMEOUT_S);
+	if (first_frame(r, buf, &len) != SSPR_MSG_HELLO ||
+	    msg_decode(&hello, buf + 4, len - 4) != 0) {
+		send_fail(r->fd, SSPR_R_PROTOCOL);
+		goto out;
+	}
+	if (r->host.u.host.caller == SSPR_CALLER_ROOT &&
+	    strcmp(hello.u.hello.service, "ssprctl") == 0) {
+		local_admin(r);
+		goto out;
+	}
+	if ((ssl = first_server(r, &tfd, &gen, &server)) == NULL) {
+		log_msg(LOG_ERR, "relay: no reset server answered; pid %d is "
+		    "told the service is unavailable", (int)r->pid);
+		send_fail(r->fd, SSPR_R_UNAVAILABLE);
+		goto out;
+	}
+	if (send_msg(-1, ssl, &r->host) != 0 ||
+	    SSL_write(ssl, buf, (int)len) != (int)len) {
+		refused_early(ssl, server, r->pid);
+		send_fail(r->fd, SSPR_R_UNAVAILABLE);
+		sess_put(server, NULL, gen);
+	} else if (pump(r->fd, ssl, tfd, server, r->pid,
+	    r->cfg->idle_timeout) < 0) {
+		send_fail(r->fd, SSPR_R_UNAVAILABLE);
+		sess_put(server, NULL, gen);
+	} else
+		sess_put(server, ssl, gen);
+	SSL_shutdown(ssl);
+	SSL_free(ssl);
+	close(tfd);
+out:
+	explicit_bzero(buf, sizeof(buf));
+	ERR_clear_error();
+	cfg_unref(r->cfg);
+	if (write(done_pipe[1], &r->conn, sizeof(r->conn)) !=
+	    (ssize_t)sizeof(r->conn))
+		log_msg(LOG_ERR, "relay: cannot hand a caller back");
+	free(r);
+	return NULL;
+}
+
+/*
+ * Relays the accepted caller c on fd (the loop no longer reads it) as a
+ * root, allowed or self caller.  0, or -1: the loop answers and closes.
+ */
+int
+relay_start(struct conn *c, int fd, uid_t uid, pid_t pid, int caller,
+    const struct cfg *cfg)
+{
+	struct passwd pw, *res = NULL;
+	char pwbuf[4096];
+	pthread_attr_t at;
+	pthread_t t;
+	struct relay *r;
+	int e;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return -1;
+	r->conn = c;
+	r->fd = fd;
+	r->pid = pid;
+	r->host.type = SSPR_MSG_HOST;
+	r->host.u.host.caller = (uint8_t)caller;
+	r->host.u.host.uid = uid;
+	if (caller == SSPR_CALLER_SELF) {
+		if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res) != 0 ||
+		    res == NULL || strlen(pw.pw_name) > SSPR_USER_MAX) {
+			free(r);
+			return -1;
+		}
+		snprintf(r->host.u.host.user, sizeof(r->host.u.host.user),
+		    "%s", pw.pw_name);
+	}
+	if (fcntl(fd, F_SETFL, 0) != 0) {
+		free(r);
+		return -1;
+	}
+	r->cfg = cfg_ref((struct cfg *)cfg);
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, THREAD_STACK);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	e = pthread_create(&t, &at, relay_main, r);
+	pthread_attr_destroy(&at);
+	if (e != 0) {
+		cfg_unref(r->cfg);
+		free(r);
+		(void)fcntl(fd, F_SETFL, O_NONBLOCK);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * remote.c: ssprctl --server NAME:PORT: the same requests to a reset
+ * server over TLS, with this host's [fleet] certificate, as root of a
+ * host the server names in its admin_hosts.  A child process carries the
+ * bytes between TLS and a socketpair, so the rest of ssprctl talks to a
+ * plain socket exactly as to a local daemon.
+ */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "cfg.h"
+#include "msg.h"
+#include "remote.h"
+#include "wire.h"
+
+#define REMOTE_TIMEOUT_S	10
+
+static int
+tcp_connect(const char *host, const char *port)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+	    .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res = NULL, *ai;
+	struct timeval tv = { .tv_sec = REMOTE_TIMEOUT_S };
+	int fd = -1, r;
+
+	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
+		fprintf(stderr, "ssprctl: %s: %s\n", host, gai_strerror(r));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC,
+		    0)) < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		fprintf(stderr, "ssprctl: %s:%s: cannot connect\n", host, port);
+	return fd;
+}
+
+static SSL_CTX *
+ctx_new(const struct cfg *c)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (ctx == NULL)
+		return NULL;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/* a ticket must not hold SSL_read while the other way has bytes */
+	SSL_CTX_clear_mode(ctx, SSL_MODE_AUTO_RETRY);
+	if (SSL_CTX_use_certificate_chain_file(ctx, c->fleet_cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, c->fleet_key,
+	    SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_load_verify_locations(ctx, c->fleet_ca, NULL) != 1) {
+		fprintf(stderr, "ssprctl: %s: [fleet] cert_file, key_file or "
+		    "ca_file cannot be read: %s\n", c->path,
+		    ERR_reason_error_string(ERR_get_error()));
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	return ctx;
+}
+
+/* Bytes both ways until either side ends; in the child. */
+static void
+carry(SSL *ssl, int tfd, int sfd)
+{
+	unsigned char buf[SSPR_FRAME_MAX + 4];
+	struct pollfd pf[2] = { { .fd = tfd, .events = POLLIN },
+	    { .fd = sfd, .events = POLLIN } };
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		pf[0].revents = pf[1].revents = 0;
+		if (SSL_pending(ssl) == 0 && poll(pf, 2, -1) < 0)
+			return;
+		if (SSL_pending(ssl) > 0 || pf[0].revents != 0) {
+			r = SSL_read(ssl, buf, sizeof(buf));
+			if (r <= 0 && SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ)
+				continue;	/* a session ticket: no data */
+			if (r <= 0 || send(sfd, buf, (size_t)r, MSG_NOSIGNAL) != r)
+				return;
+		}
+		if (pf[1].revents != 0) {
+			if ((n = recv(sfd, buf, sizeof(buf), 0)) <= 0 ||
+			    SSL_write(ssl, buf, (int)n) != (int)n)
+				return;
+		}
+	}
+}
+
+/*
+ * A socket that reaches the reset server at spec as root of this host,
+ * or -1 (said on stderr).
+ */
+int
+remote_dial(const struct cfg *c, const char *spec)
+{
+	struct msg m = { .type = SSPR_MSG_HOST };
+	const char *colon = strrchr(spec, ':');
+	char host[300], tmp[16];
+	struct wire_wr wr;
+	SSL_CTX *ctx = NULL;
+	SSL *ssl = NULL;
+	int fd = -1, sv[2] = { -1, -1 }, ok = 0;
+	pid_t pid;
+
+	if (colon == NULL || *c->fleet_cert == '\0' || *c->fleet_ca == '\0') {
+		fprintf(stderr, "ssprctl: --server needs NAME:PORT, and "
+		    "[fleet] cert_file, key_file and ca_file in %s\n", c->path);
+		return -1;
+	}
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if ((ctx = ctx_new(c)) == NULL ||
+	    (fd = tcp_connect(host, colon + 1)) < 0 ||
+	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
+		goto out;
+	if (inet_pton(AF_INET, host, tmp) == 1 ||
+	    inet_pton(AF_INET6, host, tmp) == 1)
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
+	else {
+		SSL_set_tlsext_host_name(ssl, host);
+		SSL_set1_host(ssl, host);
+	}
+	if (SSL_connect(ssl) != 1) {
+		fprintf(stderr, "ssprctl: %s: TLS: %s\n", spec,
+		    SSL_get_verify_result(ssl) != X509_V_OK ?
+		    X509_verify_cert_error_string(SSL_get_verify_result(ssl)) :
+		    ERR_reason_error_string(ERR_get_error()));
+		goto out;
+	}
+	m.u.host.caller = SSPR_CALLER_ROOT;
+	if (msg_encode(&m, &wr) != 0 || SSL_write(ssl, wr.buf, (int)wr.len) !=
+	    (int)wr.len) {
+		wire_wr_wipe(&wr);
+		fprintf(stderr, "ssprctl: %s: closed\n", spec);
+		goto out;
+	}
+	wire_wr_wipe(&wr);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0 ||
+	    (pid = fork()) < 0)
+		goto out;
+	if (pid == 0) {
+		close(sv[0]);
+		carry(ssl, fd, sv[1]);
+		SSL_shutdown(ssl);
+		_exit(0);
+	}
+	ok = 1;
+out:
+	/* the child has the TLS session now: no close_notify from here */
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	if (fd >= 0)
+		close(fd);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (!ok && sv[0] >= 0)
+		close(sv[0]);
+	return ok ? sv[0] : -1;
+}

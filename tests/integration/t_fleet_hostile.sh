@@ -1,0 +1,118 @@
+#!/bin/bash
+# "Root on a relay host": with a relay's certificate and key, a hostile
+# client speaks to the reset server directly (tests/lib/fleetclient.py)
+# and tries to set grace's password without a code, to send what only
+# ssprctl may, to forge its HOST, to pass for another host, to exceed
+# its per-host limit.  Each is refused, and grace's password stays.
+. "$SRC/tests/lib/env.sh"
+. "$SRC/tests/lib/fleet.sh"
+slapd_start && sink_start || exit 1
+read -r P1 P2 < <(ports 2 | tr '\n' ' ')
+fleet_cert relay-a relay-a.test
+fleet_cert relay-b relay-b.test
+server_conf srv1 "$P1" "max_per_host = 3"
+daemon_start srv1 || exit 1
+DAEMON_EXTRA_DAEMON="self_callers = yes" server_conf srvself "$P2" "host_flows = 3"
+daemon_start srvself || exit 1
+wait_for 10 port_open "$P1" && wait_for 10 port_open "$P2"
+ok $? "the reset servers listen"
+hc() { $PY "$SRC/tests/lib/fleetclient.py" "$P1" "$T/ca.pem" "$T/relay-a.pem" "$T/relay-a.key" "$@" 2>>"$T/hc.err"; }
+hcb() { $PY "$SRC/tests/lib/fleetclient.py" "$P1" "$T/ca.pem" "$T/relay-b.pem" "$T/relay-b.key" "$@" 2>>"$T/hc.err"; }
+log() { cat "$T/srv1.log"; }
+unchanged() {
+	bind_ok "uid=grace,$PEOPLE" Old-Passw0rd-grace
+	ok $? "$1: grace's password is unchanged"
+}
+
+# 1. A password without a code: out of order, refused.
+out=$(hc host root hello recv start grace recv newpw Evil-Passw0rd-1 recv recv)
+like "$out" 'CHALLENGE' "START grace is answered as any start is"
+like "$out" 'FAIL reason=1' "NEW_PASSWORD before a verified code: FAIL(PROTOCOL)"
+unchanged "no code"
+out=$(hc host root hello recv start grace recv answer 00000000 recv newpw Evil-Passw0rd-2 recv recv)
+like "$out" 'ANSWER_BAD' "a wrong code is a wrong code"
+like "$out" 'FAIL reason=1' "and NEW_PASSWORD after it is refused"
+unchanged "a wrong code"
+is "$(attr_of "uid=grace,$PEOPLE" ssprCodeFailure | wc -l)" 1 "the wrong code counts on grace's entry"
+
+# 2. What only root on the reset server may do (ssprctl): never from a host.
+out=$(hc host root hello recv admin 2 grace recv)
+unlike "$out" 'ADMIN_END|ADMIN_LINE' "ADMIN unblock from a host gets no admin answer"
+like "$out" 'FAIL reason=3|closed' "it is refused"
+like "$(log)" 'fleet: host relay-a\.test sent ADMIN, which no host may send' "and logged with the host's name"
+is "$(attr_of "uid=grace,$PEOPLE" ssprCodeFailure | wc -l)" 1 "grace's counters are untouched"
+out=$(hc host root admin 1 recv)
+unlike "$out" 'ADMIN_END|ADMIN_LINE' "ADMIN status right after HOST: no answer"
+
+# 3. HOST: first, once, and only what a host's own root could be.
+out=$(hc hello recv)
+like "$out" 'FAIL reason=1|closed' "no HOST first: refused"
+like "$(log)" 'host relay-a\.test: the first frame is not a valid HOST' "logged"
+out=$(hc host root host root recv)
+like "$out" 'FAIL reason=3|closed' "a second HOST: refused"
+like "$(log)" 'host relay-a\.test sent HOST, which no host may send' "logged"
+out=$(hc host allowed 0 recv)
+like "$out" 'FAIL reason=1|closed' "an 'allowed' caller with uid 0: refused"
+like "$(log)" 'HOST names no caller a host can have' "logged"
+out=$(hc host self 0 root hello recv)
+like "$out" 'FAIL reason=1|closed' "a self caller that is root: refused"
+out=$(hc host self 1000 alice recv)
+like "$out" 'FAIL reason=3' "a self caller, where this server has self_callers = no: refused"
+like "$(log)" 'fleet: host relay-a\.test: refused a self caller \(uid 1000\)' "logged"
+# where self callers are allowed, a self caller acts only as the user HOST names
+out=$($PY "$SRC/tests/lib/fleetclient.py" "$P2" "$T/ca.pem" "$T/relay-a.pem" "$T/relay-a.key" \
+	host self 1000 alice hello recv status grace recv 2>>"$T/hc.err")
+unlike "$out" 'ACCOUNT' "self caller 'alice' asking STATUS of grace gets no account answer"
+like "$(cat "$T/srvself.log")" 'src=relay-a\.test/uid:1000 user=-: a caller that is not in allowed_uids asked about an account other than its own' "refused as another's account, the source being the host and the uid"
+
+# 4. Another host's identity: only the certificate names the host.
+out=$(hc host root hello relay-b.test recv start grace recv cancel)
+like "$(log)" 'src=relay-a\.test/relay-b\.test user=grace' "an rhost of relay-b.test is still relay A's source"
+unlike "$(log)" 'src=relay-b\.test' "nothing is counted under relay B"
+
+# 5. Per-host limit (max_per_host = 3): a fourth connection is BUSY; another
+# host is still served meanwhile.
+HP=()
+for i in 1 2 3; do
+	mkfifo "$T/hold$i"
+	(hc host root hello recv hold <"$T/hold$i" >"$T/held$i") &
+	HP+=($!)
+	exec {fd}>"$T/hold$i"
+	eval "HOLD$i=$fd"
+done
+held() { grep -q HELLO_OK "$T/held1" && grep -q HELLO_OK "$T/held2" && grep -q HELLO_OK "$T/held3"; }
+wait_for 20 held
+ok $? "three connections of relay A are up"
+out=$(hc host root hello recv)
+like "$out" 'FAIL reason=9' "a fourth from relay A: FAIL(BUSY)"
+like "$(log)" 'host relay-a\.test \(127\.0\.0\.1:[0-9]+\): over max_per_host \(3 connections at once\)' "logged"
+out=$(hcb host root hello recv)
+like "$out" 'HELLO_OK' "relay B is served meanwhile"
+for i in 1 2 3; do eval "exec {HOLD$i}>&-"; done
+wait "${HP[@]}"
+out=$(hc host root hello recv)
+like "$out" 'HELLO_OK' "relay A is served again once its connections close"
+
+# 5b. Per-host rate (server "self": host_flows = 3 per source_window):
+# naming a new terminal for each flow does not escape it.
+hb2() { $PY "$SRC/tests/lib/fleetclient.py" "$P2" "$T/ca.pem" "$T/relay-b.pem" "$T/relay-b.key" "$@" 2>>"$T/hc.err"; }
+for i in 1 2 3; do
+	out=$(hb2 host root hello "10.0.0.$i" recv start "nosuch$i" recv)
+	like "$out" 'CHALLENGE' "relay B's flow $i (rhost 10.0.0.$i) starts"
+done
+out=$(hb2 host root hello 10.0.0.4 recv start nosuch4 recv)
+like "$out" 'FAIL reason=13' "its fourth, from yet another rhost: FAIL(THROTTLED)"
+like "$(cat "$T/srvself.log")" 'host relay-b\.test over \[fleet\] host_flows \(3\)' "logged"
+out=$($PY "$SRC/tests/lib/fleetclient.py" "$P2" "$T/ca.pem" "$T/relay-a.pem" "$T/relay-a.key" \
+	host root hello 10.0.0.5 recv start nosuch5 recv 2>>"$T/hc.err")
+like "$out" 'CHALLENGE' "relay A is not held back by relay B's count"
+
+# 6. A frame over the cap: the connection closes, the server stays.
+out=$(hc host root toolong recv)
+like "$out" 'closed' "a 5000-byte length: closed"
+like "$(log)" 'host relay-a\.test: malformed frame' "logged"
+out=$(hc host root hello recv)
+like "$out" 'HELLO_OK' "the server still serves"
+unchanged "after all of it"
+
+done_testing
