@@ -83,7 +83,8 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/codekit.c sspr-helperd/method.c sspr-helperd/curlx.c \
               sspr-helperd/method_email.c sspr-helperd/method_totp.c \
               sspr-helperd/method_sms.c sspr-helperd/method_questions.c \
-              sspr-helperd/method_pass.c sspr-helperd/method_sshkey.c \
+              sspr-helperd/method_pass.c sspr-helperd/method_rcodes.c \
+              sspr-helperd/method_sshkey.c \
               sspr-helperd/dir_probe.c sspr-helperd/preflight.c \
               sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c \
               sspr-helperd/fleet.c sspr-helperd/fleet_server.c sspr-helperd/relay.c

@@ -217,6 +217,10 @@ introduce(struct session *s, const struct msg_challenge *ch,
 	case SSPR_METHOD_QUESTION:
 		show_rows(s, info);
 		break;
+	case SSPR_METHOD_RCODE:
+		conv_info(s->pamh, "%s", _("Type one of your recovery codes. "
+		    "Each works once."));
+		break;
 	case SSPR_METHOD_PASS:
 		conv_info(s->pamh, "%s", _("Type the one-time pass the "
 		    "helpdesk gave you."));
@@ -237,6 +241,8 @@ prompt_of(int method)
 		return _("Code from your authenticator app: ");
 	case SSPR_METHOD_QUESTION:
 		return _("Answer: ");
+	case SSPR_METHOD_RCODE:
+		return _("Recovery code (empty to cancel): ");
 	case SSPR_METHOD_PASS:
 		return _("Pass from the helpdesk (empty to cancel): ");
 	default:
@@ -253,7 +259,8 @@ static int
 echo_of(int method)
 {
 	return method == SSPR_METHOD_TOTP || method == SSPR_METHOD_EMAIL ||
-	    method == SSPR_METHOD_SMS || method == SSPR_METHOD_PASS ?
+	    method == SSPR_METHOD_SMS || method == SSPR_METHOD_PASS ||
+	    method == SSPR_METHOD_RCODE ?
 	    PAM_PROMPT_ECHO_ON :
 	    PAM_PROMPT_ECHO_OFF;
 }

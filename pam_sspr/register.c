@@ -51,6 +51,8 @@ show(struct session *s, const struct msg_methods *m)
 		ADD("\n  %s %s", _("Phone (text messages):"), m->phone);
 	if (m->registered & SSPR_REG_QUESTIONS)
 		ADD("\n  %s", _("Security questions: answered"));
+	if (m->registered & SSPR_REG_RCODES)
+		ADD("\n  %s", _("Recovery codes: taken"));
 	if (m->registered == 0)
 		ADD("\n  %s", _("None registered yet."));
 	if (m->confirmed != 0 && gmtime_r(&t, &tm) != NULL &&
@@ -85,6 +87,10 @@ menu(struct session *s, const struct msg_methods *m, struct entry *e)
 	if (m->offered & SSPR_REG_QUESTIONS)
 		e[k++] = (struct entry){ SSPR_ACT_QUESTIONS,
 		    _("Answer security questions") };
+	if (m->offered & SSPR_REG_RCODES)
+		e[k++] = (struct entry){ SSPR_ACT_RCODES, (m->registered &
+		    SSPR_REG_RCODES) ? _("Get new recovery codes (the old ones "
+		    "stop working)") : _("Get recovery codes to print") };
 	if (m->registered != 0)
 		e[k++] = (struct entry){ SSPR_ACT_CONFIRM,
 		    _("Looks good: confirm these methods") };
@@ -165,6 +171,42 @@ ask_value(struct session *s, int action, char *out, size_t size)
 }
 
 /*
+ * New recovery codes, INFO lines before METHODS: shown once, all in one
+ * PAM_TEXT_INFO from a buffer of ours (libpam's formatting copy would
+ * not be wiped), and not kept.
+ */
+static int
+show_codes(struct session *s, struct msg *ans)
+{
+	char buf[1536];
+	size_t n, len;
+	int r = 0;
+
+	n = (size_t)snprintf(buf, sizeof(buf), "%s", _("Your recovery codes. "
+	    "Each works once, in place of a code sent to you. Write them down "
+	    "or print them now and keep them safe: they are not shown "
+	    "again."));
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	while (ans->type == SSPR_MSG_INFO) {
+		len = strlen(ans->u.line);
+		if (n + len + 6 < sizeof(buf))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			    "\n    %s", ans->u.line);
+		explicit_bzero(ans->u.line, len);
+		if ((r = session_call(s, NULL, ans)) != 0)
+			break;
+	}
+	if (r == 0) {
+		snprintf(buf + n, sizeof(buf) - n, "\n%s", _("Any earlier "
+		    "recovery codes no longer work."));
+		conv_show_secret(s->pamh, buf);
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return r;
+}
+
+/*
  * One step: returns 1 to show the methods and the menu again, 2 for the
  * menu alone (the value was refused), 0 when done, -1 failed.
  */
@@ -182,6 +224,9 @@ step(struct session *s, int action, struct msg *ans)
 	    req.u.step.value[0] == '\0')
 		return 1;
 	if (session_call(s, &req, ans) != 0)
+		return -1;
+	if (action == SSPR_ACT_RCODES && ans->type == SSPR_MSG_INFO &&
+	    show_codes(s, ans) != 0)
 		return -1;
 	if (ans->type == SSPR_MSG_REJECTED) {
 		conv_error(s->pamh, "%s", action == SSPR_ACT_EMAIL ?
@@ -227,7 +272,7 @@ register_methods(pam_handle_t *pamh, const struct sspr_args *args,
 	struct msg_methods last;
 	struct entry e[MENU_MAX];
 	struct session s;
-	int k, action, r;
+	int k, action, r, low;
 
 	session_init(&s, pamh, args, user, lang);
 	s.quiet = 1;	/* a daemon that is down is not the person's business */
@@ -243,6 +288,15 @@ register_methods(pam_handle_t *pamh, const struct sspr_args *args,
 		session_close(&s);
 		return;
 	}
+	/* a notice before the menu: few recovery codes left */
+	low = 0;
+	while (ans.type == SSPR_MSG_INFO) {
+		low |= strcmp(ans.u.line, SSPR_INFO_RCODES_LOW) == 0;
+		if (session_call(&s, NULL, &ans) != 0) {
+			session_close(&s);
+			return;
+		}
+	}
 	if (ans.type != SSPR_MSG_METHODS) {
 		/* the one refusal the person can act on: go elsewhere */
 		if (ans.type == SSPR_MSG_FAIL &&
@@ -256,6 +310,10 @@ register_methods(pam_handle_t *pamh, const struct sspr_args *args,
 	    user);
 	conv_info(pamh, "%s", _("Please keep your account recovery methods "
 	    "up to date: they let you reset your password yourself."));
+	if (low)
+		conv_info(pamh, "%s", _("You have two or fewer recovery codes "
+		    "left. Choose \"Get new recovery codes\" below for a new "
+		    "set."));
 	last = ans.u.methods;
 	for (r = 1; r > 0;) {
 		if (r == 1) {

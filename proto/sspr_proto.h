@@ -93,6 +93,8 @@ enum sspr_admin_op {
 	SSPR_ADMIN_TEST_MAIL = 3,	/* arg: address */
 	SSPR_ADMIN_RELOAD = 4,		/* re-read the configuration */
 	SSPR_ADMIN_REPORT = 5,		/* registration report, one line each */
+	SSPR_ADMIN_RCODES = 6,		/* arg: user ID; a new set of recovery
+					   codes, one ADMIN_LINE each */
 };
 
 /* What the user wants when a flow starts. */
@@ -109,6 +111,7 @@ enum sspr_purpose {
 #define SSPR_REG_TOTP		0x02
 #define SSPR_REG_SMS		0x04
 #define SSPR_REG_QUESTIONS	0x08
+#define SSPR_REG_RCODES		0x20
 
 /* REGISTER_STEP actions. */
 enum sspr_reg_action {
@@ -116,6 +119,7 @@ enum sspr_reg_action {
 	SSPR_ACT_TOTP = 2,		/* enrol an authenticator app */
 	SSPR_ACT_SMS = 3,		/* value: the phone number */
 	SSPR_ACT_QUESTIONS = 4,		/* answer the security questions */
+	SSPR_ACT_RCODES = 6,		/* new recovery codes: INFO, METHODS */
 	SSPR_ACT_CONFIRM = 10,		/* "looks good" */
 	SSPR_ACT_SKIP = 11,		/* not now */
 };
@@ -128,10 +132,16 @@ enum sspr_method {
 	SSPR_METHOD_SMS = 4,		/* a code by text message */
 	SSPR_METHOD_QUESTION = 5,	/* the question came as INFO */
 	SSPR_METHOD_PASS = 6,		/* a one-time pass (the helpdesk) */
-	/* 7 is taken by the recovery codes */
+	SSPR_METHOD_RCODE = 7,		/* one of the person's recovery codes */
 	SSPR_METHOD_SSHKEY = 8,		/* never asked: the key sshd accepted
 					   (START's keys) counted */
 };
+
+/*
+ * The INFO line before METHODS at a registration's start when two or
+ * fewer recovery codes are left; the module shows it in its language.
+ */
+#define SSPR_INFO_RCODES_LOW	"Few recovery codes left."
 
 /* HELLO_OK feature bits: optional daemon capabilities. */
 #define SSPR_FEAT_UNLOCK	0x00000001u

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * admin.c: the requests of ssprctl (status, unblock, test-mail, reload,
- * the registration report).  Only root may make them, whatever
+ * the registration report, new recovery codes).  Only root may make them, whatever
  * allowed_uids says.  The slow ones run on the pools like a flow's work
  * (admin_work.c, which sees the request as a value, never the flow);
  * the answer is a series of ADMIN_LINE frames and one ADMIN_END.
@@ -52,8 +52,11 @@ job_done(struct job *j)
 
 	if (f->conn != NULL)
 		finish(f, a);
-	for (i = 0; i < a->n; i++)
+	/* new recovery codes were among them */
+	for (i = 0; i < a->n; i++) {
+		explicit_bzero(a->lines[i], strlen(a->lines[i]));
 		free(a->lines[i]);
+	}
 	free(a->lines);
 	cfg_unref(a->cfg);
 	flow_unref(f);
@@ -96,7 +99,9 @@ admin_request(struct flow *f, const struct msg_admin *req, struct pool *dir,
 		job_done(&a->job);
 		return;
 	case SSPR_ADMIN_UNBLOCK:
-		r.reason = "unblock";
+	case SSPR_ADMIN_RCODES:
+		r.reason = req->op == SSPR_ADMIN_UNBLOCK ? "unblock" :
+		    "rcodes-issue";
 		r.user = a->arg;
 		r.result = "requested";
 		audit(&r);

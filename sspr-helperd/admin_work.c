@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * admin_work.c: the worker side of ssprctl's requests (status, unblock,
- * test-mail, the registration report), on a pool's worker.  It sees the
+ * test-mail, the registration report, new recovery codes), on a pool's
+ * worker.  It sees the
  * request as a value (admin_work.h), never the flow it came on; admin.c
  * answers on the loop thread.  No file-scope state.
  */
@@ -206,6 +207,59 @@ unblock(struct admin_job *a, void *ctx)
 	account_clear(&acct);
 }
 
+/*
+ * ssprctl rcodes issue USER: a new set for the account (the old one
+ * revoked), its codes as the answer's lines, shown there once and never
+ * logged.  Only for accounts a reset would serve.
+ */
+static void
+rcodes(struct admin_job *a, void *ctx)
+{
+	const struct dir_backend *be = dir_backend();
+	struct dir_result res;
+	struct account acct;
+	struct secret shown = { 0 };
+	const char *f[1];
+	char *p, *nl;
+
+	if (!cfg_method(a->cfg, "rcodes")) {
+		admin_job_set(a, 1, "%s", "[policy] methods does not include "
+		    "rcodes");
+		return;
+	}
+	if (be->lookup(ctx, a->cfg, a->arg, &acct, &res) != 0) {
+		admin_job_set(a, 1, "%s", res.status == DIR_NOT_FOUND ?
+		    "no such account" : res.detail);
+		return;
+	}
+	if (acct.excluded || !acct.in_scope ||
+	    account_named(&acct, &a->cfg->exclude_users)) {
+		admin_job_set(a, 1, "%s", "that account is excluded from "
+		    "self-service reset");
+		account_clear(&acct);
+		return;
+	}
+	if (rcodes_issue(ctx, a->cfg, &acct, &shown, &res) != 0) {
+		admin_job_set(a, 1, "no new codes: %s", res.detail);
+		account_clear(&acct);
+		return;
+	}
+	for (p = (char *)shown.buf; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl = '\0';
+		f[0] = p;
+		add_fields(a, f, 1);
+		if (nl == NULL)
+			break;
+	}
+	secret_wipe(&shown);
+	log_msg(LOG_NOTICE, "ssprctl: new recovery codes for %s (the old "
+	    "set revoked)", acct.dn);
+	admin_job_set(a, 0, "new recovery codes for %s; the old ones no "
+	    "longer work", acct.dn);
+	account_clear(&acct);
+}
+
 static void
 test_mail(struct admin_job *a)
 {
@@ -246,6 +300,9 @@ admin_job_run(struct job *j, void *ctx)
 		break;
 	case SSPR_ADMIN_REPORT:
 		report(a, ctx);
+		break;
+	case SSPR_ADMIN_RCODES:
+		rcodes(a, ctx);
 		break;
 	}
 }

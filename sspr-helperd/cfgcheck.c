@@ -147,7 +147,7 @@ static int
 validate_methods(struct parser *ps)
 {
 	static const char *const known[] = { "email", "totp", "sms",
-	    "questions", "pass", "sshkey", NULL };
+	    "questions", "pass", "rcodes", "sshkey", NULL };
 	struct cfg *c = ps->cfg;
 	char what[200];
 	int i, j, k;
@@ -158,7 +158,7 @@ validate_methods(struct parser *ps)
 				break;
 		if (known[k] == NULL) {
 			snprintf(what, sizeof(what), "'%.40s' is not a method: "
-			    "email, totp, sms, questions, pass or sshkey",
+			    "email, totp, sms, questions, pass, rcodes or sshkey",
 			    c->methods.item[i]);
 			return cfg_fail_at(ps, "policy", "methods", what);
 		}

@@ -498,6 +498,7 @@ account_clear(struct account *a)
 	free(a->totp);
 	free(a->totp_last);
 	dir_strs_free(a->answers);
+	dir_strs_free(a->rcodes);
 	if (a->pass != NULL)
 		explicit_bzero(a->pass, strlen(a->pass));
 	free(a->pass);
@@ -543,8 +544,8 @@ account_copy(struct account *dst, const struct account *src)
 	    dup_str(&dst->phone) | dup_str(&dst->totp) |
 	    dup_str(&dst->totp_last) | dup_strs(&dst->names) |
 	    dup_strs(&dst->raw_sent) | dup_strs(&dst->raw_fails) |
-	    dup_strs(&dst->answers) | dup_str(&dst->pass) |
-	    dup_strs(&dst->ssh_keys)) {
+	    dup_strs(&dst->answers) | dup_strs(&dst->rcodes) |
+	    dup_str(&dst->pass) | dup_strs(&dst->ssh_keys)) {
 		account_clear(dst);
 		return -1;
 	}

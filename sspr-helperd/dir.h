@@ -57,6 +57,7 @@ struct account {
 	char	*totp;		/* ssprTotpSecret, sealed */
 	char	*totp_last;	/* ssprTotpLastStep, as stored */
 	char	**answers;	/* ssprQuestionAnswer: "N:$scrypt$..." */
+	char	**rcodes;	/* ssprRecoveryCode: one per code left */
 	long long registered;	/* ssprRegisteredTime (unix s), 0 never */
 	int	 skips;		/* ssprRegistrationSkips */
 	char	*pass;		/* ssprHelpdeskPass as stored (pass.h) */

@@ -89,9 +89,9 @@ ldap_totp_reseal(void *ctx, struct cfg *c, const struct account *a,
 
 static int
 ldap_value_consume(void *ctx, struct cfg *c, const struct account *a,
-    enum dir_value what, const char *value, struct dir_result *res)
+    enum dir_value which, const char *value, struct dir_result *res)
 {
-	return dir_value_consume(ctx, c, a, what, value, res);
+	return dir_value_consume(ctx, c, a, which, value, res);
 }
 
 static const struct dir_backend ldap_backend = {

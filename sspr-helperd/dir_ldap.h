@@ -9,6 +9,7 @@
 #include <ldap.h>
 
 #include "dir.h"
+#include "dirstore.h"
 
 /* What differs between directory kinds; every call has a bound dconn. */
 struct dir_ops {
@@ -74,7 +75,8 @@ int	dir_totp_step_swap(struct dconn *, struct cfg *,
 int	dir_totp_reseal(struct dconn *, struct cfg *, const struct account *,
 	    const char *, struct dir_result *);
 int	dir_value_consume(struct dconn *, struct cfg *,
-	    const struct account *, int, const char *, struct dir_result *);
+	    const struct account *, enum dir_value, const char *,
+	    struct dir_result *);
 int	dir_write_outcome(struct dconn *, const struct account *,
 	    const char *, struct dir_result *);
 

@@ -37,7 +37,7 @@ static const char *const store_names[] = { SA_ACCOUNT, SA_CODE_SENT,
 static const char *const reg_names[] = { SA_RECOVERY_MAIL,
     SA_RECOVERY_PHONE, SA_TOTP_SECRET, SA_TOTP_LAST_STEP,
     SA_QUESTION_ANSWER, SA_REGISTERED_TIME, SA_REGISTRATION_SKIPS,
-    NULL };
+    SA_RECOVERY_CODE, NULL };
 static const char *const pass_names[] = { SA_HELPDESK_PASS, NULL };
 
 struct say {

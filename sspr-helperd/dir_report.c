@@ -39,6 +39,9 @@ report_entry(struct dconn *dc, LDAPMessage *e, const char *uattr,
 	if ((v = dir_get_one(dc->ld, e, SA_QUESTION_ANSWER, NULL)) != NULL)
 		strcat(methods, "questions,");
 	free(v);
+	if ((v = dir_get_one(dc->ld, e, SA_RECOVERY_CODE, NULL)) != NULL)
+		strcat(methods, "rcodes,");
+	free(v);
 	if (methods[0] != '\0')
 		methods[strlen(methods) - 1] = '\0';
 	v = dir_get_one(dc->ld, e, SA_REGISTERED_TIME, NULL);
@@ -96,6 +99,7 @@ dir_report(struct dconn *dc, struct cfg *c,
 	attrs[n++] = SA_RECOVERY_PHONE;
 	attrs[n++] = SA_TOTP_SECRET;
 	attrs[n++] = SA_QUESTION_ANSWER;
+	attrs[n++] = SA_RECOVERY_CODE;
 	attrs[n++] = SA_REGISTERED_TIME;
 	attrs[n] = NULL;
 	do {

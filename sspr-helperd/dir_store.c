@@ -16,6 +16,7 @@
 #include "dirstore.h"
 #include "log.h"
 #include "pass.h"
+#include "rcodes.h"
 #include "sspr_attrs.h"
 
 /* draft-ietf-ldapext-ldap-permissive-modify, honoured by slapd and AD. */
@@ -244,6 +245,28 @@ entry_count(const char *s)
 	return v > 1000 ? 1000 : (int)v;
 }
 
+/*
+ * The recovery codes left, as stored; none at all when the entry holds
+ * more than a set could have left (a broken or hostile entry: reading a
+ * part would make some codes look used).
+ */
+static char **
+rcode_values(LDAP *ld, LDAPMessage *e)
+{
+	struct berval **v = ldap_get_values_len(ld, e, SA_RECOVERY_CODE);
+	int n = ldap_count_values_len(v), i, k = 0;
+	char **out = NULL;
+
+	if (n > 0 && n <= RCODE_MAX_VALUES && (out = calloc((size_t)n + 1,
+	    sizeof(*out))) != NULL)
+		for (i = 0; i < n; i++)
+			if (v[i]->bv_len <= RCODE_STORED_MAX &&
+			    memchr(v[i]->bv_val, '\0', v[i]->bv_len) == NULL)
+				out[k++] = strndup(v[i]->bv_val, v[i]->bv_len);
+	ldap_value_free_len(v);
+	return out;
+}
+
 /* The registered recovery methods in a looked-up entry. */
 void
 dir_read_registration(LDAP *ld, LDAPMessage *e, struct account *a)
@@ -284,6 +307,7 @@ dir_read_registration(LDAP *ld, LDAPMessage *e, struct account *a)
 				a->answers[k++] = strndup(v[i]->bv_val,
 				    v[i]->bv_len);
 	ldap_value_free_len(v);
+	a->rcodes = rcode_values(ld, e);
 }
 
 /*
@@ -418,6 +442,11 @@ dir_method_store(struct dconn *ctx, struct cfg *c, const struct account *a,
 		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE,
 		    SA_REGISTRATION_SKIPS, v2 };
 		break;
+	case DS_RCODES:
+		/* one replace: the old set is gone as the new one comes */
+		m[n++] = (struct dir_mod){ DIR_MOD_REPLACE, SA_RECOVERY_CODE,
+		    r->answers };
+		break;
 	default:
 		dir_result_set(res, DIR_INTERNAL, 0, "no such step");
 		return -1;
@@ -442,29 +471,6 @@ dir_totp_step_swap(struct dconn *ctx, struct cfg *c, const struct account *a,
 	return dir_modify(ctx, c, a, m, n, 1, res);
 }
 
-/*
- * One value of a single-use secret deleted, exactly as read: strict, so
- * of two hosts (or flows) deleting the same value only one succeeds; the
- * other gets "no such value" (DIR_REFUSED) and must not count it.
- */
-int
-dir_value_consume(struct dconn *ctx, struct cfg *c, const struct account *a,
-    int what, const char *value, struct dir_result *res)
-{
-	char *v[] = { (char *)value, NULL };
-	struct dir_mod m = { DIR_MOD_DELETE, NULL, v };
-
-	switch (what) {
-	case DV_HELPDESK_PASS:
-		m.attr = SA_HELPDESK_PASS;
-		break;
-	default:
-		dir_result_set(res, DIR_INTERNAL, 0, "no such kind of value");
-		return -1;
-	}
-	return dir_modify(ctx, c, a, &m, 1, 1, res);
-}
-
 int
 dir_totp_reseal(struct dconn *ctx, struct cfg *c, const struct account *a,
     const char *sealed, struct dir_result *res)
@@ -473,4 +479,36 @@ dir_totp_reseal(struct dconn *ctx, struct cfg *c, const struct account *a,
 	struct dir_mod m = { DIR_MOD_REPLACE, SA_TOTP_SECRET, v };
 
 	return dir_modify(ctx, c, a, &m, 1, 0, res);
+}
+
+/*
+ * Single use through the directory: one modify deleting exactly that
+ * value.  Of several hosts (or flows) deleting the same value, the
+ * directory lets one succeed; the others get noSuchAttribute, which is
+ * DIR_NOT_FOUND here: "not there (any more)".
+ */
+int
+dir_value_consume(struct dconn *ctx, struct cfg *c, const struct account *a,
+    enum dir_value which, const char *value, struct dir_result *res)
+{
+	char *v[] = { (char *)value, NULL };
+	struct dir_mod m = { DIR_MOD_DELETE, NULL, v };
+
+	switch (which) {
+	case DV_RCODE:
+		m.attr = SA_RECOVERY_CODE;
+		break;
+	case DV_HELPDESK_PASS:
+		m.attr = SA_HELPDESK_PASS;
+		break;
+	default:
+		dir_result_set(res, DIR_INTERNAL, 0, "no such value kind");
+		return -1;
+	}
+	if (dir_modify(ctx, c, a, &m, 1, 1, res) == 0)
+		return 0;
+	if (res->status == DIR_REFUSED && strcmp(res->detail,
+	    ldap_err2string(LDAP_NO_SUCH_ATTRIBUTE)) == 0)
+		res->status = DIR_NOT_FOUND;
+	return -1;
 }

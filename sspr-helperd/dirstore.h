@@ -25,6 +25,7 @@ enum dir_store_what {
 	DS_ANSWERS,		/* answers: "N:$scrypt$...", NULL-ended */
 	DS_CONFIRM,		/* step: the time; the skips start again */
 	DS_SKIP,		/* step: the new count of skips */
+	DS_RCODES,		/* answers: a set's values, replacing all */
 };
 
 struct dir_store_rec {
@@ -36,7 +37,8 @@ struct dir_store_rec {
 
 /* Single-use values a method deletes as it accepts one (value_consume). */
 enum dir_value {
-	DV_HELPDESK_PASS,	/* ssprHelpdeskPass: the helpdesk's pass */
+	DV_HELPDESK_PASS,	/* the helpdesk's pass (pass.h) */
+	DV_RCODE,		/* a recovery code's value (rcodes.h) */
 };
 
 struct dir_backend {
@@ -68,11 +70,12 @@ struct dir_backend {
 		    const char *, long long, struct dir_result *);
 	int	(*totp_reseal)(void *, struct cfg *, const struct account *,
 		    const char *, struct dir_result *);
-	/* that very value (as read) deleted, or nothing: of two flows on
-	 * any hosts only one succeeds; the other gets DIR_REFUSED */
-	int	(*value_consume)(void *, struct cfg *,
-		    const struct account *, enum dir_value, const char *,
-		    struct dir_result *);
+	/* single use: deletes that exact value; 0 only for the one caller
+	 * whose delete took it (of two flows on any hosts), else -1 with
+	 * DIR_NOT_FOUND (gone already, or never there) or the directory's
+	 * failure */
+	int	(*value_consume)(void *, struct cfg *, const struct account *,
+		    enum dir_value, const char *, struct dir_result *);
 	int	(*report)(void *, struct cfg *,
 		    void (*)(void *, const char **, int), void *, char *,
 		    size_t);

@@ -114,6 +114,8 @@ struct flow {
 	struct secret	*reg_answers;	/* registration: normalized answers */
 	/* the SSH key (method_sshkey.c): START's keys, if sshd sent them */
 	char		*ssh_accepted;
+	/* a hidden method (method.h) wearing the fake challenge */
+	int		 hidden;
 
 	/* registration (register.c) */
 	int		 reg_action;	/* SSPR_ACT_* being done */

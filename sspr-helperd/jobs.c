@@ -428,6 +428,7 @@ job_free(struct job_spec *s)
 	free(s->seen);
 	account_clear(&dj->r.acct);
 	free(dj->r.seen);
+	secret_wipe(&dj->r.shown);
 	cfg_unref(s->cfg);
 	free(dj);
 }

@@ -33,7 +33,8 @@ enum work_kind {
 	W_STATUS,		/* STATUS: the account, for a login */
 	W_CHANGE,		/* CHANGE: the user's own change */
 	W_TOTP_CHECK,		/* reset: an app code, its step stored */
-	W_ANSWER_CHECK,		/* reset: a security question's answer */
+	W_ANSWER_CHECK,		/* reset: an answer the method's check_job
+				   takes (a question's, a recovery code) */
 	W_PASS_CHECK,		/* reset: a helpdesk pass, used if right */
 	W_REG_WRITE,		/* registration: store what was proved */
 };
@@ -51,6 +52,8 @@ struct work_result {
 	int		 n_seen;
 	struct account	 acct;		/* W_LOOKUP, W_STATUS, W_CHANGE */
 	struct dir_result res;
+	struct secret	 shown;		/* W_REG_WRITE: to show once (new
+					   recovery codes, one a line) */
 };
 
 #define JOB_ANSWERS_MAX	10	/* [questions] required, at most */
@@ -149,5 +152,10 @@ void	reset_answer_work(void *, struct job_spec *, struct work_result *);
 void	reset_totp_work(void *, struct job_spec *, struct work_result *);
 void	reset_pass_work(void *, struct job_spec *, struct work_result *);
 void	register_write_work(void *, struct job_spec *, struct work_result *);
+void	reset_rcode_work(void *, struct job_spec *, struct work_result *);
+/* a new set of recovery codes on the entry (the old one revoked), the
+ * codes into shown, one a line; also ssprctl's (admin_work.c) */
+int	rcodes_issue(void *, struct cfg *, const struct account *,
+	    struct secret *, struct dir_result *);
 
 #endif

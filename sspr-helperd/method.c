@@ -15,6 +15,7 @@ const struct method *const methods[] = {
 	&method_sms,
 	&method_questions,
 	&method_pass,
+	&method_rcodes,
 	&method_sshkey,		/* when proven, a reset counts it first */
 	NULL,
 };

@@ -45,6 +45,12 @@ struct method {
 	int		 for_admins;	/* counts for an administrator */
 	int		 proves_address; /* PURPOSE_VERIFY: an address */
 	const char	*noun;		/* "code" or "answer", for the logs */
+	/*
+	 * asked first, it wears the fake flow's challenge (the table's
+	 * first method, nothing sent) until answered: an account with only
+	 * this method looks like an unknown name up to the proof
+	 */
+	int		 hidden;
 
 	/* [policy] methods (and what it needs besides) offers it */
 	int		(*enabled)(const struct cfg *);
@@ -55,6 +61,10 @@ struct method {
 			    struct msg_methods *);
 	/* what a registration stored is now what the flow knows */
 	void		(*remember)(struct flow *);
+	/* the account step should offer registration (running out) */
+	int		(*due)(const struct cfg *, const struct account *);
+	/* registration: INFO before the first METHODS (NULL: none) */
+	void		(*notice)(struct flow *);
 
 	/* --- a method the caller proves with START (proven != NULL) --- */
 	/* what START brought for it (NULL: nothing) */
@@ -80,7 +90,9 @@ struct method {
 	void		(*prompt)(struct flow *);
 	/* reset: a right answer; 1 when another round is due */
 	int		(*again)(struct flow *);
-	/* registration: set up; 0, -1 failed, 1 not offered after all */
+	/* registration: set up; 0, -1 failed, 1 not offered after all;
+	 * with no enrol_ask the choice alone is stored (register_work.c
+	 * makes what is shown once) */
 	int		(*enrol)(struct flow *);
 	/* registration: INFO and the CHALLENGE's fields; 0 or -1 */
 	int		(*enrol_ask)(struct flow *, struct msg *);
@@ -96,11 +108,11 @@ struct method {
 	int		 purpose;	/* SSPR_PURPOSE_* that chooses it */
 	/* how many of methods_required it satisfies (NULL: 1) */
 	int		(*counts)(const struct cfg *);
-	const char	*notice;	/* the mail after a reset with it */
+	const char	*notify;	/* the mail after a reset with it */
 };
 
 extern const struct method method_email, method_totp, method_sms,
-    method_questions, method_pass, method_sshkey;
+    method_questions, method_pass, method_rcodes, method_sshkey;
 
 /* The methods, in the order a reset asks them, NULL-terminated. */
 extern const struct method *const methods[];

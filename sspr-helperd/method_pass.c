@@ -59,5 +59,5 @@ const struct method method_pass = {
 	.purpose = SSPR_PURPOSE_PASS,
 	.feature = SSPR_FEAT_PASS,
 	.counts = pass_counts,
-	.notice = "notify-pass",
+	.notify = "notify-pass",
 };

@@ -13,6 +13,9 @@
  *              (ssprRecoveryPhone)
  *   questions  [questions] required answers, normalized, kept as salted
  *              scrypt hashes "N:$scrypt$..." (ssprQuestionAnswer)
+ *   rcodes     ten new recovery codes, made and hashed on a worker, their
+ *              hashes in place of the old set (ssprRecoveryCode), then
+ *              shown once as INFO lines before METHODS; never logged
  *   confirm    ssprRegisteredTime = now, ssprRegistrationSkips = 0
  *   skip       ssprRegistrationSkips + 1, while [register] max_skips allow
  *
@@ -70,20 +73,24 @@ skips_left(const struct flow *f)
 
 /*
  * STATUS: should the account step run the registration?  Never for
- * accounts a reset would never serve; else when never confirmed, or the
- * last confirmation is older than [register] reconfirm_days (0: never
- * again).
+ * accounts a reset would never serve; else when never confirmed, when a
+ * method is running out (recovery codes), or the last confirmation is
+ * older than [register] reconfirm_days (0: never again).
  */
 int
 register_due(const struct cfg *c, const struct account *a)
 {
 	long long now = time(NULL);
+	int i;
 
 	if (!c->reg_enabled || c->enabled == POLICY_NONE || a->excluded ||
 	    !a->in_scope)
 		return 0;
 	if (a->registered <= 0)
 		return 1;
+	for (i = 0; methods[i] != NULL; i++)
+		if (methods[i]->due != NULL && methods[i]->due(c, a))
+			return 1;
 	return c->reconfirm_days > 0 &&
 	    now - a->registered > (long long)c->reconfirm_days * 86400;
 }
@@ -110,6 +117,8 @@ send_methods(struct flow *f)
 static void
 register_lookup_done(struct flow *f, struct work_result *r)
 {
+	int i;
+
 	if (r->not_self) {
 		flog(f, LOG_WARNING, "a caller that is not in allowed_uids "
 		    "asked to register another account");
@@ -135,6 +144,9 @@ register_lookup_done(struct flow *f, struct work_result *r)
 		return;
 	}
 	faudit(f, "register", "start", NULL);
+	for (i = 0; methods[i] != NULL; i++)
+		if (methods[i]->notice != NULL)
+			methods[i]->notice(f);
 	send_methods(f);
 }
 
@@ -242,6 +254,10 @@ enrol(struct flow *f, const struct method *meth, const char *value)
 		return r < 0 ? 0 : -1;
 	}
 	f->method = meth->id;
+	if (meth->enrol_ask == NULL) {	/* the choice alone is stored */
+		write_step(f);
+		return 0;
+	}
 	enrol_ask(f, meth);
 	return 0;
 }
@@ -345,6 +361,22 @@ on_register_answer(struct flow *f, struct msg *in)
 	}
 }
 
+/* What a store made to be shown once (new recovery codes), a line each. */
+static void
+show_once(struct flow *f, struct secret *shown)
+{
+	char *p, *nl;
+
+	for (p = (char *)shown->buf; shown->len > 0 && *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl = '\0';
+		flow_info(f, p);
+		if (nl == NULL)
+			break;
+	}
+	secret_wipe(shown);
+}
+
 static void
 register_written(struct flow *f, struct work_result *r)
 {
@@ -360,6 +392,7 @@ register_written(struct flow *f, struct work_result *r)
 	}
 	flog(f, LOG_NOTICE, "registration: %s stored", what);
 	faudit(f, "register", "ok", what);
+	show_once(f, &r->shown);
 	if (f->reg_action == SSPR_ACT_CONFIRM) {
 		flow_done(f, SSPR_DONE_REGISTERED);
 		return;

@@ -150,6 +150,15 @@ ask_method(struct flow *f)
 
 	meth = !f->fake ? method_by_id(f->plan[f->plan_pos]) :
 	    chosen != NULL ? chosen : methods[0];
+	if (!f->fake && meth->hidden && f->plan_pos == 0) {
+		/* the fake flow's challenge, nothing sent (process_answer);
+		 * never a chosen one's: that is plan[0] of a real flow */
+		f->fake = f->hidden = 1;
+		f->method = methods[0]->id;
+		issue_code(f, methods[0]);
+		f->method = meth->id;
+		return;
+	}
 	f->method = meth->id;
 	if (meth->proven != NULL && !f->fake) {
 		/* proved with START: nothing to ask */
@@ -340,10 +349,15 @@ wrong_answer(struct flow *f)
 static void
 process_answer(struct flow *f, struct secret *typed)
 {
-	const struct method *meth = method_by_id(f->method);
+	const struct method *meth;
 
 	if (!code_usable(f))
 		return;
+	if (f->hidden) {	/* the send is over: the answer is the method's */
+		f->hidden = 0;
+		f->fake = 0;
+	}
+	meth = method_by_id(f->method);
 	/* a chosen method's is checked for a fake flow too: the same work */
 	if (meth->channel == CH_NONE && (!f->fake || meth->purpose != 0)) {
 		/* scrypt, or a directory write: on a worker */
@@ -605,8 +619,8 @@ reset_done(struct flow *f, uint16_t outcome)
 	work_dir(f, W_CLEAR, NULL);
 	if (outcome != SSPR_DONE_PASSWORD_SET && outcome != SSPR_DONE_UNLOCKED)
 		return;
-	if (chosen != NULL && chosen->notice != NULL)
-		work_notify(f, chosen->notice, account_reset_mail(f->cfg,
+	if (chosen != NULL && chosen->notify != NULL)
+		work_notify(f, chosen->notify, account_reset_mail(f->cfg,
 		    &f->acct), f->acct.mail);
 	else
 		work_notify(f, outcome == SSPR_DONE_PASSWORD_SET ?

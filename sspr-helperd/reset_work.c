@@ -3,9 +3,10 @@
  * reset_work.c: the reset family's own work, on a directory worker (the
  * thread of jobs.c): is an app code right, its time step not used before
  * on any host (the step is stored with a compare-and-swap), or is a
- * security question's answer right (scrypt)?  Is a helpdesk pass right
- * (scrypt), and was that very value deleted from the entry by this
- * flow (single use on any host)?  Sees only the job.
+ * security question's answer right (scrypt)?  Is a recovery code one of
+ * the account's, and did this worker's delete of its value win?  Is a
+ * helpdesk pass right (scrypt), and was that very value deleted from the
+ * entry by this flow (single use on any host)?  Sees only the job.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "pass.h"
+#include "rcodes.h"
 #include "totp.h"
 
 void
@@ -87,6 +89,44 @@ reset_totp_work(void *ctx, struct job_spec *s, struct work_result *r)
 	}
 	explicit_bzero(sealed, sizeof(sealed));
 	secret_wipe(&sec);
+}
+
+/*
+ * A recovery code: right only if it matches a value the lookup read and
+ * this delete of that value is the one that took it (another host, or
+ * another flow, using the same code meanwhile finds it gone: wrong, like
+ * any wrong or used code).  The code is never logged.
+ */
+void
+reset_rcode_work(void *ctx, struct job_spec *s, struct work_result *r)
+{
+	const struct account *a = &s->acct;
+	int n = 0, i;
+
+	dir_result_set(&r->res, DIR_OK, 0, NULL);
+	r->right = 0;
+	while (a->rcodes != NULL && a->rcodes[n] != NULL)
+		n++;
+	if ((i = rcode_match((const char *const *)a->rcodes, n, &s->pw)) < 0)
+		return;
+	if (dir_backend()->value_consume(ctx, s->cfg, a, DV_RCODE,
+	    a->rcodes[i], &r->res) == 0) {
+		r->right = 1;
+		job_log(s, LOG_NOTICE, "a recovery code was used; %d left",
+		    n - 1);
+		return;
+	}
+	if (r->res.status == DIR_NOT_FOUND) {
+		job_log(s, LOG_NOTICE, "a recovery code that was used "
+		    "meanwhile (by another flow or host); refused");
+		dir_result_set(&r->res, DIR_OK, 0, NULL);
+		return;
+	}
+	/* a lost answer may have taken the code: it is not accepted */
+	job_log(s, LOG_ERR, "cannot use the recovery code: %s",
+	    r->res.detail);
+	if (r->res.status != DIR_UNAVAILABLE)
+		dir_result_set(&r->res, DIR_UNAVAILABLE, 0, r->res.detail);
 }
 
 /*

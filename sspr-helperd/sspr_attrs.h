@@ -22,6 +22,7 @@
 #define SA_QUESTION_ANSWER	"ssprQuestionAnswer"
 #define SA_REGISTERED_TIME	"ssprRegisteredTime"
 #define SA_REGISTRATION_SKIPS	"ssprRegistrationSkips"
+#define SA_RECOVERY_CODE	"ssprRecoveryCode"	/* one per code left */
 /* the helpdesk's one-time pass (pass.h), issued by ssprctl pass */
 #define SA_HELPDESK_PASS	"ssprHelpdeskPass"
 
@@ -29,6 +30,6 @@
 #define DIR_SSPR_ATTRS	SA_CODE_SENT, SA_CODE_FAILURE, SA_BLOCKED_UNTIL, \
 	SA_RECOVERY_MAIL, SA_RECOVERY_PHONE, SA_TOTP_SECRET, \
 	SA_TOTP_LAST_STEP, SA_QUESTION_ANSWER, SA_REGISTERED_TIME, \
-	SA_REGISTRATION_SKIPS, SA_HELPDESK_PASS
+	SA_REGISTRATION_SKIPS, SA_RECOVERY_CODE, SA_HELPDESK_PASS
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ssprctl: the administrator's view of sspr-helperd.  Talks to the daemon
- * over its socket (root only) for status, unblock, test-mail, reload and
- * the registration report; reads the audit file for the activity report.
+ * over its socket (root only) for status, unblock, test-mail, reload, the
+ * registration report and new recovery codes; reads the audit file for the activity report.
  *
  *   ssprctl [-c CONFIG] [-s SOCKET] [-f table|csv|json] COMMAND [ARGS]
  */
@@ -50,6 +50,10 @@ usage(FILE *fp)
 	    " 7d,\n"
 	    "                               30m or 2026-11-23[THH:MM:SSZ])\n"
 	    "  unblock USER                 clear USER's throttle counters\n"
+	    "  rcodes issue USER            ten new recovery codes for USER,"
+	    " printed\n"
+	    "                               once (the old ones stop"
+	    " working)\n"
 	    "  test-mail ADDRESS            send a test message\n"
 	    "  reload                       re-read the configuration\n"
 	    "  pass issue USER [--lifetime T] --as DN [--password-fd N]\n"
@@ -560,6 +564,10 @@ main(int argc, char **argv)
 		r = request(sock, SSPR_ADMIN_RELOAD, NULL, print_line, NULL);
 	else if (strcmp(cmd, "unblock") == 0 && optind + 2 == argc)
 		r = request(sock, SSPR_ADMIN_UNBLOCK, argv[optind + 1],
+		    print_line, NULL);
+	else if (strcmp(cmd, "rcodes") == 0 && optind + 3 == argc &&
+	    strcmp(argv[optind + 1], "issue") == 0)
+		r = request(sock, SSPR_ADMIN_RCODES, argv[optind + 2],
 		    print_line, NULL);
 	else if (strcmp(cmd, "test-mail") == 0 && optind + 2 == argc)
 		r = request(sock, SSPR_ADMIN_TEST_MAIL, argv[optind + 1],

@@ -438,6 +438,12 @@ fake_method_store(void *ctx, struct cfg *c, const struct account *a,
 	case DS_SKIP:
 		e->a.skips = (int)r->step;
 		break;
+	case DS_RCODES:	/* one replace, as LDAP's */
+		account_clear(&(struct account){ .rcodes = e->a.rcodes });
+		e->a.rcodes = NULL;
+		for (i = 0; r->answers != NULL && r->answers[i] != NULL; i++)
+			(void)strv_add(&e->a.rcodes, r->answers[i]);
+		break;
 	}
 	return leave(st, res);
 }
@@ -484,30 +490,46 @@ fake_totp_reseal(void *ctx, struct cfg *c, const struct account *a,
 	return leave(st, res);
 }
 
-/* Strict, as LDAP's delete of that very value: gone, or not there. */
+/* As LDAP's strict delete of that very value: only the first caller
+ * finds it; the others get DIR_NOT_FOUND, as dir_value_consume says. */
 static int
 fake_value_consume(void *ctx, struct cfg *c, const struct account *a,
-    enum dir_value what, const char *value, struct dir_result *res)
+    enum dir_value which, const char *value, struct dir_result *res)
 {
 	struct df_acct *e;
-	char **slot = NULL;
-	int st;
+	char **v;
+	int st, i, n;
 
 	(void)ctx;
 	(void)c;
 	ENTER(DF_VALUE_CONSUME, res);
 	if ((e = by_dn(a->dn)) == NULL)
 		return missing(st, res);
-	if (what == DV_HELPDESK_PASS)
-		slot = &e->a.pass;
-	if (slot == NULL || *slot == NULL || value == NULL ||
-	    strcmp(*slot, value) != 0) {
-		pthread_mutex_unlock(&lock);
-		dir_result_set(res, DIR_REFUSED, 0, "no such value");
-		return -1;
+	if (which == DV_HELPDESK_PASS) {
+		if (e->a.pass == NULL || value == NULL ||
+		    strcmp(e->a.pass, value) != 0)
+			goto gone;
+		set_str(&e->a.pass, NULL);
+		return leave(st, res);
 	}
-	set_str(slot, NULL);
+	v = which == DV_RCODE ? e->a.rcodes : NULL;
+	for (i = 0; v != NULL && value != NULL && v[i] != NULL &&
+	    strcmp(v[i], value) != 0; i++)
+		;
+	if (v == NULL || value == NULL || v[i] == NULL)
+		goto gone;
+	free(v[i]);
+	for (n = i; v[n] != NULL; n++)
+		v[n] = v[n + 1];
+	if (v[0] == NULL) {	/* the last one: the attribute is gone */
+		free(v);
+		e->a.rcodes = NULL;
+	}
 	return leave(st, res);
+gone:
+	pthread_mutex_unlock(&lock);
+	dir_result_set(res, DIR_NOT_FOUND, 0, "no such value");
+	return -1;
 }
 
 static int
@@ -549,6 +571,6 @@ const struct dir_backend dir_fake = {
 	.method_store = fake_method_store,
 	.totp_step_swap = fake_totp_step_swap,
 	.totp_reseal = fake_totp_reseal,
-	.report = fake_report,
 	.value_consume = fake_value_consume,
+	.report = fake_report,
 };

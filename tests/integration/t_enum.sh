@@ -1,11 +1,17 @@
 #!/bin/bash
 # No enumeration: an unknown user, a user without a usable address, an
-# ambiguous name, a malformed address and an administrator-locked account
-# see exactly what a real user sees who types wrong codes.  With the
-# helpdesk pass offered, an account with only a pass reads as an unknown
-# name up to the proof, whichever way the person chooses.
+# ambiguous name, a malformed address, an administrator-locked account
+# and an account with only recovery codes see exactly what a real user
+# sees who types wrong codes.  With the helpdesk pass offered, an account
+# with only a pass reads as an unknown name up to the proof, whichever
+# way the person chooses.
 . "$SRC/tests/lib/env.sh"
-standard_env || exit 1
+slapd_start && sink_start || exit 1
+daemon_conf "$T/helperd.conf"
+# its own [policy] line: whatever section the file ends in (through a
+# relay, t_fleet_e2e, that is [fleet])
+printf '[policy]\nmethods = email rcodes\n' >> "$T/helperd.conf"
+daemon_start || exit 1
 module_line | pam_service sspr-test
 
 s=$(script wrong <<'EOF2'
@@ -25,6 +31,13 @@ like "$real" 'That code is not right' "the real user gets wrong-code answers"
 like "$real" 'Too many wrong answers' "and the flow ends after five"
 is "$(drive albert "$s")" "$real" "unknown user: transcript identical to a real one"
 is "$(drive bob "$s" | sed 's/b\*\*\*/a***/')" "$real" "account without a recovery address: identical but for the initial"
+"$BUILD/ssprctl" -c "$T/helperd.conf" rcodes issue bob >/dev/null
+is "$(attr_of "uid=bob,$PEOPLE" ssprRecoveryCode | grep -c .)" 10 "bob now has recovery codes and nothing else"
+is "$(drive bob "$s" | sed 's/b\*\*\*/a***/')" "$real" "account with only recovery codes: identical but for the initial"
+like "$(grep 'event=code_failed.*user=bob' "$T/helperd.log" | tail -n 1)" 'method=rcodes' "(its wrong codes were checked as recovery codes)"
+# those five wrong codes blocked bob: the pass below wants him as he was
+"$BUILD/ssprctl" -c "$T/helperd.conf" unblock bob >/dev/null ||
+	echo "# ssprctl unblock bob failed"
 is "$(drive bert "$s" | sed 's/b\*\*\*/a***/')" "$real" "unknown user with the same initial as bob: identical"
 is "$(drive eve "$s" | sed 's/e\*\*\*@/a***@/')" "$real" "administrator-locked account: identical"
 is "$(drive twin "$s" | sed 's/t\*\*\*@/a***@/')" "$real" "ambiguous user ID: identical"
@@ -56,9 +69,12 @@ is "$(ls "$T/mail" | grep -vc dave@)" 1 "nobody else got one (but dave, who has 
 unlike "$(cat "$T/sink.log")" "evil.test" "the malformed address never reached the mail server"
 
 # The helpdesk pass offered ([policy] methods = email pass): bob, who has
-# no address, gets a pass (ssprctl, as the directory's administrator).
+# no address, gets a pass (ssprctl, as the directory's administrator);
+# his recovery codes are not offered here (a key is set once: the
+# rcodes line goes).
 daemon_stop
 cp "$T/helperd.conf" "$T/passd.conf"
+sed -i '/^methods = email rcodes$/d' "$T/passd.conf"
 printf '[policy]\nmethods = email pass\n' >> "$T/passd.conf"
 daemon_start passd || exit 1
 # from a source of its own: the wrong codes above used up this one's

@@ -455,7 +455,7 @@ methods_table(void **state)
 	int i;
 
 	(void)state;
-	all = methods_cfg_with("email totp sms questions pass sshkey", 1, 2);
+	all = methods_cfg_with("email totp sms questions pass rcodes sshkey", 1, 2);
 	for (i = 0; methods[i] != NULL; i++) {
 		const struct method *m = methods[i];
 
@@ -476,10 +476,10 @@ methods_table(void **state)
 		/* it sends, or is answered, or is proved with START */
 		assert_true(m->channel != CH_NONE ? m->send_to != NULL &&
 		    m->value != NULL && m->mask != NULL : m->proven != NULL ?
-		    m->start != NULL : m->enrol_ask != NULL &&
-		    m->enrol_answer != NULL);
+		    m->start != NULL : m->check_job != NULL &&
+		    (m->enrol_ask != NULL) == (m->enrol_answer != NULL));
 	}
-	assert_int_equal(i, 6);
+	assert_int_equal(i, 7);
 	assert_true(methods[0]->channel != CH_NONE);	/* what a fake shows */
 	assert_string_equal(method_name(0), "email");	/* before any */
 	assert_null(method_by_id(SSPR_METHOD_HUMAN));	/* a gate, not one */

@@ -279,6 +279,151 @@ directory_fails(void **state)
 	assert_string_equal(df_password("alice"), "Old-pass-1234");
 }
 
+/* --- recovery codes --------------------------------------------------- */
+
+/* ff_cfg's, with [policy] methods and methods_required as given. */
+static struct cfg *
+rcodes_cfg(const char *methods, int required)
+{
+	char text[1024], err[512];
+	struct cfg *c;
+
+	snprintf(text, sizeof(text),
+	    "[directory]\n"
+	    "uri = ldaps://dc1.example.org\n"
+	    "base = dc=example,dc=org\n"
+	    "bind_dn = cn=sspr,dc=example,dc=org\n"
+	    "bind_password_file = /etc/sspr/bindpw\n"
+	    "[mail]\n"
+	    "smtp_url = smtp://mail.example.org:587\n"
+	    "from = sspr@example.org\n"
+	    "[policy]\n"
+	    "human_check = none\n"
+	    "methods = %s\n"
+	    "methods_required = %d\n", methods, required);
+	if ((c = cfg_parse("rcodes.conf", text, strlen(text), err,
+	    sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	c->throttle_store = STORE_DIRECTORY;
+	c->pwquality = 0;
+	return c;
+}
+
+/* A set of recovery codes for user, as registration's job stores it. */
+static void
+rcodes_for(const char *user, char codes[10][16])
+{
+	struct job_spec *s = job_new(W_REG_WRITE, cfg);
+	struct work_result r;
+	int i;
+
+	assert_non_null(s);
+	assert_int_equal(account_copy(&s->acct, df_entry(user)), 0);
+	s->fn = register_write_work;
+	s->action = SSPR_ACT_RCODES;
+	memset(&r, 0, sizeof(r));
+	job_run(s, &r, dir_fake_ctx);
+	assert_int_equal(r.res.status, DIR_OK);
+	for (i = 0; i < 10; i++) {
+		memcpy(codes[i], r.shown.buf + 12 * i, 11);
+		codes[i][11] = '\0';
+	}
+	job_free(s);
+}
+
+/*
+ * An account with only recovery codes is shown what an unknown name is
+ * (the fake email challenge; a probe, no code sent), up to the answer;
+ * then one of its codes verifies it, once.
+ */
+static void
+rcodes_only_like_unknown(void **state)
+{
+	struct conn c[2];
+	struct flow *f[2];
+	char codes[10][16];
+	int i;
+
+	(void)state;
+	cfg_unref(cfg);
+	cfg = rcodes_cfg("email rcodes", 1);
+	assert_int_equal(df_add("rita", NULL, "Old-pass-1234"), 0);
+	rcodes_for("rita", codes);
+	f[0] = new_flow(&c[0]);
+	f[1] = new_flow(&c[1]);
+	to_challenge(&c[0], f[0], "rita");
+	to_challenge(&c[1], f[1], "rosa");
+	assert_int_equal(fr_probes, 2);		/* nothing was sent */
+	assert_int_equal(c[0].n, c[1].n);
+	for (i = 0; i < c[0].n; i++)
+		assert_int_equal(c[0].type[i], c[1].type[i]);
+	assert_int_equal(c[0].last.u.challenge.method, SSPR_METHOD_EMAIL);
+	assert_int_equal(c[1].last.u.challenge.method, SSPR_METHOD_EMAIL);
+	assert_int_equal(c[0].last.u.challenge.lifetime,
+	    c[1].last.u.challenge.lifetime);
+	assert_int_equal(c[0].last.u.challenge.answer_len,
+	    c[1].last.u.challenge.answer_len);
+	assert_int_equal(strlen(c[0].last.u.challenge.destination),
+	    strlen(c[1].last.u.challenge.destination));
+	/* a wrong code: the same answer for both */
+	answer(f[0], "AAAAA-AAAAA");
+	answer(f[1], "AAAAA-AAAAA");
+	run_dir();
+	assert_int_equal(c[0].last.type, SSPR_MSG_ANSWER_BAD);
+	assert_int_equal(c[1].last.type, SSPR_MSG_ANSWER_BAD);
+	assert_int_equal(c[0].last.u.attempts_left,
+	    c[1].last.u.attempts_left);
+	assert_int_equal(df_entry("rita")->counters.n_fails, 1);
+	answer(f[0], codes[2]);
+	run_dir();
+	assert_int_equal(c[0].last.type, SSPR_MSG_VERIFIED);
+	flow_closed(f[0]);
+	flow_closed(f[1]);
+	run_dir();
+
+	/* used: the same code looks wrong in a new flow */
+	f[0] = new_flow(&c[0]);
+	to_challenge(&c[0], f[0], "rita");
+	answer(f[0], codes[2]);
+	run_dir();
+	assert_int_equal(c[0].last.type, SSPR_MSG_ANSWER_BAD);
+	flow_closed(f[0]);
+	run_dir();
+}
+
+/* Two methods required: the mailed code, then a recovery code. */
+static void
+rcodes_second_method(void **state)
+{
+	struct conn c;
+	struct flow *f;
+	char codes[10][16];
+
+	(void)state;
+	cfg_unref(cfg);
+	cfg = rcodes_cfg("email rcodes", 2);
+	rcodes_for("alice", codes);
+	f = new_flow(&c);
+	to_challenge(&c, f, "alice");
+	assert_int_equal(c.last.u.challenge.method, SSPR_METHOD_EMAIL);
+	answer(f, fr_code);
+	run_dir();
+	assert_int_equal(c.last.type, SSPR_MSG_CHALLENGE);
+	assert_int_equal(c.last.u.challenge.method, SSPR_METHOD_RCODE);
+	answer(f, "AAAAA-AAAAA");
+	run_dir();
+	assert_int_equal(c.last.type, SSPR_MSG_ANSWER_BAD);
+	answer(f, codes[9]);
+	run_dir();
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	new_password(f, "Fresh-Passw0rd-1");
+	run_dir();
+	assert_int_equal(c.last.type, SSPR_MSG_DONE);
+	assert_string_equal(df_password("alice"), "Fresh-Passw0rd-1");
+	flow_closed(f);
+	run_dir();
+}
+
 /* Work that comes back after the caller left is dropped in one place. */
 static void
 late_result(void **state)
@@ -655,6 +800,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(directory_fails, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(late_result, setup, teardown),
+		cmocka_unit_test_setup_teardown(rcodes_only_like_unknown, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(rcodes_second_method, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(pass_right, setup_pass,
 		    teardown),
 		cmocka_unit_test_setup_teardown(pass_wrong_expired_used,

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,6 +388,202 @@ answers_checked(void **state)
 	done(s, &r);
 }
 
+/* --- recovery codes --------------------------------------------------- */
+
+/* A new set for user through registration's job: its ten codes. */
+static void
+rcodes_take(const char *user, char codes[10][16])
+{
+	struct job_spec *s = job(W_REG_WRITE, user);
+	struct work_result r;
+	char *p, *nl;
+	int n = 0;
+
+	s->fn = register_write_work;
+	s->action = SSPR_ACT_RCODES;
+	run(s, &r);
+	assert_int_equal(r.res.status, DIR_OK);
+	for (p = (char *)r.shown.buf; n < 10; p = nl + 1, n++) {
+		nl = strchr(p, '\n');
+		assert_int_equal(nl != NULL ? (int)(nl - p) : (int)strlen(p),
+		    11);
+		memcpy(codes[n], p, 11);
+		codes[n][11] = '\0';
+		if (nl == NULL)
+			break;
+	}
+	assert_int_equal(n, 9);	/* ten lines */
+	done(s, &r);
+}
+
+/* A reset's check of a typed code, as the flow's job runs it. */
+static int
+rcode_try(const char *user, const char *code, int *status)
+{
+	struct job_spec *s = job(W_ANSWER_CHECK, user);
+	struct work_result r;
+	int right;
+
+	s->fn = reset_rcode_work;
+	secret_of(&s->pw, code);
+	run(s, &r);
+	right = r.right;
+	if (status != NULL)
+		*status = r.res.status;
+	done(s, &r);
+	return right;
+}
+
+static int
+rcodes_left(const char *user)
+{
+	char **v = df_entry(user)->rcodes;
+	int n = 0;
+
+	while (v != NULL && v[n] != NULL)
+		n++;
+	return n;
+}
+
+/*
+ * Ten codes, the entry holds hashes only; a right code verifies once and
+ * its value is gone; the same code again looks wrong, as a wrong one.
+ */
+static void
+rcodes_used_once(void **state)
+{
+	char codes[10][16];
+	char **v;
+	int i, j, st;
+
+	(void)state;
+	rcodes_take("alice", codes);
+	assert_int_equal(rcodes_left("alice"), 10);
+	v = df_entry("alice")->rcodes;
+	for (i = 0; i < 10; i++)
+		for (j = 0; j < 10; j++)
+			assert_null(strstr(v[i], codes[j]));
+	assert_true(rcode_try("alice", codes[3], &st));
+	assert_int_equal(rcodes_left("alice"), 9);
+	assert_false(rcode_try("alice", codes[3], &st));
+	assert_int_equal(st, DIR_OK);
+	assert_false(rcode_try("alice", "AAAAA-AAAAA", &st));
+	assert_int_equal(st, DIR_OK);
+	assert_int_equal(rcodes_left("alice"), 9);
+	/* typed as people do: lower case, no dash */
+	for (i = 0; codes[5][i] != '\0'; i++)
+		codes[5][i] = (char)(codes[5][i] >= 'A' && codes[5][i] <= 'Z' ?
+		    codes[5][i] + 32 : codes[5][i]);
+	assert_true(rcode_try("alice", codes[5], NULL));
+	assert_int_equal(rcodes_left("alice"), 8);
+	/* another account's code is not this one's */
+	assert_false(rcode_try("bob", codes[0], NULL));
+}
+
+/* A new set revokes the old one (one replace). */
+static void
+rcodes_new_set_revokes(void **state)
+{
+	char old[10][16], fresh[10][16];
+
+	(void)state;
+	rcodes_take("alice", old);
+	assert_true(rcode_try("alice", old[0], NULL));
+	rcodes_take("alice", fresh);
+	assert_int_equal(rcodes_left("alice"), 10);
+	assert_false(rcode_try("alice", old[1], NULL));
+	assert_true(rcode_try("alice", fresh[1], NULL));
+}
+
+/*
+ * Two flows (or hosts) both looked the account up, then both type the
+ * same code: only the delete that took the value counts.  Once in turn,
+ * then at once on two threads.
+ */
+struct racer {
+	struct job_spec	*s;
+	struct work_result r;
+};
+
+static void *
+race_run(void *arg)
+{
+	struct racer *x = arg;
+
+	job_run(x->s, &x->r, dir_fake_ctx);
+	return NULL;
+}
+
+static void
+rcodes_race(void **state)
+{
+	char codes[10][16];
+	struct racer x[2];
+	pthread_t t[2];
+	int i, k;
+
+	(void)state;
+	rcodes_take("alice", codes);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 2; i++) {
+			memset(&x[i], 0, sizeof(x[i]));
+			x[i].s = job(W_ANSWER_CHECK, "alice");
+			x[i].s->fn = reset_rcode_work;
+			secret_of(&x[i].s->pw, codes[k]);
+		}
+		if (k == 0) {
+			race_run(&x[0]);
+			race_run(&x[1]);
+		} else {
+			df_delay(DF_VALUE_CONSUME, 50);
+			for (i = 0; i < 2; i++)
+				assert_int_equal(pthread_create(&t[i], NULL,
+				    race_run, &x[i]), 0);
+			for (i = 0; i < 2; i++)
+				pthread_join(t[i], NULL);
+		}
+		assert_int_equal(x[0].r.right + x[1].r.right, 1);
+		assert_int_equal(x[0].r.res.status, DIR_OK);
+		assert_int_equal(x[1].r.res.status, DIR_OK);
+		for (i = 0; i < 2; i++)
+			done(x[i].s, &x[i].r);
+	}
+	assert_int_equal(rcodes_left("alice"), 8);
+}
+
+/* The directory fails at the delete: not accepted, said as unavailable. */
+static void
+rcodes_directory_fails(void **state)
+{
+	char codes[10][16];
+	int st;
+
+	(void)state;
+	rcodes_take("alice", codes);
+	df_fail(DF_VALUE_CONSUME, DIR_UNAVAILABLE, 1);
+	assert_false(rcode_try("alice", codes[0], &st));
+	assert_int_equal(st, DIR_UNAVAILABLE);
+	/* the answer lost: the value may be gone; never accepted */
+	df_fail(DF_VALUE_CONSUME, DIR_UNKNOWN, 1);
+	assert_false(rcode_try("alice", codes[1], &st));
+	assert_int_equal(st, DIR_UNAVAILABLE);
+	assert_true(rcode_try("alice", codes[0], NULL));
+	/* the store fails: no codes are shown */
+	df_fail(DF_METHOD_STORE, DIR_REFUSED, 1);
+	{
+		struct job_spec *s = job(W_REG_WRITE, "alice");
+		struct work_result r;
+
+		s->fn = register_write_work;
+		s->action = SSPR_ACT_RCODES;
+		run(s, &r);
+		assert_int_equal(r.res.status, DIR_REFUSED);
+		assert_int_equal(r.shown.len, 0);
+		done(s, &r);
+	}
+	assert_int_equal(rcodes_left("alice"), 8);
+}
+
 /* A pass for user as ssprctl stores it; its text in out. */
 static void
 give_pass(const char *user, long long ttl, char *out, size_t size)
@@ -549,6 +746,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(pass_admin_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(slow_directory, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(rcodes_used_once, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(rcodes_new_set_revokes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(rcodes_race, setup, teardown),
+		cmocka_unit_test_setup_teardown(rcodes_directory_fails, setup,
 		    teardown),
 	};
 
