@@ -52,7 +52,7 @@ static const struct flow_family *families[MAX_FAMILIES];
 static int		 nfamilies;
 static const char	*(*method_names)(int);	/* method.c's, at start-up */
 /* method.c's HELLO_OK bits, likewise */
-static unsigned		(*method_feats)(const struct cfg *);
+static unsigned		(*method_feats)(const struct cfg *, int);
 
 /* The connection's side, from server.c. */
 void
@@ -75,7 +75,7 @@ flow_method_names(const char *(*fn)(int))
 }
 
 void
-flow_method_features(unsigned (*fn)(const struct cfg *))
+flow_method_features(unsigned (*fn)(const struct cfg *, int))
 {
 	method_feats = fn;
 }
@@ -488,7 +488,8 @@ on_hello(struct flow *f, struct msg *in)
 	if (f->cfg->enabled != POLICY_NONE)
 		m.u.hello_ok.features |= SSPR_FEAT_RESET |
 		    (f->cfg->allow_unlock ? SSPR_FEAT_UNLOCK : 0) |
-		    (method_feats != NULL ? method_feats(f->cfg) : 0);
+		    (method_feats != NULL ?
+		    method_feats(f->cfg, f->host[0] != '\0') : 0);
 	flow_wait(f, F_READY, f->cfg->idle_timeout * 1000LL);
 	flow_answer(f, &m);
 }

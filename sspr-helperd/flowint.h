@@ -199,7 +199,7 @@ int	human_answered(struct flow *, const struct secret *);
 const char *account_reset_mail(const struct cfg *, const struct account *);
 /* the names the audit gives f->method (method.c), given by the families */
 void	flow_method_names(const char *(*)(int));
-void	flow_method_features(unsigned (*)(const struct cfg *));
+void	flow_method_features(unsigned (*)(const struct cfg *, int));
 
 int	register_due(const struct cfg *, const struct account *);
 

@@ -56,13 +56,19 @@ method_chosen(int purpose)
 
 /* HELLO_OK's bits for the methods a person may choose, as enabled. */
 unsigned
-method_features(const struct cfg *c)
+method_features(const struct cfg *c, int relayed)
 {
 	unsigned bits = 0;
 	int i;
 
+	/*
+	 * A method the caller proves (the SSH key) never counts for a flow
+	 * that came through a relay: the reset server cannot see the caller.
+	 * Not announced there either, so the module keeps the key on the host.
+	 */
 	for (i = 0; methods[i] != NULL; i++)
-		if (methods[i]->feature != 0 && methods[i]->enabled(c))
+		if (methods[i]->feature != 0 && methods[i]->enabled(c) &&
+		    !(relayed && methods[i]->proven != NULL))
 			bits |= methods[i]->feature;
 	return bits;
 }

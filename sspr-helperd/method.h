@@ -120,7 +120,7 @@ extern const struct method *const methods[];
 const struct method *method_by_id(int);
 const struct method *method_by_action(int);
 const struct method *method_chosen(int);
-unsigned method_features(const struct cfg *);
+unsigned method_features(const struct cfg *, int);
 const char *method_name(int);
 
 #endif
