@@ -8,14 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "answers.h"
+#include "kdf.h"
 
 /* What a stored hash may ask for: at most 256 MiB and 16 lanes. */
 #define LN_MIN		10
@@ -115,34 +113,8 @@ static int
 scrypt(const struct secret *a, const unsigned char *salt,
     const struct answer_params *p, unsigned char *out)
 {
-	uint64_t n = (uint64_t)1 << p->ln;
-	uint32_t r = (uint32_t)p->r, par = (uint32_t)p->p;
-	uint64_t maxmem = 128 * (uint64_t)r * (n + (uint64_t)par) + 1024 * 1024;
-	OSSL_PARAM prm[7], *q = prm;
-	EVP_KDF *kdf;
-	EVP_KDF_CTX *ctx = NULL;
-	int ok = 0;
-
-	if ((kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL)) == NULL)
-		return -1;
-	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
-	    (void *)a->buf, a->len);
-	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-	    (void *)salt, ANSWER_SALT_LEN);
-	*q++ = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n);
-	*q++ = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r);
-	*q++ = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &par);
-	*q++ = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM,
-	    &maxmem);
-	*q = OSSL_PARAM_construct_end();
-	if ((ctx = EVP_KDF_CTX_new(kdf)) != NULL &&
-	    EVP_KDF_derive(ctx, out, ANSWER_HASH_LEN, prm) == 1)
-		ok = 1;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	if (!ok)
-		explicit_bzero(out, ANSWER_HASH_LEN);
-	return ok ? 0 : -1;
+	return kdf_scrypt(a->buf, a->len, salt, ANSWER_SALT_LEN, p->ln, p->r,
+	    p->p, out, ANSWER_HASH_LEN);
 }
 
 /* A normalized answer -> "$scrypt$ln=..,r=..,p=..$SALT$HASH". */

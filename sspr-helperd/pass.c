@@ -10,13 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "kdf.h"
 #include "pass.h"
 
 /* No 0, 1, I, L, O: what a person reads off a phone call or a note. */
@@ -45,35 +43,8 @@ int
 pass_scrypt(const struct secret *pw, const unsigned char *salt, int ln, int r,
     int p, unsigned char *out)
 {
-	uint64_t n = (uint64_t)1 << ln;
-	uint32_t r32 = (uint32_t)r, p32 = (uint32_t)p;
-	uint64_t maxmem = 128 * (uint64_t)r32 * (n + (uint64_t)p32) +
-	    1024 * 1024;
-	OSSL_PARAM prm[7], *q = prm;
-	EVP_KDF *kdf;
-	EVP_KDF_CTX *ctx = NULL;
-	int ok = 0;
-
-	if ((kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL)) == NULL)
-		return -1;
-	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
-	    (void *)pw->buf, pw->len);
-	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-	    (void *)salt, PASS_SALT_LEN);
-	*q++ = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n);
-	*q++ = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r32);
-	*q++ = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p32);
-	*q++ = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM,
-	    &maxmem);
-	*q = OSSL_PARAM_construct_end();
-	if ((ctx = EVP_KDF_CTX_new(kdf)) != NULL &&
-	    EVP_KDF_derive(ctx, out, PASS_HASH_LEN, prm) == 1)
-		ok = 1;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	if (!ok)
-		explicit_bzero(out, PASS_HASH_LEN);
-	return ok ? 0 : -1;
+	return kdf_scrypt(pw->buf, pw->len, salt, PASS_SALT_LEN, ln, r, p, out,
+	    PASS_HASH_LEN);
 }
 
 /*

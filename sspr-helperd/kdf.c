@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * kdf.c: scrypt through OpenSSL's EVP_KDF, the one derivation behind the
+ * security answers (answers.c), the helpdesk pass (pass.c) and the
+ * recovery codes (rcodes.c).  Pure: no state, any thread.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+
+#include "kdf.h"
+
+/*
+ * outlen bytes of scrypt (N = 2^ln, r, p) of pw with salt into out; 0,
+ * or -1 with out zeroed.  maxmem is what those parameters need and a
+ * little more, so that OpenSSL's 32 MiB default does not refuse them.
+ */
+int
+kdf_scrypt(const void *pw, size_t pwlen, const unsigned char *salt,
+    size_t saltlen, int ln, int r, int p, unsigned char *out, size_t outlen)
+{
+	uint64_t n = (uint64_t)1 << ln;
+	uint32_t r32 = (uint32_t)r, p32 = (uint32_t)p;
+	uint64_t maxmem = 128 * (uint64_t)r32 * (n + (uint64_t)p32) +
+	    1024 * 1024;
+	OSSL_PARAM prm[7], *q = prm;
+	EVP_KDF *kdf;
+	EVP_KDF_CTX *ctx = NULL;
+	int ok = 0;
+
+	if ((kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL)) == NULL) {
+		explicit_bzero(out, outlen);
+		return -1;
+	}
+	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
+	    (void *)pw, pwlen);
+	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+	    (void *)salt, saltlen);
+	*q++ = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n);
+	*q++ = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r32);
+	*q++ = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p32);
+	*q++ = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM,
+	    &maxmem);
+	*q = OSSL_PARAM_construct_end();
+	if ((ctx = EVP_KDF_CTX_new(kdf)) != NULL &&
+	    EVP_KDF_derive(ctx, out, outlen, prm) == 1)
+		ok = 1;
+	EVP_KDF_CTX_free(ctx);
+	EVP_KDF_free(kdf);
+	if (!ok)
+		explicit_bzero(out, outlen);
+	return ok ? 0 : -1;
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* kdf.h: scrypt through OpenSSL, for every hash the daemon stores. */
+#ifndef SSPR_KDF_H
+#define SSPR_KDF_H
+
+#include <stddef.h>
+
+int	kdf_scrypt(const void *, size_t, const unsigned char *, size_t, int,
+	    int, int, unsigned char *, size_t);
+
+#endif
