@@ -142,27 +142,6 @@ out:
 	return r;
 }
 
-/* Decodes exactly want bytes of padded base64 from s (len characters). */
-static int
-b64_exact(const char *s, size_t len, unsigned char *out, size_t want)
-{
-	unsigned char buf[64];
-	int n;
-
-	if (len != 4 * ((want + 2) / 3) || len / 4 * 3 > sizeof(buf) ||
-	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789+/=") < len)
-		return -1;
-	n = EVP_DecodeBlock(buf, (const unsigned char *)s, (int)len);
-	if (n < 0)
-		return -1;
-	n -= (s[len - 1] == '=') + (s[len - 2] == '=');
-	if ((size_t)n != want)
-		return -1;
-	memcpy(out, buf, want);
-	return 0;
-}
-
 /*
  * Reads a stored hash; the parameters must be within what this daemon is
  * willing to spend (a value written into the directory by someone else
@@ -183,8 +162,8 @@ answer_parse(const char *stored, struct answer_params *p, unsigned char *salt,
 		return -1;
 	s = stored + 8 + used;
 	if ((h = strchr(s, '$')) == NULL ||
-	    b64_exact(s, (size_t)(h - s), salt, ANSWER_SALT_LEN) != 0 ||
-	    b64_exact(h + 1, strlen(h + 1), hash, ANSWER_HASH_LEN) != 0)
+	    kdf_b64_exact(s, (size_t)(h - s), salt, ANSWER_SALT_LEN) != 0 ||
+	    kdf_b64_exact(h + 1, strlen(h + 1), hash, ANSWER_HASH_LEN) != 0)
 		return -1;
 	/* the canonical form only: digits as printed, no signs or zeros */
 	snprintf(canon, sizeof(canon), "ln=%d,r=%d,p=%d$", p->ln, p->r, p->p);

@@ -2,12 +2,14 @@
 /*
  * kdf.c: scrypt through OpenSSL's EVP_KDF, the one derivation behind the
  * security answers (answers.c), the helpdesk pass (pass.c) and the
- * recovery codes (rcodes.c).  Pure: no state, any thread.
+ * recovery codes (rcodes.c), and the reading of the base64 their stored
+ * values carry.  Pure: no state, any thread.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
@@ -53,4 +55,28 @@ kdf_scrypt(const void *pw, size_t pwlen, const unsigned char *salt,
 	if (!ok)
 		explicit_bzero(out, outlen);
 	return ok ? 0 : -1;
+}
+
+/*
+ * Decodes exactly want bytes of padded base64 from s (len characters, no
+ * more and no less: a stored value read from the directory is hostile).
+ */
+int
+kdf_b64_exact(const char *s, size_t len, unsigned char *out, size_t want)
+{
+	unsigned char buf[64];
+	int n;
+
+	if (len < 4 || len != 4 * ((want + 2) / 3) || len / 4 * 3 >
+	    sizeof(buf) || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/=") < len)
+		return -1;
+	n = EVP_DecodeBlock(buf, (const unsigned char *)s, (int)len);
+	if (n < 0)
+		return -1;
+	n -= (s[len - 1] == '=') + (s[len - 2] == '=');
+	if ((size_t)n != want)
+		return -1;
+	memcpy(out, buf, want);
+	return 0;
 }

@@ -172,27 +172,6 @@ out:
 	return r;
 }
 
-/* Decodes exactly want bytes of padded base64 from s (len characters). */
-int
-pass_b64_exact(const char *s, size_t len, unsigned char *out, size_t want)
-{
-	unsigned char buf[64];
-	int n;
-
-	if (len < 4 || len != 4 * ((want + 2) / 3) || len / 4 * 3 >
-	    sizeof(buf) || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/=") < len)
-		return -1;
-	n = EVP_DecodeBlock(buf, (const unsigned char *)s, (int)len);
-	if (n < 0)
-		return -1;
-	n -= (s[len - 1] == '=') + (s[len - 2] == '=');
-	if ((size_t)n != want)
-		return -1;
-	memcpy(out, buf, want);
-	return 0;
-}
-
 /* A decimal number of at most 18 digits, no sign, no leading zero. */
 int
 pass_number(const char *s, size_t len, long long *out)
@@ -246,8 +225,8 @@ pass_parse(const char *stored, struct pass_info *pi)
 	pi->p = (int)v[2];
 	pi->expiry = v[3];
 	if (!pass_params_ok(pi->ln, pi->r, pi->p) || pi->expiry == 0 ||
-	    pass_b64_exact(f[5], len[5], pi->salt, PASS_SALT_LEN) != 0 ||
-	    pass_b64_exact(f[6], len[6], pi->hash, PASS_HASH_LEN) != 0 ||
+	    kdf_b64_exact(f[5], len[5], pi->salt, PASS_SALT_LEN) != 0 ||
+	    kdf_b64_exact(f[6], len[6], pi->hash, PASS_HASH_LEN) != 0 ||
 	    !issuer_ok(f[8]))
 		goto bad;
 	memcpy(pi->issuer, f[8], strlen(f[8]) + 1);

@@ -55,7 +55,6 @@ int	pass_symbols_normalize(const struct secret *, size_t, struct secret *);
 int	pass_scrypt(const struct secret *, const unsigned char *, int, int, int,
 	    unsigned char *);
 int	pass_params_ok(int, int, int);
-int	pass_b64_exact(const char *, size_t, unsigned char *, size_t);
 int	pass_number(const char *, size_t, long long *);
 
 #endif

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "kdf.h"
 #include "rcodes.h"
 
 /* Cheaper than a pass (one derivation per typed code, ten per set). */
@@ -56,8 +57,8 @@ rvalue_parse(const char *s, struct rvalue *v)
 	v->r = (int)n[1];
 	v->p = (int)n[2];
 	if (!pass_params_ok(v->ln, v->r, v->p) ||
-	    pass_b64_exact(f[5], len[5], v->salt, PASS_SALT_LEN) != 0 ||
-	    pass_b64_exact(f[6], len[6], v->hash, PASS_HASH_LEN) != 0) {
+	    kdf_b64_exact(f[5], len[5], v->salt, PASS_SALT_LEN) != 0 ||
+	    kdf_b64_exact(f[6], len[6], v->hash, PASS_HASH_LEN) != 0) {
 		explicit_bzero(v, sizeof(*v));
 		return -1;
 	}
