@@ -95,6 +95,8 @@ enum sspr_admin_op {
 	SSPR_ADMIN_REPORT = 5,		/* registration report, one line each */
 	SSPR_ADMIN_RCODES = 6,		/* arg: user ID; a new set of recovery
 					   codes, one ADMIN_LINE each */
+	SSPR_ADMIN_PASS_ISSUED = 7,	/* arg: user ID; a helpdesk pass was
+					   issued: tell its recovery addresses */
 };
 
 /* What the user wants when a flow starts. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * admin.c: the requests of ssprctl (status, unblock, test-mail, reload,
- * the registration report, new recovery codes).  Only root may make them, whatever
+ * the registration report, new recovery codes, a pass's notice).  Only root may make them, whatever
  * allowed_uids says.  The slow ones run on the pools like a flow's work
  * (admin_work.c, which sees the request as a value, never the flow);
  * the answer is a series of ADMIN_LINE frames and one ADMIN_END.
@@ -44,12 +44,51 @@ finish(struct flow *f, struct admin_job *a)
 }
 
 static void
+notice_done(void *owner, struct mail_spec *m)
+{
+	(void)owner;
+	if (!m->ok)
+		log_msg(LOG_ERR, "notifying %s of a pass failed: %s", m->to,
+		    m->err);
+}
+
+/*
+ * A pass was issued (ssprctl pass issue): audited, and the addresses
+ * admin_work.c found told on the mail pool, best effort like any notice.
+ */
+static void
+pass_issued_done(struct flow *f, struct admin_job *a)
+{
+	struct audit_rec r = { .event = "pass-issued", .source = f->source,
+	    .service = f->service, .flow = f->id, .caller = f->uid,
+	    .user = a->arg, .method = "pass" };
+	struct pool *dir, *mail;
+	struct mail_spec *m;
+	int i;
+
+	r.result = a->status ? "not-notified" : "notified";
+	audit(&r);
+	work_pools(&dir, &mail);
+	for (i = 0; i < 3; i++) {
+		if (a->notify_to[i][0] == '\0' ||
+		    (m = mail_job_new("notify-pass-issued", a->cfg)) == NULL)
+			continue;
+		snprintf(m->to, sizeof(m->to), "%s", a->notify_to[i]);
+		snprintf(m->user, sizeof(m->user), "%s", a->user);
+		snprintf(m->service, sizeof(m->service), "ssprctl");
+		mail_job_submit(mail, m, notice_done, NULL);
+	}
+}
+
+static void
 job_done(struct job *j)
 {
 	struct admin_job *a = (struct admin_job *)j;
 	struct flow *f = a->owner;
 	size_t i;
 
+	if (a->op == SSPR_ADMIN_PASS_ISSUED)
+		pass_issued_done(f, a);
 	if (f->conn != NULL)
 		finish(f, a);
 	/* new recovery codes were among them */
@@ -108,6 +147,7 @@ admin_request(struct flow *f, const struct msg_admin *req, struct pool *dir,
 		/* FALLTHROUGH */
 	case SSPR_ADMIN_STATUS:
 	case SSPR_ADMIN_REPORT:
+	case SSPR_ADMIN_PASS_ISSUED:	/* audited when it is done */
 		pool_submit(dir, &a->job);
 		return;
 	case SSPR_ADMIN_TEST_MAIL:

@@ -26,6 +26,10 @@ struct admin_job {
 	int		 flows;
 	long long	 uptime;
 	struct send_report sends;	/* taken on the loop thread */
+	/* SSPR_ADMIN_PASS_ISSUED: whom admin.c mails, from the directory */
+	char		 notify_to[3][SSPR_VALUE_MAX + 1];
+	char		 user[SSPR_USER_MAX + 1];
+	int		 notify_admin;
 };
 
 void	admin_job_run(struct job *, void *);

@@ -28,7 +28,7 @@ struct mail_vars {
 
 /* Every template the daemon renders; each may have .LANG variants. */
 #define MAIL_TEMPLATES	{ "code", "notify-reset", "notify-unlock", \
-			    "notify-pass", NULL }
+			    "notify-pass", "notify-pass-issued", NULL }
 
 int	mail_load_template(const char *, const char *, const char *, char *,
 	    size_t, char *, size_t);

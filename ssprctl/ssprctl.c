@@ -2,7 +2,8 @@
 /*
  * ssprctl: the administrator's view of sspr-helperd.  Talks to the daemon
  * over its socket (root only) for status, unblock, test-mail, reload, the
- * registration report and new recovery codes; reads the audit file for the activity report.
+ * registration report, new recovery codes and the notice of an issued
+ * pass; reads the audit file for the activity report.
  *
  *   ssprctl [-c CONFIG] [-s SOCKET] [-f table|csv|json] COMMAND [ARGS]
  */
@@ -267,6 +268,13 @@ dial(const char *path)
 	return fd;
 }
 
+static void
+discard_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	(void)line;
+}
+
 /*
  * One admin request; each ADMIN_LINE goes to on_line; returns the
  * daemon's status (0 ok, 1 failed), or 3 when it could not be asked.
@@ -322,6 +330,20 @@ request(const char *sock, uint16_t op, const char *arg,
 			    m.u.admin_end.message);
 		return m.u.admin_end.status ? 1 : 0;
 	}
+}
+
+/*
+ * The pass is written: the daemon tells the person (at the addresses it
+ * finds itself).  Its failure does not undo the pass nor fail the
+ * command, but the helpdesk must know nobody was told.
+ */
+static void
+pass_notice(const char *sock, const char *user)
+{
+	if (request(sock, SSPR_ADMIN_PASS_ISSUED, user, discard_line,
+	    NULL) != 0)
+		fprintf(stderr, "ssprctl: WARNING: the pass stands, but %s "
+		    "was not notified of it\n", user);
 }
 
 static void
@@ -587,6 +609,8 @@ main(int argc, char **argv)
 		po.verb = argv[optind + 1];
 		po.user = argv[optind + 2];
 		r = pass_command(c, &po);
+		if (r == 0 && strcmp(po.verb, "issue") == 0)
+			pass_notice(sock, po.user);
 	} else if (strcmp(cmd, "pass") == 0 && optind + 2 == argc &&
 	    strcmp(argv[optind + 1], "list") == 0) {
 		po.verb = "list";

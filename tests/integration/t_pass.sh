@@ -7,10 +7,12 @@
 # helen's DN; dave (no right) is refused by the directory; carol, an
 # administrator, gets none ([pass] for_admins = no); list shows who has a
 # pass until when and from whom, never the pass or its hash; revoke
-# removes it.
+# removes it.  Issuing asks the daemon to tell the person (a
+# notify-pass-issued mail, without the pass); with no daemon the pass
+# still stands, with a warning that nobody was told.
 . "$SRC/tests/lib/env.sh"
 slapd_start || exit 1
-SMTP_PORT=25	# not used: ssprctl reads the file for [directory] only
+SMTP_PORT=$(ports 1)	# the sink starts later, for the notices
 daemon_conf "$T/helperd.conf"
 cat >> "$T/helperd.conf" <<EOF
 admin_group = cn=admins,ou=groups,$SUFFIX
@@ -60,6 +62,7 @@ ctl() {	# ctl AS PASSWORD ARGS...: ssprctl with the password on fd 3
 before=$(date +%s)
 out=$(ctl "$HELEN" Helen-Passw0rd pass issue bob 2>"$T/err")
 ok $? "helen issues a pass for bob"
+like "$(cat "$T/err")" 'WARNING: the pass stands, but bob was not notified' "with no daemon: issued, and a warning that bob was not told"
 pass=$(printf '%s\n' "$out" | grep -oE '^    [2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$' | tr -d ' ')
 like "$pass" '^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$' "the pass is printed, grouped, without confusable characters"
 like "$out" 'valid once until [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC' "with its expiry"
@@ -112,8 +115,27 @@ like "$out" 'nobody-here: no such account' "is named as such"
 out=$(printf 'Helen-Passw0rd\n' | "$BUILD/ssprctl" -c "$T/helperd.conf" pass issue bob --password Helen-Passw0rd 2>&1)
 is $? 2 "a password on the command line is not an option"
 
+# --- the notice -------------------------------------------------------------
+sink_start && daemon_start || exit 1
+out=$(ctl "$HELEN" Helen-Passw0rd pass issue alice 2>&1)
+ok $? "with the daemon running, helen issues a pass for alice"
+unlike "$out" 'WARNING' "no warning"
+like "$out" "the recovery addresses of uid=alice,$PEOPLE are being notified" "the daemon says it tells alice"
+apass=$(printf '%s\n' "$out" | grep -oE '^    [2-9A-HJKMNP-Z-]{17}$' | tr -d ' ')
+like "$apass" '^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$' "alice's pass is printed"
+wait_for 20 bash -c "grep -qs 'X-SSPR-Message: notify-pass-issued' $T/mail/*-alice@example.test.eml"
+is "$(notify_count alice@example.test pass-issued)" 1 "a notify-pass-issued mail reached alice"
+msg=$(cat "$T"/mail/*-alice@example.test.eml)
+like "$msg" 'issued a one-time pass' "saying a pass was issued"
+unlike "$msg" "${apass:-no-pass-seen}|${apass//-/}" "never the pass"
+like "$(grep 'event=pass-issued' "$T/helperd.log")" 'result=notified .*user=alice' "audited: event=pass-issued"
+out=$(ctl "$HELEN" Helen-Passw0rd pass issue bob 2>&1)
+ok $? "bob, with no address: issued all the same"
+like "$out" "not notified: uid=bob,$PEOPLE has no recovery address" "and ssprctl says nobody was told"
+like "$out" 'WARNING: the pass stands, but bob was not notified' "with the warning"
+stored2=$(attr_of "$BOB" ssprHelpdeskPass)	# the one revoke tests below
+
 # --- list -------------------------------------------------------------------
-ctl "$HELEN" Helen-Passw0rd pass issue alice >/dev/null 2>&1
 out=$(ctl "$HELEN" Helen-Passw0rd pass list 2>&1)
 ok $? "helen lists the passes"
 like "$out" "^user +until +state +issuer +dn" "a table"

@@ -123,7 +123,7 @@ like "$(cat "$T/helperd.log")" "audit: event=vouched result=ok reason=$HELEN use
 	"the audit names the issuer"
 wait_for 10 test "$(notify_count bob@example.test pass)" -ge 1
 ok $? "bob's recovery address is told"
-m=$(grep -l '^X-SSPR-Message: notify-pass' "$T"/mail/*-bob@example.test.eml | head -n1)
+m=$(grep -l '^X-SSPR-Message: notify-pass[[:space:]]*$' "$T"/mail/*-bob@example.test.eml | head -n1)
 like "$(cat "$m")" 'Subject: A helpdesk pass was used to reset your password' "with the pass's own notice"
 wait_for 10 test "$(notify_count bob@work.example.test pass)" -ge 1
 ok $? "and so is his own mail"

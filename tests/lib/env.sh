@@ -409,8 +409,8 @@ mail_count() {	# mail_count RCPT: code mails to RCPT
 	grep -l '^X-SSPR-Message: code' "$T/mail"/*-"$1".eml 2>/dev/null | wc -l
 }
 
-notify_count() {	# notify_count RCPT [KIND]: notifications to RCPT
-	grep -l "^X-SSPR-Message: notify-${2:-}" "$T/mail"/*-"$1".eml 2>/dev/null | wc -l
+notify_count() {	# notify_count RCPT [KIND]: notifications (of that KIND exactly) to RCPT
+	grep -l "^X-SSPR-Message: notify-${2:-}${2:+[[:space:]]*\$}" "$T/mail"/*-"$1".eml 2>/dev/null | wc -l
 }
 
 mail_at_least() {	# mail_at_least RCPT N: for wait_for (evaluated each time)
