@@ -14,7 +14,6 @@
 
 #include "admin_work.h"
 #include "dirstore.h"
-#include "flowint.h"	/* account_reset_mail: whom a notice goes to */
 #include "log.h"
 #include "mail.h"
 #include "state.h"

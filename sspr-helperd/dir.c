@@ -481,6 +481,15 @@ account_named(const struct account *a, const struct cfglist *l)
 	return 0;
 }
 
+/* The address a reset's code goes to: the registered one, else mail. */
+const char *
+account_reset_mail(const struct cfg *c, const struct account *a)
+{
+	if (a->reg_mail != NULL)
+		return a->reg_mail;
+	return c->directory_mail ? a->mail : NULL;
+}
+
 void
 account_clear(struct account *a)
 {

@@ -108,6 +108,7 @@ int	dir_counters_clear(struct dconn *, struct cfg *, const struct account *,
 int	dir_report(struct dconn *, struct cfg *,
 	    void (*)(void *, const char **, int), void *, char *, size_t);
 void	account_clear(struct account *);
+const char *account_reset_mail(const struct cfg *, const struct account *);
 int	account_copy(struct account *, const struct account *);
 void	openldap_dialect_init(void);	/* dir_openldap.c */
 void	ad_dialect_init(void);		/* dir_ad.c */

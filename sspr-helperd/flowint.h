@@ -196,7 +196,6 @@ void	human_ask(struct flow *);
 int	human_answered(struct flow *, const struct secret *);
 
 /* method_email.c */
-const char *account_reset_mail(const struct cfg *, const struct account *);
 /* the names the audit gives f->method (method.c), given by the families */
 void	flow_method_names(const char *(*)(int));
 void	flow_method_features(unsigned (*)(const struct cfg *, int));

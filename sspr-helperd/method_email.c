@@ -12,15 +12,6 @@
 #include "addr.h"
 #include "method.h"
 
-/* The address a reset's code goes to: the registered one, else mail. */
-const char *
-account_reset_mail(const struct cfg *c, const struct account *a)
-{
-	if (a->reg_mail != NULL)
-		return a->reg_mail;
-	return c->directory_mail ? a->mail : NULL;
-}
-
 static int
 email_enabled(const struct cfg *c)
 {
