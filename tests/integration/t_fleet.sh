@@ -105,7 +105,9 @@ out=$(ra hello recv start nosuchuser \
 	"keys=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICzrAPDiWMd7DrR6ZjN2Do8li9Txnz5c13NVJCIzDOz8" \
 	recv cancel)
 like "$out" 'CHALLENGE method=1' "a START with keys goes through relay A to its challenge"
-unlike "$(tail -n +$((nlog + 1)) "$T/relayA.log")" 'not relayed|went away|closing' "relay A took it as a frame"
+# (after CANCEL the server may end the connection before the client does:
+# "went away" then is the flow's normal end, not a refusal)
+unlike "$(tail -n +$((nlog + 1)) "$T/relayA.log")" 'not relayed|closing' "relay A took it as a frame"
 
 like "$(cat "$T/relayA.log")" "reset server localhost:$P1: session resumed" \
 	"relay A resumes its TLS session for later flows"
