@@ -314,6 +314,7 @@ request(const char *sock, uint16_t op, const char *arg,
 		}
 		if (m.type == SSPR_MSG_ADMIN_LINE) {
 			on_line(ctx, m.u.line);
+			explicit_bzero(m.u.line, sizeof(m.u.line));
 			continue;
 		}
 		close(fd);
@@ -353,6 +354,9 @@ print_line(void *ctx, const char *line)
 
 	(void)ctx;
 	printf("%-15s %s\n", cells[0], cells[1]);
+	/* rcodes issue: the lines are recovery codes */
+	explicit_bzero(cells[0], strlen(cells[0]));
+	explicit_bzero(cells[1], strlen(cells[1]));
 	free(cells[0]);
 	free(cells[1]);
 	free(cells);
@@ -508,6 +512,8 @@ read_config(const char *path)
 	return c;
 }
 
+static char	outbuf[BUFSIZ];
+
 int
 main(int argc, char **argv)
 {
@@ -536,6 +542,13 @@ main(int argc, char **argv)
 	struct cfg *c;
 	int ch, r;
 
+	/*
+	 * stdout's buffer is ours, to be wiped: stdio's own would keep the
+	 * codes of rcodes issue and the pass of pass issue.  Static: exit()
+	 * flushes after main has returned.  The usual buffering otherwise.
+	 */
+	setvbuf(stdout, outbuf, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF,
+	    sizeof(outbuf));
 	while ((ch = getopt_long(argc, argv, "c:s:f:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
@@ -622,5 +635,8 @@ main(int argc, char **argv)
 		r = 2;
 	}
 	cfg_unref(c);
+	/* out goes the only copy of a new recovery code or pass in stdio */
+	fflush(stdout);
+	explicit_bzero(outbuf, sizeof(outbuf));
 	return r;
 }
