@@ -68,20 +68,22 @@ carry(SSL *ssl, int tfd, int sfd)
 	for (;;) {
 		pf[0].revents = pf[1].revents = 0;
 		if (SSL_pending(ssl) == 0 && poll(pf, 2, -1) < 0)
-			return;
+			break;
 		if (SSL_pending(ssl) > 0 || pf[0].revents != 0) {
 			r = SSL_read(ssl, buf, sizeof(buf));
 			if (r <= 0 && SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ)
 				continue;	/* a session ticket: no data */
 			if (r <= 0 || send(sfd, buf, (size_t)r, MSG_NOSIGNAL) != r)
-				return;
+				break;
 		}
 		if (pf[1].revents != 0) {
 			if ((n = recv(sfd, buf, sizeof(buf), 0)) <= 0 ||
 			    SSL_write(ssl, buf, (int)n) != (int)n)
-				return;
+				break;
 		}
 	}
+	/* an admin answer may have carried recovery codes */
+	explicit_bzero(buf, sizeof(buf));
 }
 
 /*
