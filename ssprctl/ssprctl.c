@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -537,6 +538,7 @@ main(int argc, char **argv)
 	struct table pt = { .ncols = 5, .head = { "user", "until", "state",
 	    "issuer", "dn" } };
 	char *end;
+	long fdl;
 	struct pass_opts po = { .password_fd = -1, .row = pass_row, .ctx = &pt };
 	enum format fmt = F_TABLE;
 	struct cfg *c;
@@ -558,11 +560,14 @@ main(int argc, char **argv)
 		case 'L': po.lifetime = optarg; break;
 		case 'A': po.as = optarg; break;
 		case 'P':
-			po.password_fd = (int)strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || po.password_fd < 0) {
+			/* not cut to an int: 4294967296 would be stdin */
+			fdl = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || fdl < 0 ||
+			    fdl > INT_MAX) {
 				usage(stderr);
 				return 2;
 			}
+			po.password_fd = (int)fdl;
 			break;
 		case 'R': remote = optarg; break;
 		case 'f':
