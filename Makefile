@@ -88,7 +88,8 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/dir_probe.c sspr-helperd/preflight.c \
               sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c \
               sspr-helperd/kdf.c \
-              sspr-helperd/fleet.c sspr-helperd/fleet_server.c sspr-helperd/relay.c
+              sspr-helperd/fleet.c sspr-helperd/fleettls.c sspr-helperd/fleet_server.c \
+              sspr-helperd/relay.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
 
@@ -161,7 +162,8 @@ $(BUILD)/sspr-helperd: $(D_OBJ) $(PROTO_OBJ)
 $(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/ssprctl/passcmd.o \
     $(BUILD)/obj/ssprctl/remote.o $(call obj,$(CFG_SRC)) \
     $(BUILD)/obj/sspr-helperd/addr.o $(BUILD)/obj/sspr-helperd/pass.o \
-    $(BUILD)/obj/sspr-helperd/kdf.o $(PROTO_OBJ)
+    $(BUILD)/obj/sspr-helperd/kdf.o $(BUILD)/obj/sspr-helperd/fleettls.o \
+    $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ \
 	    $(shell $(PKG_CONFIG) --libs ldap lber libssl libcrypto 2>/dev/null)

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fleet.c: what the relay and the reset server share: the TLS context
- * (TLS 1.2 at least, the peer verified against the fleet CA and, when
- * given, its CRL, both ways), rebuilt on reload, and whole frames read
+ * (fleettls.c makes it), rebuilt on reload, and whole frames read
  * from a socket or a TLS stream through the one parser (msg_decode)
  * before anything is forwarded.
  */
@@ -13,132 +12,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/x509v3.h>
-
 #include "fleet.h"
 #include "log.h"
 #include "msg.h"
 #include "wire.h"
 
-#define FLEET_TICKET_S	300
 #define FRAME_WAIT_MS	5000	/* the rest of a frame begun */
 
 static pthread_mutex_t	 ctx_lock = PTHREAD_MUTEX_INITIALIZER;
 static SSL_CTX		*cur_ctx;
 static unsigned long	 cur_gen;	/* counts contexts: see relay.c */
-static __thread char	 refused_subject[256];	/* see fleet_refused_subject */
-
-/*
- * OpenSSL forgets the peer's certificate when the handshake fails; the
- * subject of the one refused is kept for the log line.
- */
-static int
-verify_cb(int ok, X509_STORE_CTX *x)
-{
-	X509 *cert = X509_STORE_CTX_get_current_cert(x);
-
-	if (!ok && cert != NULL && refused_subject[0] == '\0')
-		X509_NAME_oneline(X509_get_subject_name(cert), refused_subject,
-		    sizeof(refused_subject));
-	return ok;
-}
-
-/* The refused certificate's subject in this thread, and forgets it. */
-void
-fleet_refused_subject(char *buf, size_t size)
-{
-	snprintf(buf, size, "%s", refused_subject[0] ? refused_subject :
-	    "(none)");
-	refused_subject[0] = '\0';
-}
-
-/* The first queued OpenSSL error as text, and the queue emptied. */
-void
-fleet_tls_error(char *buf, size_t size)
-{
-	unsigned long e = ERR_get_error();
-
-	if (e == 0)
-		snprintf(buf, size, "connection closed or timed out");
-	else
-		ERR_error_string_n(e, buf, size);
-	ERR_clear_error();
-}
-
-static int
-load_crl(SSL_CTX *ctx, const char *path, char *err, size_t errsize)
-{
-	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
-	X509_LOOKUP *lu = X509_STORE_add_lookup(st, X509_LOOKUP_file());
-
-	if (lu == NULL || X509_load_crl_file(lu, path, X509_FILETYPE_PEM) <= 0) {
-		snprintf(err, errsize, "[fleet] crl_file %s: cannot be read "
-		    "as a PEM CRL", path);
-		return -1;
-	}
-	X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK);
-	return 0;
-}
-
-static SSL_CTX *
-ctx_new(const struct cfg *c, char *err, size_t errsize)
-{
-	int server = c->role == ROLE_SERVER;
-	SSL_CTX *ctx;
-	char why[256];
-
-	ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
-	if (ctx == NULL) {
-		snprintf(err, errsize, "TLS: out of memory");
-		return NULL;
-	}
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
-	SSL_CTX_clear_mode(ctx, SSL_MODE_AUTO_RETRY);	/* see read_full */
-	/*
-	 * A relay resumes its session (relay.c) instead of a full handshake
-	 * per flow.  A ticket lives FLEET_TICKET_S, and a new context (every
-	 * reload, so every new CRL) has new ticket keys: a revoked host's
-	 * tickets die with the reload that revokes it.
-	 */
-	SSL_CTX_set_num_tickets(ctx, server ? 1 : 0);
-	SSL_CTX_set_timeout(ctx, FLEET_TICKET_S);
-	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"sspr-fleet",
-	    10);
-	if (SSL_CTX_use_certificate_chain_file(ctx, c->fleet_cert) != 1) {
-		fleet_tls_error(why, sizeof(why));
-		snprintf(err, errsize, "[fleet] cert_file %s: %s",
-		    c->fleet_cert, why);
-		goto fail;
-	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, c->fleet_key,
-	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
-		fleet_tls_error(why, sizeof(why));
-		snprintf(err, errsize, "[fleet] key_file %s: %s", c->fleet_key,
-		    why);
-		goto fail;
-	}
-	if (SSL_CTX_load_verify_locations(ctx, c->fleet_ca, NULL) != 1) {
-		fleet_tls_error(why, sizeof(why));
-		snprintf(err, errsize, "[fleet] ca_file %s: %s", c->fleet_ca,
-		    why);
-		goto fail;
-	}
-	if (*c->fleet_crl != '\0' &&
-	    load_crl(ctx, c->fleet_crl, err, errsize) != 0)
-		goto fail;
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
-	    (server ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0), verify_cb);
-	SSL_CTX_set_verify_depth(ctx, 4);
-	if (server)
-		SSL_CTX_set_client_CA_list(ctx,
-		    SSL_load_client_CA_file(c->fleet_ca));
-	return ctx;
-fail:
-	SSL_CTX_free(ctx);
-	return NULL;
-}
 
 /*
  * Builds the context from c's files and makes it the one new connections
@@ -152,7 +35,8 @@ fleet_tls_load(const struct cfg *c, char *err, size_t errsize)
 
 	if (c->role == ROLE_LOCAL)
 		return 0;
-	if ((n = ctx_new(c, err, errsize)) == NULL)
+	if ((n = fleet_ctx_new(c, c->role == ROLE_SERVER, err,
+	    errsize)) == NULL)
 		return -1;
 	pthread_mutex_lock(&ctx_lock);
 	old = cur_ctx;
@@ -187,7 +71,7 @@ fleet_ctx_get(unsigned long *gen)
  * Reads exactly n bytes from ssl, else from fd.  0, or -1; or 1 when
  * first is set and a TLS record came that held no data (a session ticket
  * after the handshake): nothing was read, the caller goes back to poll.
- * AUTO_RETRY is off (ctx_new) so that such a record cannot leave SSL_read
+ * AUTO_RETRY is off (fleet_ctx_new) so that such a record cannot leave SSL_read
  * waiting for data while the other direction has frames to pass.
  */
 static int

@@ -6,7 +6,6 @@
  * bytes between TLS and a socketpair, so the rest of ssprctl talks to a
  * plain socket exactly as to a local daemon.
  */
-#include <arpa/inet.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "cfg.h"
+#include "fleet.h"
 #include "msg.h"
 #include "remote.h"
 #include "wire.h"
@@ -55,30 +55,6 @@ tcp_connect(const char *host, const char *port)
 	return fd;
 }
 
-static SSL_CTX *
-ctx_new(const struct cfg *c)
-{
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-
-	if (ctx == NULL)
-		return NULL;
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	/* a ticket must not hold SSL_read while the other way has bytes */
-	SSL_CTX_clear_mode(ctx, SSL_MODE_AUTO_RETRY);
-	if (SSL_CTX_use_certificate_chain_file(ctx, c->fleet_cert) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, c->fleet_key,
-	    SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_load_verify_locations(ctx, c->fleet_ca, NULL) != 1) {
-		fprintf(stderr, "ssprctl: %s: [fleet] cert_file, key_file or "
-		    "ca_file cannot be read: %s\n", c->path,
-		    ERR_reason_error_string(ERR_get_error()));
-		SSL_CTX_free(ctx);
-		return NULL;
-	}
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	return ctx;
-}
-
 /* Bytes both ways until either side ends; in the child. */
 static void
 carry(SSL *ssl, int tfd, int sfd)
@@ -92,20 +68,22 @@ carry(SSL *ssl, int tfd, int sfd)
 	for (;;) {
 		pf[0].revents = pf[1].revents = 0;
 		if (SSL_pending(ssl) == 0 && poll(pf, 2, -1) < 0)
-			return;
+			break;
 		if (SSL_pending(ssl) > 0 || pf[0].revents != 0) {
 			r = SSL_read(ssl, buf, sizeof(buf));
 			if (r <= 0 && SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ)
 				continue;	/* a session ticket: no data */
 			if (r <= 0 || send(sfd, buf, (size_t)r, MSG_NOSIGNAL) != r)
-				return;
+				break;
 		}
 		if (pf[1].revents != 0) {
 			if ((n = recv(sfd, buf, sizeof(buf), 0)) <= 0 ||
 			    SSL_write(ssl, buf, (int)n) != (int)n)
-				return;
+				break;
 		}
 	}
+	/* an admin answer may have carried recovery codes */
+	explicit_bzero(buf, sizeof(buf));
 }
 
 /*
@@ -117,7 +95,7 @@ remote_dial(const struct cfg *c, const char *spec)
 {
 	struct msg m = { .type = SSPR_MSG_HOST };
 	const char *colon = strrchr(spec, ':');
-	char host[300], tmp[16];
+	char host[300], err[512];
 	struct wire_wr wr;
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
@@ -134,16 +112,18 @@ remote_dial(const struct cfg *c, const char *spec)
 		memmove(host, host + 1, strlen(host));
 		host[strlen(host) - 1] = '\0';
 	}
-	if ((ctx = ctx_new(c)) == NULL ||
-	    (fd = tcp_connect(host, colon + 1)) < 0 ||
+	/* the relay's settings: the fleet CA, its CRL, the server's name */
+	if ((ctx = fleet_ctx_new(c, 0, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "ssprctl: %s: %s\n", c->path, err);
+		goto out;
+	}
+	if ((fd = tcp_connect(host, colon + 1)) < 0 ||
 	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
 		goto out;
-	if (inet_pton(AF_INET, host, tmp) == 1 ||
-	    inet_pton(AF_INET6, host, tmp) == 1)
-		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
-	else {
-		SSL_set_tlsext_host_name(ssl, host);
-		SSL_set1_host(ssl, host);
+	if (fleet_name_peer(ssl, host) != 0) {
+		fprintf(stderr, "ssprctl: %s: TLS: cannot check the name %s\n",
+		    spec, host);
+		goto out;
 	}
 	if (SSL_connect(ssl) != 1) {
 		fprintf(stderr, "ssprctl: %s: TLS: %s\n", spec,

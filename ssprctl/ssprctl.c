@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,7 @@ request(const char *sock, uint16_t op, const char *arg,
 		}
 		if (m.type == SSPR_MSG_ADMIN_LINE) {
 			on_line(ctx, m.u.line);
+			explicit_bzero(m.u.line, sizeof(m.u.line));
 			continue;
 		}
 		close(fd);
@@ -353,6 +355,9 @@ print_line(void *ctx, const char *line)
 
 	(void)ctx;
 	printf("%-15s %s\n", cells[0], cells[1]);
+	/* rcodes issue: the lines are recovery codes */
+	explicit_bzero(cells[0], strlen(cells[0]));
+	explicit_bzero(cells[1], strlen(cells[1]));
 	free(cells[0]);
 	free(cells[1]);
 	free(cells);
@@ -508,6 +513,8 @@ read_config(const char *path)
 	return c;
 }
 
+static char	outbuf[BUFSIZ];
+
 int
 main(int argc, char **argv)
 {
@@ -531,11 +538,19 @@ main(int argc, char **argv)
 	struct table pt = { .ncols = 5, .head = { "user", "until", "state",
 	    "issuer", "dn" } };
 	char *end;
+	long fdl;
 	struct pass_opts po = { .password_fd = -1, .row = pass_row, .ctx = &pt };
 	enum format fmt = F_TABLE;
 	struct cfg *c;
 	int ch, r;
 
+	/*
+	 * stdout's buffer is ours, to be wiped: stdio's own would keep the
+	 * codes of rcodes issue and the pass of pass issue.  Static: exit()
+	 * flushes after main has returned.  The usual buffering otherwise.
+	 */
+	setvbuf(stdout, outbuf, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF,
+	    sizeof(outbuf));
 	while ((ch = getopt_long(argc, argv, "c:s:f:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
@@ -545,11 +560,14 @@ main(int argc, char **argv)
 		case 'L': po.lifetime = optarg; break;
 		case 'A': po.as = optarg; break;
 		case 'P':
-			po.password_fd = (int)strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || po.password_fd < 0) {
+			/* not cut to an int: 4294967296 would be stdin */
+			fdl = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || fdl < 0 ||
+			    fdl > INT_MAX) {
 				usage(stderr);
 				return 2;
 			}
+			po.password_fd = (int)fdl;
 			break;
 		case 'R': remote = optarg; break;
 		case 'f':
@@ -622,5 +640,8 @@ main(int argc, char **argv)
 		r = 2;
 	}
 	cfg_unref(c);
+	/* out goes the only copy of a new recovery code or pass in stdio */
+	fflush(stdout);
+	explicit_bzero(outbuf, sizeof(outbuf));
 	return r;
 }

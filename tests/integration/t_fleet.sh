@@ -223,4 +223,12 @@ EOF2
 wait_for 5 grep -qE "refused a host at 127\.0\.0\.1:[0-9]+: .*peer did not return a certificate" "$T/srv2.log"
 ok $? "no certificate at all: refused, and logged so"
 
+# 5. ssprctl --server checks the server as the relay does, CRL included.
+fleet_revoke server
+ok $? "the reset servers' certificate revoked"
+echo "crl_file = $T/crl.pem" >> "$T/opsctl.conf"
+out=$("$BUILD/ssprctl" -c "$T/opsctl.conf" --server "localhost:$P2" status 2>&1)
+ok $((!$?)) "ssprctl --server with [fleet] crl_file: a revoked server is refused"
+like "$out" 'TLS: certificate revoked' "it says why"
+
 done_testing
