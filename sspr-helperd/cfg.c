@@ -76,8 +76,7 @@ cfg_load(const char *path, char *err, size_t errsize)
 {
 	struct parser ps = { .path = path, .err = err, .errsize = errsize };
 	char *text = NULL;
-	size_t len = 0;
-	ssize_t n;
+	size_t len;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
@@ -87,15 +86,12 @@ cfg_load(const char *path, char *err, size_t errsize)
 	}
 	if (cfg_file_safe(&ps, fd) != 0)
 		goto out;
-	if ((text = malloc(CFG_FILE_MAX)) == NULL) {
-		snprintf(err, errsize, "%s: out of memory", path);
-		goto out;
-	}
-	while ((n = read(fd, text + len, CFG_FILE_MAX - len)) > 0)
-		len += (size_t)n;
-	if (n < 0 || len == CFG_FILE_MAX) {
-		snprintf(err, errsize, "%s: unreadable or larger than %d "
-		    "bytes", path, CFG_FILE_MAX);
+	if ((text = cfg_read_text(fd, &len)) == NULL) {
+		if (errno == ENOMEM)
+			snprintf(err, errsize, "%s: out of memory", path);
+		else
+			snprintf(err, errsize, "%s: unreadable or larger than "
+			    "%d bytes", path, CFG_FILE_MAX);
 		goto out;
 	}
 	if ((ps.cfg = cfg_new(path)) == NULL) {

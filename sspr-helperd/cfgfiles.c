@@ -103,6 +103,33 @@ out:
 	return r;
 }
 
+/*
+ * The rest of the file open at fd, at most CFG_FILE_MAX bytes, NUL
+ * terminated (malloc'd), its length in *len.  NULL with errno set when it
+ * cannot be read (EFBIG: longer) or there is no memory.
+ */
+char *
+cfg_read_text(int fd, size_t *len)
+{
+	char *text;
+	size_t n = 0;
+	ssize_t got;
+
+	if ((text = malloc(CFG_FILE_MAX + 1)) == NULL)
+		return NULL;
+	while ((got = read(fd, text + n, CFG_FILE_MAX + 1 - n)) > 0)
+		n += (size_t)got;
+	if (got < 0 || n > CFG_FILE_MAX) {
+		if (got == 0)
+			errno = EFBIG;
+		free(text);
+		return NULL;
+	}
+	text[n] = '\0';
+	*len = n;
+	return text;
+}
+
 /* The configuration file itself: not writable but by its owner. */
 int
 cfg_file_safe(struct parser *ps, int fd)
@@ -157,8 +184,7 @@ read_questions(struct parser *ps)
 	struct cfglist *l = &c->questions;
 	char *text, *line, *save = NULL, *q, what[600];
 	struct stat st;
-	ssize_t n;
-	size_t len = 0;
+	size_t len;
 	int fd, r = 0;
 
 	fd = open(l->text, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
@@ -177,19 +203,15 @@ read_questions(struct parser *ps)
 		close(fd);
 		return cfg_fail_at(ps, "questions", "list", what);
 	}
-	if ((text = malloc(CFG_FILE_MAX)) == NULL) {
-		close(fd);
-		return cfg_fail_at(ps, "questions", "list", "out of memory");
-	}
-	while ((n = read(fd, text + len, CFG_FILE_MAX - 1 - len)) > 0)
-		len += (size_t)n;
+	text = cfg_read_text(fd, &len);
 	close(fd);
-	if (n < 0 || len == CFG_FILE_MAX - 1 || memchr(text, '\0', len)) {
+	if (text == NULL && errno == ENOMEM)
+		return cfg_fail_at(ps, "questions", "list", "out of memory");
+	if (text == NULL || memchr(text, '\0', len)) {
 		free(text);
 		return cfg_fail_at(ps, "questions", "list", "the file is "
 		    "unreadable, too large or holds a NUL byte");
 	}
-	text[len] = '\0';
 	for (line = strtok_r(text, "\n", &save); line != NULL && r == 0;
 	    line = strtok_r(NULL, "\n", &save)) {
 		q = cfg_trim(line);

@@ -40,6 +40,7 @@ int	cfg_check(struct parser *);
 
 /* cfgfiles.c */
 int	cfg_file_safe(struct parser *, int);
+char	*cfg_read_text(int, size_t *);
 int	cfg_read_files(struct parser *);
 
 #endif

@@ -32,6 +32,9 @@ export CMOCKA_MESSAGE_OUTPUT=TAP
 tests=("$BUILD"/tests/test_*)
 [ -z "$unit_only" ] && tests+=("$SRC"/tests/integration/t_*.sh)
 [ -n "${SSPR_TESTS:-}" ] && tests=($SSPR_TESTS)
+# the runner's own: a test's daemon inherits the environment, and
+# t_secrets finds "secret" in "t_secrets.sh"
+unset SSPR_TESTS
 printf '%s\n' "${tests[@]}" | xargs -P "${SSPR_JOBS:-2}" -I{} bash -c 'run_one "$@"' _ {}
 
 pass=0 fail=0 skip=0

@@ -13,6 +13,7 @@ PY=/usr/bin/python3
 T=$(mktemp -d "${TMPDIR:-/tmp}/sspr-test.XXXXXX")
 chmod 755 "$T"
 PIDS=()
+SLAPD_PIDS=()	# every slapd started, whatever became of $T/slapd.pid
 TESTS=0
 FAILED=0
 SUFFIX=dc=example,dc=test
@@ -21,6 +22,12 @@ SERVICE_DN=cn=sspr,ou=services,$SUFFIX
 
 cleanup() {
 	local p s
+	# slapd first: it is not our child, so nothing else stops it if a
+	# second signal ends us in the waits below
+	for p in "${SLAPD_PIDS[@]}" $(cat "$T/slapd.pid" 2>/dev/null); do
+		kill -CONT "$p" 2>/dev/null
+		kill "$p" 2>/dev/null
+	done
 	# tmux servers go with their sessions, not just their shells
 	for s in "$T"/tmux-*.sock; do
 		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
@@ -31,7 +38,6 @@ cleanup() {
 	for p in "${PIDS[@]}"; do
 		wait "$p" 2>/dev/null
 	done
-	[ -f "$T/slapd.pid" ] && kill "$(cat "$T/slapd.pid")" 2>/dev/null
 	# sanitizer reports of the daemon and the module fail the test
 	if grep -l 'Sanitizer' "$T"/*.log "$T"/*.err >/dev/null 2>&1; then
 		echo "not ok - sanitizer report:"
@@ -46,6 +52,9 @@ cleanup() {
 	[ "$FAILED" -eq 0 ] || exit 1
 }
 trap cleanup EXIT
+# the runner's timeout sends TERM: exit, so that cleanup runs
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # --- TAP helpers ---------------------------------------------------------
 
@@ -138,23 +147,43 @@ slapd_start() {	# slapd_start [LOGLEVEL]
 			{ echo "# slapd did not start"; cat "$T/slapd.log"; return 1; }
 	fi
 	wait_for 20 ldapwhoami -H "$(ldapi_url)" -Y EXTERNAL -Q ||
-		{ echo "# slapd did not answer"; return 1; }
+		{ slapd_note_pid; echo "# slapd did not answer"; return 1; }
+	slapd_note_pid
 	LDAP_URI=ldap://127.0.0.1:$LDAP_PORT
 }
 
+slapd_note_pid() {	# remembers the slapd that wrote $T/slapd.pid, for cleanup
+	local p
+	p=$(cat "$T/slapd.pid" 2>/dev/null) && [ -n "$p" ] && SLAPD_PIDS+=("$p")
+}
+
+slapd_gone() {	# waits until every slapd started is gone (KILL after 5 s)
+	local p
+	for p in "${SLAPD_PIDS[@]}"; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null
+	done
+	SLAPD_PIDS=()
+}
+
 slapd_stop() {
-	local pid
 	[ -f "$T/slapd.pid" ] || return 0
-	pid=$(cat "$T/slapd.pid")
-	kill "$pid" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -CONT "$(cat "$T/slapd.pid")" 2>/dev/null
+	kill "$(cat "$T/slapd.pid")" 2>/dev/null
+	slapd_gone
 	rm -f "$T/slapd.pid"
 }
 
 slapd_restart() {
+	# a slapd killed by the test may still be shutting down: it would
+	# remove the new one's pid file on its way out
+	slapd_gone
 	slapd -F "$T/slapd.d" -h "ldap://127.0.0.1:$LDAP_PORT/ ldaps://127.0.0.1:$LDAPS_PORT/ $(ldapi_url)" \
 	    -s 0 2>>"$T/slapd.log" || return 1
 	wait_for 20 ldapwhoami -H "$(ldapi_url)" -Y EXTERNAL -Q
+	local r=$?
+	slapd_note_pid
+	return $r
 }
 
 ldapmod() {	# ldapmod < LDIF: modify as the config/root identity over ldapi

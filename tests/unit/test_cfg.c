@@ -6,7 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -298,6 +301,62 @@ test_long_line_and_nul(void **state)
 	assert_non_null(strstr(err, "NUL byte"));
 }
 
+static void
+put_file(const char *path, const char *text, size_t n)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+}
+
+/* cfg_load: the file, its secret and its questions read from disk. */
+static void
+test_load_files(void **state)
+{
+	char dir[] = "/tmp/test_cfg.XXXXXX", conf[256], pw[256], qs[256];
+	char text[1024], *big;
+	struct cfg *c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/c.conf", dir);
+	snprintf(pw, sizeof(pw), "%s/pw", dir);
+	snprintf(qs, sizeof(qs), "%s/q", dir);
+	put_file(pw, "bind-pw\n", 8);
+	snprintf(text, sizeof(text), "# comment\nFirst pet?\n\n  Home town?  \n");
+	put_file(qs, text, strlen(text));
+	snprintf(text, sizeof(text), "[directory]\nuri = ldaps://d\n"
+	    "base = dc=e\nbind_dn = cn=s,dc=e\nbind_password_file = %s\n"
+	    "[mail]\nsmtp_url = smtp://m:587\nfrom = a@b.c\n"
+	    "[questions]\nlist = %s\n", pw, qs);
+	put_file(conf, text, strlen(text));
+	c = cfg_load(conf, err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(c->questions.n, 2);
+	assert_string_equal(c->questions.item[0], "First pet?");
+	assert_string_equal(c->questions.item[1], "Home town?");
+	cfg_unref(c);
+
+	/* longer than 64 KiB: refused, whichever file it is */
+	assert_non_null(big = malloc(70000));
+	memset(big, '#', 70000);
+	put_file(qs, big, 70000);
+	assert_null(cfg_load(conf, err, sizeof(err)));
+	assert_non_null(strstr(err, "too large"));
+	put_file(conf, big, 70000);
+	assert_null(cfg_load(conf, err, sizeof(err)));
+	assert_non_null(strstr(err, "larger than 65536 bytes"));
+	free(big);
+	unlink(conf);
+	unlink(pw);
+	unlink(qs);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -312,6 +371,7 @@ main(void)
 		cmocka_unit_test(test_directory_types),
 		cmocka_unit_test(test_policy_lists),
 		cmocka_unit_test(test_long_line_and_nul),
+		cmocka_unit_test(test_load_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
