@@ -113,8 +113,9 @@ dir_report(struct dconn *dc, struct cfg *c,
 	attrs[n++] = SA_REGISTERED_TIME;
 	attrs[n] = NULL;
 	do {
-		if (ldap_create_page_control(dc->ld, 500, cookie, 0, &page) !=
-		    LDAP_SUCCESS)
+		/* without it the report would be "complete", and cut short */
+		if ((rc = ldap_create_page_control(dc->ld, 500, cookie, 0,
+		    &page)) != LDAP_SUCCESS)
 			break;
 		ctrls[0] = page;
 		rc = ldap_search_ext_s(dc->ld, c->base, LDAP_SCOPE_SUBTREE,
