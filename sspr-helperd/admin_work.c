@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "admin_work.h"
@@ -272,8 +271,8 @@ pass_issued(struct admin_job *a, void *ctx)
 	const struct dir_backend *be = dir_backend();
 	struct dir_result res;
 	struct account acct;
-	const char *owner, *also;
-	int n = 0;
+	const char *to[3];
+	int n = 0, i;
 
 	if (!a->cfg->notify) {
 		admin_job_set(a, 1, "%s", "not notified: [notify] is off");
@@ -284,17 +283,12 @@ pass_issued(struct admin_job *a, void *ctx)
 		    DIR_NOT_FOUND ? "no such account" : res.detail);
 		return;
 	}
-	owner = account_reset_mail(a->cfg, &acct);
-	also = acct.mail;
-	if (owner != NULL)
-		snprintf(a->notify_to[n++], sizeof(a->notify_to[0]), "%s",
-		    owner);
-	if (also != NULL && (owner == NULL || strcasecmp(also, owner) != 0))
-		snprintf(a->notify_to[n++], sizeof(a->notify_to[0]), "%s",
-		    also);
-	if (acct.admin && *a->cfg->admin_address != '\0')
-		snprintf(a->notify_to[n++], sizeof(a->notify_to[0]), "%s",
-		    a->cfg->admin_address);
+	account_notify_to(a->cfg, &acct, account_reset_mail(a->cfg, &acct),
+	    acct.mail, to);
+	for (i = 0; i < 3; i++)
+		if (to[i] != NULL)
+			snprintf(a->notify_to[n++], sizeof(a->notify_to[0]),
+			    "%s", to[i]);
 	/* a user ID the directory found fits; the bound keeps gcc sure */
 	snprintf(a->user, sizeof(a->user), "%.*s", SSPR_USER_MAX, a->arg);
 	if (n == 0)

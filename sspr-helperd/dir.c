@@ -490,6 +490,22 @@ account_reset_mail(const struct cfg *c, const struct account *a)
 	return c->directory_mail ? a->mail : NULL;
 }
 
+/*
+ * Whom a notice about a's account goes to: owner, also when it is another
+ * address, and for an administrator's account the administrators; to[i]
+ * NULL where there is none.
+ */
+void
+account_notify_to(const struct cfg *c, const struct account *a,
+    const char *owner, const char *also, const char *to[3])
+{
+	to[0] = owner;
+	to[1] = also != NULL && (owner == NULL || strcasecmp(also, owner) !=
+	    0) ? also : NULL;
+	to[2] = a->admin && *c->admin_address != '\0' ? c->admin_address :
+	    NULL;
+}
+
 void
 account_clear(struct account *a)
 {

@@ -109,6 +109,8 @@ int	dir_report(struct dconn *, struct cfg *,
 	    void (*)(void *, const char **, int), void *, char *, size_t);
 void	account_clear(struct account *);
 const char *account_reset_mail(const struct cfg *, const struct account *);
+void	account_notify_to(const struct cfg *, const struct account *,
+	    const char *, const char *, const char *[3]);
 int	account_copy(struct account *, const struct account *);
 void	openldap_dialect_init(void);	/* dir_openldap.c */
 void	ad_dialect_init(void);		/* dir_ad.c */

@@ -88,19 +88,19 @@ names(const char *def, size_t len, const char *n)
 }
 
 /*
- * Which of want[] the server's subschema defines: bit i for want[i].
- * -1 when the subschema cannot be read.
+ * Which names of each list in want[] the server's subschema defines: bit
+ * i of found[k] for want[k][i].  One read of the subschema for all the
+ * lists (AD's is megabytes).  -1 when the subschema cannot be read.
  */
-static long
-schema_has(LDAP *ld, int secs, const char *const *want)
+static int
+schema_read(LDAP *ld, int secs, const char *const *const *want, long *found)
 {
 	char *rattrs[] = { "subschemaSubentry", NULL }, *sattrs[] = {
 	    "attributeTypes", "objectClasses", NULL }, *sub = NULL;
 	struct timeval tv = { secs, 0 };
 	LDAPMessage *msg = NULL, *e;
 	struct berval **v;
-	long found = 0;
-	int i, j, k;
+	int i, j, k, l;
 
 	if (ldap_search_ext_s(ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
 	    rattrs, 0, NULL, NULL, &tv, 1, &msg) != LDAP_SUCCESS ||
@@ -118,17 +118,31 @@ schema_has(LDAP *ld, int secs, const char *const *want)
 		free(sub);
 		return -1;
 	}
+	for (l = 0; want[l] != NULL; l++)
+		found[l] = 0;
 	for (k = 0; sattrs[k] != NULL; k++) {
 		v = ldap_get_values_len(ld, e, sattrs[k]);
 		for (i = 0; v != NULL && v[i] != NULL; i++)
-			for (j = 0; want[j] != NULL; j++)
-				if (names(v[i]->bv_val, v[i]->bv_len, want[j]))
-					found |= 1L << j;
+			for (l = 0; want[l] != NULL; l++)
+				for (j = 0; want[l][j] != NULL; j++)
+					if (names(v[i]->bv_val, v[i]->bv_len,
+					    want[l][j]))
+						found[l] |= 1L << j;
 		ldap_value_free_len(v);
 	}
 	ldap_msgfree(msg);
 	free(sub);
-	return found;
+	return 0;
+}
+
+/* Which of want[] the subschema defines: bit i for want[i]; -1. */
+static long
+schema_has(LDAP *ld, int secs, const char *const *want)
+{
+	const char *const *lists[] = { want, NULL };
+	long found;
+
+	return schema_read(ld, secs, lists, &found) == 0 ? found : -1;
 }
 
 /* The names of want[] whose bit is not in found, comma separated. */
@@ -315,11 +329,15 @@ schema(struct dconn *dc, struct say *s)
 {
 	struct cfg *c = dc->cfg;
 	char miss[512];
-	long found, reg, pass;
+	const char *const *lists[] = { store_names, reg_names, pass_names,
+	    NULL };
+	long f[3], found, reg, pass;
 
-	found = schema_has(dc->ld, c->dir_timeout, store_names);
-	reg = schema_has(dc->ld, c->dir_timeout, reg_names);
-	pass = schema_has(dc->ld, c->dir_timeout, pass_names);
+	if (schema_read(dc->ld, c->dir_timeout, lists, f) != 0)
+		f[0] = f[1] = f[2] = -1;
+	found = f[0];
+	reg = f[1];
+	pass = f[2];
 	if (found < 0) {
 		say(s, PF_WARN, "let bind_dn read the rootDSE and the "
 		    "subschema entry", "schema: the directory's schema cannot "

@@ -12,6 +12,21 @@
 #include "dir_ldap.h"
 #include "sspr_attrs.h"
 
+/*
+ * Does the entry hold attr?  Its values are not copied: a sealed TOTP
+ * secret, answer hashes and recovery codes need not sit in the heap for
+ * a yes or no.
+ */
+static int
+has_value(LDAP *ld, LDAPMessage *e, const char *attr)
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+	int n = ldap_count_values_len(v);
+
+	ldap_value_free_len(v);
+	return n > 0;
+}
+
 static void
 report_entry(struct dconn *dc, LDAPMessage *e, const char *uattr,
     void (*emit)(void *, const char **, int), void *arg)
@@ -26,22 +41,17 @@ report_entry(struct dconn *dc, LDAPMessage *e, const char *uattr,
 	    n == 1 && addr_valid(v))
 		strcat(methods, "email,");
 	free(v);
-	if ((v = dir_get_one(dc->ld, e, SA_RECOVERY_MAIL, NULL)) != NULL &&
+	if (has_value(dc->ld, e, SA_RECOVERY_MAIL) &&
 	    strstr(methods, "email") == NULL)
 		strcat(methods, "email,");
-	free(v);
-	if ((v = dir_get_one(dc->ld, e, SA_RECOVERY_PHONE, NULL)) != NULL)
+	if (has_value(dc->ld, e, SA_RECOVERY_PHONE))
 		strcat(methods, "sms,");
-	free(v);
-	if ((v = dir_get_one(dc->ld, e, SA_TOTP_SECRET, NULL)) != NULL)
+	if (has_value(dc->ld, e, SA_TOTP_SECRET))
 		strcat(methods, "totp,");
-	free(v);
-	if ((v = dir_get_one(dc->ld, e, SA_QUESTION_ANSWER, NULL)) != NULL)
+	if (has_value(dc->ld, e, SA_QUESTION_ANSWER))
 		strcat(methods, "questions,");
-	free(v);
-	if ((v = dir_get_one(dc->ld, e, SA_RECOVERY_CODE, NULL)) != NULL)
+	if (has_value(dc->ld, e, SA_RECOVERY_CODE))
 		strcat(methods, "rcodes,");
-	free(v);
 	if (methods[0] != '\0')
 		methods[strlen(methods) - 1] = '\0';
 	v = dir_get_one(dc->ld, e, SA_REGISTERED_TIME, NULL);
@@ -103,8 +113,9 @@ dir_report(struct dconn *dc, struct cfg *c,
 	attrs[n++] = SA_REGISTERED_TIME;
 	attrs[n] = NULL;
 	do {
-		if (ldap_create_page_control(dc->ld, 500, cookie, 0, &page) !=
-		    LDAP_SUCCESS)
+		/* without it the report would be "complete", and cut short */
+		if ((rc = ldap_create_page_control(dc->ld, 500, cookie, 0,
+		    &page)) != LDAP_SUCCESS)
 			break;
 		ctrls[0] = page;
 		rc = ldap_search_ext_s(dc->ld, c->base, LDAP_SCOPE_SUBTREE,

@@ -315,7 +315,8 @@ dir_read_registration(LDAP *ld, LDAPMessage *e, struct account *a)
  * (registration).  Not strict: with the permissive modify control, and
  * objectClass ssprAccount added where the directory needs it.  Strict
  * (a compare-and-swap such as "delete this value, add that one"): the
- * modify fails as a whole if a value to delete is not there.  Never
+ * modify fails as a whole if a value to delete is not there
+ * (DIR_NOT_FOUND).  Never
  * repeated: a lost connection is DIR_UNAVAILABLE.
  */
 static int
@@ -362,7 +363,9 @@ dir_modify(struct dconn *dc, struct cfg *c, const struct account *acct,
 		log_msg(LOG_ERR, "%s: cannot store recovery methods: %s (is "
 		    "ldap-schema/ loaded and may the service account write "
 		    "them?)", acct->dn, ldap_err2string(rc));
-	dir_result_set(res, dconn_lost(rc) ? DIR_UNAVAILABLE : DIR_REFUSED, 0,
+	/* strict, a value to delete not there (any more): DIR_NOT_FOUND */
+	dir_result_set(res, dconn_lost(rc) ? DIR_UNAVAILABLE : strict &&
+	    rc == LDAP_NO_SUCH_ATTRIBUTE ? DIR_NOT_FOUND : DIR_REFUSED, 0,
 	    ldap_err2string(rc));
 	return -1;
 }
@@ -505,10 +508,5 @@ dir_value_consume(struct dconn *ctx, struct cfg *c, const struct account *a,
 		dir_result_set(res, DIR_INTERNAL, 0, "no such value kind");
 		return -1;
 	}
-	if (dir_modify(ctx, c, a, &m, 1, 1, res) == 0)
-		return 0;
-	if (res->status == DIR_REFUSED && strcmp(res->detail,
-	    ldap_err2string(LDAP_NO_SUCH_ATTRIBUTE)) == 0)
-		res->status = DIR_NOT_FOUND;
-	return -1;
+	return dir_modify(ctx, c, a, &m, 1, 1, res);
 }

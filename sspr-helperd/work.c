@@ -11,7 +11,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "addr.h"
@@ -323,16 +322,13 @@ void
 work_notify(struct flow *f, const char *tmpl, const char *owner,
     const char *also)
 {
-	const char *to[3] = { owner, NULL, NULL };
+	const char *to[3];
 	struct mail_spec *m;
 	int i;
 
 	if (!f->cfg->notify)
 		return;
-	if (also != NULL && (owner == NULL || strcasecmp(also, owner) != 0))
-		to[1] = also;
-	if (f->acct.admin && *f->cfg->admin_address != '\0')
-		to[2] = f->cfg->admin_address;
+	account_notify_to(f->cfg, &f->acct, owner, also, to);
 	for (i = 0; i < 3; i++)
 		if (to[i] != NULL && (m = mail_new(f, tmpl, to[i])) != NULL)
 			mail_submit(f, m);
