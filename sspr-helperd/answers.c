@@ -202,11 +202,18 @@ answer_verify(const struct secret *typed, const char *stored)
 	return r;
 }
 
-/* The question number of a stored answer ("N:$scrypt$..."), or 0. */
+/*
+ * The question number of a stored answer ("N:$scrypt$..."), or 0.  The
+ * value is the directory's: digits right up to the ':', nothing atoi
+ * would take ("+1:", " 1:", "1x:", a number past INT_MAX).
+ */
 int
 answer_number(const char *v, int nquestions)
 {
-	int n = atoi(v);
+	int n = 0;
 
-	return strchr(v, ':') != NULL && n >= 1 && n <= nquestions ? n : 0;
+	for (; *v >= '0' && *v <= '9'; v++)
+		if ((n = n * 10 + (*v - '0')) > nquestions)
+			return 0;
+	return *v == ':' && n >= 1 ? n : 0;
 }
