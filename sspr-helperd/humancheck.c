@@ -19,13 +19,7 @@
 static int
 checks(const struct cfglist *l, const char *word)
 {
-	int i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->item[i], word) == 0 ||
-		    strcmp(l->item[i], "all") == 0)
-			return 1;
-	return 0;
+	return cfglist_has(l, word) || cfglist_has(l, "all");
 }
 
 /* [policy] human_check for this caller: kiosk, remote (SSH) or local. */

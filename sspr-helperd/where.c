@@ -191,14 +191,12 @@ source_matches(const char *w, const struct place *p)
 }
 
 static int
-listed(const struct cfglist *l, const char *s, int is_source,
-    const struct place *p)
+source_listed(const struct cfglist *l, const struct place *p)
 {
 	int i;
 
 	for (i = 0; i < l->n; i++)
-		if (is_source ? source_matches(l->item[i], p) :
-		    strcmp(l->item[i], s) == 0)
+		if (source_matches(l->item[i], p))
 			return 1;
 	return 0;
 }
@@ -214,9 +212,9 @@ where_allowed(const struct cfglist *services, const struct cfglist *sources,
 		return 1;
 	if (!p->vouched)
 		return 0;
-	if (services->n > 0 && !listed(services, p->service, 0, p))
+	if (services->n > 0 && !cfglist_has(services, p->service))
 		return 0;
-	if (sources->n > 0 && !listed(sources, NULL, 1, p))
+	if (sources->n > 0 && !source_listed(sources, p))
 		return 0;
 	return 1;
 }
