@@ -78,7 +78,6 @@ struct flow {
 	void		(*on_code)(struct flow *, struct secret *);
 	void		(*on_sent)(struct flow *, int, const char *);
 	struct human	*human;		/* the check being asked, if any */
-	int		 human_ok;
 	int		 human_tries;
 	int		 remote;	/* HELLO named a remote host */
 	char		 host[FLEET_HOST_MAX + 1];	/* "": a local caller */

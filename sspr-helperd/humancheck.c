@@ -70,10 +70,8 @@ human_answered(struct flow *f, const struct secret *typed)
 {
 	char key[SSPR_RHOST_MAX + 8];
 
-	if (human_match(f->human, typed->buf, typed->len)) {
-		f->human_ok = 1;
+	if (human_match(f->human, typed->buf, typed->len))
 		return 1;
-	}
 	source_key(f, key, sizeof(key));
 	state_event(key, STATE_FAIL, time(NULL), NULL);
 	faudit(f, "human_check", "refused", "wrong");
