@@ -73,20 +73,23 @@ net_parse(const char *s, struct net *n)
 	return 0;
 }
 
-/* An IPv4 address that came as ::ffff:a.b.c.d is that IPv4 address. */
+/*
+ * An IPv4 address that came as ::ffff:a.b.c.d is that IPv4 address, and
+ * a network written ::ffff:a.b.c.d/96+N is a.b.c.d/N.
+ */
 static void
 net_unmap(struct net *n)
 {
 	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	    0, 0xff, 0xff };
 
-	if (n->family != AF_INET6 || n->bits != 128 ||
+	if (n->family != AF_INET6 || n->bits < 96 ||
 	    memcmp(n->addr, mapped, sizeof(mapped)) != 0)
 		return;
 	memmove(n->addr, n->addr + 12, 4);
 	memset(n->addr + 4, 0, 12);
 	n->family = AF_INET;
-	n->bits = 32;
+	n->bits -= 96;
 }
 
 static int
