@@ -338,14 +338,13 @@ wrong_answer(struct flow *f)
 	flog(f, LOG_NOTICE, "wrong %s (%d attempts left)",
 	    method_by_id(f->method)->noun, f->attempts_left);
 	faudit(f, "code_failed", "refused", "wrong");
-	if (f->fake) {
+	flow_wait(f, F_CHECKING, flow_dir_wait(f));
+	if (f->fake) {	/* nothing to count: the result, as if counted */
 		struct work_result r = { .kind = W_RECORD_FAIL };
 
-		flow_wait(f, F_CHECKING, flow_dir_wait(f));
 		flow_work_done(f, &r);
 		return;
 	}
-	flow_wait(f, F_CHECKING, flow_dir_wait(f));
 	work_dir(f, W_RECORD_FAIL, NULL);
 }
 
