@@ -15,12 +15,8 @@
 #include "answers.h"
 #include "kdf.h"
 
-/* What a stored hash may ask for: at most 256 MiB and 16 lanes. */
-#define LN_MIN		10
-#define LN_MAX		20
-#define R_MAX		32
+/* What a stored hash may ask for: kdf.c's most, 16 lanes. */
 #define P_MAX		16
-#define MEM_MAX		(256UL * 1024 * 1024)
 
 /* Length of the UTF-8 sequence at p (n bytes left), 0 if malformed. */
 static size_t
@@ -104,9 +100,7 @@ bad:
 static int
 params_ok(const struct answer_params *p)
 {
-	return p->ln >= LN_MIN && p->ln <= LN_MAX && p->r >= 1 &&
-	    p->r <= R_MAX && p->p >= 1 && p->p <= P_MAX &&
-	    128UL * (unsigned long)p->r * (1UL << p->ln) <= MEM_MAX;
+	return kdf_params_ok(p->ln, p->r, p->p, P_MAX);
 }
 
 static int
