@@ -15,12 +15,8 @@
 #include "answers.h"
 #include "kdf.h"
 
-/* What a stored hash may ask for: at most 256 MiB and 16 lanes. */
-#define LN_MIN		10
-#define LN_MAX		20
-#define R_MAX		32
+/* What a stored hash may ask for: kdf.c's most, 16 lanes. */
 #define P_MAX		16
-#define MEM_MAX		(256UL * 1024 * 1024)
 
 /* Length of the UTF-8 sequence at p (n bytes left), 0 if malformed. */
 static size_t
@@ -104,9 +100,7 @@ bad:
 static int
 params_ok(const struct answer_params *p)
 {
-	return p->ln >= LN_MIN && p->ln <= LN_MAX && p->r >= 1 &&
-	    p->r <= R_MAX && p->p >= 1 && p->p <= P_MAX &&
-	    128UL * (unsigned long)p->r * (1UL << p->ln) <= MEM_MAX;
+	return kdf_params_ok(p->ln, p->r, p->p, P_MAX);
 }
 
 static int
@@ -202,11 +196,18 @@ answer_verify(const struct secret *typed, const char *stored)
 	return r;
 }
 
-/* The question number of a stored answer ("N:$scrypt$..."), or 0. */
+/*
+ * The question number of a stored answer ("N:$scrypt$..."), or 0.  The
+ * value is the directory's: digits right up to the ':', nothing atoi
+ * would take ("+1:", " 1:", "1x:", a number past INT_MAX).
+ */
 int
 answer_number(const char *v, int nquestions)
 {
-	int n = atoi(v);
+	int n = 0;
 
-	return strchr(v, ':') != NULL && n >= 1 && n <= nquestions ? n : 0;
+	for (; *v >= '0' && *v <= '9'; v++)
+		if ((n = n * 10 + (*v - '0')) > nquestions)
+			return 0;
+	return *v == ':' && n >= 1 ? n : 0;
 }

@@ -12,6 +12,7 @@
 #define SSPR_DAEMON_USER	"_sspr"
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "addr.h"
@@ -31,6 +32,18 @@ struct cfglist {
 	char	*item[CFG_MAX_WORDS];
 	int	 n;
 };
+
+/* Is word one of l's words, exactly as written? */
+static inline int
+cfglist_has(const struct cfglist *l, const char *word)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->item[i], word) == 0)
+			return 1;
+	return 0;
+}
 
 enum policy_enabled {
 	POLICY_NONE = 1,

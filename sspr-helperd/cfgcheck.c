@@ -81,12 +81,7 @@ user_filter_ok(const char *f)
 int
 cfg_method(const struct cfg *c, const char *name)
 {
-	int i;
-
-	for (i = 0; i < c->methods.n; i++)
-		if (strcmp(c->methods.item[i], name) == 0)
-			return 1;
-	return 0;
+	return cfglist_has(&c->methods, name);
 }
 
 /*

@@ -78,7 +78,6 @@ struct flow {
 	void		(*on_code)(struct flow *, struct secret *);
 	void		(*on_sent)(struct flow *, int, const char *);
 	struct human	*human;		/* the check being asked, if any */
-	int		 human_ok;
 	int		 human_tries;
 	int		 remote;	/* HELLO named a remote host */
 	char		 host[FLEET_HOST_MAX + 1];	/* "": a local caller */
@@ -195,11 +194,12 @@ int	human_needed(const struct flow *);
 void	human_ask(struct flow *);
 int	human_answered(struct flow *, const struct secret *);
 
-/* method_email.c */
-/* the names the audit gives f->method (method.c), given by the families */
+/* flow.c: the names the audit gives f->method and HELLO_OK's method
+   bits (method.c), given by the families */
 void	flow_method_names(const char *(*)(int));
 void	flow_method_features(unsigned (*)(const struct cfg *, int));
 
+/* register.c */
 int	register_due(const struct cfg *, const struct account *);
 
 /* work.c: the slow parts, on the pools */

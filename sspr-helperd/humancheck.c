@@ -19,13 +19,7 @@
 static int
 checks(const struct cfglist *l, const char *word)
 {
-	int i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->item[i], word) == 0 ||
-		    strcmp(l->item[i], "all") == 0)
-			return 1;
-	return 0;
+	return cfglist_has(l, word) || cfglist_has(l, "all");
 }
 
 /* [policy] human_check for this caller: kiosk, remote (SSH) or local. */
@@ -76,10 +70,8 @@ human_answered(struct flow *f, const struct secret *typed)
 {
 	char key[SSPR_RHOST_MAX + 8];
 
-	if (human_match(f->human, typed->buf, typed->len)) {
-		f->human_ok = 1;
+	if (human_match(f->human, typed->buf, typed->len))
 		return 1;
-	}
 	source_key(f, key, sizeof(key));
 	state_event(key, STATE_FAIL, time(NULL), NULL);
 	faudit(f, "human_check", "refused", "wrong");

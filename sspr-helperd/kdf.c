@@ -15,28 +15,50 @@
 
 #include "kdf.h"
 
+/* The most a stored value may ask for: N up to 2^20, 256 MiB. */
+#define LN_MIN		10
+#define LN_MAX		20
+#define R_MAX		32
+#define P_MAX		16
+#define MEM_MAX		(256UL * 1024 * 1024)
+
+/*
+ * Is scrypt (N = 2^ln, r, p) within what this host will spend, with at
+ * most p_max lanes?  A value someone else wrote must not make it
+ * allocate gigabytes.
+ */
+int
+kdf_params_ok(int ln, int r, int p, int p_max)
+{
+	return ln >= LN_MIN && ln <= LN_MAX && r >= 1 && r <= R_MAX &&
+	    p >= 1 && p <= p_max && p <= P_MAX &&
+	    128UL * (unsigned long)r * (1UL << ln) <= MEM_MAX;
+}
+
 /*
  * outlen bytes of scrypt (N = 2^ln, r, p) of pw with salt into out; 0,
- * or -1 with out zeroed.  maxmem is what those parameters need and a
- * little more, so that OpenSSL's 32 MiB default does not refuse them.
+ * or -1 with out zeroed (parameters past kdf_params_ok included).
+ * maxmem is what those parameters need and a little more, so that
+ * OpenSSL's 32 MiB default does not refuse them.
  */
 int
 kdf_scrypt(const void *pw, size_t pwlen, const unsigned char *salt,
     size_t saltlen, int ln, int r, int p, unsigned char *out, size_t outlen)
 {
-	uint64_t n = (uint64_t)1 << ln;
+	uint64_t n, maxmem;
 	uint32_t r32 = (uint32_t)r, p32 = (uint32_t)p;
-	uint64_t maxmem = 128 * (uint64_t)r32 * (n + (uint64_t)p32) +
-	    1024 * 1024;
 	OSSL_PARAM prm[7], *q = prm;
 	EVP_KDF *kdf;
 	EVP_KDF_CTX *ctx = NULL;
 	int ok = 0;
 
-	if ((kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL)) == NULL) {
+	if (!kdf_params_ok(ln, r, p, P_MAX) ||
+	    (kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL)) == NULL) {
 		explicit_bzero(out, outlen);
 		return -1;
 	}
+	n = (uint64_t)1 << ln;
+	maxmem = 128 * (uint64_t)r32 * (n + (uint64_t)p32) + 1024 * 1024;
 	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
 	    (void *)pw, pwlen);
 	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,

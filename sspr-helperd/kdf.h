@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+int	kdf_params_ok(int, int, int, int);
 int	kdf_scrypt(const void *, size_t, const unsigned char *, size_t, int,
 	    int, int, unsigned char *, size_t);
 int	kdf_b64_exact(const char *, size_t, unsigned char *, size_t);

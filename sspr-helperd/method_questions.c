@@ -44,7 +44,8 @@ questions_shown(const struct cfg *c, const struct account *a,
 
 /*
  * At a reset: [questions] required of the answered ones (all of them
- * when fewer), in random order.
+ * when fewer), in random order.  A question the entry holds two values
+ * for (written by hand or by a tool) is one question, asked once.
  */
 static void
 questions_prepare(struct flow *f)
@@ -53,10 +54,15 @@ questions_prepare(struct flow *f)
 	unsigned char rnd[MAX_QUESTIONS];
 
 	for (i = 0; f->acct.answers != NULL && f->acct.answers[i] != NULL &&
-	    n < MAX_QUESTIONS; i++)
+	    n < MAX_QUESTIONS; i++) {
 		if ((t = answer_number(f->acct.answers[i],
-		    f->cfg->questions.n)) != 0)
+		    f->cfg->questions.n)) == 0)
+			continue;
+		for (j = 0; j < n && have[j] != t; j++)
+			;
+		if (j == n)
 			have[n++] = t;
+	}
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		memset(rnd, 0, sizeof(rnd));
 	for (i = n - 1; i > 0; i--) {	/* Fisher-Yates */

@@ -44,17 +44,6 @@ sshkey_shown(const struct cfg *c, const struct account *a,
 	return 0;
 }
 
-static int
-listed(const struct cfglist *l, const char *s)
-{
-	int i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->item[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * Only sshd may say which key it accepted: a root caller that may act
  * for others, from a PAM service [sshkey] services names, running a
@@ -74,7 +63,7 @@ not_sshd(const struct flow *f)
 		return "the flow came through a relay";
 	if (f->uid != 0 || f->self_only)
 		return "the caller is not root";
-	if (!listed(&c->sshkey_services, f->service))
+	if (!cfglist_has(&c->sshkey_services, f->service))
 		return "the PAM service is not in [sshkey] services";
 	if (peer_program(f->pid, (const char *const *)c->sshkey_sshd.item,
 	    c->sshkey_sshd.n) == PEER_OTHER)

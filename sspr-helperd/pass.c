@@ -21,22 +21,16 @@
 static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 #define NSYM	(sizeof(alphabet) - 1)
 
-/* The cost of a new hash (32 MiB), and the most a stored one may ask. */
+/* The cost of a new hash (32 MiB); a stored one's lanes at most. */
 #define LN_NEW		15
 #define R_NEW		8
 #define P_NEW		1
-#define LN_MIN		10
-#define LN_MAX		20
-#define R_MAX		32
 #define P_MAX		4
-#define MEM_MAX		(256UL * 1024 * 1024)
 
 int
 pass_params_ok(int ln, int r, int p)
 {
-	return ln >= LN_MIN && ln <= LN_MAX && r >= 1 && r <= R_MAX &&
-	    p >= 1 && p <= P_MAX &&
-	    128UL * (unsigned long)r * (1UL << ln) <= MEM_MAX;
+	return kdf_params_ok(ln, r, p, P_MAX);
 }
 
 int

@@ -225,9 +225,12 @@ methods_available(struct flow *f)
 	return n;
 }
 
-/* Why an account found in the directory still gets no code. */
+/*
+ * Why an account found in the directory still gets no code.  Fills the
+ * plan (methods_available) and how much of it is asked (n_plan).
+ */
 static const char *
-ineligible(const struct flow *f)
+ineligible(struct flow *f)
 {
 	const struct account *a = &f->acct;
 	const struct method *chosen = method_chosen(f->purpose);
@@ -237,7 +240,7 @@ ineligible(const struct flow *f)
 		return "excluded or privileged";
 	if (!a->in_scope)
 		return "not in the group [policy] enables";
-	n = methods_available((struct flow *)f);
+	n = methods_available(f);
 	need = f->purpose == SSPR_PURPOSE_VERIFY ? 1 : a->admin ?
 	    f->cfg->admin_methods_required : f->cfg->methods_required;
 	if (chosen != NULL && (n == 0 || f->plan[0] != chosen->id))
@@ -251,7 +254,7 @@ ineligible(const struct flow *f)
 		return "no usable recovery method";
 	if (n < need)
 		return "fewer recovery methods than required";
-	((struct flow *)f)->n_plan = need;
+	f->n_plan = need;
 	if (a->admin_locked)
 		return "locked by an administrator";
 	if (a->disabled)
@@ -335,14 +338,13 @@ wrong_answer(struct flow *f)
 	flog(f, LOG_NOTICE, "wrong %s (%d attempts left)",
 	    method_by_id(f->method)->noun, f->attempts_left);
 	faudit(f, "code_failed", "refused", "wrong");
-	if (f->fake) {
+	flow_wait(f, F_CHECKING, flow_dir_wait(f));
+	if (f->fake) {	/* nothing to count: the result, as if counted */
 		struct work_result r = { .kind = W_RECORD_FAIL };
 
-		flow_wait(f, F_CHECKING, flow_dir_wait(f));
 		flow_work_done(f, &r);
 		return;
 	}
-	flow_wait(f, F_CHECKING, flow_dir_wait(f));
 	work_dir(f, W_RECORD_FAIL, NULL);
 }
 

@@ -73,20 +73,23 @@ net_parse(const char *s, struct net *n)
 	return 0;
 }
 
-/* An IPv4 address that came as ::ffff:a.b.c.d is that IPv4 address. */
+/*
+ * An IPv4 address that came as ::ffff:a.b.c.d is that IPv4 address, and
+ * a network written ::ffff:a.b.c.d/96+N is a.b.c.d/N.
+ */
 static void
 net_unmap(struct net *n)
 {
 	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	    0, 0xff, 0xff };
 
-	if (n->family != AF_INET6 || n->bits != 128 ||
+	if (n->family != AF_INET6 || n->bits < 96 ||
 	    memcmp(n->addr, mapped, sizeof(mapped)) != 0)
 		return;
 	memmove(n->addr, n->addr + 12, 4);
 	memset(n->addr + 4, 0, 12);
 	n->family = AF_INET;
-	n->bits = 32;
+	n->bits -= 96;
 }
 
 static int
@@ -191,14 +194,12 @@ source_matches(const char *w, const struct place *p)
 }
 
 static int
-listed(const struct cfglist *l, const char *s, int is_source,
-    const struct place *p)
+source_listed(const struct cfglist *l, const struct place *p)
 {
 	int i;
 
 	for (i = 0; i < l->n; i++)
-		if (is_source ? source_matches(l->item[i], p) :
-		    strcmp(l->item[i], s) == 0)
+		if (source_matches(l->item[i], p))
 			return 1;
 	return 0;
 }
@@ -214,9 +215,9 @@ where_allowed(const struct cfglist *services, const struct cfglist *sources,
 		return 1;
 	if (!p->vouched)
 		return 0;
-	if (services->n > 0 && !listed(services, p->service, 0, p))
+	if (services->n > 0 && !cfglist_has(services, p->service))
 		return 0;
-	if (sources->n > 0 && !listed(sources, NULL, 1, p))
+	if (sources->n > 0 && !source_listed(sources, p))
 		return 0;
 	return 1;
 }

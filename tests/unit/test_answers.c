@@ -199,6 +199,25 @@ test_parse(void **state)
 	assert_int_equal(answer_parse(bad, &p, salt, hash), -1);
 }
 
+/* A stored value's question number: digits up to the ':', in range. */
+static void
+test_number(void **state)
+{
+	static const char *const bad[] = {
+		"", ":$scrypt$", "0:$scrypt$", "4:$scrypt$", "1", "1$scrypt$",
+		"+1:$scrypt$", " 1:$scrypt$", "1x:$scrypt$", "-1:$scrypt$",
+		"4294967297:$scrypt$", "99999999999999999999:$scrypt$",
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(answer_number("1:$scrypt$", 3), 1);
+	assert_int_equal(answer_number("3:", 3), 3);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (answer_number(bad[i], 3) != 0)
+			fail_msg("accepted: \"%s\"", bad[i]);
+}
+
 int
 main(void)
 {
@@ -209,6 +228,7 @@ main(void)
 		cmocka_unit_test(test_default_params),
 		cmocka_unit_test(test_known_hash),
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_number),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,6 +92,15 @@ test_networks(void **state)
 	/* sshd on a dual-stack socket: the IPv4 address it stands for */
 	assert_true(ok(c, "sshd", "::ffff:10.9.8.7", "ssh"));
 	assert_false(ok(c, "sshd", "::ffff:11.9.8.7", "ssh"));
+	cfg_unref(c);
+	/* a network written in the mapped form is the IPv4 network */
+	c = rule("", "::ffff:172.16.0.0/108");
+	assert_true(ok(c, "sshd", "172.16.3.4", "ssh"));
+	assert_true(ok(c, "sshd", "::ffff:172.31.255.1", "ssh"));
+	assert_false(ok(c, "sshd", "172.32.0.1", "ssh"));
+	cfg_unref(c);
+	c = rule("", "10.0.0.0/8 192.168.1.128/25 ::1 "
+	    "2001:db8:1::/48 198.51.100.7");
 	/* a network is not a host, a zone is not understood: refused */
 	assert_false(ok(c, "sshd", "10.0.0.0/8", "ssh"));
 	assert_false(ok(c, "sshd", "fe80::1%eth0", "ssh"));
