@@ -75,6 +75,8 @@ host_of(X509 *cert, char *out, size_t size)
 {
 	GENERAL_NAMES *names;
 	const GENERAL_NAME *g;
+	const X509_NAME *name;
+	const ASN1_STRING *cn;
 	const unsigned char *p;
 	int i, n, found = 0;
 
@@ -96,9 +98,21 @@ host_of(X509 *cert, char *out, size_t size)
 	GENERAL_NAMES_free(names);
 	if (found)
 		return 0;
-	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert),
-	    NID_commonName, out, (int)size);
-	return n > 0 && host_name_ok(out, (size_t)n) ? 0 : -1;
+	/*
+	 * The CN whole, never cut to fit (X509_NAME_get_text_by_NID would
+	 * cut it, and a longer name would pass for its first 64 bytes).
+	 */
+	name = X509_get_subject_name(cert);
+	if ((i = X509_NAME_get_index_by_NID(name, NID_commonName, -1)) < 0)
+		return -1;
+	cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+	p = ASN1_STRING_get0_data(cn);
+	n = ASN1_STRING_length(cn);
+	if (!host_name_ok((const char *)p, (size_t)n) || (size_t)n >= size)
+		return -1;
+	memcpy(out, p, (size_t)n);
+	out[n] = '\0';
+	return 0;
 }
 
 /* Is host in [fleet] admin_hosts (its root may send ADMIN)? */
