@@ -41,6 +41,7 @@ struct hostcount {
 
 struct bridge {
 	int	fd;
+	int	timeout_s;	/* [fleet] timeout when it was accepted */
 	char	addr[INET6_ADDRSTRLEN + 8];
 	char	host[FLEET_HOST_MAX + 1];
 };
@@ -48,8 +49,7 @@ struct bridge {
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hostcount	*hosts;
 static int		 nconns;
-static int		 max_conns, max_per_host, timeout_s;
-static struct cfg	*limits;	/* for admin_hosts; under lock */
+static struct cfg	*limits;	/* [fleet] limits, admin_hosts: under lock */
 static int		 listen_fd = -1;
 static int		 peer_pipe[2] = { -1, -1 };
 
@@ -129,9 +129,12 @@ host_is_admin(const char *host)
 	return r;
 }
 
-/* Takes a slot for host; 0, or -1 when it has max_per_host already. */
+/*
+ * Takes a slot for host; 0, or -1 when it has max_per_host (said in *max)
+ * already.
+ */
 static int
-host_take(const char *host)
+host_take(const char *host, int *max)
 {
 	struct hostcount *h;
 	int r = 0;
@@ -144,7 +147,8 @@ host_take(const char *host)
 		h->next = hosts;
 		hosts = h;
 	}
-	if (h == NULL || h->n >= max_per_host)
+	*max = limits->fleet_max_per_host;
+	if (h == NULL || h->n >= *max)
 		r = -1;
 	else
 		h->n++;
@@ -327,7 +331,7 @@ pump(SSL *ssl, int tfd, int sfd, const char *host, int admin)
 
 /* Hands the loop its end of the bridge.  0, or -1. */
 static int
-hand_over(struct fleet_peer *p, int *sfd)
+hand_over(struct fleet_peer *p, int *sfd, int timeout_s)
 {
 	int sv[2];
 
@@ -355,9 +359,9 @@ bridge_main(void *arg)
 	SSL *ssl = NULL;
 	X509 *cert = NULL;
 	char why[512];
-	int sfd = -1, counted = 0, admin;
+	int sfd = -1, counted = 0, admin, max;
 
-	set_timeouts(b->fd, timeout_s);
+	set_timeouts(b->fd, b->timeout_s);
 	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL ||
 	    SSL_set_fd(ssl, b->fd) != 1)
 		goto out;
@@ -384,15 +388,15 @@ bridge_main(void *arg)
 	if (admin)
 		log_msg(LOG_INFO, "fleet: host %s: an administrator's "
 		    "connection (admin_hosts)", b->host);
-	if (host_take(b->host) != 0) {
+	if (host_take(b->host, &max) != 0) {
 		log_msg(LOG_WARNING, "fleet: host %s (%s): over max_per_host "
 		    "(%d connections at once); refusing", b->host, b->addr,
-		    max_per_host);
+		    max);
 		refuse(ssl, b->fd, SSPR_R_BUSY);
 		goto out;
 	}
 	counted = 1;
-	if (hand_over(p, &sfd) != 0) {
+	if (hand_over(p, &sfd, b->timeout_s) != 0) {
 		refuse(ssl, b->fd, SSPR_R_INTERNAL);
 		goto out;
 	}
@@ -435,17 +439,19 @@ start_bridge(int fd, const struct sockaddr_storage *sa)
 	pthread_attr_t at;
 	pthread_t t;
 	struct bridge *b;
-	int full;
+	int full, max, timeout_s;
 
 	pthread_mutex_lock(&lock);
-	full = nconns >= max_conns;
+	max = limits->fleet_max_conns;
+	timeout_s = limits->fleet_timeout;
+	full = nconns >= max;
 	if (!full)
 		nconns++;
 	pthread_mutex_unlock(&lock);
 	if (full || (b = calloc(1, sizeof(*b))) == NULL) {
 		if (full)
 			log_msg(LOG_WARNING, "fleet: max_connections (%d) "
-			    "reached; refusing a connection", max_conns);
+			    "reached; refusing a connection", max);
 		close(fd);
 		if (!full) {
 			pthread_mutex_lock(&lock);
@@ -455,6 +461,7 @@ start_bridge(int fd, const struct sockaddr_storage *sa)
 		return;
 	}
 	b->fd = fd;
+	b->timeout_s = timeout_s;
 	addr_text(sa, b->addr, sizeof(b->addr));
 	pthread_attr_init(&at);
 	pthread_attr_setstacksize(&at, THREAD_STACK);
@@ -562,9 +569,6 @@ fleet_server_limits(const struct cfg *c)
 	struct cfg *old;
 
 	pthread_mutex_lock(&lock);
-	max_conns = c->fleet_max_conns;
-	max_per_host = c->fleet_max_per_host;
-	timeout_s = c->fleet_timeout;
 	old = limits;
 	limits = cfg_ref((struct cfg *)c);
 	pthread_mutex_unlock(&lock);
