@@ -229,13 +229,15 @@ read_full(int fd, SSL *ssl, unsigned char *p, size_t n, int first)
 /*
  * One whole frame into buf (SSPR_FRAME_MAX + 4 bytes): the length first,
  * within 2..SSPR_FRAME_MAX, then the body, which must decode.  *len is
- * the whole frame's size.  Returns its type; FLEET_NONE when a TLS record
+ * the whole frame's size; *out, if asked, the decoded message (the caller
+ * msg_wipes it).  Returns its type; FLEET_NONE when a TLS record
  * without data came instead (poll again); or -1: closed, timed out (the
  * socket's SO_RCVTIMEO), or not a frame.  An empty stream at a frame's
  * start is -1 with errno 0, so a caller can tell an end.
  */
 int
-fleet_read_frame(int fd, SSL *ssl, unsigned char *buf, uint32_t *len)
+fleet_read_frame(int fd, SSL *ssl, unsigned char *buf, uint32_t *len,
+    struct msg *out)
 {
 	struct msg m;
 	uint32_t n;
@@ -254,10 +256,13 @@ fleet_read_frame(int fd, SSL *ssl, unsigned char *buf, uint32_t *len)
 		return -1;
 	}
 	if (msg_decode(&m, buf + 4, n) != 0) {
+		msg_wipe(&m);
 		errno = EPROTO;
 		return -1;
 	}
 	type = m.type;
+	if (out != NULL)
+		*out = m;
 	msg_wipe(&m);
 	*len = n + 4;
 	return type;

@@ -19,6 +19,7 @@
 #include "sspr_proto.h"
 
 struct conn;
+struct msg;
 
 /* A relayed caller, handed from a bridge thread to the loop. */
 struct fleet_peer {
@@ -33,7 +34,7 @@ struct fleet_peer {
 #define FLEET_NONE	0	/* fleet_read_frame: no frame yet, poll again */
 int	fleet_tls_load(const struct cfg *, char *, size_t);
 SSL_CTX	*fleet_ctx_get(unsigned long *);
-int	fleet_read_frame(int, SSL *, unsigned char *, uint32_t *);
+int	fleet_read_frame(int, SSL *, unsigned char *, uint32_t *, struct msg *);
 int	fleet_write(int, SSL *, const unsigned char *, size_t);
 int	fleet_request_type(uint16_t);
 void	fleet_tls_error(char *, size_t);

@@ -251,8 +251,9 @@ read_host(SSL *ssl, struct fleet_peer *p, const char *host)
 	struct msg m;
 	int ok;
 
-	if (fleet_read_frame(-1, ssl, buf, &len) != SSPR_MSG_HOST ||
-	    msg_decode(&m, buf + 4, len - 4) != 0) {
+	if (fleet_read_frame(-1, ssl, buf, &len, &m) != SSPR_MSG_HOST) {
+		msg_wipe(&m);	/* whatever came instead, secrets too */
+		explicit_bzero(buf, sizeof(buf));
 		log_msg(LOG_WARNING, "fleet: host %s: the first frame is not "
 		    "a valid HOST; closing", host);
 		return -1;
@@ -294,7 +295,7 @@ pump(SSL *ssl, int tfd, int sfd, const char *host, int admin)
 			break;
 		}
 		if (SSL_pending(ssl) > 0 || pf[0].revents != 0) {
-			type = fleet_read_frame(-1, ssl, buf, &len);
+			type = fleet_read_frame(-1, ssl, buf, &len, NULL);
 			if (type == FLEET_NONE)
 				continue;
 			if (type < 0) {

@@ -323,7 +323,7 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
 			break;
 		}
 		if (SSL_pending(ssl) > 0 || pf[1].revents != 0) {
-			type = fleet_read_frame(-1, ssl, buf, &len);
+			type = fleet_read_frame(-1, ssl, buf, &len, NULL);
 			if (type == FLEET_NONE)
 				continue;	/* a ticket, no frame */
 			if (type < 0 || !(type & 0x8000)) {
@@ -344,7 +344,7 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
 			explicit_bzero(buf, len);
 		}
 		if (pf[0].revents != 0) {
-			type = fleet_read_frame(lfd, NULL, buf, &len);
+			type = fleet_read_frame(lfd, NULL, buf, &len, NULL);
 			if (type < 0)
 				break;	/* the caller hung up, or slow */
 			if (!fleet_request_type((uint16_t)type)) {
@@ -419,8 +419,9 @@ local_admin(struct relay *r)
 	m.u.hello_ok.version = SSPR_PROTO_CUR;
 	if (send_msg(r->fd, NULL, &m) != 0)
 		return;
-	if (fleet_read_frame(r->fd, NULL, buf, &len) != SSPR_MSG_ADMIN ||
-	    msg_decode(&m, buf + 4, len - 4) != 0) {
+	if (fleet_read_frame(r->fd, NULL, buf, &len, &m) != SSPR_MSG_ADMIN) {
+		msg_wipe(&m);
+		explicit_bzero(buf, sizeof(buf));
 		send_fail(r->fd, SSPR_R_PROTOCOL);
 		return;
 	}
@@ -456,13 +457,14 @@ local_admin(struct relay *r)
 
 /* Waits for the caller's first frame (HELLO) for up to HELLO_WAIT_S. */
 static int
-first_frame(struct relay *r, unsigned char *buf, uint32_t *len)
+first_frame(struct relay *r, unsigned char *buf, uint32_t *len,
+    struct msg *m)
 {
 	struct pollfd pf = { .fd = r->fd, .events = POLLIN };
 
 	if (poll(&pf, 1, HELLO_WAIT_S * 1000) != 1)
 		return -1;
-	return fleet_read_frame(r->fd, NULL, buf, len);
+	return fleet_read_frame(r->fd, NULL, buf, len, m);
 }
 
 /*
@@ -501,8 +503,8 @@ relay_main(void *arg)
 	int tfd = -1;
 
 	set_timeouts(r->fd, FRAME_TIMEOUT_S);
-	if (first_frame(r, buf, &len) != SSPR_MSG_HELLO ||
-	    msg_decode(&hello, buf + 4, len - 4) != 0) {
+	if (first_frame(r, buf, &len, &hello) != SSPR_MSG_HELLO) {
+		msg_wipe(&hello);	/* whatever came instead */
 		send_fail(r->fd, SSPR_R_PROTOCOL);
 		goto out;
 	}
