@@ -510,16 +510,15 @@ open_listener(const char *spec)
 	struct addrinfo hints = { .ai_family = AF_UNSPEC,
 	    .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE |
 	    AI_NUMERICHOST | AI_NUMERICSERV }, *res = NULL;
-	char host[300];
-	const char *colon = strrchr(spec, ':');
+	char host[301];
+	const char *port;
 	int fd = -1, one = 1, r;
 
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
+	if (cfg_hostport(spec, host, sizeof(host), &port) != 0) {
+		log_msg(LOG_ERR, "[fleet] listen %s: not ADDRESS:PORT", spec);
+		return -1;
 	}
-	if ((r = getaddrinfo(host, colon + 1, &hints, &res)) != 0) {
+	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
 		log_msg(LOG_ERR, "[fleet] listen %s: %s", spec,
 		    gai_strerror(r));
 		return -1;

@@ -215,8 +215,8 @@ static SSL *
 server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
     char *why, size_t size)
 {
-	char host[300], tmp[16];
-	const char *colon = strrchr(spec, ':');
+	char host[301], tmp[16];
+	const char *port;
 	SSL_CTX *ctx;
 	SSL *ssl = NULL;
 	SSL_SESSION *sess;
@@ -224,12 +224,11 @@ server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
 	long v;
 	int fd;
 
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
+	if (cfg_hostport(spec, host, sizeof(host), &port) != 0) {
+		snprintf(why, size, "not NAME:PORT");
+		return NULL;
 	}
-	if ((fd = tcp_connect(host, colon + 1, seconds, why, size)) < 0)
+	if ((fd = tcp_connect(host, port, seconds, why, size)) < 0)
 		return NULL;
 	if ((ctx = fleet_ctx_get(&gen)) == NULL ||
 	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1) {

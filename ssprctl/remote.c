@@ -116,26 +116,22 @@ int
 remote_dial(const struct cfg *c, const char *spec)
 {
 	struct msg m = { .type = SSPR_MSG_HOST };
-	const char *colon = strrchr(spec, ':');
-	char host[300], tmp[16];
+	const char *port;
+	char host[301], tmp[16];
 	struct wire_wr wr;
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
 	int fd = -1, sv[2] = { -1, -1 }, ok = 0;
 	pid_t pid;
 
-	if (colon == NULL || *c->fleet_cert == '\0' || *c->fleet_ca == '\0') {
+	if (cfg_hostport(spec, host, sizeof(host), &port) != 0 ||
+	    *c->fleet_cert == '\0' || *c->fleet_ca == '\0') {
 		fprintf(stderr, "ssprctl: --server needs NAME:PORT, and "
 		    "[fleet] cert_file, key_file and ca_file in %s\n", c->path);
 		return -1;
 	}
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	}
 	if ((ctx = ctx_new(c)) == NULL ||
-	    (fd = tcp_connect(host, colon + 1)) < 0 ||
+	    (fd = tcp_connect(host, port)) < 0 ||
 	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
 		goto out;
 	if (inet_pton(AF_INET, host, tmp) == 1 ||
