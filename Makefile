@@ -160,6 +160,7 @@ $(BUILD)/sspr-helperd: $(D_OBJ) $(PROTO_OBJ)
 
 $(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/ssprctl/passcmd.o \
     $(BUILD)/obj/ssprctl/remote.o $(call obj,$(CFG_SRC)) \
+    $(BUILD)/obj/sspr-helperd/fleet.o \
     $(BUILD)/obj/sspr-helperd/addr.o $(BUILD)/obj/sspr-helperd/pass.o \
     $(BUILD)/obj/sspr-helperd/kdf.o $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")

@@ -6,6 +6,7 @@
  * from a socket or a TLS stream through the one parser (msg_decode)
  * before anything is forwarded.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -81,10 +82,13 @@ load_crl(SSL_CTX *ctx, const char *path, char *err, size_t errsize)
 	return 0;
 }
 
-static SSL_CTX *
-ctx_new(const struct cfg *c, char *err, size_t errsize)
+/*
+ * A context from c's [fleet] files, a reset server's (server) or a
+ * client's (a relay, ssprctl --server): NULL with err.
+ */
+SSL_CTX *
+fleet_ctx_new(const struct cfg *c, int server, char *err, size_t errsize)
 {
-	int server = c->role == ROLE_SERVER;
 	SSL_CTX *ctx;
 	char why[256];
 
@@ -140,6 +144,21 @@ fail:
 	return NULL;
 }
 
+/* The server ssl is to reach must be host (a name, or an address). */
+void
+fleet_peer_name(SSL *ssl, const char *host)
+{
+	unsigned char tmp[16];
+
+	if (inet_pton(AF_INET, host, tmp) == 1 ||
+	    inet_pton(AF_INET6, host, tmp) == 1)
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
+	else {
+		SSL_set_tlsext_host_name(ssl, host);
+		SSL_set1_host(ssl, host);
+	}
+}
+
 /*
  * Builds the context from c's files and makes it the one new connections
  * take; connections already up keep theirs.  A file that does not load
@@ -152,7 +171,8 @@ fleet_tls_load(const struct cfg *c, char *err, size_t errsize)
 
 	if (c->role == ROLE_LOCAL)
 		return 0;
-	if ((n = ctx_new(c, err, errsize)) == NULL)
+	if ((n = fleet_ctx_new(c, c->role == ROLE_SERVER, err, errsize)) ==
+	    NULL)
 		return -1;
 	pthread_mutex_lock(&ctx_lock);
 	old = cur_ctx;

@@ -8,7 +8,6 @@
  * each through the one parser: PAM requests up, answers down.  The relay
  * holds no directory credential; what it forwards is all it can do.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -215,7 +214,7 @@ static SSL *
 server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
     char *why, size_t size)
 {
-	char host[301], tmp[16];
+	char host[301];
 	const char *port;
 	SSL_CTX *ctx;
 	SSL *ssl = NULL;
@@ -235,13 +234,7 @@ server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
 		snprintf(why, size, "TLS: out of memory");
 		goto fail;
 	}
-	if (inet_pton(AF_INET, host, tmp) == 1 ||
-	    inet_pton(AF_INET6, host, tmp) == 1)
-		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
-	else {
-		SSL_set_tlsext_host_name(ssl, host);
-		SSL_set1_host(ssl, host);
-	}
+	fleet_peer_name(ssl, host);
 	*genp = gen;
 	if ((sess = sess_get(spec, gen)) != NULL) {
 		SSL_set_session(ssl, sess);

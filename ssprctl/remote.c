@@ -6,7 +6,6 @@
  * bytes between TLS and a socketpair, so the rest of ssprctl talks to a
  * plain socket exactly as to a local daemon.
  */
-#include <arpa/inet.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "cfg.h"
+#include "fleet.h"
 #include "msg.h"
 #include "remote.h"
 #include "wire.h"
@@ -55,27 +55,15 @@ tcp_connect(const char *host, const char *port)
 	return fd;
 }
 
+/* The relay's client context (fleet.c): its CRL and limits too. */
 static SSL_CTX *
 ctx_new(const struct cfg *c)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	char err[512];
+	SSL_CTX *ctx = fleet_ctx_new(c, 0, err, sizeof(err));
 
 	if (ctx == NULL)
-		return NULL;
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	/* a ticket must not hold SSL_read while the other way has bytes */
-	SSL_CTX_clear_mode(ctx, SSL_MODE_AUTO_RETRY);
-	if (SSL_CTX_use_certificate_chain_file(ctx, c->fleet_cert) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, c->fleet_key,
-	    SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_load_verify_locations(ctx, c->fleet_ca, NULL) != 1) {
-		fprintf(stderr, "ssprctl: %s: [fleet] cert_file, key_file or "
-		    "ca_file cannot be read: %s\n", c->path,
-		    ERR_reason_error_string(ERR_get_error()));
-		SSL_CTX_free(ctx);
-		return NULL;
-	}
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+		fprintf(stderr, "ssprctl: %s: %s\n", c->path, err);
 	return ctx;
 }
 
@@ -117,7 +105,7 @@ remote_dial(const struct cfg *c, const char *spec)
 {
 	struct msg m = { .type = SSPR_MSG_HOST };
 	const char *port;
-	char host[301], tmp[16];
+	char host[301];
 	struct wire_wr wr;
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
@@ -134,13 +122,7 @@ remote_dial(const struct cfg *c, const char *spec)
 	    (fd = tcp_connect(host, port)) < 0 ||
 	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
 		goto out;
-	if (inet_pton(AF_INET, host, tmp) == 1 ||
-	    inet_pton(AF_INET6, host, tmp) == 1)
-		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
-	else {
-		SSL_set_tlsext_host_name(ssl, host);
-		SSL_set1_host(ssl, host);
-	}
+	fleet_peer_name(ssl, host);
 	if (SSL_connect(ssl) != 1) {
 		fprintf(stderr, "ssprctl: %s: TLS: %s\n", spec,
 		    SSL_get_verify_result(ssl) != X509_V_OK ?
