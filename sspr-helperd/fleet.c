@@ -24,6 +24,7 @@
 
 #define FLEET_TICKET_S	300
 #define FRAME_WAIT_MS	5000	/* the rest of a frame begun */
+#define THREAD_STACK	(256 * 1024)
 
 static pthread_mutex_t	 ctx_lock = PTHREAD_MUTEX_INITIALIZER;
 static SSL_CTX		*cur_ctx;
@@ -201,6 +202,32 @@ fleet_ctx_get(unsigned long *gen)
 		SSL_CTX_up_ref(c);
 	pthread_mutex_unlock(&ctx_lock);
 	return c;
+}
+
+/* Starts fn(arg) on a detached thread of the fleet's stack size: 0, or -1. */
+int
+fleet_thread(void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t at;
+	pthread_t t;
+	int r;
+
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, THREAD_STACK);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&t, &at, fn, arg);
+	pthread_attr_destroy(&at);
+	return r == 0 ? 0 : -1;
+}
+
+/* Each read and each write on fd within seconds (SO_RCVTIMEO, SO_SNDTIMEO). */
+void
+fleet_timeouts(int fd, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 /*

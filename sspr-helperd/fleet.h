@@ -38,6 +38,8 @@ int	fleet_tls_load(const struct cfg *, char *, size_t);
 SSL_CTX	*fleet_ctx_get(unsigned long *);
 int	fleet_read_frame(int, SSL *, unsigned char *, uint32_t *, struct msg *);
 int	fleet_write(int, SSL *, const unsigned char *, size_t);
+int	fleet_thread(void *(*)(void *), void *);
+void	fleet_timeouts(int, int);
 int	fleet_request_type(uint16_t);
 void	fleet_tls_error(char *, size_t);
 void	fleet_refused_subject(char *, size_t);

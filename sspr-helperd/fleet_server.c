@@ -31,8 +31,6 @@
 #include "msg.h"
 #include "wire.h"
 
-#define THREAD_STACK	(256 * 1024)
-
 struct hostcount {
 	char			 host[FLEET_HOST_MAX + 1];
 	int			 n;
@@ -182,15 +180,6 @@ send_fail(SSL *ssl, uint16_t reason)
 	if (msg_encode(&m, &wr) == 0)
 		(void)fleet_write(-1, ssl, wr.buf, wr.len);
 	wire_wr_wipe(&wr);
-}
-
-static void
-set_timeouts(int fd, int seconds)
-{
-	struct timeval tv = { .tv_sec = seconds };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 /*
@@ -347,7 +336,7 @@ hand_over(struct fleet_peer *p, int *sfd, int timeout_s)
 		return -1;
 	}
 	*sfd = sv[1];
-	set_timeouts(*sfd, timeout_s);
+	fleet_timeouts(*sfd, timeout_s);
 	return 0;
 }
 
@@ -362,7 +351,7 @@ bridge_main(void *arg)
 	char why[512];
 	int sfd = -1, counted = 0, admin, max;
 
-	set_timeouts(b->fd, b->timeout_s);
+	fleet_timeouts(b->fd, b->timeout_s);
 	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL ||
 	    SSL_set_fd(ssl, b->fd) != 1)
 		goto out;
@@ -437,8 +426,6 @@ addr_text(const struct sockaddr_storage *sa, char *buf, size_t size)
 static void
 start_bridge(int fd, const struct sockaddr_storage *sa)
 {
-	pthread_attr_t at;
-	pthread_t t;
 	struct bridge *b;
 	int full, max, timeout_s;
 
@@ -464,10 +451,7 @@ start_bridge(int fd, const struct sockaddr_storage *sa)
 	b->fd = fd;
 	b->timeout_s = timeout_s;
 	addr_text(sa, b->addr, sizeof(b->addr));
-	pthread_attr_init(&at);
-	pthread_attr_setstacksize(&at, THREAD_STACK);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &at, bridge_main, b) != 0) {
+	if (fleet_thread(bridge_main, b) != 0) {
 		log_msg(LOG_ERR, "fleet: cannot start a thread");
 		close(fd);
 		free(b);
@@ -475,7 +459,6 @@ start_bridge(int fd, const struct sockaddr_storage *sa)
 		nconns--;
 		pthread_mutex_unlock(&lock);
 	}
-	pthread_attr_destroy(&at);
 }
 
 static void *
@@ -579,21 +562,12 @@ fleet_server_limits(const struct cfg *c)
 int
 fleet_server_start(const struct cfg *c)
 {
-	pthread_attr_t at;
-	pthread_t t;
-	int r;
-
 	fleet_server_limits(c);
 	if (pipe2(peer_pipe, O_CLOEXEC) != 0 ||
 	    fcntl(peer_pipe[0], F_SETFL, O_NONBLOCK) != 0 ||
 	    (listen_fd = open_listener(c->fleet_listen)) < 0)
 		return -1;
-	pthread_attr_init(&at);
-	pthread_attr_setstacksize(&at, THREAD_STACK);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&t, &at, listener_main, NULL);
-	pthread_attr_destroy(&at);
-	if (r != 0) {
+	if (fleet_thread(listener_main, NULL) != 0) {
 		log_msg(LOG_ERR, "fleet: cannot start the listener thread");
 		return -1;
 	}

@@ -28,7 +28,6 @@
 #include "msg.h"
 #include "wire.h"
 
-#define THREAD_STACK	(256 * 1024)
 #define FRAME_TIMEOUT_S	2	/* as server.c: a local frame comes whole */
 #define HELLO_WAIT_S	10	/* as server.c's HELLO_TIMEOUT_MS */
 
@@ -131,15 +130,6 @@ relay_done_take(void)
 	return c;
 }
 
-static void
-set_timeouts(int fd, int seconds)
-{
-	struct timeval tv = { .tv_sec = seconds };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
 static int
 send_msg(int fd, SSL *ssl, const struct msg *m)
 {
@@ -202,7 +192,7 @@ tcp_connect(const char *host, const char *port, int seconds, char *why,
 	}
 	freeaddrinfo(res);
 	if (fd >= 0)
-		set_timeouts(fd, seconds);
+		fleet_timeouts(fd, seconds);
 	return fd;
 }
 
@@ -494,7 +484,7 @@ relay_main(void *arg)
 	SSL *ssl;
 	int tfd = -1;
 
-	set_timeouts(r->fd, FRAME_TIMEOUT_S);
+	fleet_timeouts(r->fd, FRAME_TIMEOUT_S);
 	if (first_frame(r, buf, &len, &hello) != SSPR_MSG_HELLO) {
 		msg_wipe(&hello);	/* whatever came instead */
 		send_fail(r->fd, SSPR_R_PROTOCOL);
@@ -546,10 +536,7 @@ relay_start(struct conn *c, int fd, uid_t uid, pid_t pid, int caller,
 {
 	struct passwd pw, *res = NULL;
 	char pwbuf[4096];
-	pthread_attr_t at;
-	pthread_t t;
 	struct relay *r;
-	int e;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return -1;
@@ -573,12 +560,7 @@ relay_start(struct conn *c, int fd, uid_t uid, pid_t pid, int caller,
 		return -1;
 	}
 	r->cfg = cfg_ref((struct cfg *)cfg);
-	pthread_attr_init(&at);
-	pthread_attr_setstacksize(&at, THREAD_STACK);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	e = pthread_create(&t, &at, relay_main, r);
-	pthread_attr_destroy(&at);
-	if (e != 0) {
+	if (fleet_thread(relay_main, r) != 0) {
 		cfg_unref(r->cfg);
 		free(r);
 		(void)fcntl(fd, F_SETFL, O_NONBLOCK);
