@@ -76,13 +76,19 @@ host_of(X509 *cert, char *out, size_t size)
 	const X509_NAME *name;
 	const ASN1_STRING *cn;
 	const unsigned char *p;
-	int i, n, found = 0;
+	int i, n, dns = 0, found = 0;
 
+	/*
+	 * A first DNS name that is no host name (a wildcard, too long) is
+	 * refused, not passed over for the CN: the CN is the identity only
+	 * of a certificate that has no DNS name.
+	 */
 	names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	for (i = 0; names != NULL && i < sk_GENERAL_NAME_num(names); i++) {
 		g = sk_GENERAL_NAME_value(names, i);
 		if (g->type != GEN_DNS)
 			continue;
+		dns = 1;
 		p = ASN1_STRING_get0_data(g->d.dNSName);
 		n = ASN1_STRING_length(g->d.dNSName);
 		if (host_name_ok((const char *)p, (size_t)n) &&
@@ -94,8 +100,8 @@ host_of(X509 *cert, char *out, size_t size)
 		break;
 	}
 	GENERAL_NAMES_free(names);
-	if (found)
-		return 0;
+	if (dns)
+		return found ? 0 : -1;
 	/*
 	 * The CN whole, never cut to fit (X509_NAME_get_text_by_NID would
 	 * cut it, and a longer name would pass for its first 64 bytes).
