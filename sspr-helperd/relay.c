@@ -23,6 +23,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "admin_work.h"
 #include "fleet.h"
 #include "log.h"
 #include "msg.h"
@@ -347,24 +348,14 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
 	return last;
 }
 
-/* One ADMIN_LINE "key value", the value percent-encoded as admin.c does. */
+/* One ADMIN_LINE "key value", encoded as the reset server's are. */
 static void
 admin_line(int fd, const char *key, const char *value)
 {
 	struct msg m = { .type = SSPR_MSG_ADMIN_LINE };
-	const unsigned char *p;
-	size_t o;
+	const char *f[2] = { key, value };
 
-	o = (size_t)snprintf(m.u.line, sizeof(m.u.line), "%s ", key);
-	for (p = (const unsigned char *)value; *p != '\0' &&
-	    o + 4 < sizeof(m.u.line); p++) {
-		if (*p <= ' ' || *p == '%' || *p >= 0x7f)
-			o += (size_t)snprintf(m.u.line + o, sizeof(m.u.line) - o,
-			    "%%%02X", *p);
-		else
-			m.u.line[o++] = (char)*p;
-	}
-	m.u.line[o] = '\0';
+	admin_line_encode(m.u.line, sizeof(m.u.line), f, 2);
 	(void)send_msg(fd, NULL, &m);
 }
 
