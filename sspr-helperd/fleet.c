@@ -8,6 +8,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
@@ -143,6 +145,52 @@ fleet_ctx_new(const struct cfg *c, int server, char *err, size_t errsize)
 fail:
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+/* A TCP connection to host:port within seconds, or -1 with why. */
+int
+fleet_connect(const char *host, const char *port, int seconds, char *why,
+    size_t size)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+	    .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res = NULL, *ai;
+	struct pollfd pf;
+	socklen_t len;
+	int fd = -1, err = 0, r;
+
+	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
+		snprintf(why, size, "%s", gai_strerror(r));
+		return -1;
+	}
+	snprintf(why, size, "no address");
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 &&
+		    errno == EINPROGRESS) {
+			pf.fd = fd;
+			pf.events = POLLOUT;
+			len = sizeof(err);
+			if (poll(&pf, 1, seconds * 1000) != 1)
+				err = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
+			    &len) != 0)
+				err = errno;
+		} else
+			err = errno;
+		if (err == 0 && fcntl(fd, F_SETFL, 0) == 0)
+			break;
+		snprintf(why, size, "%s", strerror(err ? err : errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd >= 0)
+		fleet_timeouts(fd, seconds);
+	return fd;
 }
 
 /* The server ssl is to reach must be host (a name, or an address). */

@@ -34,6 +34,7 @@ struct fleet_peer {
 #define FLEET_NONE	0	/* fleet_read_frame: no frame yet, poll again */
 SSL_CTX	*fleet_ctx_new(const struct cfg *, int, char *, size_t);
 void	fleet_peer_name(SSL *, const char *);
+int	fleet_connect(const char *, const char *, int, char *, size_t);
 int	fleet_tls_load(const struct cfg *, char *, size_t);
 SSL_CTX	*fleet_ctx_get(unsigned long *);
 int	fleet_read_frame(int, SSL *, unsigned char *, uint32_t *, struct msg *);

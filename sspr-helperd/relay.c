@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -151,52 +150,6 @@ send_fail(int fd, uint16_t reason)
 	(void)send_msg(fd, NULL, &m);
 }
 
-/* A TCP connection to host:port within seconds, or -1 with why. */
-static int
-tcp_connect(const char *host, const char *port, int seconds, char *why,
-    size_t size)
-{
-	struct addrinfo hints = { .ai_family = AF_UNSPEC,
-	    .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
-	struct addrinfo *res = NULL, *ai;
-	struct pollfd pf;
-	socklen_t len;
-	int fd = -1, err = 0, r;
-
-	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
-		snprintf(why, size, "%s", gai_strerror(r));
-		return -1;
-	}
-	snprintf(why, size, "no address");
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC |
-		    SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 &&
-		    errno == EINPROGRESS) {
-			pf.fd = fd;
-			pf.events = POLLOUT;
-			len = sizeof(err);
-			if (poll(&pf, 1, seconds * 1000) != 1)
-				err = ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
-			    &len) != 0)
-				err = errno;
-		} else
-			err = errno;
-		if (err == 0 && fcntl(fd, F_SETFL, 0) == 0)
-			break;
-		snprintf(why, size, "%s", strerror(err ? err : errno));
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd >= 0)
-		fleet_timeouts(fd, seconds);
-	return fd;
-}
-
 /*
  * TLS to one server ("name:port"), its certificate checked against the
  * fleet CA and the name: NULL with why.
@@ -218,7 +171,7 @@ server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
 		snprintf(why, size, "not NAME:PORT");
 		return NULL;
 	}
-	if ((fd = tcp_connect(host, port, seconds, why, size)) < 0)
+	if ((fd = fleet_connect(host, port, seconds, why, size)) < 0)
 		return NULL;
 	if ((ctx = fleet_ctx_get(&gen)) == NULL ||
 	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1) {

@@ -6,7 +6,6 @@
  * bytes between TLS and a socketpair, so the rest of ssprctl talks to a
  * plain socket exactly as to a local daemon.
  */
-#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,32 +25,14 @@
 #define REMOTE_TIMEOUT_S	10
 
 static int
-tcp_connect(const char *host, const char *port)
+dial(const char *host, const char *port)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC,
-	    .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
-	struct addrinfo *res = NULL, *ai;
-	struct timeval tv = { .tv_sec = REMOTE_TIMEOUT_S };
-	int fd = -1, r;
+	char why[256];
+	int fd = fleet_connect(host, port, REMOTE_TIMEOUT_S, why, sizeof(why));
 
-	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
-		fprintf(stderr, "ssprctl: %s: %s\n", host, gai_strerror(r));
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC,
-		    0)) < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
 	if (fd < 0)
-		fprintf(stderr, "ssprctl: %s:%s: cannot connect\n", host, port);
+		fprintf(stderr, "ssprctl: %s:%s: cannot connect: %s\n", host,
+		    port, why);
 	return fd;
 }
 
@@ -119,7 +100,7 @@ remote_dial(const struct cfg *c, const char *spec)
 		return -1;
 	}
 	if ((ctx = ctx_new(c)) == NULL ||
-	    (fd = tcp_connect(host, port)) < 0 ||
+	    (fd = dial(host, port)) < 0 ||
 	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
 		goto out;
 	fleet_peer_name(ssl, host);
