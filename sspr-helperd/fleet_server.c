@@ -29,6 +29,7 @@
 #include "fleet.h"
 #include "log.h"
 #include "msg.h"
+#include "timer.h"
 #include "wire.h"
 
 struct hostcount {
@@ -214,6 +215,34 @@ refuse(SSL *ssl, int fd, uint16_t reason)
 	linger(ssl, fd);
 }
 
+/*
+ * The handshake, whole within seconds: SO_RCVTIMEO bounds each read only,
+ * and a peer not yet known (no certificate checked) could otherwise hold
+ * a max_connections slot for hours by sending a byte now and then.
+ */
+static int
+accept_within(SSL *ssl, int fd, int seconds)
+{
+	struct pollfd pf = { .fd = fd };
+	long long end = now_ms() + seconds * 1000LL, left;
+	int r, e;
+
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) != 0)
+		return -1;
+	while ((r = SSL_accept(ssl)) != 1) {
+		e = SSL_get_error(ssl, r);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			break;
+		pf.events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+		if ((left = end - now_ms()) <= 0 ||
+		    poll(&pf, 1, (int)left) != 1)
+			break;
+	}
+	if (fcntl(fd, F_SETFL, 0) != 0)
+		return -1;
+	return r == 1 ? 0 : -1;
+}
+
 /* Why the handshake failed, in words an operator can act on. */
 static void
 handshake_error(SSL *ssl, char *buf, size_t size)
@@ -361,7 +390,7 @@ bridge_main(void *arg)
 	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL ||
 	    SSL_set_fd(ssl, b->fd) != 1)
 		goto out;
-	if (SSL_accept(ssl) != 1) {
+	if (accept_within(ssl, b->fd, b->timeout_s) != 0) {
 		handshake_error(ssl, why, sizeof(why));
 		log_msg(LOG_WARNING, "fleet: refused a host at %s: %s",
 		    b->addr, why);

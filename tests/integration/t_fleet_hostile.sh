@@ -81,6 +81,21 @@ out=$($PY "$SRC/tests/lib/fleetclient.py" "$P1" "$T/ca.pem" "$T/wild.pem" "$T/wi
 unlike "$out" 'HELLO_OK' "a certificate whose first DNS name is *.test: not served"
 like "$(log)" 'refused a host at 127\.0\.0\.1:[0-9]+: its certificate names no host' "logged as naming no host"
 
+# 4c. A handshake trickled a byte a second (each read within [fleet]
+# timeout = 5) still ends at the timeout: no certificate, no slot kept.
+(
+	exec 3<>"/dev/tcp/127.0.0.1/$P1" || exit 0
+	printf '\026\003\001\100\000' >&3
+	for _ in $(seq 1 20); do sleep 1; printf '\001' >&3 2>/dev/null || exit 0; done
+) &
+TRICKLE=$!
+timedout() { grep -c 'refused a host at 127\.0\.0\.1:[0-9]*: connection closed or timed out' "$T/srv1.log"; }
+N0=$(timedout)
+trickled() { [ "$(timedout)" -gt "$N0" ]; }
+wait_for 12 trickled
+ok $? "a trickled handshake is ended within the timeout"
+kill "$TRICKLE" 2>/dev/null; wait "$TRICKLE" 2>/dev/null
+
 # 5. Per-host limit (max_per_host = 3): a fourth connection is BUSY; another
 # host is still served meanwhile.
 HP=()
