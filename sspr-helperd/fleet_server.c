@@ -403,6 +403,15 @@ bridge_main(void *arg)
 		    "digits, '.', '-', '_')", b->addr);
 		goto out;
 	}
+	/* before HOST: a connection still sending it holds a slot too */
+	if (host_take(b->host, &max) != 0) {
+		log_msg(LOG_WARNING, "fleet: host %s (%s): over max_per_host "
+		    "(%d connections at once); refusing", b->host, b->addr,
+		    max);
+		refuse(ssl, b->fd, SSPR_R_BUSY);
+		goto out;
+	}
+	counted = 1;
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    read_host(ssl, p, b->host) != 0) {
 		refuse(ssl, b->fd, SSPR_R_PROTOCOL);
@@ -413,14 +422,6 @@ bridge_main(void *arg)
 	if (admin)
 		log_msg(LOG_INFO, "fleet: host %s: an administrator's "
 		    "connection (admin_hosts)", b->host);
-	if (host_take(b->host, &max) != 0) {
-		log_msg(LOG_WARNING, "fleet: host %s (%s): over max_per_host "
-		    "(%d connections at once); refusing", b->host, b->addr,
-		    max);
-		refuse(ssl, b->fd, SSPR_R_BUSY);
-		goto out;
-	}
-	counted = 1;
 	if (hand_over(p, &sfd, b->timeout_s) != 0) {
 		refuse(ssl, b->fd, SSPR_R_INTERNAL);
 		goto out;
