@@ -26,29 +26,37 @@
  * One line of output: fields separated by spaces, each percent-encoded
  * (%, space and anything outside printable ASCII), so that DNs, user IDs
  * and messages pass the protocol's text rules and split back exactly.
+ * line has size bytes (SSPR_LINE_MAX + 1 for an ADMIN_LINE).
  */
-static void
-add_fields(void *arg, const char **f, int nf)
+void
+admin_line_encode(char *line, size_t size, const char **f, int nf)
 {
-	struct admin_job *a = arg;
-	char line[SSPR_LINE_MAX + 1], **n;
 	const unsigned char *p;
 	size_t o = 0;
 	int i;
 
-	for (i = 0; i < nf && o + 4 < sizeof(line); i++) {
+	for (i = 0; i < nf && o + 4 < size; i++) {
 		if (i)
 			line[o++] = ' ';
 		for (p = (const unsigned char *)f[i]; *p != '\0' &&
-		    o + 4 < sizeof(line); p++) {
+		    o + 4 < size; p++) {
 			if (*p <= ' ' || *p == '%' || *p >= 0x7f)
-				o += (size_t)snprintf(line + o, sizeof(line) - o,
+				o += (size_t)snprintf(line + o, size - o,
 				    "%%%02X", *p);
 			else
 				line[o++] = (char)*p;
 		}
 	}
 	line[o] = '\0';
+}
+
+static void
+add_fields(void *arg, const char **f, int nf)
+{
+	struct admin_job *a = arg;
+	char line[SSPR_LINE_MAX + 1], **n;
+
+	admin_line_encode(line, sizeof(line), f, nf);
 
 	if (a->n == a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 64;

@@ -34,5 +34,6 @@ struct admin_job {
 
 void	admin_job_run(struct job *, void *);
 void	admin_job_set(struct admin_job *, int, const char *, const char *);
+void	admin_line_encode(char *, size_t, const char **, int);
 
 #endif

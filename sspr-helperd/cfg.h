@@ -262,6 +262,7 @@ void	cfg_print(const struct cfg *, FILE *);
 int	cfg_method(const struct cfg *, const char *);
 int	cfg_loopback_url(const char *);
 int	cfg_sms_escape(const char *);
+int	cfg_hostport(const char *, char *, size_t, const char **);
 struct stat;
 int	cfg_owner_ok(const char *, const struct stat *, char *, size_t);
 

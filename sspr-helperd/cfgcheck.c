@@ -258,17 +258,42 @@ validate_sms(struct parser *ps)
 	return 0;
 }
 
-/* host:port or [v6]:port, the port 1..65535. */
+/*
+ * NAME:PORT or [v6]:PORT, the port 1..65535: NAME (brackets off) into
+ * host, *port at the PORT in s.  0, or -1 when s is not that.
+ */
+int
+cfg_hostport(const char *s, char *host, size_t size, const char **port)
+{
+	const char *colon = strrchr(s, ':');
+	size_t n;
+	long p;
+
+	if (colon == NULL || colon == s || strlen(s) > 300 ||
+	    cfg_parse_long(colon + 1, 1, 65535, &p) != 0)
+		return -1;
+	n = (size_t)(colon - s);
+	if (*s == '[') {
+		if (colon[-1] != ']' || n < 3)
+			return -1;
+		s++;
+		n -= 2;
+	}
+	if (n >= size)
+		return -1;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	*port = colon + 1;
+	return 0;
+}
+
 static int
 hostport_ok(const char *s)
 {
-	const char *colon = strrchr(s, ':');
-	long port;
+	char host[301];
+	const char *port;
 
-	if (colon == NULL || colon == s || strlen(s) > 300 ||
-	    cfg_parse_long(colon + 1, 1, 65535, &port) != 0)
-		return 0;
-	return *s != '[' || colon[-1] == ']';
+	return cfg_hostport(s, host, sizeof(host), &port) == 0;
 }
 
 static int

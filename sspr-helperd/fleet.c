@@ -5,7 +5,10 @@
  * from a socket or a TLS stream through the one parser (msg_decode)
  * before anything is forwarded.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
@@ -18,6 +21,7 @@
 #include "wire.h"
 
 #define FRAME_WAIT_MS	5000	/* the rest of a frame begun */
+#define THREAD_STACK	(256 * 1024)
 
 static pthread_mutex_t	 ctx_lock = PTHREAD_MUTEX_INITIALIZER;
 static SSL_CTX		*cur_ctx;
@@ -35,8 +39,8 @@ fleet_tls_load(const struct cfg *c, char *err, size_t errsize)
 
 	if (c->role == ROLE_LOCAL)
 		return 0;
-	if ((n = fleet_ctx_new(c, c->role == ROLE_SERVER, err,
-	    errsize)) == NULL)
+	if ((n = fleet_ctx_new(c, c->role == ROLE_SERVER, err, errsize)) ==
+	    NULL)
 		return -1;
 	pthread_mutex_lock(&ctx_lock);
 	old = cur_ctx;
@@ -65,6 +69,22 @@ fleet_ctx_get(unsigned long *gen)
 		SSL_CTX_up_ref(c);
 	pthread_mutex_unlock(&ctx_lock);
 	return c;
+}
+
+/* Starts fn(arg) on a detached thread of the fleet's stack size: 0, or -1. */
+int
+fleet_thread(void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t at;
+	pthread_t t;
+	int r;
+
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, THREAD_STACK);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&t, &at, fn, arg);
+	pthread_attr_destroy(&at);
+	return r == 0 ? 0 : -1;
 }
 
 /*
@@ -113,13 +133,15 @@ read_full(int fd, SSL *ssl, unsigned char *p, size_t n, int first)
 /*
  * One whole frame into buf (SSPR_FRAME_MAX + 4 bytes): the length first,
  * within 2..SSPR_FRAME_MAX, then the body, which must decode.  *len is
- * the whole frame's size.  Returns its type; FLEET_NONE when a TLS record
+ * the whole frame's size; *out, if asked, the decoded message (the caller
+ * msg_wipes it).  Returns its type; FLEET_NONE when a TLS record
  * without data came instead (poll again); or -1: closed, timed out (the
  * socket's SO_RCVTIMEO), or not a frame.  An empty stream at a frame's
  * start is -1 with errno 0, so a caller can tell an end.
  */
 int
-fleet_read_frame(int fd, SSL *ssl, unsigned char *buf, uint32_t *len)
+fleet_read_frame(int fd, SSL *ssl, unsigned char *buf, uint32_t *len,
+    struct msg *out)
 {
 	struct msg m;
 	uint32_t n;
@@ -138,10 +160,13 @@ fleet_read_frame(int fd, SSL *ssl, unsigned char *buf, uint32_t *len)
 		return -1;
 	}
 	if (msg_decode(&m, buf + 4, n) != 0) {
+		msg_wipe(&m);
 		errno = EPROTO;
 		return -1;
 	}
 	type = m.type;
+	if (out != NULL)
+		*out = m;
 	msg_wipe(&m);
 	*len = n + 4;
 	return type;

@@ -19,6 +19,7 @@
 #include "sspr_proto.h"
 
 struct conn;
+struct msg;
 
 /* A relayed caller, handed from a bridge thread to the loop. */
 struct fleet_peer {
@@ -29,18 +30,21 @@ struct fleet_peer {
 	char	host[FLEET_HOST_MAX + 1];	/* from the certificate */
 };
 
-/* fleettls.c: the TLS settings (both roles, and ssprctl --server) */
+/* fleettls.c: connections and TLS settings (both roles, ssprctl --server) */
 SSL_CTX	*fleet_ctx_new(const struct cfg *, int, char *, size_t);
 int	fleet_name_peer(SSL *, const char *);
 void	fleet_tls_error(char *, size_t);
 void	fleet_refused_subject(char *, size_t);
+int	fleet_connect(const char *, const char *, int, char *, size_t);
+void	fleet_timeouts(int, int);
 
 /* fleet.c: the current context and frames (both roles) */
 #define FLEET_NONE	0	/* fleet_read_frame: no frame yet, poll again */
 int	fleet_tls_load(const struct cfg *, char *, size_t);
 SSL_CTX	*fleet_ctx_get(unsigned long *);
-int	fleet_read_frame(int, SSL *, unsigned char *, uint32_t *);
+int	fleet_read_frame(int, SSL *, unsigned char *, uint32_t *, struct msg *);
 int	fleet_write(int, SSL *, const unsigned char *, size_t);
+int	fleet_thread(void *(*)(void *), void *);
 int	fleet_request_type(uint16_t);
 
 /* fleet_server.c: the reset server's listener */

@@ -29,9 +29,8 @@
 #include "fleet.h"
 #include "log.h"
 #include "msg.h"
+#include "timer.h"
 #include "wire.h"
-
-#define THREAD_STACK	(256 * 1024)
 
 struct hostcount {
 	char			 host[FLEET_HOST_MAX + 1];
@@ -41,6 +40,7 @@ struct hostcount {
 
 struct bridge {
 	int	fd;
+	int	timeout_s;	/* [fleet] timeout when it was accepted */
 	char	addr[INET6_ADDRSTRLEN + 8];
 	char	host[FLEET_HOST_MAX + 1];
 };
@@ -48,8 +48,7 @@ struct bridge {
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hostcount	*hosts;
 static int		 nconns;
-static int		 max_conns, max_per_host, timeout_s;
-static struct cfg	*limits;	/* for admin_hosts; under lock */
+static struct cfg	*limits;	/* [fleet] limits, admin_hosts: under lock */
 static int		 listen_fd = -1;
 static int		 peer_pipe[2] = { -1, -1 };
 
@@ -75,14 +74,22 @@ host_of(X509 *cert, char *out, size_t size)
 {
 	GENERAL_NAMES *names;
 	const GENERAL_NAME *g;
+	const X509_NAME *name;
+	const ASN1_STRING *cn;
 	const unsigned char *p;
-	int i, n, found = 0;
+	int i, n, dns = 0, found = 0;
 
+	/*
+	 * A first DNS name that is no host name (a wildcard, too long) is
+	 * refused, not passed over for the CN: the CN is the identity only
+	 * of a certificate that has no DNS name.
+	 */
 	names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	for (i = 0; names != NULL && i < sk_GENERAL_NAME_num(names); i++) {
 		g = sk_GENERAL_NAME_value(names, i);
 		if (g->type != GEN_DNS)
 			continue;
+		dns = 1;
 		p = ASN1_STRING_get0_data(g->d.dNSName);
 		n = ASN1_STRING_length(g->d.dNSName);
 		if (host_name_ok((const char *)p, (size_t)n) &&
@@ -94,11 +101,23 @@ host_of(X509 *cert, char *out, size_t size)
 		break;
 	}
 	GENERAL_NAMES_free(names);
-	if (found)
-		return 0;
-	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert),
-	    NID_commonName, out, (int)size);
-	return n > 0 && host_name_ok(out, (size_t)n) ? 0 : -1;
+	if (dns)
+		return found ? 0 : -1;
+	/*
+	 * The CN whole, never cut to fit (X509_NAME_get_text_by_NID would
+	 * cut it, and a longer name would pass for its first 64 bytes).
+	 */
+	name = X509_get_subject_name(cert);
+	if ((i = X509_NAME_get_index_by_NID(name, NID_commonName, -1)) < 0)
+		return -1;
+	cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+	p = ASN1_STRING_get0_data(cn);
+	n = ASN1_STRING_length(cn);
+	if (!host_name_ok((const char *)p, (size_t)n) || (size_t)n >= size)
+		return -1;
+	memcpy(out, p, (size_t)n);
+	out[n] = '\0';
+	return 0;
 }
 
 /* Is host in [fleet] admin_hosts (its root may send ADMIN)? */
@@ -115,9 +134,12 @@ host_is_admin(const char *host)
 	return r;
 }
 
-/* Takes a slot for host; 0, or -1 when it has max_per_host already. */
+/*
+ * Takes a slot for host; 0, or -1 when it has max_per_host (said in *max)
+ * already.
+ */
 static int
-host_take(const char *host)
+host_take(const char *host, int *max)
 {
 	struct hostcount *h;
 	int r = 0;
@@ -130,7 +152,8 @@ host_take(const char *host)
 		h->next = hosts;
 		hosts = h;
 	}
-	if (h == NULL || h->n >= max_per_host)
+	*max = limits->fleet_max_per_host;
+	if (h == NULL || h->n >= *max)
 		r = -1;
 	else
 		h->n++;
@@ -166,15 +189,6 @@ send_fail(SSL *ssl, uint16_t reason)
 	wire_wr_wipe(&wr);
 }
 
-static void
-set_timeouts(int fd, int seconds)
-{
-	struct timeval tv = { .tv_sec = seconds };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
 /*
  * Closes so that the host reads our last answer: what it sent meanwhile
  * is read and dropped for up to a second (closing with unread input
@@ -199,6 +213,34 @@ refuse(SSL *ssl, int fd, uint16_t reason)
 {
 	send_fail(ssl, reason);
 	linger(ssl, fd);
+}
+
+/*
+ * The handshake, whole within seconds: SO_RCVTIMEO bounds each read only,
+ * and a peer not yet known (no certificate checked) could otherwise hold
+ * a max_connections slot for hours by sending a byte now and then.
+ */
+static int
+accept_within(SSL *ssl, int fd, int seconds)
+{
+	struct pollfd pf = { .fd = fd };
+	long long end = now_ms() + seconds * 1000LL, left;
+	int r, e;
+
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) != 0)
+		return -1;
+	while ((r = SSL_accept(ssl)) != 1) {
+		e = SSL_get_error(ssl, r);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			break;
+		pf.events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+		if ((left = end - now_ms()) <= 0 ||
+		    poll(&pf, 1, (int)left) != 1)
+			break;
+	}
+	if (fcntl(fd, F_SETFL, 0) != 0)
+		return -1;
+	return r == 1 ? 0 : -1;
 }
 
 /* Why the handshake failed, in words an operator can act on. */
@@ -233,8 +275,9 @@ read_host(SSL *ssl, struct fleet_peer *p, const char *host)
 	struct msg m;
 	int ok;
 
-	if (fleet_read_frame(-1, ssl, buf, &len) != SSPR_MSG_HOST ||
-	    msg_decode(&m, buf + 4, len - 4) != 0) {
+	if (fleet_read_frame(-1, ssl, buf, &len, &m) != SSPR_MSG_HOST) {
+		msg_wipe(&m);	/* whatever came instead, secrets too */
+		explicit_bzero(buf, sizeof(buf));
 		log_msg(LOG_WARNING, "fleet: host %s: the first frame is not "
 		    "a valid HOST; closing", host);
 		return -1;
@@ -276,7 +319,7 @@ pump(SSL *ssl, int tfd, int sfd, const char *host, int admin)
 			break;
 		}
 		if (SSL_pending(ssl) > 0 || pf[0].revents != 0) {
-			type = fleet_read_frame(-1, ssl, buf, &len);
+			type = fleet_read_frame(-1, ssl, buf, &len, NULL);
 			if (type == FLEET_NONE)
 				continue;
 			if (type < 0) {
@@ -313,7 +356,7 @@ pump(SSL *ssl, int tfd, int sfd, const char *host, int admin)
 
 /* Hands the loop its end of the bridge.  0, or -1. */
 static int
-hand_over(struct fleet_peer *p, int *sfd)
+hand_over(struct fleet_peer *p, int *sfd, int timeout_s)
 {
 	int sv[2];
 
@@ -328,7 +371,7 @@ hand_over(struct fleet_peer *p, int *sfd)
 		return -1;
 	}
 	*sfd = sv[1];
-	set_timeouts(*sfd, timeout_s);
+	fleet_timeouts(*sfd, timeout_s);
 	return 0;
 }
 
@@ -341,13 +384,13 @@ bridge_main(void *arg)
 	SSL *ssl = NULL;
 	X509 *cert = NULL;
 	char why[512];
-	int sfd = -1, counted = 0, admin;
+	int sfd = -1, counted = 0, admin, max;
 
-	set_timeouts(b->fd, timeout_s);
+	fleet_timeouts(b->fd, b->timeout_s);
 	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL ||
 	    SSL_set_fd(ssl, b->fd) != 1)
 		goto out;
-	if (SSL_accept(ssl) != 1) {
+	if (accept_within(ssl, b->fd, b->timeout_s) != 0) {
 		handshake_error(ssl, why, sizeof(why));
 		log_msg(LOG_WARNING, "fleet: refused a host at %s: %s",
 		    b->addr, why);
@@ -360,6 +403,15 @@ bridge_main(void *arg)
 		    "digits, '.', '-', '_')", b->addr);
 		goto out;
 	}
+	/* before HOST: a connection still sending it holds a slot too */
+	if (host_take(b->host, &max) != 0) {
+		log_msg(LOG_WARNING, "fleet: host %s (%s): over max_per_host "
+		    "(%d connections at once); refusing", b->host, b->addr,
+		    max);
+		refuse(ssl, b->fd, SSPR_R_BUSY);
+		goto out;
+	}
+	counted = 1;
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    read_host(ssl, p, b->host) != 0) {
 		refuse(ssl, b->fd, SSPR_R_PROTOCOL);
@@ -370,15 +422,7 @@ bridge_main(void *arg)
 	if (admin)
 		log_msg(LOG_INFO, "fleet: host %s: an administrator's "
 		    "connection (admin_hosts)", b->host);
-	if (host_take(b->host) != 0) {
-		log_msg(LOG_WARNING, "fleet: host %s (%s): over max_per_host "
-		    "(%d connections at once); refusing", b->host, b->addr,
-		    max_per_host);
-		refuse(ssl, b->fd, SSPR_R_BUSY);
-		goto out;
-	}
-	counted = 1;
-	if (hand_over(p, &sfd) != 0) {
+	if (hand_over(p, &sfd, b->timeout_s) != 0) {
 		refuse(ssl, b->fd, SSPR_R_INTERNAL);
 		goto out;
 	}
@@ -418,20 +462,20 @@ addr_text(const struct sockaddr_storage *sa, char *buf, size_t size)
 static void
 start_bridge(int fd, const struct sockaddr_storage *sa)
 {
-	pthread_attr_t at;
-	pthread_t t;
 	struct bridge *b;
-	int full;
+	int full, max, timeout_s;
 
 	pthread_mutex_lock(&lock);
-	full = nconns >= max_conns;
+	max = limits->fleet_max_conns;
+	timeout_s = limits->fleet_timeout;
+	full = nconns >= max;
 	if (!full)
 		nconns++;
 	pthread_mutex_unlock(&lock);
 	if (full || (b = calloc(1, sizeof(*b))) == NULL) {
 		if (full)
 			log_msg(LOG_WARNING, "fleet: max_connections (%d) "
-			    "reached; refusing a connection", max_conns);
+			    "reached; refusing a connection", max);
 		close(fd);
 		if (!full) {
 			pthread_mutex_lock(&lock);
@@ -441,11 +485,9 @@ start_bridge(int fd, const struct sockaddr_storage *sa)
 		return;
 	}
 	b->fd = fd;
+	b->timeout_s = timeout_s;
 	addr_text(sa, b->addr, sizeof(b->addr));
-	pthread_attr_init(&at);
-	pthread_attr_setstacksize(&at, THREAD_STACK);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &at, bridge_main, b) != 0) {
+	if (fleet_thread(bridge_main, b) != 0) {
 		log_msg(LOG_ERR, "fleet: cannot start a thread");
 		close(fd);
 		free(b);
@@ -453,7 +495,6 @@ start_bridge(int fd, const struct sockaddr_storage *sa)
 		nconns--;
 		pthread_mutex_unlock(&lock);
 	}
-	pthread_attr_destroy(&at);
 }
 
 static void *
@@ -488,16 +529,15 @@ open_listener(const char *spec)
 	struct addrinfo hints = { .ai_family = AF_UNSPEC,
 	    .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE |
 	    AI_NUMERICHOST | AI_NUMERICSERV }, *res = NULL;
-	char host[300];
-	const char *colon = strrchr(spec, ':');
+	char host[301];
+	const char *port;
 	int fd = -1, one = 1, r;
 
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
+	if (cfg_hostport(spec, host, sizeof(host), &port) != 0) {
+		log_msg(LOG_ERR, "[fleet] listen %s: not ADDRESS:PORT", spec);
+		return -1;
 	}
-	if ((r = getaddrinfo(host, colon + 1, &hints, &res)) != 0) {
+	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
 		log_msg(LOG_ERR, "[fleet] listen %s: %s", spec,
 		    gai_strerror(r));
 		return -1;
@@ -548,9 +588,6 @@ fleet_server_limits(const struct cfg *c)
 	struct cfg *old;
 
 	pthread_mutex_lock(&lock);
-	max_conns = c->fleet_max_conns;
-	max_per_host = c->fleet_max_per_host;
-	timeout_s = c->fleet_timeout;
 	old = limits;
 	limits = cfg_ref((struct cfg *)c);
 	pthread_mutex_unlock(&lock);
@@ -561,21 +598,12 @@ fleet_server_limits(const struct cfg *c)
 int
 fleet_server_start(const struct cfg *c)
 {
-	pthread_attr_t at;
-	pthread_t t;
-	int r;
-
 	fleet_server_limits(c);
 	if (pipe2(peer_pipe, O_CLOEXEC) != 0 ||
 	    fcntl(peer_pipe[0], F_SETFL, O_NONBLOCK) != 0 ||
 	    (listen_fd = open_listener(c->fleet_listen)) < 0)
 		return -1;
-	pthread_attr_init(&at);
-	pthread_attr_setstacksize(&at, THREAD_STACK);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&t, &at, listener_main, NULL);
-	pthread_attr_destroy(&at);
-	if (r != 0) {
+	if (fleet_thread(listener_main, NULL) != 0) {
 		log_msg(LOG_ERR, "fleet: cannot start the listener thread");
 		return -1;
 	}

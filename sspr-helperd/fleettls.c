@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * fleettls.c: the fleet's TLS settings, made in one place for the relay,
- * the reset server and ssprctl --server: TLS 1.2 at least, the peer
- * verified against the fleet CA and, when given, its CRL; a server named
- * by the name dialled.  No log, no threads of its own: ssprctl links it.
+ * fleettls.c: the fleet's connections, made in one place for the relay,
+ * the reset server and ssprctl --server: the TCP connect with its
+ * timeouts, and the TLS settings: TLS 1.2 at least, the peer verified
+ * against the fleet CA and, when given, its CRL; a server named by the
+ * name dialled.  No log, no threads of its own: ssprctl links it.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -148,4 +156,60 @@ fleet_name_peer(SSL *ssl, const char *host)
 		    host) == 1 ? 0 : -1;
 	return SSL_set_tlsext_host_name(ssl, host) == 1 &&
 	    SSL_set1_host(ssl, host) == 1 ? 0 : -1;
+}
+
+/* Each read and each write on fd within seconds (SO_RCVTIMEO, SO_SNDTIMEO). */
+void
+fleet_timeouts(int fd, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* A TCP connection to host:port within seconds, or -1 with why. */
+int
+fleet_connect(const char *host, const char *port, int seconds, char *why,
+    size_t size)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+	    .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res = NULL, *ai;
+	struct pollfd pf;
+	socklen_t len;
+	int fd = -1, err = 0, r;
+
+	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
+		snprintf(why, size, "%s", gai_strerror(r));
+		return -1;
+	}
+	snprintf(why, size, "no address");
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 &&
+		    errno == EINPROGRESS) {
+			pf.fd = fd;
+			pf.events = POLLOUT;
+			len = sizeof(err);
+			if (poll(&pf, 1, seconds * 1000) != 1)
+				err = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
+			    &len) != 0)
+				err = errno;
+		} else
+			err = errno;
+		if (err == 0 && fcntl(fd, F_SETFL, 0) == 0)
+			break;
+		snprintf(why, size, "%s", strerror(err ? err : errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd >= 0)
+		fleet_timeouts(fd, seconds);
+	return fd;
 }

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -23,12 +22,12 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "admin_work.h"
 #include "fleet.h"
 #include "log.h"
 #include "msg.h"
 #include "wire.h"
 
-#define THREAD_STACK	(256 * 1024)
 #define FRAME_TIMEOUT_S	2	/* as server.c: a local frame comes whole */
 #define HELLO_WAIT_S	10	/* as server.c's HELLO_TIMEOUT_MS */
 
@@ -131,15 +130,6 @@ relay_done_take(void)
 	return c;
 }
 
-static void
-set_timeouts(int fd, int seconds)
-{
-	struct timeval tv = { .tv_sec = seconds };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
 static int
 send_msg(int fd, SSL *ssl, const struct msg *m)
 {
@@ -160,52 +150,6 @@ send_fail(int fd, uint16_t reason)
 	(void)send_msg(fd, NULL, &m);
 }
 
-/* A TCP connection to host:port within seconds, or -1 with why. */
-static int
-tcp_connect(const char *host, const char *port, int seconds, char *why,
-    size_t size)
-{
-	struct addrinfo hints = { .ai_family = AF_UNSPEC,
-	    .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
-	struct addrinfo *res = NULL, *ai;
-	struct pollfd pf;
-	socklen_t len;
-	int fd = -1, err = 0, r;
-
-	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
-		snprintf(why, size, "%s", gai_strerror(r));
-		return -1;
-	}
-	snprintf(why, size, "no address");
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC |
-		    SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 &&
-		    errno == EINPROGRESS) {
-			pf.fd = fd;
-			pf.events = POLLOUT;
-			len = sizeof(err);
-			if (poll(&pf, 1, seconds * 1000) != 1)
-				err = ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
-			    &len) != 0)
-				err = errno;
-		} else
-			err = errno;
-		if (err == 0 && fcntl(fd, F_SETFL, 0) == 0)
-			break;
-		snprintf(why, size, "%s", strerror(err ? err : errno));
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd >= 0)
-		set_timeouts(fd, seconds);
-	return fd;
-}
-
 /*
  * TLS to one server ("name:port"), its certificate checked against the
  * fleet CA and the name: NULL with why.
@@ -214,8 +158,8 @@ static SSL *
 server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
     char *why, size_t size)
 {
-	char host[300];
-	const char *colon = strrchr(spec, ':');
+	char host[301];
+	const char *port;
 	SSL_CTX *ctx;
 	SSL *ssl = NULL;
 	SSL_SESSION *sess;
@@ -223,12 +167,11 @@ server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
 	long v;
 	int fd;
 
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
+	if (cfg_hostport(spec, host, sizeof(host), &port) != 0) {
+		snprintf(why, size, "not NAME:PORT");
+		return NULL;
 	}
-	if ((fd = tcp_connect(host, colon + 1, seconds, why, size)) < 0)
+	if ((fd = fleet_connect(host, port, seconds, why, size)) < 0)
 		return NULL;
 	if ((ctx = fleet_ctx_get(&gen)) == NULL ||
 	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1) {
@@ -236,7 +179,7 @@ server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
 		goto fail;
 	}
 	if (fleet_name_peer(ssl, host) != 0) {
-		snprintf(why, size, "TLS: cannot check the name %s", host);
+		snprintf(why, size, "TLS: cannot check the server's name");
 		goto fail;
 	}
 	*genp = gen;
@@ -319,7 +262,7 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
 			break;
 		}
 		if (SSL_pending(ssl) > 0 || pf[1].revents != 0) {
-			type = fleet_read_frame(-1, ssl, buf, &len);
+			type = fleet_read_frame(-1, ssl, buf, &len, NULL);
 			if (type == FLEET_NONE)
 				continue;	/* a ticket, no frame */
 			if (type < 0 || !(type & 0x8000)) {
@@ -340,7 +283,7 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
 			explicit_bzero(buf, len);
 		}
 		if (pf[0].revents != 0) {
-			type = fleet_read_frame(lfd, NULL, buf, &len);
+			type = fleet_read_frame(lfd, NULL, buf, &len, NULL);
 			if (type < 0)
 				break;	/* the caller hung up, or slow */
 			if (!fleet_request_type((uint16_t)type)) {
@@ -361,24 +304,14 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
 	return last;
 }
 
-/* One ADMIN_LINE "key value", the value percent-encoded as admin.c does. */
+/* One ADMIN_LINE "key value", encoded as the reset server's are. */
 static void
 admin_line(int fd, const char *key, const char *value)
 {
 	struct msg m = { .type = SSPR_MSG_ADMIN_LINE };
-	const unsigned char *p;
-	size_t o;
+	const char *f[2] = { key, value };
 
-	o = (size_t)snprintf(m.u.line, sizeof(m.u.line), "%s ", key);
-	for (p = (const unsigned char *)value; *p != '\0' &&
-	    o + 4 < sizeof(m.u.line); p++) {
-		if (*p <= ' ' || *p == '%' || *p >= 0x7f)
-			o += (size_t)snprintf(m.u.line + o, sizeof(m.u.line) - o,
-			    "%%%02X", *p);
-		else
-			m.u.line[o++] = (char)*p;
-	}
-	m.u.line[o] = '\0';
+	admin_line_encode(m.u.line, sizeof(m.u.line), f, 2);
 	(void)send_msg(fd, NULL, &m);
 }
 
@@ -415,8 +348,9 @@ local_admin(struct relay *r)
 	m.u.hello_ok.version = SSPR_PROTO_CUR;
 	if (send_msg(r->fd, NULL, &m) != 0)
 		return;
-	if (fleet_read_frame(r->fd, NULL, buf, &len) != SSPR_MSG_ADMIN ||
-	    msg_decode(&m, buf + 4, len - 4) != 0) {
+	if (fleet_read_frame(r->fd, NULL, buf, &len, &m) != SSPR_MSG_ADMIN) {
+		msg_wipe(&m);
+		explicit_bzero(buf, sizeof(buf));
 		send_fail(r->fd, SSPR_R_PROTOCOL);
 		return;
 	}
@@ -452,13 +386,14 @@ local_admin(struct relay *r)
 
 /* Waits for the caller's first frame (HELLO) for up to HELLO_WAIT_S. */
 static int
-first_frame(struct relay *r, unsigned char *buf, uint32_t *len)
+first_frame(struct relay *r, unsigned char *buf, uint32_t *len,
+    struct msg *m)
 {
 	struct pollfd pf = { .fd = r->fd, .events = POLLIN };
 
 	if (poll(&pf, 1, HELLO_WAIT_S * 1000) != 1)
 		return -1;
-	return fleet_read_frame(r->fd, NULL, buf, len);
+	return fleet_read_frame(r->fd, NULL, buf, len, m);
 }
 
 /*
@@ -496,9 +431,9 @@ relay_main(void *arg)
 	SSL *ssl;
 	int tfd = -1;
 
-	set_timeouts(r->fd, FRAME_TIMEOUT_S);
-	if (first_frame(r, buf, &len) != SSPR_MSG_HELLO ||
-	    msg_decode(&hello, buf + 4, len - 4) != 0) {
+	fleet_timeouts(r->fd, FRAME_TIMEOUT_S);
+	if (first_frame(r, buf, &len, &hello) != SSPR_MSG_HELLO) {
+		msg_wipe(&hello);	/* whatever came instead */
 		send_fail(r->fd, SSPR_R_PROTOCOL);
 		goto out;
 	}
@@ -548,10 +483,7 @@ relay_start(struct conn *c, int fd, uid_t uid, pid_t pid, int caller,
 {
 	struct passwd pw, *res = NULL;
 	char pwbuf[4096];
-	pthread_attr_t at;
-	pthread_t t;
 	struct relay *r;
-	int e;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return -1;
@@ -575,12 +507,7 @@ relay_start(struct conn *c, int fd, uid_t uid, pid_t pid, int caller,
 		return -1;
 	}
 	r->cfg = cfg_ref((struct cfg *)cfg);
-	pthread_attr_init(&at);
-	pthread_attr_setstacksize(&at, THREAD_STACK);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	e = pthread_create(&t, &at, relay_main, r);
-	pthread_attr_destroy(&at);
-	if (e != 0) {
+	if (fleet_thread(relay_main, r) != 0) {
 		cfg_unref(r->cfg);
 		free(r);
 		(void)fcntl(fd, F_SETFL, O_NONBLOCK);

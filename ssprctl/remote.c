@@ -6,7 +6,6 @@
  * bytes between TLS and a socketpair, so the rest of ssprctl talks to a
  * plain socket exactly as to a local daemon.
  */
-#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,33 +25,27 @@
 #define REMOTE_TIMEOUT_S	10
 
 static int
-tcp_connect(const char *host, const char *port)
+dial(const char *host, const char *port)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC,
-	    .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
-	struct addrinfo *res = NULL, *ai;
-	struct timeval tv = { .tv_sec = REMOTE_TIMEOUT_S };
-	int fd = -1, r;
+	char why[256];
+	int fd = fleet_connect(host, port, REMOTE_TIMEOUT_S, why, sizeof(why));
 
-	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
-		fprintf(stderr, "ssprctl: %s: %s\n", host, gai_strerror(r));
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC,
-		    0)) < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
 	if (fd < 0)
-		fprintf(stderr, "ssprctl: %s:%s: cannot connect\n", host, port);
+		fprintf(stderr, "ssprctl: %s:%s: cannot connect: %s\n", host,
+		    port, why);
 	return fd;
+}
+
+/* The relay's client context (fleet.c): its CRL and limits too. */
+static SSL_CTX *
+ctx_new(const struct cfg *c)
+{
+	char err[512];
+	SSL_CTX *ctx = fleet_ctx_new(c, 0, err, sizeof(err));
+
+	if (ctx == NULL)
+		fprintf(stderr, "ssprctl: %s: %s\n", c->path, err);
+	return ctx;
 }
 
 /* Bytes both ways until either side ends; in the child. */
@@ -94,30 +87,22 @@ int
 remote_dial(const struct cfg *c, const char *spec)
 {
 	struct msg m = { .type = SSPR_MSG_HOST };
-	const char *colon = strrchr(spec, ':');
-	char host[300], err[512];
+	const char *port;
+	char host[301];
 	struct wire_wr wr;
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
 	int fd = -1, sv[2] = { -1, -1 }, ok = 0;
 	pid_t pid;
 
-	if (colon == NULL || *c->fleet_cert == '\0' || *c->fleet_ca == '\0') {
+	if (cfg_hostport(spec, host, sizeof(host), &port) != 0 ||
+	    *c->fleet_cert == '\0' || *c->fleet_ca == '\0') {
 		fprintf(stderr, "ssprctl: --server needs NAME:PORT, and "
 		    "[fleet] cert_file, key_file and ca_file in %s\n", c->path);
 		return -1;
 	}
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	}
-	/* the relay's settings: the fleet CA, its CRL, the server's name */
-	if ((ctx = fleet_ctx_new(c, 0, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "ssprctl: %s: %s\n", c->path, err);
-		goto out;
-	}
-	if ((fd = tcp_connect(host, colon + 1)) < 0 ||
+	if ((ctx = ctx_new(c)) == NULL ||
+	    (fd = dial(host, port)) < 0 ||
 	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
 		goto out;
 	if (fleet_name_peer(ssl, host) != 0) {

@@ -70,6 +70,32 @@ out=$(hc host root hello relay-b.test recv start grace recv cancel)
 like "$(log)" 'src=relay-a\.test/relay-b\.test user=grace' "an rhost of relay-b.test is still relay A's source"
 unlike "$(log)" 'src=relay-b\.test' "nothing is counted under relay B"
 
+# 4b. A first DNS name that is no host name does not fall back to the CN.
+(umask 077 && openssl req -newkey rsa:2048 -nodes -subj "/CN=relay-a.test" \
+	-keyout "$T/wild.key" -out "$T/wild.csr" 2>/dev/null)
+printf 'subjectAltName=DNS:*.test,DNS:relay-c.test\nbasicConstraints=CA:FALSE\n' > "$T/wild.ext"
+openssl x509 -req -in "$T/wild.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
+	-CAcreateserial -days 2 -extfile "$T/wild.ext" -out "$T/wild.pem" 2>/dev/null
+out=$($PY "$SRC/tests/lib/fleetclient.py" "$P1" "$T/ca.pem" "$T/wild.pem" "$T/wild.key" \
+	host root hello recv 2>>"$T/hc.err")
+unlike "$out" 'HELLO_OK' "a certificate whose first DNS name is *.test: not served"
+like "$(log)" 'refused a host at 127\.0\.0\.1:[0-9]+: its certificate names no host' "logged as naming no host"
+
+# 4c. A handshake trickled a byte a second (each read within [fleet]
+# timeout = 5) still ends at the timeout: no certificate, no slot kept.
+(
+	exec 3<>"/dev/tcp/127.0.0.1/$P1" || exit 0
+	printf '\026\003\001\100\000' >&3
+	for _ in $(seq 1 20); do sleep 1; printf '\001' >&3 2>/dev/null || exit 0; done
+) &
+TRICKLE=$!
+timedout() { grep -c 'refused a host at 127\.0\.0\.1:[0-9]*: connection closed or timed out' "$T/srv1.log"; }
+N0=$(timedout)
+trickled() { [ "$(timedout)" -gt "$N0" ]; }
+wait_for 12 trickled
+ok $? "a trickled handshake is ended within the timeout"
+kill "$TRICKLE" 2>/dev/null; wait "$TRICKLE" 2>/dev/null
+
 # 5. Per-host limit (max_per_host = 3): a fourth connection is BUSY; another
 # host is still served meanwhile.
 HP=()

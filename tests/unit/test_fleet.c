@@ -96,6 +96,36 @@ test_reset_server(void **state)
 	cfg_unref(c);
 }
 
+/* The one NAME:PORT split (cfgcheck, the listener, the relay, ssprctl). */
+static void
+test_hostport(void **state)
+{
+	char host[301], small[4];
+	const char *port;
+
+	(void)state;
+	assert_int_equal(cfg_hostport("sspr1.example.org:7477", host,
+	    sizeof(host), &port), 0);
+	assert_string_equal(host, "sspr1.example.org");
+	assert_string_equal(port, "7477");
+	assert_int_equal(cfg_hostport("[::1]:7000", host, sizeof(host),
+	    &port), 0);
+	assert_string_equal(host, "::1");
+	assert_string_equal(port, "7000");
+	assert_int_equal(cfg_hostport("[::1:7000", host, sizeof(host), &port),
+	    -1);
+	/* a lone bracket once made the split write before host */
+	assert_int_equal(cfg_hostport("[:7000", host, sizeof(host), &port), -1);
+	assert_int_equal(cfg_hostport("[]:7000", host, sizeof(host), &port),
+	    -1);
+	assert_int_equal(cfg_hostport(":7000", host, sizeof(host), &port), -1);
+	assert_int_equal(cfg_hostport("x:0", host, sizeof(host), &port), -1);
+	assert_int_equal(cfg_hostport("x:70000", host, sizeof(host), &port),
+	    -1);
+	assert_int_equal(cfg_hostport("long:1", small, sizeof(small), &port),
+	    -1);
+}
+
 int
 main(void)
 {
@@ -105,6 +135,7 @@ main(void)
 		cmocka_unit_test(test_relay_refuses_credentials),
 		cmocka_unit_test(test_role_needs),
 		cmocka_unit_test(test_reset_server),
+		cmocka_unit_test(test_hostport),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
