@@ -19,5 +19,8 @@ for t in t_reset t_codes t_enum t_throttle t_ad; do
 	[ $r -eq 0 ] || grep -A3 '^not ok' <<<"$out" | sed 's/^/#   /' | head -n 30
 	[ -s "$T/$t.seen" ]
 	ok $? "$t: the flows ran on the reset server under the relay's certificate name"
+	[ -f "$T/$t.seen.direct" ] && [ ! -s "$T/$t.seen.direct" ]
+	ok $? "$t: and none past the relay" ||
+		head -n 5 "$T/$t.seen.direct" | sed 's/^/#   /'
 done
 done_testing
