@@ -407,8 +407,8 @@ activity(struct admin_job *a)
 		free(ring->line[i]);
 	free(ring);
 	if (first > 0)
-		snprintf(msg, sizeof(msg), "the newest %zu records; %zu older "
-		    "left out (narrow --since)", n, (size_t)first);
+		snprintf(msg, sizeof(msg), ACT_CUT_NOTE " %zu records; %zu "
+		    "older left out (narrow --since)", n, (size_t)first);
 	else
 		snprintf(msg, sizeof(msg), "%zu records", n);
 	admin_job_set(a, 0, "%s", msg);

@@ -14,6 +14,8 @@ enum act_field {
 };
 
 #define ACT_FIELD_MAX	300	/* bytes of one field; more is cut */
+/* how a server's ADMIN_END begins when it left older records out */
+#define ACT_CUT_NOTE	"the newest"
 
 struct act_row {
 	long long	 when;		/* unix seconds */

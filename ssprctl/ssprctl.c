@@ -43,6 +43,7 @@ struct table {
 	int		 ncols;
 	char		***rows;
 	size_t		 n, cap;
+	size_t		 dropped;	/* past MAX_ROWS */
 };
 
 static void
@@ -83,9 +84,15 @@ static void
 table_add(struct table *t, char **cells)
 {
 	char ***n;
+	int c;
 
-	if (t->n == MAX_ROWS)
+	if (t->n == MAX_ROWS) {
+		for (c = 0; c < t->ncols; c++)
+			free(cells[c]);
+		free(cells);
+		t->dropped++;
 		return;
+	}
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 256;
 		if ((n = realloc(t->rows, t->cap * sizeof(*n))) == NULL) {
@@ -343,7 +350,8 @@ request(const char *sock, uint16_t op, const char *arg,
 			    "", remote ? ": " : "", m.u.admin_end.message);
 		else if (op != SSPR_ADMIN_REPORT && op != SSPR_ADMIN_ACTIVITY)
 			printf("%s\n", m.u.admin_end.message);
-		else if (strncmp(m.u.admin_end.message, "the newest", 10) == 0)
+		else if (strncmp(m.u.admin_end.message, ACT_CUT_NOTE,
+		    strlen(ACT_CUT_NOTE)) == 0)
 			fprintf(stderr, "ssprctl: %s: %s\n", remote ? remote :
 			    "daemon", m.u.admin_end.message);
 		return m.u.admin_end.status ? 1 : 0;
@@ -590,6 +598,9 @@ activity(const char *file, const char *since, enum format f)
 		return 1;
 	}
 	table_print(&t, f);
+	if (t.dropped > 0)
+		fprintf(stderr, "ssprctl: %zu more records left out (at most "
+		    "%d shown)\n", t.dropped, MAX_ROWS);
 	table_free(&t);
 	return r;
 }

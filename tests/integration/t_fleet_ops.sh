@@ -158,4 +158,23 @@ hostile json > "$T/hostile.json"
 /usr/bin/python3 -c 'import json, sys; assert len(json.load(open(sys.argv[1]))) == 20000' "$T/hostile.json"
 ok $? "as JSON that parses"
 
+# 6. A server sends its newest 2000 records and says it left older ones
+# out; --since narrows the report below that.
+{
+	for i in $(seq 2100); do
+		echo '{"time":"2020-01-01T00:00:00Z","flow":"000000","caller":0,"event":"filler","result":"ok"}'
+	done
+	cat "$T/srv1.audit"
+} > "$T/srv1.audit.new"
+cat "$T/srv1.audit.new" > "$T/srv1.audit"	# the same file the server appends to
+out=$("$CTL" -c "$T/ops.conf" --server "localhost:$P1" report activity 2>"$T/err")
+ok $? "a report of more records than a server sends"
+is "$(( $(wc -l <<<"$out") - 1 ))" 2000 "2000 rows"
+like "$out" "relay-a\.test +reset +ok +alice" "the newest among them"
+like "$(cat "$T/err")" "localhost:$P1: the newest 2000 records; [0-9]+ older left out \(narrow --since\)" \
+	"and the server says it left older ones out"
+out=$("$CTL" -c "$T/ops.conf" --server "localhost:$P1" report activity --since 2021-01-01 2>"$T/err")
+unlike "$out" 'filler' "--since leaves them out on the server"
+is "$(cat "$T/err")" "" "and nothing is cut"
+
 done_testing
