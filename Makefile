@@ -77,7 +77,8 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/pool.c \
               sspr-helperd/latest.c sspr-helperd/timer.c sspr-helperd/throttle.c \
               sspr-helperd/state.c sspr-helperd/quality.c sspr-helperd/dict.c \
-              sspr-helperd/audit.c sspr-helperd/admin.c sspr-helperd/admin_work.c \
+              sspr-helperd/audit.c sspr-helperd/auditread.c sspr-helperd/admin.c \
+              sspr-helperd/admin_work.c \
               sspr-helperd/totp.c sspr-helperd/sms.c sspr-helperd/answers.c \
               sspr-helperd/qr.c sspr-helperd/keys.c sspr-helperd/register.c \
               sspr-helperd/codekit.c sspr-helperd/method.c sspr-helperd/curlx.c \
@@ -124,7 +125,7 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict test_log \
               test_state test_flow test_jobs test_flowjobs test_curlx \
-              test_where test_pass test_rcodes test_fleet test_sshkey \
+              test_where test_pass test_rcodes test_fleet test_sshkey test_auditread \
               $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \
@@ -163,6 +164,7 @@ $(BUILD)/ssprctl: $(BUILD)/obj/ssprctl/ssprctl.o $(BUILD)/obj/ssprctl/passcmd.o 
     $(BUILD)/obj/ssprctl/remote.o $(call obj,$(CFG_SRC)) \
     $(BUILD)/obj/sspr-helperd/addr.o $(BUILD)/obj/sspr-helperd/pass.o \
     $(BUILD)/obj/sspr-helperd/kdf.o $(BUILD)/obj/sspr-helperd/fleettls.o \
+    $(BUILD)/obj/sspr-helperd/auditread.o \
     $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $^ \

@@ -97,6 +97,9 @@ enum sspr_admin_op {
 					   codes, one ADMIN_LINE each */
 	SSPR_ADMIN_PASS_ISSUED = 7,	/* arg: user ID; a helpdesk pass was
 					   issued: tell its recovery addresses */
+	SSPR_ADMIN_ACTIVITY = 8,	/* arg: unix seconds; the audit file's
+					   records since then, one ADMIN_LINE
+					   each (auditread.h's fields) */
 };
 
 /* What the user wants when a flow starts. */

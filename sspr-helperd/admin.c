@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * admin.c: the requests of ssprctl (status, unblock, test-mail, reload,
- * the registration report, new recovery codes, a pass's notice).  Only root may make them, whatever
+ * the registration and activity reports, new recovery codes, a pass's
+ * notice).  Only root may make them, whatever
  * allowed_uids says.  The slow ones run on the pools like a flow's work
  * (admin_work.c, which sees the request as a value, never the flow);
  * the answer is a series of ADMIN_LINE frames and one ADMIN_END.
@@ -61,7 +62,8 @@ pass_issued_done(struct flow *f, struct admin_job *a)
 {
 	struct audit_rec r = { .event = "pass-issued", .source = f->source,
 	    .service = f->service, .flow = f->id, .caller = f->uid,
-	    .user = a->arg, .method = "pass" };
+	    .user = a->arg, .method = "pass",
+	    .host = f->host[0] != '\0' ? f->host : NULL };
 	struct pool *dir, *mail;
 	struct mail_spec *m;
 	int i;
@@ -108,7 +110,8 @@ admin_request(struct flow *f, const struct msg_admin *req, struct pool *dir,
     struct pool *mail)
 {
 	struct audit_rec r = { .event = "admin", .source = f->source,
-	    .service = f->service, .flow = f->id, .caller = f->uid };
+	    .service = f->service, .flow = f->id, .caller = f->uid,
+	    .host = f->host[0] != '\0' ? f->host : NULL };
 	struct admin_job *a = calloc(1, sizeof(*a));
 	char err[1024];
 
@@ -150,6 +153,7 @@ admin_request(struct flow *f, const struct msg_admin *req, struct pool *dir,
 	case SSPR_ADMIN_PASS_ISSUED:	/* audited when it is done */
 		pool_submit(dir, &a->job);
 		return;
+	case SSPR_ADMIN_ACTIVITY:	/* a file read: not the directory's */
 	case SSPR_ADMIN_TEST_MAIL:
 		pool_submit(mail, &a->job);
 		return;

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * admin_work.c: the worker side of ssprctl's requests (status, unblock,
- * test-mail, the registration report, new recovery codes), on a pool's
+ * test-mail, the registration and activity reports, new recovery
+ * codes), on a pool's
  * worker.  It sees the
  * request as a value (admin_work.h), never the flow it came on; admin.c
  * answers on the loop thread.  No file-scope state.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "admin_work.h"
+#include "auditread.h"
 #include "dirstore.h"
 #include "log.h"
 #include "mail.h"
@@ -331,6 +334,86 @@ report(struct admin_job *a, void *ctx)
 		admin_job_set(a, 0, "%s", "report complete");
 }
 
+/*
+ * The newest ACT_SEND_MAX records, oldest first: every line of the
+ * answer is queued before the first is written, so the answer is
+ * bounded here; --since narrows it.
+ */
+#define ACT_SEND_MAX	2000
+
+struct act_ring {
+	char		*line[ACT_SEND_MAX];
+	size_t		 next;		/* total seen; next % MAX is written */
+};
+
+static void
+act_keep(void *arg, const struct act_row *row)
+{
+	struct act_ring *ring = arg;
+	const char *f[ACT_NFIELDS];
+	char line[SSPR_LINE_MAX + 1], **slot;
+	int i;
+
+	for (i = 0; i < ACT_NFIELDS; i++)
+		f[i] = row->f[i];
+	admin_line_encode(line, sizeof(line), f, ACT_NFIELDS);
+	slot = &ring->line[ring->next % ACT_SEND_MAX];
+	free(*slot);
+	if ((*slot = strdup(line)) != NULL)
+		ring->next++;
+}
+
+/* ssprctl report activity against this server: its own audit file. */
+static void
+activity(struct admin_job *a)
+{
+	struct act_ring *ring;
+	char *end, msg[128];
+	long long since;
+	size_t i, n, first;
+
+	since = strtoll(a->arg, &end, 10);
+	if (a->arg[0] < '0' || a->arg[0] > '9' || *end != '\0' || since < 0) {
+		admin_job_set(a, 1, "%s", "not a time (unix seconds)");
+		return;
+	}
+	if (a->cfg->audit_file[0] == '\0') {
+		admin_job_set(a, 1, "%s", "no activity kept here: [audit] file "
+		    "is not set");
+		return;
+	}
+	if ((ring = calloc(1, sizeof(*ring))) == NULL) {
+		admin_job_set(a, 1, "%s", "out of memory");
+		return;
+	}
+	if (act_read(a->cfg->audit_file, since, act_keep, ring) != 0) {
+		admin_job_set(a, 1, "cannot read the audit file: %s",
+		    strerror(errno));
+		free(ring);
+		return;
+	}
+	n = ring->next < ACT_SEND_MAX ? ring->next : ACT_SEND_MAX;
+	first = ring->next - n;
+	if ((a->lines = calloc(n + 1, sizeof(*a->lines))) == NULL)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		a->lines[a->n] = ring->line[(first + i) % ACT_SEND_MAX];
+		ring->line[(first + i) % ACT_SEND_MAX] = NULL;
+		if (a->lines[a->n] != NULL)
+			a->n++;
+	}
+	a->cap = n;
+	for (i = 0; i < ACT_SEND_MAX; i++)
+		free(ring->line[i]);
+	free(ring);
+	if (first > 0)
+		snprintf(msg, sizeof(msg), ACT_CUT_NOTE " %zu records; %zu "
+		    "older left out (narrow --since)", n, (size_t)first);
+	else
+		snprintf(msg, sizeof(msg), "%zu records", n);
+	admin_job_set(a, 0, "%s", msg);
+}
+
 void
 admin_job_run(struct job *j, void *ctx)
 {
@@ -354,6 +437,9 @@ admin_job_run(struct job *j, void *ctx)
 		break;
 	case SSPR_ADMIN_PASS_ISSUED:
 		pass_issued(a, ctx);
+		break;
+	case SSPR_ADMIN_ACTIVITY:
+		activity(a);
 		break;
 	}
 }

@@ -4,12 +4,14 @@
  * one datagram to /run/systemd/journal/socket, sd_journal_send's wire
  * format) so the daemon needs no libsystemd.  Each event is logged once:
  * to the journal when it is there, else to syslog (or stderr in the
- * foreground), plus the JSON file when configured.  Loop thread only.
+ * foreground), plus the JSON file when configured.
  *
- * Statics: jfd, ffd, fpath, loop thread only (main before the loop).
+ * Statics: jfd, ffd, fpath, under lock: a relay audits on its threads
+ * while the loop may reopen the file (reload).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +25,7 @@
 
 #define JOURNAL_SOCKET	"/run/systemd/journal/socket"
 
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int	jfd = -1;		/* journald, when it runs */
 static int	ffd = -1;		/* the JSON-lines file */
 static char	fpath[4096];
@@ -43,6 +46,7 @@ audit_configure(const struct cfg *c)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
+	pthread_mutex_lock(&lock);
 	if (jfd < 0 && !log_to_stderr() && access(JOURNAL_SOCKET, W_OK) == 0) {
 		snprintf(sa.sun_path, sizeof(sa.sun_path), JOURNAL_SOCKET);
 		jfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -53,27 +57,31 @@ audit_configure(const struct cfg *c)
 		}
 	}
 	if (ffd >= 0 && strcmp(fpath, c->audit_file) == 0)
-		return;
+		goto out;
 	if (ffd >= 0)
 		close(ffd);
 	ffd = -1;
 	snprintf(fpath, sizeof(fpath), "%s", c->audit_file);
 	if (*fpath == '\0')
-		return;
+		goto out;
 	ffd = open(fpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
 	    O_NOFOLLOW, 0600);
 	if (ffd < 0)
 		log_msg(LOG_ERR, "audit file %s: %s", fpath, strerror(errno));
+out:
+	pthread_mutex_unlock(&lock);
 }
 
 void
 audit_close(void)
 {
+	pthread_mutex_lock(&lock);
 	if (jfd >= 0)
 		close(jfd);
 	if (ffd >= 0)
 		close(ffd);
 	jfd = ffd = -1;
+	pthread_mutex_unlock(&lock);
 }
 
 /* A JSON string body: quotes, backslashes and controls escaped. */
@@ -103,9 +111,9 @@ audit_format_json(const struct audit_rec *r, long long when, char *buf,
     size_t size)
 {
 	const char *keys[] = { "event", "result", "reason", "user", "source",
-	    "service", "method" };
+	    "service", "method", "host", "server" };
 	const char *vals[] = { r->event, r->result, r->reason, r->user,
-	    r->source, r->service, r->method };
+	    r->source, r->service, r->method, r->host, r->server };
 	char tbuf[32], v[600];
 	struct tm tm;
 	time_t t = (time_t)when;
@@ -159,18 +167,27 @@ to_journal(const struct audit_rec *r, const char *line)
 void
 audit(const struct audit_rec *r)
 {
-	char line[1024], json[2048], user[300], source[300], service[100];
+	char line[1200], json[2048], user[300], source[300], service[100];
+	char where[400];
 	int n;
 
+	/* the fleet's words: a host's certificate name, a server's NAME:PORT */
+	where[0] = '\0';
+	if (r->host != NULL || r->server != NULL)
+		snprintf(where, sizeof(where), "%s%.*s%s%.*s",
+		    r->host ? " host=" : "", 100, r->host ? r->host : "",
+		    r->server ? " server=" : "", 300,
+		    r->server ? r->server : "");
 	/* the caller chose these three: see log_field */
 	snprintf(line, sizeof(line), "audit: event=%s result=%s reason=%s "
-	    "user=%s source=%s service=%s method=%s flow=%06llx caller=%u",
+	    "user=%s source=%s service=%s method=%s flow=%06llx caller=%u%s",
 	    r->event, or_dash(r->result), or_dash(r->reason),
 	    log_field(user, sizeof(user), r->user),
 	    log_field(source, sizeof(source), r->source),
 	    log_field(service, sizeof(service), r->service),
 	    or_dash(r->method), (unsigned long long)r->flow,
-	    (unsigned)r->caller);
+	    (unsigned)r->caller, where);
+	pthread_mutex_lock(&lock);
 	if (jfd >= 0)
 		to_journal(r, line);
 	else
@@ -182,4 +199,5 @@ audit(const struct audit_rec *r)
 			log_msg(LOG_ERR, "audit file %s: %s", fpath,
 			    strerror(errno));
 	}
+	pthread_mutex_unlock(&lock);
 }

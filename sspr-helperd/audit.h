@@ -4,7 +4,8 @@
  * failed, throttled, reset, refused, unlock, registration change) with
  * structured fields, for the administrators' log pipeline: journald
  * fields when journald runs, else one syslog line; and optionally a
- * JSON-lines file that `ssprctl report activity` reads.  Never a secret.
+ * JSON-lines file that `ssprctl report activity` reads (auditread.c).
+ * Never a secret.  Any thread (a relay's threads audit their flows).
  */
 #ifndef SSPR_AUDIT_H
 #define SSPR_AUDIT_H
@@ -22,6 +23,9 @@ struct audit_rec {
 	const char	*source;	/* remote host, else tty */
 	const char	*service;	/* PAM service */
 	const char	*method;	/* email, ... */
+	const char	*host;		/* reset server: the relay's certificate
+					   name; NULL for a local caller */
+	const char	*server;	/* relay: the reset server forwarded to */
 	uint64_t	 flow;
 	uid_t		 caller;
 };

@@ -275,12 +275,16 @@ cfg_fail_at(struct parser *ps, const char *section, const char *name,
 	return cfg_fail(ps, ps->line[i], &cfg_keys[i], "%s", what);
 }
 
-/* What a relay's file may hold: its socket and callers, and [fleet]. */
+/*
+ * What a relay's file may hold: its socket and callers, [fleet], and
+ * [audit] (what it forwarded, for ssprctl report activity on the host).
+ */
 static int
 relay_key(const struct key *k)
 {
 	return strcmp(k->section, "fleet") == 0 ||
-	    strcmp(k->section, "daemon") == 0;
+	    strcmp(k->section, "daemon") == 0 ||
+	    strcmp(k->section, "audit") == 0;
 }
 
 static int

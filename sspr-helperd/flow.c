@@ -129,6 +129,7 @@ faudit(const struct flow *f, const char *event, const char *result,
 		    NULL,
 		.flow = f->id,
 		.caller = f->uid,
+		.host = f->host[0] != '\0' ? f->host : NULL,
 	};
 
 	audit(&r);

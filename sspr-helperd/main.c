@@ -219,6 +219,7 @@ run_relay(struct cfg *c, int lfd, const char *where)
 		snprintf(servers + strlen(servers), sizeof(servers) -
 		    strlen(servers), "%s%s", i ? " " : "",
 		    c->fleet_servers.item[i]);
+	audit_configure(c);
 	log_msg(LOG_INFO, "sspr-helperd %s ready on %s (relay to %s)",
 	    SSPR_VERSION, where, servers);
 	return server_run(c, lfd) == 0 ? 0 : 1;

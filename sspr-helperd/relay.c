@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "admin_work.h"
+#include "audit.h"
 #include "fleet.h"
 #include "log.h"
 #include "msg.h"
@@ -419,6 +420,25 @@ refused_early(SSL *ssl, const char *server, pid_t pid)
 	    "ends here): %s", server, (int)pid, why);
 }
 
+/*
+ * This host's view of what it forwarded ([audit] file, if set): who
+ * asked here, through which PAM service, to which reset server, and how
+ * it ended.  The relay reads no request, so no user unless the caller is
+ * a self caller (its own name); never a secret.
+ */
+static void
+relay_audit(const struct relay *r, const struct msg *hello, uint64_t id,
+    const char *server, const char *result)
+{
+	const struct msg_hello *h = &hello->u.hello;
+	struct audit_rec a = { .event = "relay", .result = result,
+	    .user = r->host.u.host.user[0] ? r->host.u.host.user : NULL,
+	    .source = h->rhost[0] ? h->rhost : h->tty, .service = h->service,
+	    .server = server, .flow = id, .caller = r->host.u.host.uid };
+
+	audit(&a);
+}
+
 static void *
 relay_main(void *arg)
 {
@@ -429,7 +449,9 @@ relay_main(void *arg)
 	unsigned long gen = 0;
 	uint32_t len;
 	SSL *ssl;
-	int tfd = -1;
+	int tfd = -1, last;
+	static uint64_t seq;	/* this relay's flows, for the audit */
+	uint64_t id = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
 
 	fleet_timeouts(r->fd, FRAME_TIMEOUT_S);
 	if (first_frame(r, buf, &len, &hello) != SSPR_MSG_HELLO) {
@@ -446,19 +468,26 @@ relay_main(void *arg)
 		log_msg(LOG_ERR, "relay: no reset server answered; pid %d is "
 		    "told the service is unavailable", (int)r->pid);
 		send_fail(r->fd, SSPR_R_UNAVAILABLE);
+		relay_audit(r, &hello, id, NULL, "unavailable");
 		goto out;
 	}
+	relay_audit(r, &hello, id, server, "forwarded");
 	if (send_msg(-1, ssl, &r->host) != 0 ||
 	    SSL_write(ssl, buf, (int)len) != (int)len) {
 		refused_early(ssl, server, r->pid);
 		send_fail(r->fd, SSPR_R_UNAVAILABLE);
 		sess_put(server, NULL, gen);
-	} else if (pump(r->fd, ssl, tfd, server, r->pid,
-	    r->cfg->idle_timeout) < 0) {
+		relay_audit(r, &hello, id, server, "refused");
+	} else if ((last = pump(r->fd, ssl, tfd, server, r->pid,
+	    r->cfg->idle_timeout)) < 0) {
 		send_fail(r->fd, SSPR_R_UNAVAILABLE);
 		sess_put(server, NULL, gen);
-	} else
+		relay_audit(r, &hello, id, server, "server-lost");
+	} else {
 		sess_put(server, ssl, gen);
+		relay_audit(r, &hello, id, server, last == SSPR_MSG_DONE ?
+		    "done" : last == SSPR_MSG_FAIL ? "failed" : "ended");
+	}
 	SSL_shutdown(ssl);
 	SSL_free(ssl);
 	close(tfd);

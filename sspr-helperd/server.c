@@ -716,9 +716,9 @@ server_reload(char *err, size_t errsize)
 		log_msg(LOG_WARNING, "reload: new pool sizes take effect at "
 		    "the next restart");
 	log_set_debug(n->debug);
+	audit_configure(n);	/* a relay audits what it forwards */
 	if (n->role != ROLE_RELAY) {
 		dir_store_resolve(n);
-		audit_configure(n);
 		state_set_horizon(throttle_horizon(n));
 	}
 	cfg_unref(cur_cfg);

@@ -3,9 +3,12 @@
  * ssprctl: the administrator's view of sspr-helperd.  Talks to the daemon
  * over its socket (root only) for status, unblock, test-mail, reload, the
  * registration report, new recovery codes and the notice of an issued
- * pass; reads the audit file for the activity report.
+ * pass; reads the audit file for the activity report.  With --server
+ * (once or more), the same of reset servers over TLS (remote.c), their
+ * activity merged into one fleet view.
  *
- *   ssprctl [-c CONFIG] [-s SOCKET] [-f table|csv|json] COMMAND [ARGS]
+ *   ssprctl [-c CONFIG] [-s SOCKET | --server NAME:PORT...]
+ *           [-f table|csv|json] COMMAND [ARGS]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auditread.h"
 #include "cfg.h"
 #include "remote.h"
 #include "frame.h"
@@ -28,7 +32,9 @@
 
 #define DEFAULT_CONFIG	"/etc/sspr/sspr-helperd.conf"
 #define MAX_ROWS	200000
-#define MAX_COLS	8
+#define MAX_COLS	12
+#define MAX_SERVERS	32	/* --server, in all */
+#define ROWS_PER_SERVER	20000	/* a server sends 2000 (admin_work.c) */
 
 enum format { F_TABLE, F_CSV, F_JSON };
 
@@ -37,14 +43,18 @@ struct table {
 	int		 ncols;
 	char		***rows;
 	size_t		 n, cap;
+	size_t		 dropped;	/* past MAX_ROWS */
 };
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: ssprctl [-c CONFIG] [-s SOCKET | --server NAME:PORT] "
+	    "usage: ssprctl [-c CONFIG] [-s SOCKET | --server NAME:PORT...] "
 	    "[-f table|csv|json] COMMAND\n"
+	    "  (--server again, or NAME:PORT,NAME:PORT: status, unblock, reload"
+	    "\n   and report activity of each reset server; the activity "
+	    "merged)\n"
 	    "commands:\n"
 	    "  status                       is the daemon healthy?\n"
 	    "  report registration          who registered which methods\n"
@@ -74,9 +84,15 @@ static void
 table_add(struct table *t, char **cells)
 {
 	char ***n;
+	int c;
 
-	if (t->n == MAX_ROWS)
+	if (t->n == MAX_ROWS) {
+		for (c = 0; c < t->ncols; c++)
+			free(cells[c]);
+		free(cells);
+		t->dropped++;
 		return;
+	}
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 256;
 		if ((n = realloc(t->rows, t->cap * sizeof(*n))) == NULL) {
@@ -246,8 +262,10 @@ split(const char *line, int ncols)
 
 /* --- talking to the daemon ------------------------------------------- */
 
-/* --server: a reset server, reached with the config's [fleet] files */
-static const char	*remote;
+/* --server: reset servers, reached with the config's [fleet] files */
+static const char	*remotes[MAX_SERVERS];
+static int		 nremotes;
+static const char	*remote;	/* the one asked now */
 static struct cfg	*remote_cfg;
 
 static int
@@ -327,9 +345,15 @@ request(const char *sock, uint16_t op, const char *arg,
 		if (m.type != SSPR_MSG_ADMIN_END)
 			return 3;
 		/* a report's rows are the output; its closing word is not */
-		if (m.u.admin_end.status != 0 || op != SSPR_ADMIN_REPORT)
-			fprintf(m.u.admin_end.status ? stderr : stdout, "%s\n",
-			    m.u.admin_end.message);
+		if (m.u.admin_end.status != 0)
+			fprintf(stderr, "ssprctl: %s%s%s\n", remote ? remote :
+			    "", remote ? ": " : "", m.u.admin_end.message);
+		else if (op != SSPR_ADMIN_REPORT && op != SSPR_ADMIN_ACTIVITY)
+			printf("%s\n", m.u.admin_end.message);
+		else if (strncmp(m.u.admin_end.message, ACT_CUT_NOTE,
+		    strlen(ACT_CUT_NOTE)) == 0)
+			fprintf(stderr, "ssprctl: %s: %s\n", remote ? remote :
+			    "daemon", m.u.admin_end.message);
 		return m.u.admin_end.status ? 1 : 0;
 	}
 }
@@ -417,77 +441,216 @@ parse_since(const char *s)
 	return -1;
 }
 
-/* The value of "key" in one of our own flat JSON lines ("" if absent). */
-static char *
-json_get(const char *line, const char *key)
-{
-	char pat[64], out[1024];
-	const char *p;
-	size_t o = 0;
+/* The activity table's columns, and which record field each shows. */
+static const char *const act_cols[] = { "time", "server", "host", "event",
+    "result", "reason", "user", "source", "service", "caller" };
+static const int act_from[] = { ACT_TIME, ACT_SERVER, ACT_HOST, ACT_EVENT,
+    ACT_RESULT, ACT_REASON, ACT_USER, ACT_SOURCE, ACT_SERVICE, ACT_CALLER };
+#define ACT_COLS	((int)(sizeof(act_cols) / sizeof(act_cols[0])))
 
-	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
-	if ((p = strstr(line, pat)) == NULL)
-		return strdup("");
-	for (p += strlen(pat); *p != '\0' && *p != '"' && o + 1 < sizeof(out);
-	    p++) {
-		if (*p == '\\' && p[1] != '\0')
-			p++;
-		out[o++] = *p;
+static void
+act_table(struct table *t)
+{
+	int c;
+
+	t->ncols = ACT_COLS;
+	for (c = 0; c < ACT_COLS; c++)
+		t->head[c] = act_cols[c];
+}
+
+/* A record of this host's audit file. */
+static void
+act_local_row(void *ctx, const struct act_row *row)
+{
+	char **cells = calloc(ACT_COLS, sizeof(*cells));
+	int c;
+
+	if (cells == NULL)
+		exit(1);
+	for (c = 0; c < ACT_COLS; c++)
+		if ((cells[c] = strdup(row->f[act_from[c]])) == NULL)
+			exit(1);
+	table_add(ctx, cells);
+}
+
+struct act_remote {
+	struct table	*t;
+	const char	*server;
+	size_t		 n;
+};
+
+/*
+ * A record a reset server sent: its fields as auditread.h orders them,
+ * decoded and cleaned (split); the server column is the one asked, not
+ * what it says of itself.  A server sending more than ROWS_PER_SERVER
+ * or a time that is none does not get them shown.
+ */
+static void
+act_remote_row(void *ctx, const char *line)
+{
+	struct act_remote *ar = ctx;
+	char **f, **cells;
+	int c, i;
+
+	if (ar->n++ >= ROWS_PER_SERVER)
+		return;
+	f = split(line, ACT_NFIELDS);
+	if ((cells = calloc(ACT_COLS, sizeof(*cells))) == NULL)
+		exit(1);
+	for (c = 0; c < ACT_COLS; c++) {
+		i = act_from[c];
+		cells[c] = f[i];
+		f[i] = NULL;
 	}
-	out[o] = '\0';
-	wire_text_clean(out, 0);	/* the audit file goes to a terminal */
-	return strdup(out);
+	free(cells[1]);
+	cells[1] = strdup(ar->server);
+	if (act_parse_time(cells[0]) < 0) {
+		free(cells[0]);
+		cells[0] = strdup("?");
+	}
+	if (cells[0] == NULL || cells[1] == NULL)
+		exit(1);
+	for (i = 0; i < ACT_NFIELDS; i++)
+		free(f[i]);
+	free(f);
+	table_add(ar->t, cells);
+}
+
+/*
+ * Oldest first; among the same second, the order they came in (each
+ * server's file order, the servers in the order given): a merge sort,
+ * as qsort is not stable.  The time cells sort as text (ISO 8601).
+ */
+static void
+rows_sort(char ***rows, char ***tmp, size_t n)
+{
+	size_t h = n / 2, i = 0, j = h, o = 0;
+
+	if (n < 2)
+		return;
+	rows_sort(rows, tmp, h);
+	rows_sort(rows + h, tmp, n - h);
+	while (i < h || j < n)
+		tmp[o++] = j >= n || (i < h && strcmp(rows[i][0],
+		    rows[j][0]) <= 0) ? rows[i++] : rows[j++];
+	memcpy(rows, tmp, n * sizeof(*rows));
+}
+
+static int request(const char *, uint16_t, const char *,
+    void (*)(void *, const char *), void *);
+
+/*
+ * Every reset server's records since from, merged; a server that cannot
+ * be asked is said on stderr and the others shown (status 1).
+ */
+static int
+activity_fleet(long long from, struct table *t)
+{
+	struct act_remote ar = { .t = t };
+	char arg[32], ***tmp;
+	int i, r = 0;
+
+	snprintf(arg, sizeof(arg), "%lld", from);
+	for (i = 0; i < nremotes; i++) {
+		remote = ar.server = remotes[i];
+		ar.n = 0;
+		if (request(NULL, SSPR_ADMIN_ACTIVITY, arg, act_remote_row,
+		    &ar) != 0) {
+			fprintf(stderr, "ssprctl: %s: no activity from this "
+			    "server\n", remotes[i]);
+			r = 1;
+		}
+		if (ar.n > ROWS_PER_SERVER)
+			fprintf(stderr, "ssprctl: %s: sent %zu records; the "
+			    "first %d shown\n", remotes[i], ar.n,
+			    ROWS_PER_SERVER);
+	}
+	if (t->n > 1) {
+		if ((tmp = malloc(t->n * sizeof(*tmp))) == NULL)
+			exit(1);
+		rows_sort(t->rows, tmp, t->n);
+		free(tmp);
+	}
+	return r;
 }
 
 static int
 activity(const char *file, const char *since, enum format f)
 {
-	static const char *cols[] = { "time", "event", "result", "reason",
-	    "user", "source", "service" };
-	struct table t = { .ncols = 7 };
+	struct table t = { 0 };
 	long long from = since ? parse_since(since) : 0;
-	char line[4096], **cells, *ts;
-	struct tm tm;
-	FILE *fp;
-	int c;
+	int r = 0;
 
 	if (from < 0) {
-		fprintf(stderr, "ssprctl: --since %s: not a time\n", since);
+		fprintf(stderr, "ssprctl: --since %s: not a time (24h, 7d, 30m, "
+		    "2026-11-23 or 2026-11-23T10:00:00Z)\n", since);
 		return 2;
 	}
-	if (*file == '\0') {
+	act_table(&t);
+	if (nremotes > 0)
+		r = activity_fleet(from, &t);
+	else if (*file == '\0') {
 		fprintf(stderr, "ssprctl: no audit file: set [audit] file in "
 		    "the daemon's configuration\n");
 		return 2;
-	}
-	if ((fp = fopen(file, "re")) == NULL) {
+	} else if (act_read(file, from, act_local_row, &t) != 0) {
 		fprintf(stderr, "ssprctl: %s: %s\n", file, strerror(errno));
 		return 1;
 	}
-	for (c = 0; c < 7; c++)
-		t.head[c] = cols[c];
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		ts = json_get(line, "time");
-		memset(&tm, 0, sizeof(tm));
-		if (strptime(ts, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL ||
-		    timegm(&tm) < from) {
-			free(ts);
-			continue;
-		}
-		if ((cells = calloc(7, sizeof(*cells))) == NULL)
-			exit(1);
-		cells[0] = ts;
-		for (c = 1; c < 7; c++)
-			cells[c] = json_get(line, cols[c]);
-		table_add(&t, cells);
-	}
-	fclose(fp);
 	table_print(&t, f);
+	if (t.dropped > 0)
+		fprintf(stderr, "ssprctl: %zu more records left out (at most "
+		    "%d shown)\n", t.dropped, MAX_ROWS);
 	table_free(&t);
-	return 0;
+	return r;
 }
 
 /* --- main -------------------------------------------------------------- */
+
+/* --server NAME:PORT[,NAME:PORT...], given once or more. */
+static int
+add_servers(char *list)
+{
+	char *p, *save = NULL;
+
+	for (p = strtok_r(list, ", ", &save); p != NULL;
+	    p = strtok_r(NULL, ", ", &save)) {
+		if (nremotes == MAX_SERVERS) {
+			fprintf(stderr, "ssprctl: --server: at most %d\n",
+			    MAX_SERVERS);
+			return -1;
+		}
+		remotes[nremotes++] = p;
+	}
+	if (nremotes == 0) {
+		fprintf(stderr, "ssprctl: --server needs NAME:PORT\n");
+		return -1;
+	}
+	remote = remotes[0];
+	return 0;
+}
+
+/*
+ * A request of status, unblock or reload to each --server in turn, each
+ * answer under its server's name; or to the one daemon.  The worst
+ * status.
+ */
+static int
+each_server(const char *sock, uint16_t op, const char *arg)
+{
+	int i, r, worst = 0;
+
+	if (nremotes <= 1)
+		return request(sock, op, arg, print_line, NULL);
+	for (i = 0; i < nremotes; i++) {
+		remote = remotes[i];
+		printf("%s%s:\n", i ? "\n" : "", remote);
+		fflush(stdout);
+		if ((r = request(sock, op, arg, print_line, NULL)) > worst)
+			worst = r;
+	}
+	return worst;
+}
 
 static struct cfg *
 read_config(const char *path)
@@ -569,7 +732,10 @@ main(int argc, char **argv)
 			}
 			po.password_fd = (int)fdl;
 			break;
-		case 'R': remote = optarg; break;
+		case 'R':
+			if (add_servers(optarg) != 0)
+				return 2;
+			break;
 		case 'f':
 			if (strcmp(optarg, "table") == 0)
 				fmt = F_TABLE;
@@ -598,13 +764,23 @@ main(int argc, char **argv)
 	if (file == NULL)
 		file = c->audit_file;
 	cmd = argv[optind];
-	if (strcmp(cmd, "status") == 0 && optind + 1 == argc)
-		r = request(sock, SSPR_ADMIN_STATUS, NULL, print_line, NULL);
+	if (nremotes > 1 && strcmp(cmd, "status") != 0 &&
+	    strcmp(cmd, "reload") != 0 && strcmp(cmd, "unblock") != 0 &&
+	    strcmp(cmd, "report") != 0) {
+		fprintf(stderr, "ssprctl: %s: one --server only (several are for "
+		    "status, unblock, reload and report activity)\n", cmd);
+		r = 2;
+	} else if (nremotes > 1 && strcmp(cmd, "report") == 0 &&
+	    optind + 2 == argc && strcmp(argv[optind + 1], "activity") != 0) {
+		fprintf(stderr, "ssprctl: report %s: one --server only (the "
+		    "servers share the directory)\n", argv[optind + 1]);
+		r = 2;
+	} else if (strcmp(cmd, "status") == 0 && optind + 1 == argc)
+		r = each_server(sock, SSPR_ADMIN_STATUS, NULL);
 	else if (strcmp(cmd, "reload") == 0 && optind + 1 == argc)
-		r = request(sock, SSPR_ADMIN_RELOAD, NULL, print_line, NULL);
+		r = each_server(sock, SSPR_ADMIN_RELOAD, NULL);
 	else if (strcmp(cmd, "unblock") == 0 && optind + 2 == argc)
-		r = request(sock, SSPR_ADMIN_UNBLOCK, argv[optind + 1],
-		    print_line, NULL);
+		r = each_server(sock, SSPR_ADMIN_UNBLOCK, argv[optind + 1]);
 	else if (strcmp(cmd, "rcodes") == 0 && optind + 3 == argc &&
 	    strcmp(argv[optind + 1], "issue") == 0)
 		r = request(sock, SSPR_ADMIN_RCODES, argv[optind + 2],

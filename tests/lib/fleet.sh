@@ -118,12 +118,19 @@ reload() {
 # raw client talk to the relay.  The relay copies NAME's [daemon] section.
 
 fleet_daemon_start() {
-	local name=${1:-helperd} sock port before
+	local name=${1:-helperd} sock port before check prev
 	# SSPR_FLEET_CHECK=FILE: at exit, the flows the reset servers logged
-	# under the relay's name go there (t_fleet_e2e checks there were some)
+	# under the relay's name go there, and FILE.direct the flows logged
+	# under no host's (t_fleet_e2e checks there were some, and none), before
+	# whatever the suite set to run at exit (samba.sh's cleanup)
 	if [ -n "${SSPR_FLEET_CHECK:-}" ] && [ -z "${FLEET_TRAP:-}" ]; then
 		FLEET_TRAP=1
-		trap 'grep -h "src=fleet-host\.test/" "$T"/*.log > "$SSPR_FLEET_CHECK" 2>/dev/null; cleanup' EXIT
+		check='grep -h "src=fleet-host\.test/" "$T"/*.log > "$SSPR_FLEET_CHECK" 2>/dev/null;
+		grep -hE " flow=[0-9a-f]+ .* src=" "$T"/*.log 2>/dev/null |
+			grep -v "src=fleet-host\.test/" > "$SSPR_FLEET_CHECK.direct"'
+		prev=$(trap -p EXIT)
+		eval "set -- $prev"
+		trap "$check; ${3:-cleanup}" EXIT
 	fi
 	mkdir -p "$T/run"
 	chmod 700 "$T/run"

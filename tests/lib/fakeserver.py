@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""fakeserver.py PORT CA CERT KEY ROWS: a hostile reset server for
+ssprctl --server.  It takes one TLS connection (a client certificate from
+CA required), reads HOST, HELLO and ADMIN, and answers ROWS activity rows
+whose fields, once decoded, hold terminal escapes, newlines, CSV and JSON
+quoting and a time that is none, then ADMIN_END.  Prints "ready" when it
+listens."""
+import socket
+import ssl
+import struct
+import sys
+
+
+def s(b):
+    return struct.pack(">H", len(b)) + b
+
+
+def frame(mtype, body=b""):
+    return struct.pack(">IH", len(body) + 2, mtype) + body
+
+
+def recv_exact(t, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = t.recv(n - len(buf))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return buf
+
+
+def read_frame(t):
+    (n,) = struct.unpack(">I", recv_exact(t, 4))
+    return recv_exact(t, n)
+
+
+def main():
+    port, ca, cert, key, rows = sys.argv[1:6]
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    ctx.load_verify_locations(ca)
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", int(port)))
+    ls.listen(1)
+    print("ready", flush=True)
+    raw, _ = ls.accept()
+    t = ctx.wrap_socket(raw, server_side=True)
+    read_frame(t)                       # HOST
+    read_frame(t)                       # HELLO
+    t.sendall(frame(0x8001, struct.pack(">HI", 1, 0)))
+    read_frame(t)                       # ADMIN
+    evil = [b"2026-01-01T00:00:00Z", b"evil%1B]0;owned%07host",
+            b"reset", b"ok", b"-", b"mal%1B[2Jlory%0A%0Dx,%22y%5C",
+            b"a%E2%80%AEb", b"svc", b"-", b"0"]
+    out = [frame(0x8010, s(b" ".join(evil)))]
+    out.append(frame(0x8010, s(b"not-a-time h e r - u s v - 0")))
+    for i in range(int(rows)):
+        out.append(frame(0x8010, s(b"2026-01-02T00:00:00Z flood.test "
+                                   b"reset ok - u%d - svc - 0" % i)))
+    out.append(frame(0x8011, struct.pack(">H", 0) + s(b"done")))
+    try:
+        t.sendall(b"".join(out))
+        t.unwrap()
+    except (OSError, ssl.SSLError):
+        pass
+
+
+main()
