@@ -64,7 +64,7 @@ struct conn {
 	unsigned char	*body;
 	uint32_t	 body_len, body_got;
 	unsigned char	*out;
-	size_t		 out_len, out_off;
+	size_t		 out_len, out_off, out_cap;
 	int		 ending;	/* close once out is written */
 	int		 closed;	/* freed at the end of the iteration */
 	int		 counted;	/* holds a slot in uidcounts */
@@ -174,7 +174,7 @@ conn_close(struct conn *c)
 	free(c->body);
 	c->body = NULL;
 	if (c->out != NULL)
-		explicit_bzero(c->out, c->out_len);
+		explicit_bzero(c->out, c->out_cap);
 	free(c->out);
 	c->out = NULL;
 	if (c->counted && (u = uid_slot(c->uid, 0)) != NULL)
@@ -224,12 +224,44 @@ flush(struct conn *c)
 			return -1;
 		c->out_off += (size_t)w;
 	}
-	explicit_bzero(c->out, c->out_len);
+	explicit_bzero(c->out, c->out_cap);
 	free(c->out);
 	c->out = NULL;
-	c->out_len = c->out_off = 0;
+	c->out_len = c->out_off = c->out_cap = 0;
 	want_write(c, 0);
 	return 1;
+}
+
+/*
+ * Room for more bytes in c's output.  Not realloc: the old block may hold
+ * an app's secret (INFO), so it is wiped before it is freed.  The room at
+ * least doubles, and only what is still unsent moves, so a long admin
+ * answer queued line by line costs linear, not quadratic, time.
+ */
+static int
+out_reserve(struct conn *c, size_t more)
+{
+	size_t unsent = c->out_len - c->out_off, cap;
+	unsigned char *n;
+
+	if (c->out_len + more <= c->out_cap)
+		return 0;
+	cap = c->out_cap * 2 > unsent + more ? c->out_cap * 2 : unsent + more;
+	if (cap < 4096)
+		cap = 4096;
+	if ((n = malloc(cap)) == NULL)
+		return -1;
+	if (unsent > 0)
+		memcpy(n, c->out + c->out_off, unsent);
+	if (c->out != NULL) {
+		explicit_bzero(c->out, c->out_cap);
+		free(c->out);
+	}
+	c->out = n;
+	c->out_cap = cap;
+	c->out_len = unsent;
+	c->out_off = 0;
+	return 0;
 }
 
 /* Queues one answer; the caller's message may hold secrets: we copy it. */
@@ -237,7 +269,6 @@ void
 conn_send(struct conn *c, const struct msg *m)
 {
 	struct wire_wr wr;
-	unsigned char *n;
 
 	if (c == NULL || c->closed)
 		return;
@@ -247,20 +278,12 @@ conn_send(struct conn *c, const struct msg *m)
 		conn_close(c);
 		return;
 	}
-	/* not realloc: the old block may hold an app's secret (INFO) */
-	if ((n = malloc(c->out_len + wr.len)) == NULL) {
+	if (out_reserve(c, wr.len) != 0) {
 		wire_wr_wipe(&wr);
 		conn_close(c);
 		return;
 	}
-	if (c->out_len > 0)
-		memcpy(n, c->out, c->out_len);
-	if (c->out != NULL) {
-		explicit_bzero(c->out, c->out_len);
-		free(c->out);
-	}
-	memcpy(n + c->out_len, wr.buf, wr.len);
-	c->out = n;
+	memcpy(c->out + c->out_len, wr.buf, wr.len);
 	c->out_len += wr.len;
 	wire_wr_wipe(&wr);
 	if (flush(c) < 0)
