@@ -152,7 +152,7 @@ $(BUILD)/obj/%.o: %.c
 
 # libpam loads every module of a stack for each handle (pam_start) with
 # RTLD_NOW, so each symbol the module imports costs every login, sudo and
-# su a lookup (about 700 instructions; BENCHMARKS.md, "Loading the
+# su a lookup (650 instructions and more; BENCHMARKS.md, "Loading the
 # module"): the module's code shares imports where one function does
 # (fstatat for stat, lstat and fstat; poll to sleep; pam_vprompt), and it
 # is linked without the C start files, whose frame_dummy, TM-clone and
