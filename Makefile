@@ -158,6 +158,8 @@ $(BUILD)/obj/%.o: %.c
 # is linked without the C start files, whose frame_dummy, TM-clone and
 # gprof hooks a C module without constructors does not use and whose weak
 # imports are the dearest lookups of all (they fail, after every object).
+# (Without them there is no __dso_handle: an atexit() in the module, which
+# would run after the module is gone, fails to link.)
 MOD_LDFLAGS := -nostartfiles
 
 $(BUILD)/pam_sspr.so: $(MOD_OBJ) $(PROTO_OBJ) pam_sspr/pam_sspr.map
