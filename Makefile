@@ -151,10 +151,23 @@ $(BUILD)/obj/%.o: %.c
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PAM_CFLAGS) $(D_CFLAGS) -Ipam_sspr -Isspr-helperd \
 	    $(EXTRA_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' -c -o $@ $<
 
+# libpam loads every module of a stack for each handle (pam_start) with
+# RTLD_NOW, so each symbol the module imports costs every login, sudo and
+# su a lookup (650 instructions and more; BENCHMARKS.md, "Loading the
+# module"): the module's code shares imports where one function does
+# (fstatat for stat, lstat and fstat; poll to sleep; pam_vprompt), and it
+# is linked without the C start files, whose frame_dummy, TM-clone and
+# gprof hooks a C module without constructors does not use and whose weak
+# imports are the dearest lookups of all (they fail, after every object).
+# (Without them there is no __dso_handle: an atexit() in the module, which
+# would run after the module is gone, fails to link.)
+MOD_LDFLAGS := -nostartfiles
+
 $(BUILD)/pam_sspr.so: $(MOD_OBJ) $(PROTO_OBJ) pam_sspr/pam_sspr.map
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared $(ALL_CFLAGS) -Wl,--version-script=pam_sspr/pam_sspr.map \
-	    $(NO_UNDEFINED) $(LDHARDEN) $(LDFLAGS) -o $@ $(MOD_OBJ) $(PROTO_OBJ) $(PAM_LIBS)
+	    $(MOD_LDFLAGS) $(NO_UNDEFINED) $(LDHARDEN) $(LDFLAGS) -o $@ \
+	    $(MOD_OBJ) $(PROTO_OBJ) $(PAM_LIBS)
 
 $(BUILD)/sspr-helperd: $(D_OBJ) $(PROTO_OBJ)
 	@$(if $(Q),echo "  LD      $@")
@@ -192,7 +205,8 @@ $(BUILD)/l10n/obj/%.o: %.c
 $(BUILD)/l10n/pam_sspr.so: $(filter-out %/text.o,$(MOD_OBJ)) \
     $(BUILD)/l10n/obj/pam_sspr/text.o $(PROTO_OBJ) pam_sspr/pam_sspr.map $(MO)
 	$(Q)$(CC) -shared $(ALL_CFLAGS) -Wl,--version-script=pam_sspr/pam_sspr.map \
-	    $(NO_UNDEFINED) $(LDHARDEN) $(LDFLAGS) -o $@ $(filter %.o,$^) $(PAM_LIBS)
+	    $(MOD_LDFLAGS) $(NO_UNDEFINED) $(LDHARDEN) $(LDFLAGS) -o $@ \
+	    $(filter %.o,$^) $(PAM_LIBS)
 
 $(BUILD)/l10n/sspr-reset: $(BUILD)/l10n/obj/sspr-reset/sspr-reset.o $(PROTO_OBJ) $(MO)
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $(filter %.o,$^) $(PAM_LIBS)

@@ -69,7 +69,8 @@ path_safe(const char *path, struct daemon_id *d, char *why, size_t wsz)
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct stat st;
 
-	if (lstat(path, &st) != 0) {
+	/* fstatat as lstat and stat: one import (Makefile, MOD_LDFLAGS) */
+	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		snprintf(why, wsz, "%s: %m", path);
 		return -1;
 	}
@@ -78,7 +79,7 @@ path_safe(const char *path, struct daemon_id *d, char *why, size_t wsz)
 		return -1;
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
-	if (stat(parent_dir(dir), &st) != 0 ||
+	if (fstatat(AT_FDCWD, parent_dir(dir), &st, 0) != 0 ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
 	    !trusted_uid(st.st_uid, d)) {
 		snprintf(why, wsz, "the directory of %s may be changed by "

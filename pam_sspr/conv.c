@@ -13,6 +13,19 @@
 #include "conv.h"
 #include "text.h"
 
+/* pam_prompt by way of pam_vprompt, which conv_info needs anyway. */
+static int __attribute__((format(printf, 4, 5)))
+ask(pam_handle_t *pamh, int style, char **resp, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = pam_vprompt(pamh, style, resp, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 /*
  * Asks one question (style PAM_PROMPT_ECHO_ON or _OFF).  Returns
  * PAM_SUCCESS with the answer in out, or PAM_CONV_ERR.
@@ -25,7 +38,7 @@ conv_ask(pam_handle_t *pamh, int style, const char *prompt, struct secret *out)
 	int r;
 
 	secret_wipe(out);
-	r = pam_prompt(pamh, style, &resp, "%s", prompt);
+	r = ask(pamh, style, &resp, "%s", prompt);
 	if (r != PAM_SUCCESS || resp == NULL) {
 		free(resp);
 		return PAM_CONV_ERR;

@@ -20,13 +20,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
@@ -126,7 +126,6 @@ authenticate(const char *user, const char *password)
 void
 hostcache_refresh(pam_handle_t *pamh, const char *user, const char *password)
 {
-	struct timespec pause = { 0, TRY_INTERVAL_MS * 1000000L };
 	pid_t pid;
 	int r, waited;
 
@@ -143,7 +142,7 @@ hostcache_refresh(pam_handle_t *pamh, const char *user, const char *password)
 		return;
 	}
 	for (waited = 0; waited < TRY_FOR_MS; waited += TRY_INTERVAL_MS) {
-		nanosleep(&pause, NULL);
+		(void)poll(NULL, 0, TRY_INTERVAL_MS);
 		r = authenticate(user, password);
 		if (r == PAM_SUCCESS)
 			return;

@@ -133,8 +133,7 @@ choose(struct session *s, const struct entry *e, int k, int *action)
 			char num[8];
 
 			snprintf(num, sizeof(num), "%d", i + 1);
-			if (a.len == strlen(num) && memcmp(a.buf, num, a.len) ==
-			    0) {
+			if (strcmp(secret_str(&a), num) == 0) {
 				*action = e[i].action;
 				secret_wipe(&a);
 				return PAM_SUCCESS;

@@ -7,6 +7,7 @@
  * key method asks only of a root peer, and root can forge anything
  * anyway (SECURITY.md, "The SSH key").
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -18,10 +19,12 @@ program_of(const char *proc, const char *const *paths, int n)
 	struct stat exe, st;
 	int i;
 
-	if (stat(proc, &exe) != 0)
+	/* fstatat as stat: the PAM module's one import for all three */
+	if (fstatat(AT_FDCWD, proc, &exe, 0) != 0)
 		return PEER_UNSEEN;
 	for (i = 0; i < n; i++)
-		if (paths[i] != NULL && stat(paths[i], &st) == 0 &&
+		if (paths[i] != NULL &&
+		    fstatat(AT_FDCWD, paths[i], &st, 0) == 0 &&
 		    st.st_dev == exe.st_dev && st.st_ino == exe.st_ino)
 			return PEER_RUNS;
 	return PEER_OTHER;

@@ -83,6 +83,19 @@ grep -qx /usr/share/locale < <(strings "$D/$SECURE/pam_sspr.so")
 ok $? "the module reads its translations from /usr/share/locale, where they are"
 syms=$(nm -D --defined-only "$D/$SECURE/pam_sspr.so" | awk '{print $3}' | sort | tr '\n' ' ')
 like "$syms" '^(pam_sm_[a-z_]+ )+$' "the module exports PAM entry points and nothing else ($syms)"
+# libpam loads the module for every handle and binds each of its imports
+# then (BENCHMARKS.md, "Loading the module"): no library but libpam and
+# libc, none of the start files' weak hooks, and a budget of imports that
+# a new one has to be weighed against (53 with gcc and clang here).
+needed=$(readelf -d "$D/$SECURE/pam_sspr.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
+is "$needed" "libc.so.6 libpam.so.0 " "the module needs libpam and libc, nothing else"
+weak=$(nm -D --undefined-only "$D/$SECURE/pam_sspr.so" | awk '$1 == "w" { print $2 }' | tr '\n' ' ')
+is "$weak" "" "the module has no weak imports (start-file hooks)"
+if [ -z "${SSPR_ASAN:-}" ]; then
+	n=$(nm -D --undefined-only "$D/$SECURE/pam_sspr.so" | wc -l)
+	[ "$n" -le 53 ]
+	ok $? "the module imports at most 53 symbols ($n)"
+fi
 diff <(ls -A "$SRC/man" | sort) <(find "$D/usr/share/man" -type f -printf '%f\n' | sort) \
 	>"$T/man.diff"
 ok $? "every page of man/ is installed" || sed 's/^/#   /' "$T/man.diff"
