@@ -58,7 +58,8 @@
 
 #define DICT_FILE_MAX	(64L << 20)	/* a bigger file stays on disk */
 #define STREAM_BUF	1024		/* cracklib reads 4 or 512 bytes a seek */
-#define WORDS_MAX	(8U << 20)	/* more words: GetPW() as cracklib's */
+/* ~14 bytes a word (0.7 MiB for Debian's 51,526); more: cracklib's GetPW() */
+#define WORDS_MAX	(1U << 20)
 
 struct copy {
 	char	*data;
@@ -154,6 +155,8 @@ words_load(void)
 		d.off[i] = (uint32_t)used;
 		used += len + 1;
 	}
+	if ((t = realloc(d.text, used)) != NULL)
+		d.text = t;
 	d.nwords = n;
 	return 0;
 fail:
