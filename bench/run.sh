@@ -35,7 +35,8 @@
 # (bundle: the system's CA bundle plus the test CA, as big as the store a
 # default installation trusts | test: the test CA alone), BENCH_QUICK=1
 # (one short round, for trying the harness), BENCH_ONLY (a list of
-# sections: startup base product pam login held fleet), BENCH_MTA (sink:
+# sections: startup base product pam login held fleet, and dirlimit, which
+# only runs when named), BENCH_MTA (sink:
 # the tests' Python SMTP sink | postfix: a Postfix instance of the run's
 # own, delivering into a Maildir),
 # BENCH_LOGIN_ITERS (30) and BENCH_ACCT_ITERS (300): whole logins and
