@@ -19,22 +19,22 @@
  * compressed, the handle is used as cracklib made it, which is correct,
  * only slower, and said once in the log.
  *
- * That still left cracklib's search itself at ~0.4 ms per password in the
- * daemon's profile, three quarters of it not comparing words but fetching
- * them: FindPW() binary-searches the dictionary for each of some 180
- * manglings and asks GetPW() for every probe, and GetPW() seeks in the
- * index, reads a 16-word block and decompresses all 16 words of it
- * (strcpy), for every probe, even of the block it has just decompressed.
- * So the daemon defines GetPW() itself: for the dictionary open here it
- * answers from a table of every word, made once when the dictionary is
- * opened by asking cracklib's own GetPW() for each block; for any other
- * handle (cracklib's own FascistCheck(), the unit test's reference) it
- * calls cracklib's.  libcrack's FindPW() reaches GetPW() through its PLT,
- * so the executable's definition is the one bound (the linker exports it,
- * since libcrack defines it too); a libcrack that binds the call internally simply never calls
- * this one, and the check is as before, only slower.  The words compared
- * and the order of the search are cracklib's: only where a word comes
- * from changes.
+ * That still left cracklib's search itself at 0.4-1 ms per password,
+ * three quarters of it not comparing words but fetching them: FindPW()
+ * binary-searches the dictionary for each of some 180 manglings and asks
+ * GetPW() for every probe, and GetPW() seeks in the index, reads a
+ * 16-word block and decompresses all 16 words of it (strcpy), for every
+ * probe, even of the block it has just decompressed.  So the daemon
+ * defines GetPW() itself: for the dictionary open here it answers from a
+ * table of every word, made once when the dictionary is opened by asking
+ * cracklib's own GetPW() for each block; for any other handle (cracklib's
+ * own FascistCheck(), the unit test's reference) it calls cracklib's.
+ * libcrack's FindPW() reaches GetPW() through its PLT, so the
+ * executable's definition is the one bound (the linker exports it, since
+ * libcrack defines it too); a libcrack that bound the call internally
+ * would simply never call this one, and the check would be as before,
+ * only slower.  The words compared and the order of the search are
+ * cracklib's: only where a word comes from changes.
  *
  * Statics: d, only under quality.c's pwq_lock (directory workers);
  * real_getpw, set once (pthread_once).
