@@ -373,10 +373,12 @@ def main():
                       dc, fmt_rate(p["rate"]), fmt_rate(d["rate"]),
                       med(pairs) or 0, " ".join("%.2f" % x for x in pairs),
                       p["errors"] + d["errors"]))
-            print("     CPU ms per reset: directory alone {} ({:.2f});"
-                  .format(cpu_line(dcpu), td))
+            print("     CPU ms per reset: directory alone {};".format(
+                cpu_line(dcpu)))
             print("       complete resets {}; flow {} ms, setpw {} ms"
                   .format(cpu_line(pc), pp(p["flow"]), pp(p["setpw"])))
+            print("       CPU-bound limit of the ratio: {:.2f} / {:.2f} = "
+                  "{:.2f}".format(td, tp, td / tp if tp else 0))
 
     st = next((r for r in lines if r["test"] == "startup"), None)
     if st:
