@@ -3,7 +3,8 @@
  * baseload: the baseline of the benchmark, the work a reset makes the
  * directory and the mail server do anyway, with nothing of ours between.
  *
- *   baseload -k dir|mail|both -c CONNS -t SECS [-w WARMUP_SECS]
+ *   baseload -k dir|mail|both|mailreuse|bothreuse -c CONNS -t SECS
+ *            [-w WARMUP_SECS] [-R MESSAGES] [-N]
  *            -H URI -C CAFILE -D BINDDN -y PWFILE -b BASE -f FILTER
  *            -u PREFIX -n NUSERS [-S SMTP_URL -F FROM -M MAILCA
  *            -T starttls|none]
@@ -25,6 +26,18 @@
  *         work a client can do per message
  *   both  search, counter write, mail, Password Modify, counters
  *         cleared: a whole reset's outside work
+ *   mailreuse, bothreuse
+ *         as mail and both, but each thread keeps its SMTP connection
+ *         for the next message, as sspr-helperd's mail workers do with
+ *         [mail] reuse_seconds and reuse_messages: one libcurl handle per
+ *         thread, reset before every message, connections kept at most
+ *         30 s (CURLOPT_MAXAGE_CONN, CURLOPT_MAXLIFETIME_CONN) and for at
+ *         most MESSAGES messages (-R, 100 by default: the daemon's
+ *         defaults), the last one sent with CURLOPT_FORBID_REUSE
+ *
+ * -N: the mail kinds also send the notification after the Password
+ * Modify, a second message of the same size, as sspr-helperd does with
+ * [notify] enabled: the same mail work per reset as the daemon's.
  *
  * Completions are counted in a steady-state window after WARMUP_SECS.
  * One JSON line goes to stdout: rate (per second), errors, and latency
@@ -45,10 +58,10 @@
 
 #include "stats.h"
 
-enum kind { K_DIR = 1, K_MAIL = 2, K_BOTH = 3 };
+enum kind { K_DIR = 1, K_MAIL = 2, K_BOTH = 3, K_REUSE = 4 };
 
 static struct {
-	enum kind	 kind;
+	int		 kind;	/* enum kind, | K_REUSE */
 	int		 conns;
 	double		 secs, warm;
 	const char	*uri, *ca, *binddn, *base, *filter, *prefix;
@@ -56,8 +69,13 @@ static struct {
 	int		 nusers;
 	const char	*smtp, *from, *mailca;
 	int		 starttls;
+	int		 reuse_messages;
+	int		 notify;
 	unsigned	 runid;
-} opt = { .conns = 1, .secs = 3, .warm = 0.5, .starttls = 1 };
+} opt = { .conns = 1, .secs = 3, .warm = 0.5, .starttls = 1,
+    .reuse_messages = 100 };
+
+#define REUSE_SECONDS	30	/* [mail] reuse_seconds' default */
 
 static atomic_int	stop, measuring;
 static atomic_long	done_count, errors;
@@ -81,15 +99,16 @@ struct worker {
 	CURL		*curl;
 	unsigned	 seed;
 	long		 seq;
+	int		 sent;	/* messages on the kept connection */
 };
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: baseload -k dir|mail|both -c CONNS -t SECS "
-	    "-H URI -C CA -D BINDDN -y PWFILE -b BASE -f FILTER -u PREFIX "
-	    "-n NUSERS [-S SMTP_URL -F FROM -M MAILCA -T starttls|none] "
-	    "[-w SECS]\n");
+	fprintf(stderr, "usage: baseload -k dir|mail|both|mailreuse|bothreuse "
+	    "-c CONNS -t SECS -H URI -C CA -D BINDDN -y PWFILE -b BASE "
+	    "-f FILTER -u PREFIX -n NUSERS [-S SMTP_URL -F FROM -M MAILCA "
+	    "-T starttls|none] [-w SECS] [-R MESSAGES] [-N]\n");
 	exit(2);
 }
 
@@ -285,30 +304,53 @@ use_store(CURL *h, void *sslctx, void *arg)
 	return CURLE_OK;
 }
 
-/* One message, a fresh connection, the options of sspr-helperd's mail.c. */
+/*
+ * One message with the options of sspr-helperd's mail.c: on a fresh
+ * connection, or (K_REUSE) on the thread's kept one while it is young
+ * enough and has carried fewer than -R messages.
+ */
 static int
-do_mail(struct worker *w, const char *to)
+do_mail(struct worker *w, const char *to, int notice)
 {
 	char msg[2048], from[300], rcpt[300];
 	struct curl_slist *rcpts;
 	struct upload up;
 	CURLcode rc;
 	CURL *h;
-	int len;
+	int len, last = 1;
+	long made = 1;
 
-	len = snprintf(msg, sizeof(msg), "From: %s\r\nTo: %s\r\n"
-	    "Subject: Your password reset code\r\n"
-	    "Date: Mon, 02 Mar 2026 08:00:00 +0000\r\n"
-	    "Message-ID: <00000000000000000000000000000000@example.test>\r\n"
-	    "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated"
-	    "\r\n\r\nHello,\r\n\r\nSomeone asked to reset the password of the "
-	    "account \"%s\" at login\r\non bench (from tty1).\r\n\r\nYour "
-	    "verification code is: 12345678\r\n\r\nIt is valid for 10 minutes "
-	    "and can be used once. Type it at the\r\nprompt where you asked "
-	    "for it.\r\n\r\nIf this was not you, do not share this code with "
-	    "anyone. Your password has\r\nnot been changed; you may want to "
-	    "tell your helpdesk.\r\n", opt.from, to, to);
+	if (notice)
+		len = snprintf(msg, sizeof(msg), "From: %s\r\nTo: %s\r\n"
+		    "Subject: The password of your account was reset\r\n"
+		    "Date: Mon, 02 Mar 2026 08:00:00 +0000\r\n"
+		    "Message-ID: <00000000000000000000000000000001@example.test>"
+		    "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; "
+		    "charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+		    "Auto-Submitted: auto-generated\r\nX-SSPR-Message: "
+		    "notify-reset\r\n\r\nHello,\r\n\r\nAt 2026-03-02 08:00 "
+		    "UTC the password of the account \"%s\" was reset\r\nat "
+		    "login on bench (from tty1), after a code sent to this "
+		    "address.\r\n\r\nIf this was you, there is nothing more "
+		    "to do.\r\n\r\nIf it was not, contact your helpdesk at "
+		    "once: someone else may now know\r\nyour password.\r\n",
+		    opt.from, to, to);
+	else
+		len = snprintf(msg, sizeof(msg), "From: %s\r\nTo: %s\r\n"
+		    "Subject: Your password reset code\r\n"
+		    "Date: Mon, 02 Mar 2026 08:00:00 +0000\r\n"
+		    "Message-ID: <00000000000000000000000000000000@example.test>"
+		    "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; "
+		    "charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+		    "Auto-Submitted: auto-generated\r\n\r\nHello,\r\n\r\n"
+		    "Someone asked to reset the password of the account \"%s\" "
+		    "at login\r\non bench (from tty1).\r\n\r\nYour "
+		    "verification code is: 12345678\r\n\r\nIt is valid for 10 "
+		    "minutes and can be used once. Type it at the\r\nprompt "
+		    "where you asked for it.\r\n\r\nIf this was not you, do "
+		    "not share this code with anyone. Your password has\r\nnot "
+		    "been changed; you may want to tell your helpdesk.\r\n",
+		    opt.from, to, to);
 	if (w->curl == NULL && (w->curl = curl_easy_init()) == NULL)
 		return -1;
 	h = w->curl;
@@ -323,8 +365,17 @@ do_mail(struct worker *w, const char *to)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
-	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	if (opt.kind & K_REUSE) {
+		last = w->sent + 1 >= opt.reuse_messages;
+		curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, (long)REUSE_SECONDS);
+		curl_easy_setopt(h, CURLOPT_MAXLIFETIME_CONN,
+		    (long)REUSE_SECONDS);
+		if (last)
+			curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+	} else {
+		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	}
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (opt.starttls)
@@ -342,8 +393,16 @@ do_mail(struct worker *w, const char *to)
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
 	curl_easy_setopt(h, CURLOPT_READDATA, NULL);
 	curl_slist_free_all(rcpts);
-	if (rc != CURLE_OK)
+	(void)curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &made);
+	/* as mail.c counts: a new connection carried this one */
+	w->sent = last ? 0 : made > 0 ? 1 : w->sent + 1;
+	if (rc != CURLE_OK) {
 		report("sending mail", to, curl_easy_strerror(rc));
+		/* a failed connection is not kept */
+		curl_easy_cleanup(w->curl);
+		w->curl = NULL;
+		w->sent = 0;
+	}
 	return rc == CURLE_OK ? 0 : -1;
 }
 
@@ -383,7 +442,7 @@ iteration(struct worker *w)
 		t1 = now_us();
 	}
 	if (opt.kind & K_MAIL) {
-		if (mail == NULL || do_mail(w, mail) != 0)
+		if (mail == NULL || do_mail(w, mail, 0) != 0)
 			goto out;
 		record(&l_mail, t1, now_us());
 	}
@@ -393,6 +452,8 @@ iteration(struct worker *w)
 			goto out;
 		record(&l_passwd, t2, now_us());
 	}
+	if ((opt.kind & K_MAIL) && opt.notify && do_mail(w, mail, 1) != 0)
+		goto out;
 	record(&l_iter, t0, now_us());
 	r = 0;
 out:
@@ -442,13 +503,16 @@ parse_args(int argc, char **argv)
 	const char *pwfile = NULL;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "k:c:t:w:H:C:D:y:b:f:u:n:S:F:M:T:")) !=
-	    -1) {
+	while ((ch = getopt(argc, argv,
+	    "k:c:t:w:H:C:D:y:b:f:u:n:S:F:M:T:R:N")) != -1) {
 		switch (ch) {
 		case 'k':
 			opt.kind = strcmp(optarg, "dir") == 0 ? K_DIR :
 			    strcmp(optarg, "mail") == 0 ? K_MAIL :
-			    strcmp(optarg, "both") == 0 ? K_BOTH : 0;
+			    strcmp(optarg, "both") == 0 ? K_BOTH :
+			    strcmp(optarg, "mailreuse") == 0 ? K_MAIL | K_REUSE :
+			    strcmp(optarg, "bothreuse") == 0 ? K_BOTH | K_REUSE :
+			    0;
 			break;
 		case 'c': opt.conns = atoi(optarg); break;
 		case 't': opt.secs = atof(optarg); break;
@@ -465,10 +529,13 @@ parse_args(int argc, char **argv)
 		case 'F': opt.from = optarg; break;
 		case 'M': opt.mailca = optarg; break;
 		case 'T': opt.starttls = strcmp(optarg, "none") != 0; break;
+		case 'R': opt.reuse_messages = atoi(optarg); break;
+		case 'N': opt.notify = 1; break;
 		default: usage();
 		}
 	}
 	if (opt.kind == 0 || opt.conns < 1 || opt.conns > 4096 ||
+	    opt.reuse_messages < 1 ||
 	    opt.secs <= 0 || opt.prefix == NULL || opt.nusers < opt.conns ||
 	    opt.ca == NULL)
 		usage();
@@ -485,7 +552,8 @@ parse_args(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	static const char *names[] = { "", "dir", "mail", "both" };
+	static const char *names[] = { "", "dir", "mail", "both", "",
+	    "", "mailreuse", "bothreuse" };
 	struct rusage ru;
 	struct worker *ws;
 	int64_t t0, t1;
@@ -530,10 +598,14 @@ main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("{\"test\":\"baseline\",\"kind\":\"%s\",\"conc\":%d,"
 	    "\"secs\":%.3f,\"done\":%ld,\"rate\":%.1f,\"errors\":%ld,"
-	    "\"total\":%ld,\"cpu_ms\":%.0f,", names[opt.kind], opt.conns,
+	    "\"total\":%ld,\"reuse_messages\":%d,\"notify\":%d,"
+	    "\"cpu_ms\":%.0f,",
+	    names[opt.kind], opt.conns,
 	    (double)(t1 - t0) / 1e6, n1 - n0,
 	    (double)(n1 - n0) * 1e6 / (double)(t1 - t0), atomic_load(&errors),
-	    atomic_load(&done_count), cpu_ms(&ru));
+	    atomic_load(&done_count), opt.kind & K_REUSE ?
+	    opt.reuse_messages : 1, opt.notify && (opt.kind & K_MAIL),
+	    cpu_ms(&ru));
 	json_lat(stdout, "search", &l_search);
 	putchar(',');
 	json_lat(stdout, "mail", &l_mail);

@@ -6,8 +6,11 @@
 #
 #   1. baseline: the directory work of one reset (lookup search + Password
 #      Modify) with libldap at 1/2/4/16 connections; the sink's own rate
-#      for one message per connection; both together, at the product's
-#      concurrencies
+#      for one message per connection, and with connections kept for the
+#      next message as the daemon keeps them; both together, at the
+#      product's concurrencies, with one connection per message and with
+#      kept connections (and, with BENCH_NOTIFY=yes, the notification
+#      after the reset: the same mail work as the daemon's)
 #   2. product: complete reset flows through the daemon's socket at
 #      1/16/64/256 concurrent flows, latency of every step
 #   3. ratio product / baseline
@@ -15,6 +18,11 @@
 #   5. 1,000 and 10,000 flows held at the code prompt: RSS, fds, and how a
 #      new flow fares meanwhile
 #   6. start-up: exec to the first answer on the socket
+#   8. dirlimit (only when BENCH_ONLY names it): the directory as the
+#      limit; complete resets at 256 flows through daemons with
+#      [directory] connections = 4 (the default), 16 and 64
+#      (BENCH_DIRCONNS), each against the directory's own rate at as many
+#      connections
 #
 # Every load point is measured BENCH_RUNS times, rounds interleaved, and
 # the report quotes medians.  One table goes to stdout, every figure to
@@ -27,11 +35,13 @@
 # (bundle: the system's CA bundle plus the test CA, as big as the store a
 # default installation trusts | test: the test CA alone), BENCH_QUICK=1
 # (one short round, for trying the harness), BENCH_ONLY (a list of
-# sections: startup base product pam login held fleet), BENCH_MTA (sink:
+# sections: startup base product pam login held fleet, and dirlimit, which
+# only runs when named), BENCH_MTA (sink:
 # the tests' Python SMTP sink | postfix: a Postfix instance of the run's
 # own, delivering into a Maildir),
 # BENCH_LOGIN_ITERS (30) and BENCH_ACCT_ITERS (300): whole logins and
-# account steps per stack and round, BENCH_LOGIN_ROUNDS (9).
+# account steps per stack and round, BENCH_LOGIN_ROUNDS (9),
+# BENCH_DIRCONNS ("4 16 64": section 8's [directory] connections).
 #
 #   7. fleet: the same reset flows through a relay and a reset server
 #      (TLS with client certificates on loopback) against the local role,
@@ -210,6 +220,10 @@ base_args=(-H "$LDAP_URI" -C "$T/ca.pem" -D "$SERVICE_DN" -y "$T/bindpw"
 	-b "$PEOPLE" -f "$FILTER" -u "$PREFIX" -n "$NUSERS" -S "$MAIL_URL"
 	-F sspr@example.test -M "$MAIL_CA" -T "${BENCH_MAIL_TLS:-starttls}")
 flow_args=(-s "$T/run/helperd.sock" -m "$MAILDIR" -u "$PREFIX" -n "$NUSERS")
+# The baseline with kept connections does the daemon's mail work: with
+# [notify] on, the notification after the reset too.
+reuse_args=()
+[ "${BENCH_NOTIFY:-no}" = yes ] && reuse_args=(-N)
 
 # CPU (ms) a process has used so far, all threads; for Postfix's master,
 # with every child it has reaped and every one still running
@@ -284,6 +298,7 @@ for ROUND in $(seq "$RUNS"); do
 		done
 		for c in 1 4 16; do
 			measure "$BB/baseload" -k mail -c $c -t "$SECS" "${base_args[@]}"
+			measure "$BB/baseload" -k mailreuse -c $c -t "$SECS" "${base_args[@]}"
 		done
 	fi
 	want base || want product || continue
@@ -291,6 +306,8 @@ for ROUND in $(seq "$RUNS"); do
 	for c in 1 16 64 256; do
 		if want base; then
 			measure "$BB/baseload" -k both -c $c -t "$SECS" "${base_args[@]}"
+			measure "$BB/baseload" -k bothreuse -c $c -t "$SECS" \
+				"${base_args[@]}" "${reuse_args[@]}"
 		fi
 		if want product; then
 			measure "$BB/flowload" load -c $c -t "$SECS" "${flow_args[@]}"
@@ -468,6 +485,45 @@ if want held; then
 	sleep 0.5
 	"$BB/flowload" hold -p "$DAEMON_PID" -N "$HELD" -P 20 "${flow_args[@]}" \
 		>> "$OUT" || { say "held flows failed"; FAILED=$((FAILED + 1)); }
+fi
+
+# --- 8. the directory as the limit (issue 18, item 4) ---------------------
+# A daemon per [directory] connections setting, each with the run's
+# configuration otherwise; per round and setting, the directory alone at
+# as many connections and then complete resets at 256 flows, back to back.
+# Rows: "test":"dirlimit", "kind" dir or product, "dconns" the setting.
+if want dirlimit; then
+	say "the directory as the limit: [directory] connections ${BENCH_DIRCONNS:-4 16 64}"
+	MAIN_PID=$DAEMON_PID
+	declare -A DL_PID
+	for dc in ${BENCH_DIRCONNS:-4 16 64}; do
+		sed -e "s|^socket = .*|socket = $T/run/dl$dc.sock|" \
+		    -e "/^\[directory\]/a connections = $dc" "$T/helperd.conf" > "$T/dl$dc.conf"
+		chmod 600 "$T/dl$dc.conf"
+		daemon_start "dl$dc" || exit 1
+		DL_PID[$dc]=$DAEMON_PID
+		"$BB/flowload" load -c 64 -t 1 -s "$T/run/dl$dc.sock" -m "$MAILDIR" \
+			-u "$PREFIX" -n "$NUSERS" >/dev/null
+	done
+	# dl_tag KIND DCONNS: the row measure just wrote becomes a dirlimit row
+	dl_tag() {
+		sed -i -E "\$s/^\{\"test\":\"[a-z]+\"(,\"kind\":\"[a-z]+\")?/{\"test\":\"dirlimit\",\"kind\":\"$1\",\"dconns\":$2/" "$OUT"
+	}
+	for ROUND in $(seq "$RUNS"); do
+		say "round $ROUND/$RUNS: the directory alone and resets, per connections setting"
+		for dc in ${BENCH_DIRCONNS:-4 16 64}; do
+			DAEMON_PID=${DL_PID[$dc]}
+			measure "$BB/baseload" -k dir -c "$dc" -t "$SECS" "${base_args[@]}" &&
+				dl_tag dir "$dc"
+			measure "$BB/flowload" load -c 256 -t "$SECS" -s "$T/run/dl$dc.sock" \
+				-m "$MAILDIR" -u "$PREFIX" -n "$NUSERS" && dl_tag product "$dc"
+		done
+	done
+	for dc in ${BENCH_DIRCONNS:-4 16 64}; do
+		DAEMON_PID=${DL_PID[$dc]}
+		daemon_stop
+	done
+	DAEMON_PID=$MAIN_PID
 fi
 
 printf '{"test":"end","load_end":"%s"}\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT"

@@ -19,11 +19,32 @@
  * compressed, the handle is used as cracklib made it, which is correct,
  * only slower, and said once in the log.
  *
- * Statics: d, only under quality.c's pwq_lock (directory workers).
+ * That still left cracklib's search itself at 0.4-1 ms per password,
+ * three quarters of it not comparing words but fetching them: FindPW()
+ * binary-searches the dictionary for each of some 180 manglings and asks
+ * GetPW() for every probe, and GetPW() seeks in the index, reads a
+ * 16-word block and decompresses all 16 words of it (strcpy), for every
+ * probe, even of the block it has just decompressed.  So the daemon
+ * defines GetPW() itself: for the dictionary open here it answers from a
+ * table of every word, made once when the dictionary is opened by asking
+ * cracklib's own GetPW() for each block; for any other handle (cracklib's
+ * own FascistCheck(), the unit test's reference) it calls cracklib's.
+ * libcrack's FindPW() reaches GetPW() through its PLT, so the
+ * executable's definition is the one bound (the linker exports it, since
+ * libcrack defines it too); a libcrack that bound the call internally
+ * would simply never call this one, and the check would be as before,
+ * only slower.  The words compared and the order of the search are
+ * cracklib's: only where a word comes from changes.
+ *
+ * Statics: d, only under quality.c's pwq_lock (directory workers);
+ * real_getpw, set once (pthread_once).
  */
 #define IN_CRACKLIB		/* the PWDICT layout: see above */
 #define HAVE_INTTYPES_H 1
+#include <dlfcn.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +58,8 @@
 
 #define DICT_FILE_MAX	(64L << 20)	/* a bigger file stays on disk */
 #define STREAM_BUF	1024		/* cracklib reads 4 or 512 bytes a seek */
+/* ~14 bytes a word (0.7 MiB for Debian's 51,526); more: cracklib's GetPW() */
+#define WORDS_MAX	(1U << 20)
 
 struct copy {
 	char	*data;
@@ -48,8 +71,98 @@ static struct {
 	char		 path[PATH_MAX];
 	struct stat	 pwd, pwi;	/* the files when opened: a rebuild shows */
 	struct copy	 index, wordlist;
+	/* every word of d.pw, as cracklib's GetPW() gives it */
+	char		*text;
+	uint32_t	*off;	/* word i at text + off[i] */
+	uint32_t	 nwords;
 	int		 warned;
 } d;
+
+typedef char	*getpw_fn(PWDICT *, uint32_t);
+static getpw_fn	*real_getpw;
+static pthread_once_t real_once = PTHREAD_ONCE_INIT;
+
+static void
+real_init(void)
+{
+	real_getpw = (getpw_fn *)dlsym(RTLD_NEXT, "GetPW");
+}
+
+/*
+ * cracklib's, for every handle but ours (see the top of the file).  Only
+ * libcrack calls it, so libcrack is loaded and its GetPW() found; were it
+ * not, no answer is safe (NULL would read as "not in the dictionary").
+ */
+char *
+GetPW(PWDICT *pwp, uint32_t number)
+{
+	if (pwp == d.pw && d.off != NULL && number < d.nwords)
+		return d.text + d.off[number];
+	pthread_once(&real_once, real_init);
+	if (real_getpw == NULL) {
+		log_msg(LOG_CRIT, "cracklib's GetPW not found: cannot check "
+		    "passwords against the dictionary");
+		abort();
+	}
+	return real_getpw(pwp, number);
+}
+
+static void
+words_free(void)
+{
+	free(d.text);
+	free(d.off);
+	d.text = NULL;
+	d.off = NULL;
+	d.nwords = 0;
+}
+
+/*
+ * The table of d.pw's words, from cracklib's own GetPW(): one call per
+ * 16-word block, whose words it leaves decompressed in data_get (checked:
+ * otherwise one call per word).  On failure there is no table, and every
+ * lookup goes to cracklib's GetPW() as before.
+ */
+static int
+words_load(void)
+{
+	uint32_t n = PW_WORDS(d.pw), i;
+	size_t size = 0, used = 0, len;
+	char *w = NULL, *t;
+	int block = 0;
+
+	pthread_once(&real_once, real_init);
+	if (real_getpw == NULL || n == 0 || n > WORDS_MAX ||
+	    (d.off = calloc(n, sizeof(*d.off))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (i % NUMWORDS == 0 || !block) {
+			if ((w = real_getpw(d.pw, i)) == NULL)
+				goto fail;
+			block = w == d.pw->data_get[i % NUMWORDS];
+		} else
+			w = d.pw->data_get[i % NUMWORDS];
+		len = strnlen(w, MAXWORDLEN - 1);
+		if (used + len + 1 > size) {
+			size = size ? 2 * size : 64 * 1024;
+			if (size > UINT32_MAX ||
+			    (t = realloc(d.text, size)) == NULL)
+				goto fail;
+			d.text = t;
+		}
+		memcpy(d.text + used, w, len);
+		d.text[used + len] = '\0';
+		d.off[i] = (uint32_t)used;
+		used += len + 1;
+	}
+	if ((t = realloc(d.text, used)) != NULL)
+		d.text = t;
+	d.nwords = n;
+	return 0;
+fail:
+	words_free();
+	return -1;
+}
 
 static int
 stat_suffix(const char *path, const char *suffix, struct stat *st)
@@ -113,11 +226,18 @@ dict_in_memory(void)
 	return d.pw != NULL && d.index.data != NULL && d.wordlist.data != NULL;
 }
 
+int
+dict_word_table(void)
+{
+	return d.pw != NULL && d.off != NULL;
+}
+
 void
 dict_close(void)
 {
 	if (d.pw != NULL)
 		PWClose(d.pw);	/* closes our streams too */
+	words_free();
 	free(d.index.data);
 	free(d.wordlist.data);
 	d.pw = NULL;
@@ -143,6 +263,9 @@ dict_open(const char *path)
 	} else
 		log_msg(LOG_DEBUG, "cracklib dictionary %s: held in memory",
 		    path);
+	if (words_load() != 0)
+		log_msg(LOG_NOTICE, "cracklib dictionary %s: no word table; "
+		    "words are decompressed for every lookup", path);
 	return 0;
 }
 

@@ -23,5 +23,7 @@ void		 dict_close(void);
 void		 dict_scrub(void);
 /* 1 when the dictionary open now is the in-memory copy (tests, log). */
 int		 dict_in_memory(void);
+/* 1 when its words are looked up in a table made once (tests). */
+int		 dict_word_table(void);
 
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Unit tests of sspr-helperd/dict.c: the dictionary held in memory gives
- * the answer cracklib's own FascistCheckUser() gives, password for
+ * Unit tests of sspr-helperd/dict.c: the dictionary held in memory, its
+ * words looked up in dict.c's table rather than decompressed by
+ * cracklib's GetPW(), gives the answer cracklib's own FascistCheckUser()
+ * gives (on its own handle, so through cracklib's GetPW()), password for
  * password, on the system's dictionary (cracklib-runtime); a dictionary
  * rebuilt while the daemon runs is picked up; a missing one says so.
  */
@@ -95,6 +97,7 @@ test_same_as_cracklib(void **state)
 			    "\"%s\"", probes[i].pw, mine ? mine : "(passes)",
 			    probes[i].theirs ? probes[i].theirs : "(passes)");
 		assert_true(dict_in_memory());
+		assert_true(dict_word_table());
 		if (mine == NULL)
 			passed++;
 		else
@@ -128,6 +131,7 @@ test_rebuilt(void **state)
 	assert_int_equal(pack(prefix, "quokka\\nzebrafish\\n"), 0);
 	assert_non_null(dict_look(prefix, "zebrafish", "frank"));
 	assert_true(dict_in_memory());
+	assert_true(dict_word_table());
 	assert_null(dict_look(prefix, "wombatshire", "frank"));
 
 	/* update-cracklib rewrites the files: the next check sees the change */
