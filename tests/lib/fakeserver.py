@@ -10,23 +10,8 @@ import ssl
 import struct
 import sys
 
-
-def s(b):
-    return struct.pack(">H", len(b)) + b
-
-
-def frame(mtype, body=b""):
-    return struct.pack(">IH", len(body) + 2, mtype) + body
-
-
-def recv_exact(t, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = t.recv(n - len(buf))
-        if not chunk:
-            raise EOFError
-        buf += chunk
-    return buf
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+from fleetclient import frame, recv_exact, s  # noqa: E402
 
 
 def read_frame(t):
