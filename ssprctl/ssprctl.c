@@ -118,14 +118,22 @@ table_free(struct table *t)
 	free(t->rows);
 }
 
+/*
+ * A cell that begins with = + - or @ is a formula to a spreadsheet, and
+ * what a user typed or a server sent may begin so: a quote before it
+ * keeps it text.  A lone "-" (nothing) stays as it is.
+ */
 static void
 csv_cell(const char *s)
 {
+	const char *lead = strchr("=+-@", s[0]) != NULL && s[0] != '\0' &&
+	    strcmp(s, "-") != 0 ? "'" : "";
+
 	if (strpbrk(s, ",\"\n") == NULL) {
-		fputs(s, stdout);
+		printf("%s%s", lead, s);
 		return;
 	}
-	putchar('"');
+	printf("\"%s", lead);
 	for (; *s != '\0'; s++) {
 		if (*s == '"')
 			putchar('"');
@@ -489,7 +497,8 @@ static void
 act_remote_row(void *ctx, const char *line)
 {
 	struct act_remote *ar = ctx;
-	char **f, **cells;
+	char **f, **cells, when_text[32];
+	long long when;
 	int c, i;
 
 	if (ar->n++ >= ROWS_PER_SERVER)
@@ -504,10 +513,13 @@ act_remote_row(void *ctx, const char *line)
 	}
 	free(cells[1]);
 	cells[1] = strdup(ar->server);
-	if (act_parse_time(cells[0]) < 0) {
-		free(cells[0]);
-		cells[0] = strdup("?");
-	}
+	/* as a time sorts as text: strptime also takes " 2026-1-3T..." */
+	if ((when = act_parse_time(cells[0])) >= 0)
+		act_time_text(when, when_text, sizeof(when_text));
+	else
+		snprintf(when_text, sizeof(when_text), "?");
+	free(cells[0]);
+	cells[0] = strdup(when_text);
 	if (cells[0] == NULL || cells[1] == NULL)
 		exit(1);
 	for (i = 0; i < ACT_NFIELDS; i++)

@@ -3,7 +3,8 @@
 ssprctl --server.  It takes one TLS connection (a client certificate from
 CA required), reads HOST, HELLO and ADMIN, and answers ROWS activity rows
 whose fields, once decoded, hold terminal escapes, newlines, CSV and JSON
-quoting and a time that is none, then ADMIN_END.  Prints "ready" when it
+quoting, a time that is none, one that is not written as ssprctl sorts
+and cells a spreadsheet would take for formulas, then ADMIN_END.  Prints "ready" when it
 listens."""
 import socket
 import ssl
@@ -41,6 +42,11 @@ def main():
             b"a%E2%80%AEb", b"svc", b"-", b"0"]
     out = [frame(0x8010, s(b" ".join(evil)))]
     out.append(frame(0x8010, s(b"not-a-time h e r - u s v - 0")))
+    # the newest record, its time as strptime takes it but not as text
+    # sorts; cells a spreadsheet would run as formulas
+    out.append(frame(0x8010, s(b"%202026-01-03T00:00:00Z late.test reset ok"
+                               b" - =HYPERLINK(%22http://x%22) @SUM(A1) +svc"
+                               b" - -1+1")))
     for i in range(int(rows)):
         out.append(frame(0x8010, s(b"2026-01-02T00:00:00Z flood.test "
                                    b"reset ok - u%d - svc - 0" % i)))
