@@ -295,20 +295,23 @@ dial(const char *path)
 	return fd;
 }
 
-static void
+static int
 discard_line(void *ctx, const char *line)
 {
 	(void)ctx;
 	(void)line;
+	return 0;
 }
 
 /*
- * One admin request; each ADMIN_LINE goes to on_line; returns the
- * daemon's status (0 ok, 1 failed), or 3 when it could not be asked.
+ * One admin request; each ADMIN_LINE goes to on_line, which returns
+ * non-zero to read no more (a server that sends without end: the answer
+ * is then left unread, and 0 returned).  Returns the daemon's status (0
+ * ok, 1 failed), or 3 when it could not be asked.
  */
 static int
 request(const char *sock, uint16_t op, const char *arg,
-    void (*on_line)(void *, const char *), void *ctx)
+    int (*on_line)(void *, const char *), void *ctx)
 {
 	struct msg m = { .type = SSPR_MSG_HELLO };
 	int fd, r;
@@ -340,9 +343,12 @@ request(const char *sock, uint16_t op, const char *arg,
 			return 3;
 		}
 		if (m.type == SSPR_MSG_ADMIN_LINE) {
-			on_line(ctx, m.u.line);
+			r = on_line(ctx, m.u.line);
 			explicit_bzero(m.u.line, sizeof(m.u.line));
-			continue;
+			if (r == 0)
+				continue;
+			close(fd);
+			return 0;
 		}
 		close(fd);
 		if (m.type == SSPR_MSG_FAIL) {
@@ -380,7 +386,7 @@ pass_notice(const char *sock, const char *user)
 		    "was not notified of it\n", user);
 }
 
-static void
+static int
 print_line(void *ctx, const char *line)
 {
 	char **cells = split(line, 2);
@@ -393,9 +399,10 @@ print_line(void *ctx, const char *line)
 	free(cells[0]);
 	free(cells[1]);
 	free(cells);
+	return 0;
 }
 
-static void
+static int
 add_row(void *ctx, const char *line)
 {
 	struct table *t = ctx;
@@ -412,6 +419,7 @@ add_row(void *ctx, const char *line)
 		cells[2] = strdup(buf);
 	}
 	table_add(t, cells);
+	return 0;
 }
 
 /* A row of pass list, as passcmd.c made it. */
@@ -485,15 +493,16 @@ struct act_remote {
 	struct table	*t;
 	const char	*server;
 	size_t		 n;
+	int		 cut;		/* sent more than ROWS_PER_SERVER */
 };
 
 /*
  * A record a reset server sent: its fields as auditread.h orders them,
  * decoded and cleaned (split); the server column is the one asked, not
- * what it says of itself.  A server sending more than ROWS_PER_SERVER
- * or a time that is none does not get them shown.
+ * what it says of itself.  A time that is none shows as '?'; past
+ * ROWS_PER_SERVER the server is read no more, however much it sends.
  */
-static void
+static int
 act_remote_row(void *ctx, const char *line)
 {
 	struct act_remote *ar = ctx;
@@ -501,8 +510,11 @@ act_remote_row(void *ctx, const char *line)
 	long long when;
 	int c, i;
 
-	if (ar->n++ >= ROWS_PER_SERVER)
-		return;
+	if (ar->n == ROWS_PER_SERVER) {
+		ar->cut = 1;
+		return 1;
+	}
+	ar->n++;
 	f = split(line, ACT_NFIELDS);
 	if ((cells = calloc(ACT_COLS, sizeof(*cells))) == NULL)
 		exit(1);
@@ -526,6 +538,7 @@ act_remote_row(void *ctx, const char *line)
 		free(f[i]);
 	free(f);
 	table_add(ar->t, cells);
+	return 0;
 }
 
 /*
@@ -549,7 +562,7 @@ rows_sort(char ***rows, char ***tmp, size_t n)
 }
 
 static int request(const char *, uint16_t, const char *,
-    void (*)(void *, const char *), void *);
+    int (*)(void *, const char *), void *);
 
 /*
  * Every reset server's records since from, merged; a server that cannot
@@ -566,16 +579,17 @@ activity_fleet(long long from, struct table *t)
 	for (i = 0; i < nremotes; i++) {
 		remote = ar.server = remotes[i];
 		ar.n = 0;
+		ar.cut = 0;
 		if (request(NULL, SSPR_ADMIN_ACTIVITY, arg, act_remote_row,
 		    &ar) != 0) {
 			fprintf(stderr, "ssprctl: %s: no activity from this "
 			    "server\n", remotes[i]);
 			r = 1;
 		}
-		if (ar.n > ROWS_PER_SERVER)
-			fprintf(stderr, "ssprctl: %s: sent %zu records; the "
-			    "first %d shown\n", remotes[i], ar.n,
-			    ROWS_PER_SERVER);
+		if (ar.cut)
+			fprintf(stderr, "ssprctl: %s: sent more than %d "
+			    "records; the first %d shown, the rest not read\n",
+			    remotes[i], ROWS_PER_SERVER, ROWS_PER_SERVER);
 	}
 	if (t->n > 1) {
 		if ((tmp = malloc(t->n * sizeof(*tmp))) == NULL)
