@@ -581,9 +581,17 @@ activity_fleet(long long from, struct table *t)
 		ar.n = 0;
 		ar.cut = 0;
 		if (request(NULL, SSPR_ADMIN_ACTIVITY, arg, act_remote_row,
-		    &ar) != 0) {
+		    &ar) == 0)
+			;
+		else if (ar.n == 0) {
 			fprintf(stderr, "ssprctl: %s: no activity from this "
 			    "server\n", remotes[i]);
+			r = 1;
+		} else {
+			/* what came is shown; that it is not all is said */
+			fprintf(stderr, "ssprctl: %s: its answer broke off: "
+			    "%zu records shown, the rest missing\n",
+			    remotes[i], ar.n);
 			r = 1;
 		}
 		if (ar.cut)

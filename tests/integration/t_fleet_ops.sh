@@ -147,9 +147,9 @@ like "$out" "localhost:$P2: no activity kept here: \\[audit\\] file is not set" 
 # 5. A hostile server: rows whose fields decode to terminal escapes,
 # newlines, quotes and bidi overrides, a time that is none, and rows
 # without end.  None of it reaches the output as it was sent.
-hostile() {	# hostile FORMAT: one connection to fakeserver.py on P3
+hostile() {	# hostile FORMAT [ROWS]: one connection to fakeserver.py on P3
 	/usr/bin/python3 "$SRC/tests/lib/fakeserver.py" "$P3" "$T/ca.pem" "$T/server.pem" \
-		"$T/server.key" endless > "$T/fake.out" 2>&1 &
+		"$T/server.key" "${2:-endless}" > "$T/fake.out" 2>&1 &
 	PIDS+=($!)
 	wait_for 10 grep -q ready "$T/fake.out"
 	timeout 30 "$CTL" -c "$T/ops.conf" --server "localhost:$P3" -f "$1" report activity 2>"$T/err"
@@ -182,6 +182,11 @@ ok $? "as CSV: no cell a spreadsheet would run as a formula (a quote before =, +
 hostile json > "$T/hostile.json"
 /usr/bin/python3 -c 'import json, sys; assert len(json.load(open(sys.argv[1]))) == 20000' "$T/hostile.json"
 ok $? "as JSON that parses"
+hostile table '100!' > "$T/hostile.table"
+is "$?" 1 "a server whose answer breaks off: status 1"
+is "$(wc -l < "$T/hostile.table")" 104 "what came is shown (three odd rows, 100 more, the header)"
+like "$(cat "$T/err")" "localhost:$P3: its answer broke off: 103 records shown, the rest missing" \
+	"and that it is not all is said (not 'no activity')"
 
 # 6. A server sends its newest 2000 records and says it left older ones
 # out; --since narrows the report below that.

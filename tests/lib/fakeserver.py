@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""fakeserver.py PORT CA CERT KEY ROWS|endless: a hostile reset server for
+"""fakeserver.py PORT CA CERT KEY ROWS|ROWS!|endless: a hostile reset server for
 ssprctl --server.  It takes one TLS connection (a client certificate from
 CA required), reads HOST, HELLO and ADMIN, and answers ROWS activity rows
 whose fields, once decoded, hold terminal escapes, newlines, CSV and JSON
@@ -50,6 +50,9 @@ def main():
                                b" - =HYPERLINK(%22http://x%22) @SUM(A1) +svc"
                                b" - -1+1")))
     # ROWS more, or "endless": until the client stops reading, or a minute
+    # "N!": N rows, then the connection closed with no ADMIN_END
+    broken = rows.endswith("!")
+    rows = rows.rstrip("!")
     limit = None if rows == "endless" else int(rows)
     deadline = time.monotonic() + 60
     i = 0
@@ -62,6 +65,9 @@ def main():
                 b"2026-01-02T00:00:00Z flood.test reset ok - u%d - svc - 0"
                 % j)) for j in range(i, i + n)))
             i += n
+        if broken:
+            t.close()
+            return
         t.sendall(frame(0x8011, struct.pack(">H", 0) + s(b"done")))
         t.unwrap()
     except (OSError, ssl.SSLError):
