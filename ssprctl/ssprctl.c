@@ -474,19 +474,52 @@ act_table(struct table *t)
 		t->head[c] = act_cols[c];
 }
 
-/* A record of this host's audit file. */
+/* This host's audit file: the records to pass over, then the table's. */
+struct act_local {
+	struct table	*t;
+	size_t		 seen, skip;
+};
+
+static void
+act_count(void *ctx, const struct act_row *row)
+{
+	(void)row;
+	((struct act_local *)ctx)->seen++;
+}
+
 static void
 act_local_row(void *ctx, const struct act_row *row)
 {
-	char **cells = calloc(ACT_COLS, sizeof(*cells));
+	struct act_local *al = ctx;
+	char **cells;
 	int c;
 
-	if (cells == NULL)
+	if (al->seen++ < al->skip)
+		return;
+	if ((cells = calloc(ACT_COLS, sizeof(*cells))) == NULL)
 		exit(1);
 	for (c = 0; c < ACT_COLS; c++)
 		if ((cells[c] = strdup(row->f[act_from[c]])) == NULL)
 			exit(1);
-	table_add(ctx, cells);
+	table_add(al->t, cells);
+}
+
+/*
+ * The newest MAX_ROWS records since from, as a server keeps its newest
+ * (a busy host's oldest are the least wanted): counted first, then read.
+ * The older left out in *older; -1 (errno) when the file cannot be read.
+ */
+static int
+activity_local(const char *file, long long from, struct table *t,
+    size_t *older)
+{
+	struct act_local al = { .t = t };
+
+	if (act_read(file, from, act_count, &al) != 0)
+		return -1;
+	al.skip = *older = al.seen > MAX_ROWS ? al.seen - MAX_ROWS : 0;
+	al.seen = 0;
+	return act_read(file, from, act_local_row, &al);
 }
 
 struct act_remote {
@@ -613,6 +646,7 @@ activity(const char *file, const char *since, enum format f)
 {
 	struct table t = { 0 };
 	long long from = since ? parse_since(since) : 0;
+	size_t older = 0;
 	int r = 0;
 
 	if (from < 0) {
@@ -627,11 +661,14 @@ activity(const char *file, const char *since, enum format f)
 		fprintf(stderr, "ssprctl: no audit file: set [audit] file in "
 		    "the daemon's configuration\n");
 		return 2;
-	} else if (act_read(file, from, act_local_row, &t) != 0) {
+	} else if (activity_local(file, from, &t, &older) != 0) {
 		fprintf(stderr, "ssprctl: %s: %s\n", file, strerror(errno));
 		return 1;
 	}
 	table_print(&t, f);
+	if (older > 0)
+		fprintf(stderr, "ssprctl: the newest %d records; %zu older left "
+		    "out (narrow --since)\n", MAX_ROWS, older);
 	if (t.dropped > 0)
 		fprintf(stderr, "ssprctl: %zu more records left out (at most "
 		    "%d shown)\n", t.dropped, MAX_ROWS);
