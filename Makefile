@@ -125,7 +125,7 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 UNIT_TESTS := test_wire test_cfg test_code test_addr test_mail test_args \
               test_ad test_totp test_answers test_sms test_qr test_dict test_log \
               test_state test_flow test_jobs test_flowjobs test_curlx \
-              test_where test_pass test_rcodes test_fleet test_sshkey test_auditread \
+              test_where test_pass test_rcodes test_fleet test_sshkey test_auditread test_audit \
               $(FUZZ_REPLAY)
 UNIT_BIN   := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TOOLS      := $(BUILD)/tests/pamdrive $(BUILD)/tests/rawclient $(BUILD)/tests/sms_send \

@@ -45,6 +45,7 @@ void
 audit_configure(const struct cfg *c)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int err = 0;
 
 	pthread_mutex_lock(&lock);
 	if (jfd < 0 && !log_to_stderr() && access(JOURNAL_SOCKET, W_OK) == 0) {
@@ -66,10 +67,12 @@ audit_configure(const struct cfg *c)
 		goto out;
 	ffd = open(fpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
 	    O_NOFOLLOW, 0600);
-	if (ffd < 0)
-		log_msg(LOG_ERR, "audit file %s: %s", fpath, strerror(errno));
+	err = ffd < 0 ? errno : 0;
 out:
 	pthread_mutex_unlock(&lock);
+	if (err != 0)
+		log_msg(LOG_ERR, "audit file %s: %s", c->audit_file,
+		    strerror(err));
 }
 
 void
@@ -144,32 +147,44 @@ audit_format_json(const struct audit_rec *r, long long when, char *buf,
 	return (int)o;
 }
 
-static void
-to_journal(const struct audit_rec *r, const char *line)
+/*
+ * One journal datagram: the line as MESSAGE and each field of r as its
+ * own (the fleet's two only when set).  Its length, or -1 if it does not
+ * fit.  The fields are the wire's text, which holds no newline; host
+ * and server are a certificate name and a configured NAME:PORT.
+ */
+int
+audit_format_journal(const struct audit_rec *r, const char *line, char *buf,
+    size_t size)
 {
-	char buf[2048];
 	int n;
 
-	n = snprintf(buf, sizeof(buf), "MESSAGE=%s\nPRIORITY=5\n"
+	n = snprintf(buf, size, "MESSAGE=%s\nPRIORITY=5\n"
 	    "SYSLOG_FACILITY=10\nSYSLOG_IDENTIFIER=sspr-helperd\n"
 	    "SSPR_EVENT=%s\nSSPR_RESULT=%s\nSSPR_REASON=%s\nSSPR_USER=%s\n"
 	    "SSPR_SOURCE=%s\nSSPR_SERVICE=%s\nSSPR_METHOD=%s\n"
-	    "SSPR_FLOW=%06llx\nSSPR_CALLER_UID=%u\n", line, r->event,
-	    or_dash(r->result), or_dash(r->reason), or_dash(r->user),
+	    "SSPR_FLOW=%06llx\nSSPR_CALLER_UID=%u\n%s%s%s%s%s%s", line,
+	    r->event, or_dash(r->result), or_dash(r->reason), or_dash(r->user),
 	    or_dash(r->source), or_dash(r->service), or_dash(r->method),
-	    (unsigned long long)r->flow, (unsigned)r->caller);
-	if (n > 0 && (size_t)n < sizeof(buf) &&
-	    send(jfd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
-		return;
-	log_msg(LOG_NOTICE, "%s", line);
+	    (unsigned long long)r->flow, (unsigned)r->caller,
+	    r->host ? "SSPR_HOST=" : "", r->host ? r->host : "",
+	    r->host ? "\n" : "", r->server ? "SSPR_SERVER=" : "",
+	    r->server ? r->server : "", r->server ? "\n" : "");
+	return n > 0 && (size_t)n < size ? n : -1;
 }
 
+/*
+ * The lock is held only while jfd and ffd are used: what is logged about
+ * it (syslog, stderr) is logged after, so no logging ever waits for the
+ * audit lock nor the audit lock for logging.
+ */
 void
 audit(const struct audit_rec *r)
 {
-	char line[1200], json[2048], user[300], source[300], service[100];
-	char where[400];
-	int n;
+	char line[1200], json[2048], jbuf[2048], user[300], source[300];
+	char service[100], where[400], path[sizeof(fpath)];
+	int n, jn, journaled = 0, err = 0;
+	ssize_t w;
 
 	/* the fleet's words: a host's certificate name, a server's NAME:PORT */
 	where[0] = '\0';
@@ -187,17 +202,21 @@ audit(const struct audit_rec *r)
 	    log_field(service, sizeof(service), r->service),
 	    or_dash(r->method), (unsigned long long)r->flow,
 	    (unsigned)r->caller, where);
-	pthread_mutex_lock(&lock);
-	if (jfd >= 0)
-		to_journal(r, line);
-	else
-		log_msg(LOG_NOTICE, "%s", line);
-	if (ffd >= 0 && (n = audit_format_json(r, (long long)time(NULL), json,
-	    sizeof(json) - 1)) > 0) {
+	jn = audit_format_journal(r, line, jbuf, sizeof(jbuf));
+	if ((n = audit_format_json(r, (long long)time(NULL), json,
+	    sizeof(json) - 1)) > 0)
 		json[n++] = '\n';
-		if (write(ffd, json, (size_t)n) != n)
-			log_msg(LOG_ERR, "audit file %s: %s", fpath,
-			    strerror(errno));
+	pthread_mutex_lock(&lock);
+	if (jfd >= 0 && jn > 0)
+		journaled = send(jfd, jbuf, (size_t)jn, MSG_NOSIGNAL |
+		    MSG_DONTWAIT) == jn;
+	if (ffd >= 0 && n > 0 && (w = write(ffd, json, (size_t)n)) != n) {
+		err = w < 0 ? errno : EIO;	/* short: the disk is full */
+		snprintf(path, sizeof(path), "%s", fpath);
 	}
 	pthread_mutex_unlock(&lock);
+	if (!journaled)
+		log_msg(LOG_NOTICE, "%s", line);
+	if (err != 0)
+		log_msg(LOG_ERR, "audit file %s: %s", path, strerror(err));
 }

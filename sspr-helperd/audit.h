@@ -35,5 +35,7 @@ void	audit(const struct audit_rec *);
 void	audit_close(void);
 int	audit_format_json(const struct audit_rec *, long long, char *,
 	    size_t);
+int	audit_format_journal(const struct audit_rec *, const char *, char *,
+	    size_t);
 
 #endif

@@ -31,6 +31,22 @@ act_parse_time(const char *s)
 }
 
 /*
+ * Unix seconds -> "2026-11-23T10:00:00Z" in out (at least 21 bytes): as
+ * audit.c writes it, whatever strptime took (" 2026-1-2T3:4:5Z"), so
+ * that the text sorts as the time does.
+ */
+void
+act_time_text(long long when, char *out, size_t size)
+{
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, size, "?");
+}
+
+/*
  * The value of "key" in one of our flat JSON lines into out ("" when
  * absent): a string, or a number (caller).
  */
@@ -72,7 +88,7 @@ act_read(const char *path, long long since,
 	char line[LINE_MAX_READ];
 	struct act_row *row;
 	size_t len;
-	int skip = 0, i;
+	int skip = 0, more, i;
 	FILE *fp;
 
 	if ((fp = fopen(path, "re")) == NULL)
@@ -81,11 +97,19 @@ act_read(const char *path, long long since,
 		fclose(fp);
 		return -1;
 	}
+	/*
+	 * fgets fills the last byte only when it stops short of the line's
+	 * end: strlen cannot tell, as a NUL byte in a line ends it early.
+	 */
+	line[sizeof(line) - 1] = 'x';
 	while (fgets(line, sizeof(line), fp) != NULL) {
+		more = line[sizeof(line) - 1] == '\0' &&
+		    line[sizeof(line) - 2] != '\n';
+		line[sizeof(line) - 1] = 'x';
 		len = strlen(line);
-		/* the rest of a line too long to be ours: not a record */
+		/* a line too long to be ours, or with a NUL: not a record */
 		if (skip || len == 0 || line[len - 1] != '\n') {
-			skip = len == 0 || line[len - 1] != '\n';
+			skip = more;
 			continue;
 		}
 		for (i = 0; i < ACT_NFIELDS; i++)
@@ -94,6 +118,8 @@ act_read(const char *path, long long since,
 		if ((row->when = act_parse_time(row->f[ACT_TIME])) < 0 ||
 		    row->when < since)
 			continue;
+		act_time_text(row->when, row->f[ACT_TIME],
+		    sizeof(row->f[ACT_TIME]));
 		fn(ctx, row);
 	}
 	fclose(fp);

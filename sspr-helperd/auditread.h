@@ -8,6 +8,8 @@
 #ifndef SSPR_AUDITREAD_H
 #define SSPR_AUDITREAD_H
 
+#include <stddef.h>
+
 enum act_field {
 	ACT_TIME, ACT_HOST, ACT_EVENT, ACT_RESULT, ACT_REASON, ACT_USER,
 	ACT_SOURCE, ACT_SERVICE, ACT_SERVER, ACT_CALLER, ACT_NFIELDS
@@ -25,6 +27,7 @@ struct act_row {
 extern const char *const act_keys[ACT_NFIELDS];
 
 long long	act_parse_time(const char *);
+void		act_time_text(long long, char *, size_t);
 int		act_read(const char *, long long,
 		    void (*)(void *, const struct act_row *), void *);
 

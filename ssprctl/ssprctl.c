@@ -118,14 +118,22 @@ table_free(struct table *t)
 	free(t->rows);
 }
 
+/*
+ * A cell that begins with = + - or @ is a formula to a spreadsheet, and
+ * what a user typed or a server sent may begin so: a quote before it
+ * keeps it text.  A lone "-" (nothing) stays as it is.
+ */
 static void
 csv_cell(const char *s)
 {
+	const char *lead = strchr("=+-@", s[0]) != NULL && s[0] != '\0' &&
+	    strcmp(s, "-") != 0 ? "'" : "";
+
 	if (strpbrk(s, ",\"\n") == NULL) {
-		fputs(s, stdout);
+		printf("%s%s", lead, s);
 		return;
 	}
-	putchar('"');
+	printf("\"%s", lead);
 	for (; *s != '\0'; s++) {
 		if (*s == '"')
 			putchar('"');
@@ -287,20 +295,23 @@ dial(const char *path)
 	return fd;
 }
 
-static void
+static int
 discard_line(void *ctx, const char *line)
 {
 	(void)ctx;
 	(void)line;
+	return 0;
 }
 
 /*
- * One admin request; each ADMIN_LINE goes to on_line; returns the
- * daemon's status (0 ok, 1 failed), or 3 when it could not be asked.
+ * One admin request; each ADMIN_LINE goes to on_line, which returns
+ * non-zero to read no more (a server that sends without end: the answer
+ * is then left unread, and 0 returned).  Returns the daemon's status (0
+ * ok, 1 failed), or 3 when it could not be asked.
  */
 static int
 request(const char *sock, uint16_t op, const char *arg,
-    void (*on_line)(void *, const char *), void *ctx)
+    int (*on_line)(void *, const char *), void *ctx)
 {
 	struct msg m = { .type = SSPR_MSG_HELLO };
 	int fd, r;
@@ -332,9 +343,12 @@ request(const char *sock, uint16_t op, const char *arg,
 			return 3;
 		}
 		if (m.type == SSPR_MSG_ADMIN_LINE) {
-			on_line(ctx, m.u.line);
+			r = on_line(ctx, m.u.line);
 			explicit_bzero(m.u.line, sizeof(m.u.line));
-			continue;
+			if (r == 0)
+				continue;
+			close(fd);
+			return 0;
 		}
 		close(fd);
 		if (m.type == SSPR_MSG_FAIL) {
@@ -372,7 +386,7 @@ pass_notice(const char *sock, const char *user)
 		    "was not notified of it\n", user);
 }
 
-static void
+static int
 print_line(void *ctx, const char *line)
 {
 	char **cells = split(line, 2);
@@ -385,9 +399,10 @@ print_line(void *ctx, const char *line)
 	free(cells[0]);
 	free(cells[1]);
 	free(cells);
+	return 0;
 }
 
-static void
+static int
 add_row(void *ctx, const char *line)
 {
 	struct table *t = ctx;
@@ -404,6 +419,7 @@ add_row(void *ctx, const char *line)
 		cells[2] = strdup(buf);
 	}
 	table_add(t, cells);
+	return 0;
 }
 
 /* A row of pass list, as passcmd.c made it. */
@@ -458,42 +474,80 @@ act_table(struct table *t)
 		t->head[c] = act_cols[c];
 }
 
-/* A record of this host's audit file. */
+/* This host's audit file: the records to pass over, then the table's. */
+struct act_local {
+	struct table	*t;
+	size_t		 seen, skip;
+};
+
+static void
+act_count(void *ctx, const struct act_row *row)
+{
+	(void)row;
+	((struct act_local *)ctx)->seen++;
+}
+
 static void
 act_local_row(void *ctx, const struct act_row *row)
 {
-	char **cells = calloc(ACT_COLS, sizeof(*cells));
+	struct act_local *al = ctx;
+	char **cells;
 	int c;
 
-	if (cells == NULL)
+	if (al->seen++ < al->skip)
+		return;
+	if ((cells = calloc(ACT_COLS, sizeof(*cells))) == NULL)
 		exit(1);
 	for (c = 0; c < ACT_COLS; c++)
 		if ((cells[c] = strdup(row->f[act_from[c]])) == NULL)
 			exit(1);
-	table_add(ctx, cells);
+	table_add(al->t, cells);
+}
+
+/*
+ * The newest MAX_ROWS records since from, as a server keeps its newest
+ * (a busy host's oldest are the least wanted): counted first, then read.
+ * The older left out in *older; -1 (errno) when the file cannot be read.
+ */
+static int
+activity_local(const char *file, long long from, struct table *t,
+    size_t *older)
+{
+	struct act_local al = { .t = t };
+
+	if (act_read(file, from, act_count, &al) != 0)
+		return -1;
+	al.skip = *older = al.seen > MAX_ROWS ? al.seen - MAX_ROWS : 0;
+	al.seen = 0;
+	return act_read(file, from, act_local_row, &al);
 }
 
 struct act_remote {
 	struct table	*t;
 	const char	*server;
 	size_t		 n;
+	int		 cut;		/* sent more than ROWS_PER_SERVER */
 };
 
 /*
  * A record a reset server sent: its fields as auditread.h orders them,
  * decoded and cleaned (split); the server column is the one asked, not
- * what it says of itself.  A server sending more than ROWS_PER_SERVER
- * or a time that is none does not get them shown.
+ * what it says of itself.  A time that is none shows as '?'; past
+ * ROWS_PER_SERVER the server is read no more, however much it sends.
  */
-static void
+static int
 act_remote_row(void *ctx, const char *line)
 {
 	struct act_remote *ar = ctx;
-	char **f, **cells;
+	char **f, **cells, when_text[32];
+	long long when;
 	int c, i;
 
-	if (ar->n++ >= ROWS_PER_SERVER)
-		return;
+	if (ar->n == ROWS_PER_SERVER) {
+		ar->cut = 1;
+		return 1;
+	}
+	ar->n++;
 	f = split(line, ACT_NFIELDS);
 	if ((cells = calloc(ACT_COLS, sizeof(*cells))) == NULL)
 		exit(1);
@@ -504,16 +558,20 @@ act_remote_row(void *ctx, const char *line)
 	}
 	free(cells[1]);
 	cells[1] = strdup(ar->server);
-	if (act_parse_time(cells[0]) < 0) {
-		free(cells[0]);
-		cells[0] = strdup("?");
-	}
+	/* as a time sorts as text: strptime also takes " 2026-1-3T..." */
+	if ((when = act_parse_time(cells[0])) >= 0)
+		act_time_text(when, when_text, sizeof(when_text));
+	else
+		snprintf(when_text, sizeof(when_text), "?");
+	free(cells[0]);
+	cells[0] = strdup(when_text);
 	if (cells[0] == NULL || cells[1] == NULL)
 		exit(1);
 	for (i = 0; i < ACT_NFIELDS; i++)
 		free(f[i]);
 	free(f);
 	table_add(ar->t, cells);
+	return 0;
 }
 
 /*
@@ -537,7 +595,7 @@ rows_sort(char ***rows, char ***tmp, size_t n)
 }
 
 static int request(const char *, uint16_t, const char *,
-    void (*)(void *, const char *), void *);
+    int (*)(void *, const char *), void *);
 
 /*
  * Every reset server's records since from, merged; a server that cannot
@@ -554,16 +612,25 @@ activity_fleet(long long from, struct table *t)
 	for (i = 0; i < nremotes; i++) {
 		remote = ar.server = remotes[i];
 		ar.n = 0;
+		ar.cut = 0;
 		if (request(NULL, SSPR_ADMIN_ACTIVITY, arg, act_remote_row,
-		    &ar) != 0) {
+		    &ar) == 0)
+			;
+		else if (ar.n == 0) {
 			fprintf(stderr, "ssprctl: %s: no activity from this "
 			    "server\n", remotes[i]);
 			r = 1;
+		} else {
+			/* what came is shown; that it is not all is said */
+			fprintf(stderr, "ssprctl: %s: its answer broke off: "
+			    "%zu records shown, the rest missing\n",
+			    remotes[i], ar.n);
+			r = 1;
 		}
-		if (ar.n > ROWS_PER_SERVER)
-			fprintf(stderr, "ssprctl: %s: sent %zu records; the "
-			    "first %d shown\n", remotes[i], ar.n,
-			    ROWS_PER_SERVER);
+		if (ar.cut)
+			fprintf(stderr, "ssprctl: %s: sent more than %d "
+			    "records; the first %d shown, the rest not read\n",
+			    remotes[i], ROWS_PER_SERVER, ROWS_PER_SERVER);
 	}
 	if (t->n > 1) {
 		if ((tmp = malloc(t->n * sizeof(*tmp))) == NULL)
@@ -579,6 +646,7 @@ activity(const char *file, const char *since, enum format f)
 {
 	struct table t = { 0 };
 	long long from = since ? parse_since(since) : 0;
+	size_t older = 0;
 	int r = 0;
 
 	if (from < 0) {
@@ -593,11 +661,14 @@ activity(const char *file, const char *since, enum format f)
 		fprintf(stderr, "ssprctl: no audit file: set [audit] file in "
 		    "the daemon's configuration\n");
 		return 2;
-	} else if (act_read(file, from, act_local_row, &t) != 0) {
+	} else if (activity_local(file, from, &t, &older) != 0) {
 		fprintf(stderr, "ssprctl: %s: %s\n", file, strerror(errno));
 		return 1;
 	}
 	table_print(&t, f);
+	if (older > 0)
+		fprintf(stderr, "ssprctl: the newest %d records; %zu older left "
+		    "out (narrow --since)\n", MAX_ROWS, older);
 	if (t.dropped > 0)
 		fprintf(stderr, "ssprctl: %zu more records left out (at most "
 		    "%d shown)\n", t.dropped, MAX_ROWS);

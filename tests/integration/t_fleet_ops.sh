@@ -66,6 +66,22 @@ times=$(printf '%s\n' "$csv" | tail -n +2 | cut -d, -f1)
 is "$times" "$(sort -s <<<"$times")" "the two servers' records merged oldest first"
 ok $(( $(grep -c ",localhost:$P1," <<<"$csv") > 0 && $(grep -c ",localhost:$P2," <<<"$csv") > 0 ? 0 : 1 )) \
 	"with rows of both"
+# The merge itself, on records whose times interleave across the servers
+# (the flows above may all fall in one second), two of them in the same
+# second: those keep the order the servers are given in.
+while read -r n sec ev; do
+	printf '{"time":"2030-01-01T00:00:%sZ","flow":"000000","caller":0,"event":"%s","result":"ok","host":"order.test"}\n' \
+		"$sec" "$ev" >> "$T/srv$n.audit"
+done <<EOF2
+1 01 a1
+2 02 b2
+1 03 a3
+1 04 a4
+2 04 b4
+EOF2
+order() { "$CTL" -c "$T/ops.conf" "$@" -f csv report activity --since 2030-01-01 | tail -n +2 | cut -d, -f4 | tr '\n' ' '; }
+is "$(order "${fleet[@]}")" "a1 b2 a3 a4 b4 " "the servers' records merged by time; within a second, in the order of --server"
+is "$(order --server "localhost:$P2" --server "localhost:$P1")" "a1 b2 a3 b4 a4 " "the servers the other way round: the same second the other way round"
 json=$("$CTL" -c "$T/ops.conf" "${fleet[@]}" -f json report activity)
 printf '%s' "$json" | /usr/bin/python3 -c '
 import json, sys
@@ -129,14 +145,14 @@ ok $((!$?)) "a server without [audit] file: no report"
 like "$out" "localhost:$P2: no activity kept here: \\[audit\\] file is not set" "it says why"
 
 # 5. A hostile server: rows whose fields decode to terminal escapes,
-# newlines, quotes and bidi overrides, a time that is none, and more rows
-# than a server sends.  None of it reaches the output as it was sent.
-hostile() {	# hostile FORMAT: one connection to fakeserver.py on P3
+# newlines, quotes and bidi overrides, a time that is none, and rows
+# without end.  None of it reaches the output as it was sent.
+hostile() {	# hostile FORMAT [ROWS]: one connection to fakeserver.py on P3
 	/usr/bin/python3 "$SRC/tests/lib/fakeserver.py" "$P3" "$T/ca.pem" "$T/server.pem" \
-		"$T/server.key" 25000 > "$T/fake.out" 2>&1 &
+		"$T/server.key" "${2:-endless}" > "$T/fake.out" 2>&1 &
 	PIDS+=($!)
 	wait_for 10 grep -q ready "$T/fake.out"
-	"$CTL" -c "$T/ops.conf" --server "localhost:$P3" -f "$1" report activity 2>"$T/err"
+	timeout 30 "$CTL" -c "$T/ops.conf" --server "localhost:$P3" -f "$1" report activity 2>"$T/err"
 }
 hostile table > "$T/hostile.table"
 ok $? "ssprctl takes a hostile server's report"
@@ -146,7 +162,10 @@ is "$(grep -c $'\u202e' "$T/hostile.table")" 0 "no bidi override"
 like "$out" 'evil\?\]0;owned\?host' "the escapes show as '?'"
 like "$out" '(^|\n)\? +localhost' "a time that is none shows as '?'"
 is "$(wc -l < "$T/hostile.table")" 20001 "at most 20000 rows from one server (plus the header)"
-like "$(cat "$T/err")" "sent 25002 records; the first 20000 shown" "and it says so"
+like "$(cat "$T/err")" "sent more than 20000 records; the first 20000 shown, the rest not read" \
+	"and it says so, and reads no more of a server that sends without end"
+like "$(grep -v '^?' "$T/hostile.table" | tail -n1)" '^2026-01-03T00:00:00Z +localhost:[0-9]+ +late\.test ' \
+	"a time written as ' 2026-1-3...' is shown as a time and sorted as one (the newest, before those that are none)"
 hostile csv > "$T/hostile.csv"
 /usr/bin/python3 -c '
 import csv, sys
@@ -154,9 +173,20 @@ rows = list(csv.reader(open(sys.argv[1], newline="")))
 assert len(rows) == 20001 and all(len(r) == 10 for r in rows), len(rows)
 assert any(r[6] == "mal?[2Jlory??x,\"y\\" for r in rows), [r[6] for r in rows[:3]]' "$T/hostile.csv"
 ok $? "as CSV: every row ten fields, the quotes and comma kept inside one"
+/usr/bin/python3 -c '
+import csv, sys
+late = [r for r in csv.reader(open(sys.argv[1], newline="")) if r[2] == "late.test"][0]
+assert late[6:10] == ["\x27=HYPERLINK(\"http://x\")", "\x27@SUM(A1)", "\x27+svc", "\x27-1+1"], late
+assert not any(c[:1] in ("=", "+", "-", "@") and c != "-" for r in csv.reader(open(sys.argv[1], newline="")) for c in r)' "$T/hostile.csv"
+ok $? "as CSV: no cell a spreadsheet would run as a formula (a quote before =, +, -, @)"
 hostile json > "$T/hostile.json"
 /usr/bin/python3 -c 'import json, sys; assert len(json.load(open(sys.argv[1]))) == 20000' "$T/hostile.json"
 ok $? "as JSON that parses"
+hostile table '100!' > "$T/hostile.table"
+is "$?" 1 "a server whose answer breaks off: status 1"
+is "$(wc -l < "$T/hostile.table")" 104 "what came is shown (three odd rows, 100 more, the header)"
+like "$(cat "$T/err")" "localhost:$P3: its answer broke off: 103 records shown, the rest missing" \
+	"and that it is not all is said (not 'no activity')"
 
 # 6. A server sends its newest 2000 records and says it left older ones
 # out; --since narrows the report below that.

@@ -198,6 +198,21 @@ is "$($CTL report activity --since 2000-01-01 | wc -l)" "$(( $(wc -l < "$T/audit
 out=$($CTL -f json report activity --since 1h)
 printf '%s' "$out" | $PY -c 'import json,sys; json.load(sys.stdin)'
 ok $? "activity as JSON that parses"
+# More records than a report shows: the newest, as a server sends its
+# newest, and how many older ones were left out.
+$PY -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(200002):
+        f.write("{\"time\":\"2001-01-%02dT00:00:00Z\",\"flow\":\"000000\",\"caller\":0,"
+                "\"event\":\"%s\",\"result\":\"ok\"}\n" % (1 + (i >= 2), "old" if i < 2 else "new"))' \
+	"$T/big.jsonl"
+out=$($CTL -f csv report activity --file="$T/big.jsonl" 2>"$T/big.err")
+ok $? "a report of 200002 records"
+is "$(tail -n +2 <<<"$out" | cut -d, -f4 | sort | uniq -c | sed 's/^ *//')" "200000 new" \
+	"shows the newest 200000, not the oldest"
+like "$(cat "$T/big.err")" 'the newest 200000 records; 2 older left out \(narrow --since\)' \
+	"and says how many older ones it left out"
 
 if command -v setpriv >/dev/null; then
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups $CTL status 2>&1)

@@ -1,32 +1,19 @@
 #!/usr/bin/python3
-"""fakeserver.py PORT CA CERT KEY ROWS: a hostile reset server for
+"""fakeserver.py PORT CA CERT KEY ROWS|ROWS!|endless: a hostile reset server for
 ssprctl --server.  It takes one TLS connection (a client certificate from
 CA required), reads HOST, HELLO and ADMIN, and answers ROWS activity rows
 whose fields, once decoded, hold terminal escapes, newlines, CSV and JSON
-quoting and a time that is none, then ADMIN_END.  Prints "ready" when it
+quoting, a time that is none, one that is not written as ssprctl sorts
+and cells a spreadsheet would take for formulas, then ADMIN_END.  Prints "ready" when it
 listens."""
 import socket
 import ssl
 import struct
 import sys
+import time
 
-
-def s(b):
-    return struct.pack(">H", len(b)) + b
-
-
-def frame(mtype, body=b""):
-    return struct.pack(">IH", len(body) + 2, mtype) + body
-
-
-def recv_exact(t, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = t.recv(n - len(buf))
-        if not chunk:
-            raise EOFError
-        buf += chunk
-    return buf
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+from fleetclient import frame, recv_exact, s  # noqa: E402
 
 
 def read_frame(t):
@@ -46,6 +33,7 @@ def main():
     ls.listen(1)
     print("ready", flush=True)
     raw, _ = ls.accept()
+    ls.close()                          # the next one may listen here
     t = ctx.wrap_socket(raw, server_side=True)
     read_frame(t)                       # HOST
     read_frame(t)                       # HELLO
@@ -56,15 +44,33 @@ def main():
             b"a%E2%80%AEb", b"svc", b"-", b"0"]
     out = [frame(0x8010, s(b" ".join(evil)))]
     out.append(frame(0x8010, s(b"not-a-time h e r - u s v - 0")))
-    for i in range(int(rows)):
-        out.append(frame(0x8010, s(b"2026-01-02T00:00:00Z flood.test "
-                                   b"reset ok - u%d - svc - 0" % i)))
-    out.append(frame(0x8011, struct.pack(">H", 0) + s(b"done")))
+    # the newest record, its time as strptime takes it but not as text
+    # sorts; cells a spreadsheet would run as formulas
+    out.append(frame(0x8010, s(b"%202026-01-03T00:00:00Z late.test reset ok"
+                               b" - =HYPERLINK(%22http://x%22) @SUM(A1) +svc"
+                               b" - -1+1")))
+    # ROWS more, or "endless": until the client stops reading, or a minute
+    # "N!": N rows, then the connection closed with no ADMIN_END
+    broken = rows.endswith("!")
+    rows = rows.rstrip("!")
+    limit = None if rows == "endless" else int(rows)
+    deadline = time.monotonic() + 60
+    i = 0
     try:
         t.sendall(b"".join(out))
+        while (i < limit if limit is not None
+               else time.monotonic() < deadline):
+            n = 1000 if limit is None else min(1000, limit - i)
+            t.sendall(b"".join(frame(0x8010, s(
+                b"2026-01-02T00:00:00Z flood.test reset ok - u%d - svc - 0"
+                % j)) for j in range(i, i + n)))
+            i += n
+        if broken:
+            t.close()
+            return
+        t.sendall(frame(0x8011, struct.pack(">H", 0) + s(b"done")))
         t.unwrap()
     except (OSError, ssl.SSLError):
         pass
-
 
 main()

@@ -24,7 +24,7 @@ NAMES = {0x8001: "HELLO_OK", 0x8002: "CHALLENGE", 0x8003: "ANSWER_BAD",
 
 
 def s(text):
-    b = text.encode()
+    b = text if isinstance(text, bytes) else text.encode()
     return struct.pack(">H", len(b)) + b
 
 
@@ -120,4 +120,5 @@ def main():
             return
 
 
-main()
+if __name__ == "__main__":
+    main()
