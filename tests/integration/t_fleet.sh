@@ -112,6 +112,26 @@ unlike "$(tail -n +$((nlog + 1)) "$T/relayA.log")" 'not relayed|closing' "relay 
 like "$(cat "$T/relayA.log")" "reset server localhost:$P1: session resumed" \
 	"relay A resumes its TLS session for later flows"
 
+# Kept connections: two flows in a row on one, each under its own caller
+# and the certificate's name; a server that closed an idle one (here: its
+# reload, after which no connection made before serves another flow)
+# does not cost the next flow: it goes on a new connection.
+nlog=$(wc -l < "$T/relayA.log")
+nsrv=$(wc -l < "$T/srv1.log")
+out=$(ra hello recv newpw Out-Of-Order-1 recv)
+like "$out" 'FAIL reason=1' "a flow through relay A ends with its last answer"
+out=$(ra hello recv newpw Out-Of-Order-2 recv)
+like "$out" 'FAIL reason=1' "and another"
+like "$(tail -n +$((nlog + 1)) "$T/relayA.log")" "reset server localhost:$P1: a kept connection \\(flow [2-9]" \
+	"the second went on relay A's kept connection"
+is "$(tail -n +$((nsrv + 1)) "$T/srv1.log" | grep -c "src=relay-a\\.test/[^ ]* user=-: NEW_PASSWORD not allowed")" 2 \
+	"server 1 logs both under relay A's certificate name"
+reload srv1 "$SRV1_PID"
+out=$(ra hello recv status alice recv)
+like "$out" 'ACCOUNT' "after server 1's reload the next flow is served"
+like "$(tail -n +$((nlog + 1)) "$T/relayA.log")" "reset server localhost:$P1 closed a kept connection; pid [0-9]+'s flow goes on a new one" \
+	"on a new connection, the kept one being closed unanswered"
+
 # 3. Server 1 dies mid-flow: that flow ends with a clear message and
 # changes nothing; the next flows go to server 2.
 cat > "$T/kill1.sh" <<EOF2
