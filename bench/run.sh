@@ -35,7 +35,10 @@
 #
 #   7. fleet: the same reset flows through a relay and a reset server
 #      (TLS with client certificates on loopback) against the local role,
-#      back to back at 16 and 256 flows (goal: ratio >= 0.9)
+#      back to back at 16 and 256 flows (goal: ratio >= 0.9); then the
+#      server with BENCH_RELAYS (100) relays in front of it, each with a
+#      host certificate of its own, the flows spread over all of them,
+#      measured in the same rounds (knob: BENCH_RELAYS, 0 to skip)
 set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:?usage: bench/run.sh BUILD}" && pwd)
@@ -318,8 +321,25 @@ if want fleet; then
 	daemon_start benchrelay || exit 1
 	relay_args=(-s "$T/run/benchrelay.sock" -m "$T/mail" -u "$PREFIX" -n "$NUSERS")
 	"$BB/flowload" load -c 16 -t 1 "${relay_args[@]}" >/dev/null
+	# BENCH_RELAYS relays more, each its own host (certificate name), all
+	# in front of the same reset server; flowload sends each connection
+	# to the next relay in turn
+	NRELAYS=${BENCH_RELAYS:-100}
+	many_args=()
+	if [ "$NRELAYS" -gt 0 ]; then
+		say "fleet: starting $NRELAYS relays with certificates of their own"
+		for i in $(seq "$NRELAYS"); do
+			fleet_cert "bh$i" "bench-host-$i.test"
+			RELAY_EXTRA_DAEMON=$DAEMON_EXTRA_DAEMON relay_conf "br$i" "bh$i" "localhost:$FPORT"
+			sed -i "s|^debug = yes|debug = no|" "$T/br$i.conf"
+			daemon_start "br$i" || exit 1
+			many_args+=(-s "$T/run/br$i.sock")
+		done
+		many_args+=(-m "$T/mail" -u "$PREFIX" -n "$NUSERS")
+		"$BB/flowload" load -c 16 -t 1 "${many_args[@]}" >/dev/null
+	fi
 	for ROUND in $(seq "$RUNS"); do
-		say "round $ROUND/$RUNS: local and relay pairs"
+		say "round $ROUND/$RUNS: local, one relay and $NRELAYS relays"
 		for c in 16 256; do
 			# rows of their own: section 2's product figures stay as they were
 			DAEMON_PID=$LOCAL_PID
@@ -330,6 +350,10 @@ if want fleet; then
 			n=$(wc -l < "$OUT")
 			measure "$BB/flowload" load -c $c -t "$SECS" "${relay_args[@]}" &&
 				sed -i "$((n + 1))s/\"test\":\"product\"/\"test\":\"relay\"/" "$OUT"
+			[ "$NRELAYS" -gt 0 ] || continue
+			n=$(wc -l < "$OUT")
+			measure "$BB/flowload" load -c $c -t "$SECS" "${many_args[@]}" &&
+				sed -i "$((n + 1))s/\"test\":\"product\"/\"test\":\"relays\",\"relays\":$NRELAYS/" "$OUT"
 		done
 	done
 	DAEMON_PID=$LOCAL_PID
