@@ -458,11 +458,12 @@ bridge_flow(struct bridge *b, SSL *ssl, struct msg *m, struct msg *next)
 	struct fleet_peer *p;
 	int sfd = -1, admin, r;
 
+	/* a refusal's FAIL goes out; the caller's linger lets it be read */
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    check_host(m, p, b->host) != 0) {
 		msg_wipe(m);
 		free(p);
-		refuse(ssl, b->fd, SSPR_R_PROTOCOL);
+		send_fail(ssl, SSPR_R_PROTOCOL);
 		return PUMP_CLOSE;
 	}
 	msg_wipe(m);
@@ -473,7 +474,7 @@ bridge_flow(struct bridge *b, SSL *ssl, struct msg *m, struct msg *next)
 		    "connection (admin_hosts)", b->host);
 	if (hand_over(p, &sfd, b->timeout_s) != 0) {
 		free(p);
-		refuse(ssl, b->fd, SSPR_R_INTERNAL);
+		send_fail(ssl, SSPR_R_INTERNAL);
 		return PUMP_CLOSE;
 	}
 	/* p is the loop's now */

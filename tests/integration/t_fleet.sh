@@ -14,7 +14,8 @@ fleet_ca_init
 
 server_conf srv1 "$P1" "crl_file = $T/crl.pem"
 server_conf srv2 "$P2" "crl_file = $T/crl.pem
-admin_hosts = ops.test"
+admin_hosts = ops.test
+keep_seconds = 2"
 daemon_start srv1 || exit 1
 SRV1_PID=$DAEMON_PID
 daemon_start srv2 || exit 1
@@ -171,6 +172,17 @@ bind_ok "uid=dave,$PEOPLE" Fresh-Passw0rd-9
 ok $? "dave binds with the new password"
 like "$(cat "$T/srv2.log")" 'src=relay-b\.test/[^ ]* user=dave' "server 2 served it"
 like "$(cat "$T/relayB.log")" "reset server localhost:$P1: .*trying the next" "relay B logs the failover"
+
+# Server 2 keeps an idle connection 2 s (keep_seconds), relay B 30: the
+# flow after server 2 closed relay B's kept one is served, on a new one.
+closed_idle() { ss -tn state close-wait "( dport = :$P2 )" | grep -q ":$P2"; }
+wait_for 15 closed_idle
+ok $? "server 2 closed relay B's idle kept connection"
+nlog=$(wc -l < "$T/relayB.log")
+out=$(rb hello recv newpw Out-Of-Order-3 recv)
+like "$out" 'FAIL reason=1' "relay B's next flow is served"
+unlike "$(tail -n +$((nlog + 1)) "$T/relayB.log")" 'went away|a kept connection' \
+	"on a new connection: the closed one was not used"
 
 # ssprctl on a relay host: its host's view, answered by the relay.
 out=$("$BUILD/ssprctl" -c "$T/relayB.conf" status 2>&1)
