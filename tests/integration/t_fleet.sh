@@ -1,8 +1,9 @@
 #!/bin/bash
 # Fleets: two reset servers and two relays on loopback, real TLS with
 # client certificates from the test CA.  A reset through PAM on relay A;
-# the same person blocked on relay B after wrong codes on A; server 1
-# killed mid-flow; relays whose certificates the servers refuse.
+# the same person blocked on relay B after wrong codes on A; flows on a
+# kept connection, and on a new one when the server closed the kept one;
+# server 1 killed mid-flow; relays whose certificates the servers refuse.
 . "$SRC/tests/lib/env.sh"
 . "$SRC/tests/lib/fleet.sh"
 slapd_start && sink_start || exit 1

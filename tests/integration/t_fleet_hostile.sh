@@ -3,7 +3,8 @@
 # client speaks to the reset server directly (tests/lib/fleetclient.py)
 # and tries to set grace's password without a code, to send what only
 # ssprctl may, to forge its HOST, to pass for another host, to exceed
-# its per-host limit.  Each is refused, and grace's password stays.
+# its per-host limit, to carry a verified flow into the next one on the
+# same connection.  Each is refused, and grace's password stays.
 . "$SRC/tests/lib/env.sh"
 . "$SRC/tests/lib/fleet.sh"
 slapd_start && sink_start || exit 1
