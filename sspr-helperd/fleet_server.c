@@ -394,6 +394,12 @@ pump(SSL *ssl, int tfd, int sfd, const char *host, int admin,
 					r = PUMP_END;
 				break;
 			}
+			/* nothing follows a last answer (the engine's rule):
+			 * were it to, it must not reach the host's next flow */
+			if (fleet_last_type(last)) {
+				explicit_bzero(buf, len);
+				continue;
+			}
 			last = type;
 			n = fleet_write(-1, ssl, buf, len);
 			explicit_bzero(buf, len);
