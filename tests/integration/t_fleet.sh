@@ -235,6 +235,10 @@ refused() {	# refused CERT REGEX WHAT ALERT
 }
 out=$(relay_x relay-r)
 like "$out" 'HELLO_OK' "relay X with a valid certificate is served"
+# a flow that leaves relay X a kept connection, made with that
+# certificate: the reload below (another certificate) must not use it
+out=$(SOCKET=$T/run/relayX.sock raw hello recv newpw Out-Of-Order-4 recv)
+like "$out" 'FAIL reason=1' "relay X keeps a connection after a flow's last answer"
 refused relay-x 'certificate [^ ]*relay-x\.test: unable to get local issuer certificate' "another CA" "unknown ca"
 refused relay-old 'certificate [^ ]*relay-old\.test: certificate has expired' "an expired certificate" "certificate expired"
 fleet_revoke relay-r
