@@ -5,12 +5,13 @@
  * (proto/frame.c, proto/msg.c), and reads each code from the SMTP sink's
  * mail files as a person would read their mail.
  *
- *   flowload load -s SOCK -m MAILDIR -u PREFIX -n NUSERS -c FLOWS -t SECS
- *            [-w WARMUP_SECS]
+ *   flowload load -s SOCK [-s SOCK...] -m MAILDIR -u PREFIX -n NUSERS
+ *            -c FLOWS -t SECS [-w WARMUP_SECS]
  *       FLOWS threads each run complete reset flows back to back (HELLO,
  *       START, wait for the code mail, ANSWER, NEW_PASSWORD) for users of
  *       their own share; flows completed in a steady-state window and the
- *       latency of each step.
+ *       latency of each step.  With several sockets (a fleet's relays)
+ *       each connection goes to the next in turn.
  *
  *   flowload hold -s SOCK -m MAILDIR -u PREFIX -n NUSERS -p DAEMON_PID
  *            -N COUNT[,COUNT...] [-P PROBES]
@@ -58,6 +59,8 @@ static struct {
 	pid_t		 daemon;
 	char		*counts;
 	unsigned	 runid;
+	const char	*socks[1024];	/* -s, each connection the next */
+	int		 nsocks;
 } opt = { .flows = 1, .secs = 3, .warm = 0.5, .probes = 20, .runs = 5 };
 
 /* --- the protocol, blocking, one step at a time ------------------------ */
@@ -65,10 +68,13 @@ static struct {
 static int
 dial(void)
 {
+	static atomic_uint next;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", opt.sock);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", opt.nsocks > 1 ?
+	    opt.socks[atomic_fetch_add(&next, 1) % (unsigned)opt.nsocks] :
+	    opt.sock);
 	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		close(fd);
 		return -1;
@@ -840,7 +846,14 @@ main(int argc, char **argv)
 	optind = 2;
 	while ((ch = getopt(argc, argv, "s:m:u:n:c:t:w:p:N:P:r:")) != -1) {
 		switch (ch) {
-		case 's': opt.sock = optarg; break;
+		case 's':
+			if (opt.nsocks == (int)(sizeof(opt.socks) /
+			    sizeof(opt.socks[0])))
+				usage();
+			opt.socks[opt.nsocks++] = optarg;
+			if (opt.sock == NULL)
+				opt.sock = optarg;
+			break;
 		case 'm': opt.maildir = optarg; break;
 		case 'u': opt.prefix = optarg; break;
 		case 'n': opt.nusers = atoi(optarg); break;

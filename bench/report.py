@@ -338,13 +338,59 @@ def main():
             pairs = [r["rate"] / by_round[r["round"]] for r in relay[conc]
                      if by_round.get(r["round"])]
             res["relay"][str(conc)] = {"rate": s["rate"], "pairs": pairs,
-                                       "ratio": med(pairs) if pairs else None}
+                                       "ratio": med(pairs) if pairs else None,
+                                       "server_cpu_ms": med([r["cpu_per_op"]["daemon"] for r in relay[conc]]),
+                                       "relay_cpu_ms": med([r.get("relay_cpu_per_op") for r in relay[conc]]),
+                                       "local_cpu_ms": med([r["cpu_per_op"]["daemon"] for r in local.get(conc, [])])}
             print("   {:>5} flows: {:>7} per s, hello {} ms, flow {} ms; "
                   "ratio {} (pairs {}); errors {}".format(
                       conc, fmt_rate(s["rate"]), pp(s["hello"]),
                       pp(s["flow"]),
                       "%.2f" % med(pairs) if pairs else "-",
                       " ".join("%.2f" % x for x in pairs), s["errors"]))
+            cpu = res["relay"][str(conc)]
+            if cpu["relay_cpu_ms"] is not None:
+                print("   {:>5}        CPU per reset: server {:.2f} ms + relay {:.2f} ms, "
+                      "local role {:.2f} ms".format(
+                          "", cpu["server_cpu_ms"], cpu["relay_cpu_ms"],
+                          cpu["local_cpu_ms"] or 0))
+
+    many = group(lines, "relays", lambda r: r["conc"])
+    if many:
+        print()
+        print("7b. Fleet: one reset server with {} relays in front of it (a host "
+              "certificate each, flows".format(
+                  next(iter(many.values()))[0].get("relays", "?")))
+        print("   spread over all), vs the local role and vs one relay, each "
+              "pair from the same round")
+        res["relays"] = {}
+        local = group(lines, "relay-local", lambda r: r["conc"])
+        one = group(lines, "relay", lambda r: r["conc"])
+        for conc in sorted(many):
+            s = summarize(many[conc], steps)
+            vs = {}
+            for name, other in (("local", local), ("one", one)):
+                by_round = {r["round"]: r["rate"] for r in other.get(conc, [])}
+                vs[name] = [r["rate"] / by_round[r["round"]] for r in many[conc]
+                            if by_round.get(r["round"])]
+            res["relays"][str(conc)] = {
+                "rate": s["rate"], "vs_local": med(vs["local"]),
+                "vs_one_relay": med(vs["one"]), "pairs_local": vs["local"],
+                "pairs_one_relay": vs["one"],
+                "server_cpu_ms": med([r["cpu_per_op"]["daemon"]
+                                      for r in many[conc]]),
+                "relays_cpu_ms": med([r.get("relay_cpu_per_op")
+                                      for r in many[conc]])}
+            print("   {:>5} flows: {:>7} per s, hello {} ms, flow {} ms; vs local "
+                  "{}, vs one relay {}; CPU per reset: server {:.2f} ms, "
+                  "relays {} ms; errors {}".format(
+                      conc, fmt_rate(s["rate"]), pp(s["hello"]), pp(s["flow"]),
+                      "%.2f" % med(vs["local"]) if vs["local"] else "-",
+                      "%.2f" % med(vs["one"]) if vs["one"] else "-",
+                      res["relays"][str(conc)]["server_cpu_ms"],
+                      "%.2f" % res["relays"][str(conc)]["relays_cpu_ms"]
+                      if res["relays"][str(conc)]["relays_cpu_ms"] is not None
+                      else "-", s["errors"]))
 
     dl = group(lines, "dirlimit", lambda r: (r["kind"], r["dconns"]))
     if dl:

@@ -45,7 +45,10 @@
 #
 #   7. fleet: the same reset flows through a relay and a reset server
 #      (TLS with client certificates on loopback) against the local role,
-#      back to back at 16 and 256 flows (goal: ratio >= 0.9)
+#      back to back at 16 and 256 flows (goal: ratio >= 0.9); then the
+#      server with BENCH_RELAYS (100) relays in front of it, each with a
+#      host certificate of its own, the flows spread over all of them,
+#      measured in the same rounds (knob: BENCH_RELAYS, 0 to skip)
 set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:?usage: bench/run.sh BUILD}" && pwd)
@@ -333,20 +336,69 @@ if want fleet; then
 	daemon_start fleetsrv || exit 1
 	FLEET_PID=$DAEMON_PID
 	daemon_start benchrelay || exit 1
+	ONE_RELAY_PID=$DAEMON_PID
+	MANY_PIDS=()
 	relay_args=(-s "$T/run/benchrelay.sock" -m "$T/mail" -u "$PREFIX" -n "$NUSERS")
+	# both sides warm (alone, this section's first local point was cold)
+	"$BB/flowload" load -c 16 -t 1 "${flow_args[@]}" >/dev/null
 	"$BB/flowload" load -c 16 -t 1 "${relay_args[@]}" >/dev/null
+	# BENCH_RELAYS relays more, each its own host (certificate name), all
+	# in front of the same reset server; flowload sends each connection
+	# to the next relay in turn
+	NRELAYS=${BENCH_RELAYS:-100}
+	many_args=()
+	if [ "$NRELAYS" -gt 0 ]; then
+		say "fleet: starting $NRELAYS relays with certificates of their own"
+		for i in $(seq "$NRELAYS"); do
+			fleet_cert "bh$i" "bench-host-$i.test"
+			RELAY_EXTRA_DAEMON=$DAEMON_EXTRA_DAEMON relay_conf "br$i" "bh$i" "localhost:$FPORT"
+			sed -i "s|^debug = yes|debug = no|" "$T/br$i.conf"
+			daemon_start "br$i" || exit 1
+			MANY_PIDS+=("$DAEMON_PID")
+			many_args+=(-s "$T/run/br$i.sock")
+		done
+		many_args+=(-m "$T/mail" -u "$PREFIX" -n "$NUSERS")
+		"$BB/flowload" load -c 16 -t 1 "${many_args[@]}" >/dev/null
+	fi
+	# fleet_point KIND TEST [FIELDS]: one measurement at $c, a row of its
+	# own (section 2's product figures stay as they were)
+	# and the CPU the relays spent meanwhile, per reset (relay_cpu_per_op)
+	fleet_point() {
+		local n args r0 r1 p pids=()
+		n=$(wc -l < "$OUT")
+		case $1 in
+		local) DAEMON_PID=$LOCAL_PID; args=("${flow_args[@]}") ;;
+		relay) DAEMON_PID=$FLEET_PID; args=("${relay_args[@]}"); pids=("$ONE_RELAY_PID") ;;
+		relays) DAEMON_PID=$FLEET_PID; args=("${many_args[@]}"); pids=("${MANY_PIDS[@]}") ;;
+		esac
+		r0=0
+		for p in "${pids[@]}"; do r0=$(awk -v a="$r0" -v b="$(cpu_of "$p")" 'BEGIN { print a + b }'); done
+		measure "$BB/flowload" load -c $c -t "$SECS" "${args[@]}" || return
+		r1=0
+		for p in "${pids[@]}"; do r1=$(awk -v a="$r1" -v b="$(cpu_of "$p")" 'BEGIN { print a + b }'); done
+		sed -i "$((n + 1))s/\"test\":\"product\"/\"test\":\"$2\"${3:-}/" "$OUT"
+		awk -v l=$((n + 1)) -v d="$(awk -v a="$r0" -v b="$r1" 'BEGIN { print b - a }')" '
+			NR == l { match($0, /"total":[0-9]+/); t = substr($0, RSTART + 8, RLENGTH - 8) + 0
+				if (t < 1) t = 1
+				sub(/}$/, ""); printf "%s,\"relay_cpu_per_op\":%.3f}\n", $0, d / t; next }
+			{ print }' "$OUT" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT"
+	}
+	kinds="local relay"
+	[ "$NRELAYS" -gt 0 ] && kinds="$kinds relays"
 	for ROUND in $(seq "$RUNS"); do
-		say "round $ROUND/$RUNS: local and relay pairs"
+		say "round $ROUND/$RUNS: local, one relay and $NRELAYS relays"
+		# every other round in the reverse order: a machine that slows
+		# down or speeds up during a round favours neither side
+		order=$kinds
+		[ $((ROUND % 2)) -eq 0 ] && order=$(echo "$kinds" | tr ' ' '\n' | tac | tr '\n' ' ')
 		for c in 16 256; do
-			# rows of their own: section 2's product figures stay as they were
-			DAEMON_PID=$LOCAL_PID
-			n=$(wc -l < "$OUT")
-			measure "$BB/flowload" load -c $c -t "$SECS" "${flow_args[@]}" &&
-				sed -i "$((n + 1))s/\"test\":\"product\"/\"test\":\"relay-local\"/" "$OUT"
-			DAEMON_PID=$FLEET_PID
-			n=$(wc -l < "$OUT")
-			measure "$BB/flowload" load -c $c -t "$SECS" "${relay_args[@]}" &&
-				sed -i "$((n + 1))s/\"test\":\"product\"/\"test\":\"relay\"/" "$OUT"
+			for k in $order; do
+				case $k in
+				local) fleet_point local relay-local ;;
+				relay) fleet_point relay relay ;;
+				relays) fleet_point relays relays ",\"relays\":$NRELAYS" ;;
+				esac
+			done
 		done
 	done
 	DAEMON_PID=$LOCAL_PID

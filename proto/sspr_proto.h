@@ -52,9 +52,10 @@ enum sspr_req {
 	SSPR_MSG_STATUS = 0x0007,	/* str user: what should a login do? */
 	SSPR_MSG_REGISTER_STEP = 0x0008,/* u8 action, str value */
 	SSPR_MSG_ADMIN = 0x0010,	/* u16 op, str arg; root only */
-	SSPR_MSG_HOST = 0x0020,		/* relay -> reset server, first on a
-					   TLS connection only: u8 caller,
-					   u32 uid, str user (see PROTOCOL.md) */
+	SSPR_MSG_HOST = 0x0020,		/* relay -> reset server, first of
+					   each flow on a TLS connection
+					   only: u8 caller, u32 uid, str
+					   user (see PROTOCOL.md) */
 };
 
 /* HOST: the local caller as the relay's SO_PEERCRED saw it. */

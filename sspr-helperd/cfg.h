@@ -244,6 +244,9 @@ struct cfg {
 	int		 fleet_host_flows;
 	struct cfglist	 fleet_admin_hosts;
 	int		 fleet_timeout;
+	int		 fleet_keep_conns;	/* relay: idle kept per server */
+	int		 fleet_keep_secs;	/* both: idle seconds kept */
+	int		 fleet_keep_flows;	/* relay: flows per connection */
 };
 
 enum role {

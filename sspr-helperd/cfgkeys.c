@@ -176,6 +176,9 @@ const struct key cfg_keys[] = {
 	{ "fleet", "host_flows", K_INT, O(fleet_host_flows), "60", 0, 60, NULL },
 	{ "fleet", "admin_hosts", K_WORDS, O(fleet_admin_hosts), "", 0, 0, NULL },
 	{ "fleet", "timeout", K_INT, O(fleet_timeout), "5", 1, 60, NULL },
+	{ "fleet", "keep_connections", K_INT, O(fleet_keep_conns), "8", 0, 1000, NULL },
+	{ "fleet", "keep_seconds", K_INT, O(fleet_keep_secs), "30", 0, 3600, NULL },
+	{ "fleet", "keep_flows", K_INT, O(fleet_keep_flows), "100", 1, 100000, NULL },
 };
 
 const size_t cfg_nkeys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);

@@ -71,6 +71,19 @@ fleet_ctx_get(unsigned long *gen)
 	return c;
 }
 
+/* The current context's generation: a kept connection made with an
+ * earlier one was made with other certificates, CA or CRL. */
+unsigned long
+fleet_ctx_gen(void)
+{
+	unsigned long g;
+
+	pthread_mutex_lock(&ctx_lock);
+	g = cur_gen;
+	pthread_mutex_unlock(&ctx_lock);
+	return g;
+}
+
 /* Starts fn(arg) on a detached thread of the fleet's stack size: 0, or -1. */
 int
 fleet_thread(void *(*fn)(void *), void *arg)
@@ -199,8 +212,8 @@ fleet_write(int fd, SSL *ssl, const unsigned char *p, size_t n)
 
 /*
  * What a host may send on a module's behalf: the PAM protocol's
- * requests.  Never ADMIN (ssprctl is root on the reset server itself)
- * and never a second HOST.
+ * requests.  Never ADMIN (ssprctl is root on the reset server itself),
+ * and HOST only first in a flow (fleet_server.c).
  */
 int
 fleet_request_type(uint16_t t)
@@ -218,4 +231,16 @@ fleet_request_type(uint16_t t)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * Answers after which the reset server's loop sends nothing more for
+ * that flow (flow_last, flow_fail): a relay may then use the connection
+ * for its next flow.
+ */
+int
+fleet_last_type(int t)
+{
+	return t == SSPR_MSG_DONE || t == SSPR_MSG_FAIL ||
+	    t == SSPR_MSG_ACCOUNT;
 }

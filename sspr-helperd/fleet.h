@@ -42,6 +42,8 @@ void	fleet_timeouts(int, int);
 #define FLEET_NONE	0	/* fleet_read_frame: no frame yet, poll again */
 int	fleet_tls_load(const struct cfg *, char *, size_t);
 SSL_CTX	*fleet_ctx_get(unsigned long *);
+unsigned long fleet_ctx_gen(void);
+int	fleet_last_type(int);
 int	fleet_read_frame(int, SSL *, unsigned char *, uint32_t *, struct msg *);
 int	fleet_write(int, SSL *, const unsigned char *, size_t);
 int	fleet_thread(void *(*)(void *), void *);

@@ -6,9 +6,15 @@
  * certificate, reads the HOST frame, and then bridges TLS to one end of
  * a socketpair whose other end the event loop serves like a local
  * caller (server.c, accept_remote).  Frames from the host go through the
- * one parser and must be PAM requests; the loop's answers go back as
- * they are.  Bounded: [fleet] max_connections in all, max_per_host per
- * certificate name, timeout seconds for the handshake and each frame.
+ * one parser and must be PAM requests; the loop's answers go back whole.
+ * Bounded: [fleet] max_connections in all, max_per_host per certificate
+ * name, timeout seconds for the handshake and each frame.
+ *
+ * A flow that ends with a last answer (fleet_last_type) leaves the
+ * connection open for up to [fleet] keep_seconds: the relay may start
+ * its next flow there with a new HOST, checked as the first was, which
+ * gets a socketpair (so a flow in the loop) of its own.  Nothing passes
+ * from one flow to the next but the certificate's name.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -268,48 +274,80 @@ handshake_error(SSL *ssl, char *buf, size_t size)
  * caller names a user and is not root.
  */
 static int
-read_host(SSL *ssl, struct fleet_peer *p, const char *host)
+check_host(const struct msg *m, struct fleet_peer *p, const char *host)
 {
-	unsigned char buf[SSPR_FRAME_MAX + 4];
-	uint32_t len;
-	struct msg m;
 	int ok;
 
-	if (fleet_read_frame(-1, ssl, buf, &len, &m) != SSPR_MSG_HOST) {
-		msg_wipe(&m);	/* whatever came instead, secrets too */
-		explicit_bzero(buf, sizeof(buf));
-		log_msg(LOG_WARNING, "fleet: host %s: the first frame is not "
-		    "a valid HOST; closing", host);
-		return -1;
-	}
-	ok = (m.u.host.caller == SSPR_CALLER_ROOT && m.u.host.uid == 0 &&
-	    m.u.host.user[0] == '\0') ||
-	    (m.u.host.caller == SSPR_CALLER_ALLOWED && m.u.host.uid != 0 &&
-	    m.u.host.user[0] == '\0') ||
-	    (m.u.host.caller == SSPR_CALLER_SELF && m.u.host.uid != 0 &&
-	    m.u.host.user[0] != '\0');
+	ok = (m->u.host.caller == SSPR_CALLER_ROOT && m->u.host.uid == 0 &&
+	    m->u.host.user[0] == '\0') ||
+	    (m->u.host.caller == SSPR_CALLER_ALLOWED && m->u.host.uid != 0 &&
+	    m->u.host.user[0] == '\0') ||
+	    (m->u.host.caller == SSPR_CALLER_SELF && m->u.host.uid != 0 &&
+	    m->u.host.user[0] != '\0');
 	if (!ok) {
 		log_msg(LOG_WARNING, "fleet: host %s: HOST names no caller a "
 		    "host can have; closing", host);
 		return -1;
 	}
-	p->caller = m.u.host.caller;
-	p->uid = m.u.host.uid;
-	snprintf(p->user, sizeof(p->user), "%s", m.u.host.user);
+	p->caller = m->u.host.caller;
+	p->uid = m->u.host.uid;
+	snprintf(p->user, sizeof(p->user), "%s", m->u.host.user);
 	snprintf(p->host, sizeof(p->host), "%s", host);
 	return 0;
 }
 
-/* Host frames to the loop (checked), the loop's answers to the host. */
-static void
-pump(SSL *ssl, int tfd, int sfd, const char *host, int admin)
+/*
+ * The next flow's HOST, within seconds: 0 with *m; -1 when the host
+ * closed, was silent, or sent something else (logged unless first is
+ * clear and it merely closed or was silent: a kept connection's end).
+ */
+static int
+read_host(SSL *ssl, int fd, int seconds, struct msg *m, const char *host,
+    int first)
+{
+	unsigned char buf[SSPR_FRAME_MAX + 4];
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	long long end = now_ms() + seconds * 1000LL, left;
+	uint32_t len;
+	int type;
+
+	do {
+		if (SSL_pending(ssl) == 0 && ((left = end - now_ms()) <= 0 ||
+		    poll(&pf, 1, (int)left) != 1))
+			return -1;
+		type = fleet_read_frame(-1, ssl, buf, &len, m);
+	} while (type == FLEET_NONE);
+	explicit_bzero(buf, sizeof(buf));
+	if (type == SSPR_MSG_HOST)
+		return 0;
+	msg_wipe(m);	/* whatever came instead, secrets too */
+	if (first || type >= 0 || errno == EPROTO)
+		log_msg(LOG_WARNING, "fleet: host %s: the first frame%s is "
+		    "not a valid HOST; closing", host,
+		    first ? "" : " of its next flow");
+	return -1;
+}
+
+#define PUMP_END	0	/* the loop ended the flow after its last answer */
+#define PUMP_NEXT	1	/* the host began its next flow: HOST in *next */
+#define PUMP_CLOSE	(-1)	/* the connection is over */
+
+/*
+ * Host frames to the loop (checked), the loop's answers to the host,
+ * for one flow.  A HOST is the next flow's only once this one has had
+ * its last answer: the relay sends it as soon as it has that answer,
+ * maybe before the loop's close reaches us.
+ */
+static int
+pump(SSL *ssl, int tfd, int sfd, const char *host, int admin,
+    struct msg *next)
 {
 	unsigned char buf[SSPR_FRAME_MAX + 4];
 	struct pollfd pf[2] = { { .fd = tfd, .events = POLLIN },
 	    { .fd = sfd, .events = POLLIN } };
 	uint32_t len;
-	ssize_t n;
-	int type;
+	struct msg m;
+	int type, n, last = 0, r = PUMP_CLOSE;
 
 	for (;;) {
 		pf[0].revents = pf[1].revents = 0;
@@ -319,9 +357,15 @@ pump(SSL *ssl, int tfd, int sfd, const char *host, int admin)
 			break;
 		}
 		if (SSL_pending(ssl) > 0 || pf[0].revents != 0) {
-			type = fleet_read_frame(-1, ssl, buf, &len, NULL);
+			type = fleet_read_frame(-1, ssl, buf, &len, &m);
 			if (type == FLEET_NONE)
 				continue;
+			if (type == SSPR_MSG_HOST && fleet_last_type(last)) {
+				*next = m;
+				r = PUMP_NEXT;
+				break;
+			}
+			msg_wipe(&m);
 			if (type < 0) {
 				if (errno == EPROTO)
 					log_msg(LOG_WARNING, "fleet: host %s: "
@@ -331,8 +375,8 @@ pump(SSL *ssl, int tfd, int sfd, const char *host, int admin)
 			if (!fleet_request_type((uint16_t)type) &&
 			    !(admin && type == SSPR_MSG_ADMIN)) {
 				log_msg(LOG_WARNING, "fleet: host %s sent %s, "
-				    "which no host may send; closing", host,
-				    msg_name((uint16_t)type));
+				    "which no host may send now; closing",
+				    host, msg_name((uint16_t)type));
 				send_fail(ssl, SSPR_R_NOT_ALLOWED);
 				break;
 			}
@@ -342,17 +386,30 @@ pump(SSL *ssl, int tfd, int sfd, const char *host, int admin)
 				break;
 		}
 		if (pf[1].revents != 0) {
-			n = recv(sfd, buf, sizeof(buf), MSG_DONTWAIT);
-			if (n < 0 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			if (n <= 0 || fleet_write(-1, ssl, buf, (size_t)n) != 0)
+			type = fleet_read_frame(sfd, NULL, buf, &len, NULL);
+			if (type < 0) {
+				/* the loop closed: after a last answer, the
+				 * connection may carry another flow */
+				if (errno == 0 && fleet_last_type(last))
+					r = PUMP_END;
 				break;
-			explicit_bzero(buf, (size_t)n);
+			}
+			/* nothing follows a last answer (the engine's rule):
+			 * were it to, it must not reach the host's next flow */
+			if (fleet_last_type(last)) {
+				explicit_bzero(buf, len);
+				continue;
+			}
+			last = type;
+			n = fleet_write(-1, ssl, buf, len);
+			explicit_bzero(buf, len);
+			if (n != 0)
+				break;
 		}
 	}
 	explicit_bzero(buf, sizeof(buf));
+	return r;
 }
-
 
 /* Hands the loop its end of the bridge.  0, or -1. */
 static int
@@ -375,16 +432,74 @@ hand_over(struct fleet_peer *p, int *sfd, int timeout_s)
 	return 0;
 }
 
+/* [fleet] keep_seconds now: how long a connection waits for a next flow. */
+static int
+keep_secs(void)
+{
+	int n;
+
+	pthread_mutex_lock(&lock);
+	n = limits->fleet_keep_secs;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+/*
+ * May the connection carry the flow whose HOST just came?  Not once a
+ * reload has made a new context (its CA or CRL may refuse this host
+ * now: closed unanswered, the relay sends the flow on a new connection,
+ * checked against them), nor past the certificate's end.
+ */
+static int
+keep_ok(X509 *cert, unsigned long gen)
+{
+	return gen == fleet_ctx_gen() &&
+	    X509_cmp_current_time(X509_get0_notAfter(cert)) > 0;
+}
+
+/* One flow of the connection: HOST in *m (wiped here), to its end. */
+static int
+bridge_flow(struct bridge *b, SSL *ssl, struct msg *m, struct msg *next)
+{
+	struct fleet_peer *p;
+	int sfd = -1, admin, r;
+
+	/* a refusal's FAIL goes out; the caller's linger lets it be read */
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    check_host(m, p, b->host) != 0) {
+		msg_wipe(m);
+		free(p);
+		send_fail(ssl, SSPR_R_PROTOCOL);
+		return PUMP_CLOSE;
+	}
+	msg_wipe(m);
+	/* ssprctl --server: root of a host named in admin_hosts */
+	admin = p->caller == SSPR_CALLER_ROOT && host_is_admin(b->host);
+	if (admin)
+		log_msg(LOG_INFO, "fleet: host %s: an administrator's "
+		    "connection (admin_hosts)", b->host);
+	if (hand_over(p, &sfd, b->timeout_s) != 0) {
+		free(p);
+		send_fail(ssl, SSPR_R_INTERNAL);
+		return PUMP_CLOSE;
+	}
+	/* p is the loop's now */
+	r = pump(ssl, b->fd, sfd, b->host, admin, next);
+	close(sfd);
+	return r;
+}
+
 static void *
 bridge_main(void *arg)
 {
 	struct bridge *b = arg;
-	struct fleet_peer *p = NULL;
-	SSL_CTX *ctx = fleet_ctx_get(NULL);
+	unsigned long gen;
+	SSL_CTX *ctx = fleet_ctx_get(&gen);
 	SSL *ssl = NULL;
 	X509 *cert = NULL;
+	struct msg m;
 	char why[512];
-	int sfd = -1, counted = 0, admin, max;
+	int counted = 0, max, r, keep_s;
 
 	fleet_timeouts(b->fd, b->timeout_s);
 	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL ||
@@ -412,27 +527,22 @@ bridge_main(void *arg)
 		goto out;
 	}
 	counted = 1;
-	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    read_host(ssl, p, b->host) != 0) {
+	if (read_host(ssl, b->fd, b->timeout_s, &m, b->host, 1) != 0) {
 		refuse(ssl, b->fd, SSPR_R_PROTOCOL);
 		goto out;
 	}
-	/* ssprctl --server: root of a host named in admin_hosts */
-	admin = p->caller == SSPR_CALLER_ROOT && host_is_admin(b->host);
-	if (admin)
-		log_msg(LOG_INFO, "fleet: host %s: an administrator's "
-		    "connection (admin_hosts)", b->host);
-	if (hand_over(p, &sfd, b->timeout_s) != 0) {
-		refuse(ssl, b->fd, SSPR_R_INTERNAL);
-		goto out;
+	/* each flow its HOST and its own socketpair; the name stays */
+	while ((r = bridge_flow(b, ssl, &m, &m)) != PUMP_CLOSE) {
+		if (r == PUMP_END && ((keep_s = keep_secs()) == 0 ||
+		    read_host(ssl, b->fd, keep_s, &m, b->host, 0) != 0))
+			break;
+		if (!keep_ok(cert, gen)) {
+			msg_wipe(&m);
+			break;
+		}
 	}
-	p = NULL;	/* the loop's now */
-	pump(ssl, b->fd, sfd, b->host, admin);
 	linger(ssl, b->fd);
 out:
-	free(p);
-	if (sfd >= 0)
-		close(sfd);
 	if (counted)
 		host_give(b->host);
 	X509_free(cert);

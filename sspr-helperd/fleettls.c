@@ -13,6 +13,8 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -158,11 +160,19 @@ fleet_name_peer(SSL *ssl, const char *host)
 	    SSL_set1_host(ssl, host) == 1 ? 0 : -1;
 }
 
-/* Each read and each write on fd within seconds (SO_RCVTIMEO, SO_SNDTIMEO). */
+/*
+ * Each read and each write on fd within seconds (SO_RCVTIMEO,
+ * SO_SNDTIMEO).  On TCP, no Nagle: every write is a whole frame that the
+ * other side waits for, and a small one held back behind an unanswered
+ * one (HOST, then HELLO) waits for a delayed ACK, 40 ms.
+ */
 void
 fleet_timeouts(int fd, int seconds)
 {
 	struct timeval tv = { .tv_sec = seconds };
+	int one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));

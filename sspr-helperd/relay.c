@@ -7,6 +7,12 @@
  * HOST (who the caller is here), and forwards whole frames both ways,
  * each through the one parser: PAM requests up, answers down.  The relay
  * holds no directory credential; what it forwards is all it can do.
+ *
+ * A connection whose flow ended with a last answer (fleet_last_type) is
+ * kept for the next flow to that server ([fleet] keep_connections,
+ * keep_seconds, keep_flows): the TLS handshake, a TCP connect and a
+ * server thread are then paid once per connection, not once per flow.
+ * The next flow sends its own HOST on it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +33,7 @@
 #include "fleet.h"
 #include "log.h"
 #include "msg.h"
+#include "timer.h"
 #include "wire.h"
 
 #define FRAME_TIMEOUT_S	2	/* as server.c: a local frame comes whole */
@@ -102,6 +109,113 @@ sess_put(const char *server, SSL *ssl, unsigned long gen)
 	}
 	pthread_mutex_unlock(&sess_lock);
 	SSL_SESSION_free(s);
+}
+
+/*
+ * A connection kept between flows: idle, its last flow ended with a last
+ * answer, so the server waits for a HOST and nothing of that flow is
+ * still to come.
+ */
+struct kept {
+	char		 server[320];
+	SSL		*ssl;
+	int		 fd;
+	unsigned long	 gen;		/* of the context it was made with */
+	int		 flows;		/* flows it has carried */
+	long long	 since;		/* idle since (now_ms) */
+	struct kept	*next;
+};
+
+static struct kept *kept_idle;	/* under sess_lock */
+
+static void
+kept_close(struct kept *k)
+{
+	struct kept *n;
+
+	for (; k != NULL; k = n) {
+		n = k->next;
+		(void)SSL_shutdown(k->ssl);
+		SSL_free(k->ssl);
+		close(k->fd);
+		free(k);
+	}
+	ERR_clear_error();
+}
+
+/*
+ * Anything to read on an idle connection is the server's close (its
+ * keep_seconds ran out, or it restarted): such a connection is dead.
+ */
+static int
+kept_alive(const struct kept *k)
+{
+	struct pollfd pf = { .fd = k->fd, .events = POLLIN };
+
+	return SSL_pending(k->ssl) == 0 && poll(&pf, 1, 0) == 0;
+}
+
+/*
+ * A kept connection to server made with context gen, or NULL.  Those
+ * idle too long, of another context or closed by their server are
+ * closed on the way.
+ */
+static struct kept *
+kept_take(const char *server, unsigned long gen, const struct cfg *cfg)
+{
+	struct kept **pp, *k, *found = NULL, *dead = NULL;
+	long long now = now_ms();
+
+	pthread_mutex_lock(&sess_lock);
+	for (pp = &kept_idle; (k = *pp) != NULL; ) {
+		if (k->gen != gen ||
+		    now - k->since >= cfg->fleet_keep_secs * 1000LL ||
+		    (found == NULL && strcmp(k->server, server) == 0 &&
+		    !kept_alive(k))) {
+			*pp = k->next;
+			k->next = dead;
+			dead = k;
+		} else if (found == NULL && strcmp(k->server, server) == 0) {
+			*pp = k->next;
+			found = k;
+		} else
+			pp = &k->next;
+	}
+	pthread_mutex_unlock(&sess_lock);
+	kept_close(dead);
+	if (found != NULL)
+		found->next = NULL;
+	return found;
+}
+
+/*
+ * Keeps k for the next flow to its server, unless that server has
+ * keep_connections idle already, k has carried keep_flows, or a reload
+ * made another context meanwhile.
+ */
+static void
+kept_put(struct kept *k, const struct cfg *cfg)
+{
+	struct kept *e;
+	int n = 0;
+
+	if (cfg->fleet_keep_conns > 0 && cfg->fleet_keep_secs > 0 &&
+	    k->flows < cfg->fleet_keep_flows && k->gen == fleet_ctx_gen()) {
+		k->since = now_ms();
+		pthread_mutex_lock(&sess_lock);
+		for (e = kept_idle; e != NULL; e = e->next)
+			n += strcmp(e->server, k->server) == 0;
+		if (n < cfg->fleet_keep_conns) {
+			k->next = kept_idle;
+			kept_idle = k;
+			k = NULL;
+		}
+		pthread_mutex_unlock(&sess_lock);
+	}
+	if (k != NULL) {
+		k->next = NULL;
+		kept_close(k);
+	}
 }
 
 int
@@ -211,22 +325,44 @@ fail:
 	return NULL;
 }
 
-/* The first server that answers, in the configured order. */
-static SSL *
-first_server(const struct relay *r, int *fdp, unsigned long *genp,
-    const char **name)
+/*
+ * A connection to the first server that answers, in the configured
+ * order: one kept from an earlier flow (*reused set), when kept allows
+ * and there is one, else a new one.
+ */
+static struct kept *
+first_server(const struct relay *r, int kept, int *reused)
 {
 	const struct cfglist *l = &r->cfg->fleet_servers;
+	struct kept *k;
 	char why[256];
 	SSL *ssl;
-	int i;
+	int i, fd;
+	unsigned long gen;
 
 	for (i = 0; i < l->n; i++) {
-		ssl = server_connect(l->item[i], r->cfg->fleet_timeout, fdp,
-		    genp, why, sizeof(why));
+		*reused = kept && (k = kept_take(l->item[i], fleet_ctx_gen(),
+		    r->cfg)) != NULL;
+		if (*reused) {
+			log_msg(LOG_DEBUG, "relay: reset server %s: a kept "
+			    "connection (flow %d on it)", k->server,
+			    k->flows + 1);
+			return k;
+		}
+		ssl = server_connect(l->item[i], r->cfg->fleet_timeout, &fd,
+		    &gen, why, sizeof(why));
 		if (ssl != NULL) {
-			*name = l->item[i];
-			return ssl;
+			if ((k = calloc(1, sizeof(*k))) == NULL) {
+				SSL_free(ssl);
+				close(fd);
+				return NULL;
+			}
+			snprintf(k->server, sizeof(k->server), "%s",
+			    l->item[i]);
+			k->ssl = ssl;
+			k->fd = fd;
+			k->gen = gen;
+			return k;
 		}
 		log_msg(LOG_WARNING, "relay: reset server %s: %s%s",
 		    l->item[i], why, i + 1 < l->n ? "; trying the next" : "");
@@ -234,20 +370,27 @@ first_server(const struct relay *r, int *fdp, unsigned long *genp,
 	return NULL;
 }
 
+#define PUMP_GONE	(-1)	/* the server went away mid-flow */
+#define PUMP_UNANSWERED	(-2)	/* ... before answering anything */
+
 /*
- * Frames both ways until either side ends.  Returns the last answer
- * type passed down, or -1 when the server went away before the flow
- * had its end (DONE or FAIL).
+ * Frames both ways until either side ends, or the server's last answer
+ * for the flow (fleet_last_type) has been passed down.  Returns the last
+ * answer type passed down; on a reused connection PUMP_UNANSWERED when
+ * the server went away before it answered anything and the caller had
+ * sent nothing since its first frame (which may then go to another
+ * connection); PUMP_GONE when it went away before the flow had its end.
  */
 static int
-pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
+pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s,
+    int reused)
 {
 	unsigned char buf[SSPR_FRAME_MAX + 4];
 	struct pollfd pf[2] = { { .fd = lfd, .events = POLLIN },
 	    { .fd = tfd, .events = POLLIN } };
 	uint32_t len;
 	char why[256];
-	int type, last = 0, n;
+	int type, last = 0, n, sent = 0;
 
 	for (;;) {
 		pf[0].revents = pf[1].revents = 0;
@@ -259,29 +402,33 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
 			log_msg(LOG_WARNING, "relay: reset server %s silent for "
 			    "%d s (pid %d's flow ends here)", server,
 			    idle_s + 60, (int)pid);
-			last = -1;
+			last = PUMP_GONE;
 			break;
 		}
 		if (SSL_pending(ssl) > 0 || pf[1].revents != 0) {
 			type = fleet_read_frame(-1, ssl, buf, &len, NULL);
 			if (type == FLEET_NONE)
 				continue;	/* a ticket, no frame */
+			if (type < 0 && last == 0 && sent == 0 && reused) {
+				last = PUMP_UNANSWERED;
+				break;
+			}
 			if (type < 0 || !(type & 0x8000)) {
-				if (last == SSPR_MSG_DONE ||
-				    last == SSPR_MSG_FAIL)
+				if (fleet_last_type(last))
 					break;
 				fleet_tls_error(why, sizeof(why));
 				log_msg(LOG_WARNING, "relay: reset server %s "
 				    "%s (pid %d's flow ends here): %s", server,
 				    type < 0 ? "went away" : "sent a request",
 				    (int)pid, type < 0 ? why : "refused");
-				last = -1;
+				last = PUMP_GONE;
 				break;
 			}
 			last = type;
-			if (fleet_write(lfd, NULL, buf, len) != 0)
-				break;
+			n = fleet_write(lfd, NULL, buf, len);
 			explicit_bzero(buf, len);
+			if (n != 0 || fleet_last_type(last))
+				break;
 		}
 		if (pf[0].revents != 0) {
 			type = fleet_read_frame(lfd, NULL, buf, &len, NULL);
@@ -294,8 +441,9 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s)
 				send_fail(lfd, SSPR_R_NOT_ALLOWED);
 				break;
 			}
+			sent++;
 			if (SSL_write(ssl, buf, (int)len) != (int)len) {
-				last = -1;
+				last = PUMP_GONE;
 				break;
 			}
 			explicit_bzero(buf, len);
@@ -439,17 +587,77 @@ relay_audit(const struct relay *r, const struct msg *hello, uint64_t id,
 	audit(&a);
 }
 
+/*
+ * HOST and the caller's first frame to a server, then the flow.  A kept
+ * connection that the server closed while it was idle (its keep_seconds
+ * ran out just then, or it restarted) has answered nothing: the same two
+ * frames go to a new connection, so no flow is lost to a stale one.
+ */
+static void
+relay_flow(struct relay *r, const unsigned char *first, uint32_t len,
+    const struct msg *hello, uint64_t id)
+{
+	struct kept *k;
+	int reused, last, kept = 1, refused = 0, told = 0;
+
+	for (;;) {
+		if ((k = first_server(r, kept, &reused)) == NULL) {
+			log_msg(LOG_ERR, "relay: no reset server answered; pid "
+			    "%d is told the service is unavailable",
+			    (int)r->pid);
+			send_fail(r->fd, SSPR_R_UNAVAILABLE);
+			relay_audit(r, hello, id, NULL, "unavailable");
+			return;
+		}
+		if (!told++)
+			relay_audit(r, hello, id, k->server, "forwarded");
+		refused = 0;
+		if (send_msg(-1, k->ssl, &r->host) != 0 ||
+		    SSL_write(k->ssl, first, (int)len) != (int)len) {
+			last = PUMP_UNANSWERED;
+			refused = !reused;
+			if (refused)
+				refused_early(k->ssl, k->server, r->pid);
+		} else
+			last = pump(r->fd, k->ssl, k->fd, k->server, r->pid,
+			    r->cfg->idle_timeout, reused);
+		if (last == PUMP_UNANSWERED && reused) {
+			ERR_clear_error();
+			log_msg(LOG_DEBUG, "relay: reset server %s closed a "
+			    "kept connection; pid %d's flow goes on a new one",
+			    k->server, (int)r->pid);
+			kept_close(k);
+			kept = 0;
+			continue;
+		}
+		break;
+	}
+	/* before the connection goes back: k->server is the next flow's then */
+	if (last == PUMP_GONE || last == PUMP_UNANSWERED) {
+		send_fail(r->fd, SSPR_R_UNAVAILABLE);
+		sess_put(k->server, NULL, k->gen);
+		relay_audit(r, hello, id, k->server, refused ? "refused" :
+		    "server-lost");
+	} else {
+		if (!reused)
+			sess_put(k->server, k->ssl, k->gen);
+		relay_audit(r, hello, id, k->server, last == SSPR_MSG_DONE ?
+		    "done" : last == SSPR_MSG_FAIL ? "failed" : "ended");
+	}
+	if (fleet_last_type(last)) {
+		k->flows++;
+		kept_put(k, r->cfg);
+	} else
+		kept_close(k);
+}
+
 static void *
 relay_main(void *arg)
 {
 	struct relay *r = arg;
-	const char *server = NULL;
 	unsigned char buf[SSPR_FRAME_MAX + 4];
 	struct msg hello;
-	unsigned long gen = 0;
 	uint32_t len;
-	SSL *ssl;
-	int tfd = -1, last;
 	static uint64_t seq;	/* this relay's flows, for the audit */
 	uint64_t id = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
 
@@ -460,37 +668,10 @@ relay_main(void *arg)
 		goto out;
 	}
 	if (r->host.u.host.caller == SSPR_CALLER_ROOT &&
-	    strcmp(hello.u.hello.service, "ssprctl") == 0) {
+	    strcmp(hello.u.hello.service, "ssprctl") == 0)
 		local_admin(r);
-		goto out;
-	}
-	if ((ssl = first_server(r, &tfd, &gen, &server)) == NULL) {
-		log_msg(LOG_ERR, "relay: no reset server answered; pid %d is "
-		    "told the service is unavailable", (int)r->pid);
-		send_fail(r->fd, SSPR_R_UNAVAILABLE);
-		relay_audit(r, &hello, id, NULL, "unavailable");
-		goto out;
-	}
-	relay_audit(r, &hello, id, server, "forwarded");
-	if (send_msg(-1, ssl, &r->host) != 0 ||
-	    SSL_write(ssl, buf, (int)len) != (int)len) {
-		refused_early(ssl, server, r->pid);
-		send_fail(r->fd, SSPR_R_UNAVAILABLE);
-		sess_put(server, NULL, gen);
-		relay_audit(r, &hello, id, server, "refused");
-	} else if ((last = pump(r->fd, ssl, tfd, server, r->pid,
-	    r->cfg->idle_timeout)) < 0) {
-		send_fail(r->fd, SSPR_R_UNAVAILABLE);
-		sess_put(server, NULL, gen);
-		relay_audit(r, &hello, id, server, "server-lost");
-	} else {
-		sess_put(server, ssl, gen);
-		relay_audit(r, &hello, id, server, last == SSPR_MSG_DONE ?
-		    "done" : last == SSPR_MSG_FAIL ? "failed" : "ended");
-	}
-	SSL_shutdown(ssl);
-	SSL_free(ssl);
-	close(tfd);
+	else
+		relay_flow(r, buf, len, &hello, id);
 out:
 	explicit_bzero(buf, sizeof(buf));
 	ERR_clear_error();

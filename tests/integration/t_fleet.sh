@@ -1,8 +1,9 @@
 #!/bin/bash
 # Fleets: two reset servers and two relays on loopback, real TLS with
 # client certificates from the test CA.  A reset through PAM on relay A;
-# the same person blocked on relay B after wrong codes on A; server 1
-# killed mid-flow; relays whose certificates the servers refuse.
+# the same person blocked on relay B after wrong codes on A; flows on a
+# kept connection, and on a new one when the server closed the kept one;
+# server 1 killed mid-flow; relays whose certificates the servers refuse.
 . "$SRC/tests/lib/env.sh"
 . "$SRC/tests/lib/fleet.sh"
 slapd_start && sink_start || exit 1
@@ -14,7 +15,8 @@ fleet_ca_init
 
 server_conf srv1 "$P1" "crl_file = $T/crl.pem"
 server_conf srv2 "$P2" "crl_file = $T/crl.pem
-admin_hosts = ops.test"
+admin_hosts = ops.test
+keep_seconds = 2"
 daemon_start srv1 || exit 1
 SRV1_PID=$DAEMON_PID
 daemon_start srv2 || exit 1
@@ -112,6 +114,26 @@ unlike "$(tail -n +$((nlog + 1)) "$T/relayA.log")" 'not relayed|closing' "relay 
 like "$(cat "$T/relayA.log")" "reset server localhost:$P1: session resumed" \
 	"relay A resumes its TLS session for later flows"
 
+# Kept connections: two flows in a row on one, each under its own caller
+# and the certificate's name; a server that closed an idle one (here: its
+# reload, after which no connection made before serves another flow)
+# does not cost the next flow: it goes on a new connection.
+nlog=$(wc -l < "$T/relayA.log")
+nsrv=$(wc -l < "$T/srv1.log")
+out=$(ra hello recv newpw Out-Of-Order-1 recv)
+like "$out" 'FAIL reason=1' "a flow through relay A ends with its last answer"
+out=$(ra hello recv newpw Out-Of-Order-2 recv)
+like "$out" 'FAIL reason=1' "and another"
+like "$(tail -n +$((nlog + 1)) "$T/relayA.log")" "reset server localhost:$P1: a kept connection \\(flow [2-9]" \
+	"the second went on relay A's kept connection"
+is "$(tail -n +$((nsrv + 1)) "$T/srv1.log" | grep -c "src=relay-a\\.test/[^ ]* user=-: NEW_PASSWORD not allowed")" 2 \
+	"server 1 logs both under relay A's certificate name"
+reload srv1 "$SRV1_PID"
+out=$(ra hello recv status alice recv)
+like "$out" 'ACCOUNT' "after server 1's reload the next flow is served"
+like "$(tail -n +$((nlog + 1)) "$T/relayA.log")" "reset server localhost:$P1 closed a kept connection; pid [0-9]+'s flow goes on a new one" \
+	"on a new connection, the kept one being closed unanswered"
+
 # 3. Server 1 dies mid-flow: that flow ends with a clear message and
 # changes nothing; the next flows go to server 2.
 cat > "$T/kill1.sh" <<EOF2
@@ -151,6 +173,17 @@ bind_ok "uid=dave,$PEOPLE" Fresh-Passw0rd-9
 ok $? "dave binds with the new password"
 like "$(cat "$T/srv2.log")" 'src=relay-b\.test/[^ ]* user=dave' "server 2 served it"
 like "$(cat "$T/relayB.log")" "reset server localhost:$P1: .*trying the next" "relay B logs the failover"
+
+# Server 2 keeps an idle connection 2 s (keep_seconds), relay B 30: the
+# flow after server 2 closed relay B's kept one is served, on a new one.
+closed_idle() { ss -tn state close-wait "( dport = :$P2 )" | grep -q ":$P2"; }
+wait_for 15 closed_idle
+ok $? "server 2 closed relay B's idle kept connection"
+nlog=$(wc -l < "$T/relayB.log")
+out=$(rb hello recv newpw Out-Of-Order-3 recv)
+like "$out" 'FAIL reason=1' "relay B's next flow is served"
+unlike "$(tail -n +$((nlog + 1)) "$T/relayB.log")" 'went away|a kept connection' \
+	"on a new connection: the closed one was not used"
 
 # ssprctl on a relay host: its host's view, answered by the relay.
 out=$("$BUILD/ssprctl" -c "$T/relayB.conf" status 2>&1)
@@ -202,6 +235,10 @@ refused() {	# refused CERT REGEX WHAT ALERT
 }
 out=$(relay_x relay-r)
 like "$out" 'HELLO_OK' "relay X with a valid certificate is served"
+# a flow that leaves relay X a kept connection, made with that
+# certificate: the reload below (another certificate) must not use it
+out=$(SOCKET=$T/run/relayX.sock raw hello recv newpw Out-Of-Order-4 recv)
+like "$out" 'FAIL reason=1' "relay X keeps a connection after a flow's last answer"
 refused relay-x 'certificate [^ ]*relay-x\.test: unable to get local issuer certificate' "another CA" "unknown ca"
 refused relay-old 'certificate [^ ]*relay-old\.test: certificate has expired' "an expired certificate" "certificate expired"
 fleet_revoke relay-r

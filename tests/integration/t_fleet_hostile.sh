@@ -3,7 +3,8 @@
 # client speaks to the reset server directly (tests/lib/fleetclient.py)
 # and tries to set grace's password without a code, to send what only
 # ssprctl may, to forge its HOST, to pass for another host, to exceed
-# its per-host limit.  Each is refused, and grace's password stays.
+# its per-host limit, to carry a verified flow into the next one on the
+# same connection.  Each is refused, and grace's password stays.
 . "$SRC/tests/lib/env.sh"
 . "$SRC/tests/lib/fleet.sh"
 slapd_start && sink_start || exit 1
@@ -140,5 +141,31 @@ like "$(log)" 'host relay-a\.test: malformed frame' "logged"
 out=$(hc host root hello recv)
 like "$out" 'HELLO_OK' "the server still serves"
 unchanged "after all of it"
+
+# 7. A kept connection carries flows one after another, each with its own
+# HOST, checked as the first was, named by the certificate alone; nothing
+# of one flow reaches the next.
+nlog=$(wc -l < "$T/srv1.log")
+one() { tr '\n' ' '; }
+out=$(hc host root hello recv status grace recv host allowed 1000 hello recv start alice recv | one)
+like "$out" 'ACCOUNT.*HELLO_OK.*CHALLENGE' "two flows in a row on one connection"
+new=$(tail -n +$((nlog + 1)) "$T/srv1.log")
+like "$new" 'uid=1000 pid=0 svc=fleet-test src=relay-a\.test/pts/9 user=alice' "the second is the second HOST's caller, under the certificate's name"
+out=$(hc host root hello recv status grace recv host allowed 0 hello recv | one)
+unlike "$out" 'HELLO_OK.*HELLO_OK' "a second HOST that names no caller a host can have: refused"
+like "$(log)" 'HOST names no caller a host can have' "logged"
+n=$(( $(mail_count grace@example.test) + 1 ))
+out=$(T=$T hc host root hello recv start grace recv code grace@example.test "$n" recv host root hello recv | one)
+like "$out" 'VERIFIED' "grace's code is right on the first flow"
+unlike "$out" 'VERIFIED.*HELLO_OK' "a HOST before the flow's last answer: refused"
+like "$(log)" 'host relay-a\.test sent HOST, which no host may send now' "logged"
+n=$(( $(mail_count grace@example.test) + 1 ))
+out=$(T=$T hc host root hello recv start grace recv code grace@example.test "$n" recv \
+	status grace recv host root hello recv newpw Evil-Passw0rd-7 recv | one)
+like "$out" 'VERIFIED.*FAIL reason=1.*HELLO_OK' "a verified flow ended by its last answer; the next starts"
+like "$out" 'HELLO_OK FAIL reason=1' "NEW_PASSWORD in the next flow: refused, no code was verified there"
+unchanged "a verified flow before it on the same connection"
+out=$(hc host root hello recv status grace recv admin 1 recv | one)
+unlike "$out" 'ADMIN_END|ADMIN_LINE' "ADMIN between flows: no admin answer"
 
 done_testing

@@ -9,12 +9,16 @@ as a hostile host's root could.  Steps:
   status USER          STATUS
   admin OP [ARG]       ADMIN
   toolong              a length of 5000
+  cancel               CANCEL
+  code RCPT N          ANSWER with the Nth code mailed to RCPT ($T's sink)
   recv                 one answer, printed as rawclient prints it
   hold                 keep the connection open until stdin closes
 A closed connection prints "closed"; CERT '-' sends no certificate."""
 import socket
+import os
 import ssl
 import struct
+import subprocess
 import sys
 
 NAMES = {0x8001: "HELLO_OK", 0x8002: "CHALLENGE", 0x8003: "ANSWER_BAD",
@@ -100,6 +104,15 @@ def main():
             elif st in ("answer", "newpw"):
                 t.sendall(frame(0x03 if st == "answer" else 0x04, s(steps[i])))
                 i += 1
+            elif st == "cancel":
+                t.sendall(frame(0x05))
+            elif st == "code":
+                code = subprocess.run(
+                    [os.environ["SRC"] + "/tests/lib/env-mailcode.sh",
+                     os.environ["T"], steps[i], steps[i + 1]],
+                    check=True, capture_output=True, text=True).stdout.strip()
+                i += 2
+                t.sendall(frame(0x03, s(code)))
             elif st == "status":
                 t.sendall(frame(0x07, s(steps[i])))
                 i += 1
