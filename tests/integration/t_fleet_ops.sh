@@ -201,7 +201,7 @@ out=$("$CTL" -c "$T/ops.conf" --server "localhost:$P1" report activity 2>"$T/err
 ok $? "a report of more records than a server sends"
 is "$(( $(wc -l <<<"$out") - 1 ))" 2000 "2000 rows"
 like "$out" "relay-a\.test +reset +ok +alice" "the newest among them"
-like "$(cat "$T/err")" "localhost:$P1: the newest 2000 records; [0-9]+ older left out \(narrow --since\)" \
+like "$(cat "$T/err")" "localhost:$P1: the newest 2000 records; older records left out \(narrow --since\)" \
 	"and the server says it left older ones out"
 out=$("$CTL" -c "$T/ops.conf" --server "localhost:$P1" report activity --since 2021-01-01 2>"$T/err")
 unlike "$out" 'filler' "--since leaves them out on the server"
