@@ -101,8 +101,15 @@ exchange(int fd, struct msg *m, uint16_t want, struct msg *ans)
  * range), as many people's would: one source for all would only measure
  * the per-source throttle.
  */
+/*
+ * Each flow from its own remote host, which its code mail names ("from
+ * 198.18.0.7"): how a flow knows its own mail (take_mail).  The host
+ * sent in rhost (RHOST_MAX bytes), when not NULL.
+ */
+#define RHOST_MAX	32
+
 static int
-send_hello(int fd)
+send_hello(int fd, char *rhost)
 {
 	static atomic_uint next;
 	struct msg m = { .type = SSPR_MSG_HELLO };
@@ -113,6 +120,9 @@ send_hello(int fd)
 	snprintf(m.u.hello.tty, sizeof(m.u.hello.tty), "pts/1");
 	snprintf(m.u.hello.rhost, sizeof(m.u.hello.rhost), "198.%u.%u.%u",
 	    18 + (h >> 16), (h >> 8) & 0xff, h & 0xff);
+	if (rhost != NULL)
+		snprintf(rhost, RHOST_MAX, "%.*s", RHOST_MAX - 1,
+		    m.u.hello.rhost);
 	return frame_send_msg(fd, &m, RECV_TIMEOUT_MS);
 }
 
@@ -137,13 +147,14 @@ expect(int fd, uint16_t want, struct msg *ans)
 
 struct waiter {
 	pthread_cond_t	 cond;
+	char		 rhost[RHOST_MAX];	/* its flow's, as the mail says */
 	char		 code[CODE_MAX + 1];
 	int		 have;
 };
 
 static pthread_mutex_t	wlock = PTHREAD_MUTEX_INITIALIZER;
 static struct waiter	**waiting;		/* by user number */
-static atomic_long	mails_seen;
+static atomic_long	mails_seen, mails_stale;
 static int		inofd = -1;
 
 /* "u00042@example.test" -> 42, or 0. */
@@ -163,11 +174,33 @@ user_number(const char *rcpt)
 }
 
 /*
+ * Whether a code mail is the one sent for the flow from rhost: it says
+ * "(from SOURCE)", SOURCE the flow's remote host, or HOST/rhost when a
+ * relay forwarded it.  The user alone is not enough: a mail of the same
+ * user's earlier flow (one that failed before it read its code, or of
+ * an earlier run) may arrive while the next flow waits, and its code is
+ * rightly refused as one a newer code replaced.
+ */
+static int
+mail_for(const char *buf, const char *rhost)
+{
+	const char *p = strstr(buf, "(from "), *end;
+	size_t n, r = strlen(rhost);
+
+	if (p == NULL || (end = strchr(p += 6, ')')) == NULL)
+		return 0;
+	n = (size_t)(end - p);
+	return n >= r && memcmp(end - r, rhost, r) == 0 &&
+	    (n == r || end[-(long)r - 1] == '/');
+}
+
+/*
  * One arrived file: the sink's NNNNNN-RCPT.eml, or a message Postfix's
  * virtual(8) delivered into a Maildir's new/ (any name; the recipient is
  * in its Delivered-To header, after Return-Path; it arrives by link(2),
- * which inotify reports as IN_CREATE).  Its code to whoever waits for it.
- * A file being written arrives under a name starting with '.'.
+ * which inotify reports as IN_CREATE).  Its code to the flow it was sent
+ * for, if that flow waits for it (mail_for).  A file being written
+ * arrives under a name starting with '.'.
  */
 static void
 take_mail(const char *name)
@@ -202,7 +235,10 @@ take_mail(const char *name)
 	}
 	u = user_number(rcpt + 1);
 	pthread_mutex_lock(&wlock);
-	if (u > 0 && waiting[u] != NULL && code[0] != '\0') {
+	if (u > 0 && waiting[u] != NULL && code[0] != '\0' &&
+	    !mail_for(buf, waiting[u]->rhost))
+		atomic_fetch_add(&mails_stale, 1);
+	else if (u > 0 && waiting[u] != NULL && code[0] != '\0') {
 		memcpy(waiting[u]->code, code, sizeof(code));
 		waiting[u]->have = 1;
 		pthread_cond_signal(&waiting[u]->cond);
@@ -281,11 +317,12 @@ watch_start(void)
 }
 
 static void
-wait_register(int u, struct waiter *w)
+wait_register(int u, struct waiter *w, const char *rhost)
 {
 	pthread_mutex_lock(&wlock);
 	w->have = 0;
 	w->code[0] = '\0';
+	snprintf(w->rhost, sizeof(w->rhost), "%s", rhost);
 	waiting[u] = w;
 	pthread_mutex_unlock(&wlock);
 }
@@ -397,7 +434,7 @@ fresh_password(int u, long seq, struct secret *out)
 static int
 one_flow(int u, struct waiter *w, long *seq, struct flowstats *fs)
 {
-	char user[64], code[CODE_MAX + 1];
+	char user[64], code[CODE_MAX + 1], rhost[RHOST_MAX];
 	int64_t t[NSTEPS + 1];
 	struct msg m, ans;
 	int fd, i, r = -1;
@@ -407,12 +444,13 @@ one_flow(int u, struct waiter *w, long *seq, struct flowstats *fs)
 	t[0] = now_us();
 	if ((fd = dial()) < 0)
 		return flow_error("connect", user, &ans);
-	if (send_hello(fd) != 0 || expect(fd, SSPR_MSG_HELLO_OK, &ans) != 0) {
+	if (send_hello(fd, rhost) != 0 ||
+	    expect(fd, SSPR_MSG_HELLO_OK, &ans) != 0) {
 		flow_error("HELLO", user, &ans);
 		goto out;
 	}
 	t[1] = now_us();
-	wait_register(u, w);
+	wait_register(u, w, rhost);
 	if (send_start(fd, user) != 0 ||
 	    expect(fd, SSPR_MSG_CHALLENGE, &ans) != 0) {
 		wait_cancel(u);
@@ -521,6 +559,9 @@ run_load(void)
 	for (i = 0; i < opt.flows; i++)
 		pthread_join(cs[i].th, NULL);
 	getrusage(RUSAGE_SELF, &ru);
+	if (atomic_load(&mails_stale) > 0)
+		fprintf(stderr, "flowload: %ld code mails of earlier flows "
+		    "passed over\n", atomic_load(&mails_stale));
 	printf("{\"test\":\"product\",\"conc\":%d,\"secs\":%.3f,\"done\":%ld,"
 	    "\"rate\":%.1f,\"errors\":%ld,\"total\":%ld,\"cpu_ms\":%.0f,",
 	    opt.flows, (double)(t1 - t0) / 1e6, n1 - n0,
@@ -615,7 +656,7 @@ hold_open(int *fds, long have, long want)
 		for (j = i; j < end; j++) {
 			snprintf(user, sizeof(user), "%s%05d", opt.prefix,
 			    opt.probes + 1 + (int)(j % span));
-			if ((fds[j] = dial()) < 0 || send_hello(fds[j]) != 0 ||
+			if ((fds[j] = dial()) < 0 || send_hello(fds[j], NULL) != 0 ||
 			    send_start(fds[j], user) != 0) {
 				fprintf(stderr, "flowload: flow %ld: cannot "
 				    "connect: %s\n", j, strerror(errno));
@@ -748,7 +789,7 @@ start_once(char **argv)
 	limit = t0 + 10LL * 1000000;
 	while (now_us() < limit) {
 		if ((fd = dial()) >= 0) {
-			if (send_hello(fd) == 0 &&
+			if (send_hello(fd, NULL) == 0 &&
 			    expect(fd, SSPR_MSG_HELLO_OK, &ans) == 0)
 				ms = (double)(now_us() - t0) / 1000.0;
 			close(fd);

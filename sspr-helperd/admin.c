@@ -7,7 +7,7 @@
  * (admin_work.c, which sees the request as a value, never the flow);
  * the answer is a series of ADMIN_LINE frames and one ADMIN_END.
  *
- * Statics: started, loop thread only.
+ * Statics: started, act_wait, act_busy: loop thread only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +22,42 @@
 #include "server.h"
 
 static long long started;	/* loop thread only */
+/*
+ * Activity reports read the audit file on a mail worker (it is no
+ * directory's work), one at a time: however many admin hosts ask at
+ * once, the other mail workers stay free for people's codes.  The rest
+ * wait here, linked by job.next (they are on no pool's queue then).
+ */
+static struct job	*act_wait, **act_wait_end = &act_wait;
+static int		 act_busy;
+
+static void
+act_submit(struct pool *mail, struct job *j)
+{
+	if (j != NULL) {
+		j->next = NULL;
+		*act_wait_end = j;
+		act_wait_end = &j->next;
+	}
+	if (act_busy || act_wait == NULL)
+		return;
+	j = act_wait;
+	if ((act_wait = j->next) == NULL)
+		act_wait_end = &act_wait;
+	act_busy = 1;
+	pool_submit(mail, j);
+}
+
+/* One report is done: the next may read. */
+static void
+act_next(void)
+{
+	struct pool *dir, *mail;
+
+	act_busy = 0;
+	work_pools(&dir, &mail);
+	act_submit(mail, NULL);
+}
 
 static void
 finish(struct flow *f, struct admin_job *a)
@@ -91,6 +127,8 @@ job_done(struct job *j)
 
 	if (a->op == SSPR_ADMIN_PASS_ISSUED)
 		pass_issued_done(f, a);
+	if (a->op == SSPR_ADMIN_ACTIVITY)
+		act_next();
 	if (f->conn != NULL)
 		finish(f, a);
 	/* new recovery codes were among them */
@@ -153,7 +191,9 @@ admin_request(struct flow *f, const struct msg_admin *req, struct pool *dir,
 	case SSPR_ADMIN_PASS_ISSUED:	/* audited when it is done */
 		pool_submit(dir, &a->job);
 		return;
-	case SSPR_ADMIN_ACTIVITY:	/* a file read: not the directory's */
+	case SSPR_ADMIN_ACTIVITY:
+		act_submit(mail, &a->job);
+		return;
 	case SSPR_ADMIN_TEST_MAIL:
 		pool_submit(mail, &a->job);
 		return;

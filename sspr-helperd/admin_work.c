@@ -337,40 +337,50 @@ report(struct admin_job *a, void *ctx)
 /*
  * The newest ACT_SEND_MAX records, oldest first: every line of the
  * answer is queued before the first is written, so the answer is
- * bounded here; --since narrows it.
+ * bounded here; --since narrows it.  The file is read from its end
+ * (act_read_back), and only until one record more than is sent says
+ * that older ones were left out: how many is not counted, as that would
+ * read the whole file.
  */
 #define ACT_SEND_MAX	2000
 
-struct act_ring {
-	char		*line[ACT_SEND_MAX];
-	size_t		 next;		/* total seen; next % MAX is written */
+struct act_pick {
+	char		**line;		/* ACT_SEND_MAX, filled from the end */
+	size_t		 n;
+	int		 more, oom;
 };
 
-static void
+static int
 act_keep(void *arg, const struct act_row *row)
 {
-	struct act_ring *ring = arg;
+	struct act_pick *p = arg;
 	const char *f[ACT_NFIELDS];
-	char line[SSPR_LINE_MAX + 1], **slot;
+	char line[SSPR_LINE_MAX + 1];
 	int i;
 
+	if (p->n == ACT_SEND_MAX) {
+		p->more = 1;
+		return 1;
+	}
 	for (i = 0; i < ACT_NFIELDS; i++)
 		f[i] = row->f[i];
 	admin_line_encode(line, sizeof(line), f, ACT_NFIELDS);
-	slot = &ring->line[ring->next % ACT_SEND_MAX];
-	free(*slot);
-	if ((*slot = strdup(line)) != NULL)
-		ring->next++;
+	if ((p->line[ACT_SEND_MAX - 1 - p->n] = strdup(line)) == NULL) {
+		p->oom = 1;
+		return 1;
+	}
+	p->n++;
+	return 0;
 }
 
 /* ssprctl report activity against this server: its own audit file. */
 static void
 activity(struct admin_job *a)
 {
-	struct act_ring *ring;
+	struct act_pick p = { NULL };
 	char *end, msg[128];
 	long long since;
-	size_t i, n, first;
+	size_t i;
 
 	since = strtoll(a->arg, &end, 10);
 	if (a->arg[0] < '0' || a->arg[0] > '9' || *end != '\0' || since < 0) {
@@ -382,36 +392,35 @@ activity(struct admin_job *a)
 		    "is not set");
 		return;
 	}
-	if ((ring = calloc(1, sizeof(*ring))) == NULL) {
+	if ((p.line = calloc(ACT_SEND_MAX, sizeof(*p.line))) == NULL) {
 		admin_job_set(a, 1, "%s", "out of memory");
 		return;
 	}
-	if (act_read(a->cfg->audit_file, since, act_keep, ring) != 0) {
+	if (act_read_back(a->cfg->audit_file, since, act_keep, &p) != 0) {
 		admin_job_set(a, 1, "cannot read the audit file: %s",
 		    strerror(errno));
-		free(ring);
-		return;
+		goto out;
 	}
-	n = ring->next < ACT_SEND_MAX ? ring->next : ACT_SEND_MAX;
-	first = ring->next - n;
-	if ((a->lines = calloc(n + 1, sizeof(*a->lines))) == NULL)
-		n = 0;
-	for (i = 0; i < n; i++) {
-		a->lines[a->n] = ring->line[(first + i) % ACT_SEND_MAX];
-		ring->line[(first + i) % ACT_SEND_MAX] = NULL;
-		if (a->lines[a->n] != NULL)
-			a->n++;
+	if (p.oom) {
+		admin_job_set(a, 1, "%s", "out of memory");
+		goto out;
 	}
-	a->cap = n;
-	for (i = 0; i < ACT_SEND_MAX; i++)
-		free(ring->line[i]);
-	free(ring);
-	if (first > 0)
-		snprintf(msg, sizeof(msg), ACT_CUT_NOTE " %zu records; %zu "
-		    "older left out (narrow --since)", n, (size_t)first);
+	/* newest first at the array's end: oldest first from its start */
+	memmove(p.line, p.line + ACT_SEND_MAX - p.n, p.n * sizeof(*p.line));
+	a->lines = p.line;
+	a->n = a->cap = p.n;
+	p.line = NULL;
+	p.n = 0;
+	if (p.more)
+		snprintf(msg, sizeof(msg), ACT_CUT_NOTE " %zu records; older "
+		    "records left out (narrow --since)", a->n);
 	else
-		snprintf(msg, sizeof(msg), "%zu records", n);
+		snprintf(msg, sizeof(msg), "%zu records", a->n);
 	admin_job_set(a, 0, "%s", msg);
+out:
+	for (i = 0; i < p.n; i++)
+		free(p.line[ACT_SEND_MAX - 1 - i]);
+	free(p.line);
 }
 
 void

@@ -30,5 +30,7 @@ long long	act_parse_time(const char *);
 void		act_time_text(long long, char *, size_t);
 int		act_read(const char *, long long,
 		    void (*)(void *, const struct act_row *), void *);
+int		act_read_back(const char *, long long,
+		    int (*)(void *, const struct act_row *), void *);
 
 #endif

@@ -480,7 +480,9 @@ admin_end(int fd, int status, const char *message)
  * answered here.  status: can each reset server be reached, with this
  * host's certificate?  reload: as SIGHUP.  What concerns accounts is
  * the reset servers' (their ssprctl), never forwarded: no host may send
- * ADMIN there.
+ * ADMIN there.  Each request is audited as a reset server audits its
+ * admin requests (event admin, the request as reason, how it went),
+ * never an argument.
  */
 static void
 local_admin(struct relay *r)
@@ -488,6 +490,15 @@ local_admin(struct relay *r)
 	struct msg m = { .type = SSPR_MSG_HELLO_OK };
 	unsigned char buf[SSPR_FRAME_MAX + 4];
 	const struct cfglist *l = &r->cfg->fleet_servers;
+	/* as the reset server names them in its records */
+	static const char *const ops[] = { [SSPR_ADMIN_STATUS] = "status",
+	    [SSPR_ADMIN_UNBLOCK] = "unblock", [SSPR_ADMIN_TEST_MAIL] =
+	    "test-mail", [SSPR_ADMIN_RELOAD] = "reload", [SSPR_ADMIN_REPORT] =
+	    "report", [SSPR_ADMIN_RCODES] = "rcodes-issue",
+	    [SSPR_ADMIN_PASS_ISSUED] = "pass-issued", [SSPR_ADMIN_ACTIVITY] =
+	    "activity" };
+	struct audit_rec a = { .event = "admin", .service = "ssprctl",
+	    .caller = r->host.u.host.uid };
 	char why[256];
 	unsigned long gen;
 	uint32_t len;
@@ -520,16 +531,25 @@ local_admin(struct relay *r)
 		}
 		admin_end(r->fd, up == 0, up ? "a reset server answers" :
 		    "no reset server answers");
+		a.reason = "status";
+		a.result = up ? "ok" : "failed";
 		break;
 	case SSPR_ADMIN_RELOAD:
 		kill(getpid(), SIGHUP);
 		admin_end(r->fd, 0, "reload requested (the log says how it "
 		    "went)");
+		/* the loop reloads: how it went is its log line */
+		a.reason = "reload";
+		a.result = "requested";
 		break;
 	default:
 		admin_end(r->fd, 1, "a relay keeps no accounts: ask a reset "
 		    "server (ssprctl there)");
+		a.reason = m.u.admin.op < sizeof(ops) / sizeof(ops[0]) &&
+		    ops[m.u.admin.op] != NULL ? ops[m.u.admin.op] : "unknown";
+		a.result = "refused";
 	}
+	audit(&a);
 	msg_wipe(&m);
 }
 

@@ -109,6 +109,28 @@ like "$out" "localhost:$P1 +relay +forwarded +pts/test +relay-a +$(id -u)" "a fl
 like "$out" "localhost:$P1 +relay +done" "and its end"
 unlike "$(cat "$T/relayA.audit")" 'Fleet-Ops-Passw0rd|[0-9]{8}' "no password or code in the relay's audit file"
 is "$(stat -c %a "$T/relayA.audit")" 600 "the relay's audit file is 0600"
+# root's ssprctl on the relay, answered there: audited there, as a reset
+# server audits its admin requests (what was asked, how it went).
+SOCKET=$T/run/relayA.sock
+"$CTL" -c "$T/relayA.conf" status > /dev/null
+ok $? "ssprctl status on relay A"
+"$CTL" -c "$T/relayA.conf" unblock bob > /dev/null 2>&1
+ok $((!$?)) "ssprctl unblock on relay A: refused"
+reloaded=$(grep -c "configuration reloaded" "$T/relayA.log")
+"$CTL" -c "$T/relayA.conf" reload > /dev/null
+ok $? "ssprctl reload on relay A"
+wait_for 10 reloaded_count_above "$T/relayA.log" "$reloaded"
+audit=$(grep '"event":"admin"' "$T/relayA.audit")
+like "$audit" '"caller":0,"event":"admin","result":"ok","reason":"status","service":"ssprctl"' \
+	"relay A audits root's status, and that a server answered"
+like "$audit" '"event":"admin","result":"refused","reason":"unblock","service":"ssprctl"' \
+	"and the request it refuses, by name"
+like "$audit" '"event":"admin","result":"requested","reason":"reload","service":"ssprctl"' \
+	"and the reload it asked of itself"
+unlike "$audit" 'bob' "never the request's argument"
+like "$(cat "$T/relayA.log")" 'audit: event=admin result=ok reason=status' \
+	"and in its log (the journal or syslog), with or without [audit] file"
+unset SOCKET
 SOCKET=$T/run/relayB.sock
 out=$("$CTL" -c "$T/relayB.conf" report activity 2>&1)
 ok $((!$?)) "relay B keeps no audit file: the report says so"
@@ -201,7 +223,7 @@ out=$("$CTL" -c "$T/ops.conf" --server "localhost:$P1" report activity 2>"$T/err
 ok $? "a report of more records than a server sends"
 is "$(( $(wc -l <<<"$out") - 1 ))" 2000 "2000 rows"
 like "$out" "relay-a\.test +reset +ok +alice" "the newest among them"
-like "$(cat "$T/err")" "localhost:$P1: the newest 2000 records; [0-9]+ older left out \(narrow --since\)" \
+like "$(cat "$T/err")" "localhost:$P1: the newest 2000 records; older records left out \(narrow --since\)" \
 	"and the server says it left older ones out"
 out=$("$CTL" -c "$T/ops.conf" --server "localhost:$P1" report activity --since 2021-01-01 2>"$T/err")
 unlike "$out" 'filler' "--since leaves them out on the server"

@@ -136,6 +136,192 @@ test_missing(void **state)
 	assert_true(act_parse_time("") < 0);
 }
 
+/* --- act_read_back: the file from its end ------------------------------ */
+
+struct list {
+	size_t		 n, stop;	/* stop after that many (0: never) */
+	long long	 when[8192];
+	char		 event[8192][16];
+};
+
+static void
+list_fwd(void *ctx, const struct act_row *r)
+{
+	struct list *l = ctx;
+
+	assert_true(l->n < 8192);
+	l->when[l->n] = r->when;
+	snprintf(l->event[l->n], sizeof(l->event[0]), "%.15s",
+	    r->f[ACT_EVENT]);
+	l->n++;
+}
+
+static int
+list_back(void *ctx, const struct act_row *r)
+{
+	struct list *l = ctx;
+
+	list_fwd(ctx, r);
+	return l->stop != 0 && l->n == l->stop;
+}
+
+/* What act_read_back gave is what act_read gives, in reverse. */
+static void
+same_reversed(const struct list *fwd, const struct list *back)
+{
+	size_t i;
+
+	assert_int_equal(back->n, fwd->n);
+	for (i = 0; i < fwd->n; i++) {
+		assert_true(back->when[i] == fwd->when[fwd->n - 1 - i]);
+		assert_string_equal(back->event[i], fwd->event[fwd->n - 1 - i]);
+	}
+}
+
+static void
+put_rec(FILE *fp, long long when, const char *event, size_t pad)
+{
+	struct audit_rec r = { .event = event, .result = "ok",
+	    .user = "u", .caller = 0 };
+	char line[2048];
+
+	assert_true(audit_format_json(&r, when, line, sizeof(line)) > 0);
+	if (pad == 0) {
+		fprintf(fp, "%s\n", line);
+		return;
+	}
+	/* as long as asked, newline included: a field no reader looks at */
+	line[strlen(line) - 1] = '\0';
+	fprintf(fp, "%s,\"pad\":\"", line);
+	assert_true(pad > strlen(line) + 11);
+	for (pad -= strlen(line) + 11; pad > 0; pad--)
+		fputc('p', fp);
+	fputs("\"}\n", fp);
+}
+
+/*
+ * Lines across the 64 KiB pieces it reads: records, lines too long
+ * (one longer than a piece), the longest line taken and one byte more,
+ * NUL bytes, a time that is none: the same records as act_read, newest
+ * first.  A broken last line is no record.
+ */
+static void
+test_back_chunks(void **state)
+{
+	struct list *fwd = calloc(1, sizeof(*fwd));
+	struct list *back = calloc(1, sizeof(*back));
+	char path[64], ev[16];
+	FILE *fp = tmpfile_named(path);
+	int i;
+
+	(void)state;
+	for (i = 0; i < 6000; i++) {
+		snprintf(ev, sizeof(ev), "e%d", i);
+		put_rec(fp, 1800000000LL + i, ev, 0);
+		if (i % 997 == 0) {
+			put_rec(fp, 1800000000LL + i, "long", 5000);
+			put_rec(fp, 1800000000LL + i, "longest", 4095);
+			put_rec(fp, 1800000000LL + i, "toolong", 4096);
+			fputs("{\"time\":\"2027-01-01T00:00:00Z\",\"event\":\"z", fp);
+			fputc('\0', fp);
+			fputs("\"}\n\n{\"time\":\"never\",\"event\":\"x\"}\n", fp);
+		}
+		if (i == 3000)
+			put_rec(fp, 1800000000LL + i, "huge", 100000);
+	}
+	fputs("{\"time\":\"2027-01-01T00:00:00Z\",\"event\":\"half", fp);
+	fclose(fp);
+
+	assert_int_equal(act_read(path, 0, list_fwd, fwd), 0);
+	assert_int_equal(fwd->n, 6000 + 7);	/* with the 7 "longest" */
+	assert_int_equal(act_read_back(path, 0, list_back, back), 0);
+	same_reversed(fwd, back);
+	assert_string_equal(back->event[0], "e5999");
+	assert_string_equal(back->event[back->n - 1], "e0");
+
+	/* stopped by its caller: the newest only */
+	memset(back, 0, sizeof(*back));
+	back->stop = 2001;
+	assert_int_equal(act_read_back(path, 0, list_back, back), 0);
+	assert_int_equal(back->n, 2001);
+	assert_string_equal(back->event[2000], fwd->event[fwd->n - 2001]);
+	unlink(path);
+	free(fwd);
+	free(back);
+}
+
+/* A file of one broken line, an empty file, no file. */
+static void
+test_back_broken(void **state)
+{
+	struct list *l = calloc(1, sizeof(*l));
+	char path[64];
+	FILE *fp = tmpfile_named(path);
+
+	(void)state;
+	fputs("{\"time\":\"2027-01-01T00:00:00Z\",\"event\":\"half\"}", fp);
+	fclose(fp);
+	assert_int_equal(act_read_back(path, 0, list_back, l), 0);
+	assert_int_equal(l->n, 0);
+	fp = fopen(path, "w");
+	fclose(fp);
+	assert_int_equal(act_read_back(path, 0, list_back, l), 0);
+	assert_int_equal(l->n, 0);
+	unlink(path);
+	assert_int_equal(act_read_back(path, 0, list_back, l), -1);
+	free(l);
+}
+
+/*
+ * since in the middle: what act_read sends, from the end; a file of
+ * only older records: nothing.  The read ends at the first record more
+ * than a minute older than since (a newer one before it is not looked
+ * for), not at one just older (audit.c's threads may write a moment
+ * out of order).
+ */
+static void
+test_back_since(void **state)
+{
+	struct list *fwd = calloc(1, sizeof(*fwd));
+	struct list *back = calloc(1, sizeof(*back));
+	char path[64], ev[16];
+	FILE *fp = tmpfile_named(path);
+	int i;
+
+	(void)state;
+	put_rec(fp, 1900000000LL, "before", 0);
+	for (i = 0; i < 4000; i++) {
+		snprintf(ev, sizeof(ev), "e%d", i);
+		put_rec(fp, 1800000000LL + i * 10, ev, 0);
+	}
+	put_rec(fp, 1800000000LL + 2005 * 10 - 30, "late", 0);
+	put_rec(fp, 1800000000LL + 3999 * 10, "last", 0);
+	fclose(fp);
+
+	assert_int_equal(act_read(path, 1800000000LL + 2005 * 10, list_fwd,
+	    fwd), 0);
+	fwd->n--;			/* all but "before" */
+	memmove(fwd->when, fwd->when + 1, fwd->n * sizeof(fwd->when[0]));
+	memmove(fwd->event, fwd->event + 1, fwd->n * sizeof(fwd->event[0]));
+	assert_int_equal(fwd->n, 4000 - 2005 + 1);
+	assert_int_equal(act_read_back(path, 1800000000LL + 2005 * 10,
+	    list_back, back), 0);
+	same_reversed(fwd, back);
+	assert_string_equal(back->event[0], "last");
+	assert_string_equal(back->event[back->n - 1], "e2005");
+
+	/* only older records at its end: nothing; "before" is not reached */
+	memset(back, 0, sizeof(*back));
+	assert_int_equal(act_read_back(path, 1850000000LL, list_back, back), 0);
+	assert_int_equal(back->n, 0);
+	memset(fwd, 0, sizeof(*fwd));
+	assert_int_equal(act_read(path, 1850000000LL, list_fwd, fwd), 0);
+	assert_int_equal(fwd->n, 1);
+	unlink(path);
+	free(fwd);
+	free(back);
+}
+
 int
 main(void)
 {
@@ -143,6 +329,9 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_odd_lines),
 		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_back_chunks),
+		cmocka_unit_test(test_back_broken),
+		cmocka_unit_test(test_back_since),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
