@@ -531,12 +531,18 @@ bridge_main(void *arg)
 		refuse(ssl, b->fd, SSPR_R_PROTOCOL);
 		goto out;
 	}
-	/* each flow its HOST and its own socketpair; the name stays */
+	/*
+	 * Each flow its HOST and its own socketpair; the name stays.  With
+	 * keep_seconds 0 no connection carries a second flow, also not one
+	 * whose HOST came before the loop's close (PUMP_NEXT): unanswered,
+	 * the relay sends it on a new connection.
+	 */
 	while ((r = bridge_flow(b, ssl, &m, &m)) != PUMP_CLOSE) {
-		if (r == PUMP_END && ((keep_s = keep_secs()) == 0 ||
+		keep_s = keep_secs();
+		if (r == PUMP_END && (keep_s == 0 ||
 		    read_host(ssl, b->fd, keep_s, &m, b->host, 0) != 0))
 			break;
-		if (!keep_ok(cert, gen)) {
+		if (keep_s == 0 || !keep_ok(cert, gen)) {
 			msg_wipe(&m);
 			break;
 		}
