@@ -451,10 +451,15 @@ keep_secs(void)
  * checked against them), nor past the certificate's end.
  */
 static int
+cert_current(X509 *cert)
+{
+	return X509_cmp_current_time(X509_get0_notAfter(cert)) > 0;
+}
+
+static int
 keep_ok(X509 *cert, unsigned long gen)
 {
-	return gen == fleet_ctx_gen() &&
-	    X509_cmp_current_time(X509_get0_notAfter(cert)) > 0;
+	return gen == fleet_ctx_gen() && cert_current(cert);
 }
 
 /* One flow of the connection: HOST in *m (wiped here), to its end. */
@@ -527,6 +532,18 @@ bridge_main(void *arg)
 		goto out;
 	}
 	counted = 1;
+	/*
+	 * A resumed session is not checked again, and each resumption
+	 * brings a new ticket: without this a certificate that has ended
+	 * would pass for as long as its host's flows keep coming.
+	 */
+	if (!cert_current(cert)) {
+		log_msg(LOG_WARNING, "fleet: refused host %s at %s: its "
+		    "certificate has expired (a resumed session)", b->host,
+		    b->addr);
+		refuse(ssl, b->fd, SSPR_R_UNAVAILABLE);
+		goto out;
+	}
 	if (read_host(ssl, b->fd, b->timeout_s, &m, b->host, 1) != 0) {
 		refuse(ssl, b->fd, SSPR_R_PROTOCOL);
 		goto out;

@@ -61,20 +61,28 @@ static struct sess *sessions;
 
 /*
  * A session made with this context (so with this host's current
- * certificate: a reload that changes it starts afresh), or NULL.
+ * certificate: a reload that changes it starts afresh), or NULL.  Not
+ * one whose server's certificate has ended: a resumed session is not
+ * checked again, and each resumption brings a new ticket, so it would
+ * pass for as long as flows come.
  */
 static SSL_SESSION *
 sess_get(const char *server, unsigned long gen)
 {
 	SSL_SESSION *s = NULL;
 	struct sess *e;
+	X509 *peer;
 
 	pthread_mutex_lock(&sess_lock);
 	for (e = sessions; e != NULL; e = e->next)
 		if (strcmp(e->server, server) == 0 && e->s != NULL &&
 		    e->gen == gen) {
-			s = e->s;
-			SSL_SESSION_up_ref(s);
+			peer = SSL_SESSION_get0_peer(e->s);
+			if (peer != NULL && X509_cmp_current_time(
+			    X509_get0_notAfter(peer)) > 0) {
+				s = e->s;
+				SSL_SESSION_up_ref(s);
+			}
 			break;
 		}
 	pthread_mutex_unlock(&sess_lock);
@@ -145,14 +153,22 @@ kept_close(struct kept *k)
 
 /*
  * Anything to read on an idle connection is the server's close (its
- * keep_seconds ran out, or it restarted): such a connection is dead.
+ * keep_seconds ran out, or it restarted): such a connection is dead.  So
+ * is one whose server's certificate has ended since the handshake: a new
+ * connection would refuse it, and so does a kept one (as the server does
+ * with the host's, fleet_server.c keep_ok).
  */
 static int
 kept_alive(const struct kept *k)
 {
 	struct pollfd pf = { .fd = k->fd, .events = POLLIN };
+	X509 *cert = SSL_get_peer_certificate(k->ssl);
+	int valid;
 
-	return SSL_pending(k->ssl) == 0 && poll(&pf, 1, 0) == 0;
+	valid = cert != NULL &&
+	    X509_cmp_current_time(X509_get0_notAfter(cert)) > 0;
+	X509_free(cert);
+	return valid && !SSL_has_pending(k->ssl) && poll(&pf, 1, 0) == 0;
 }
 
 /*

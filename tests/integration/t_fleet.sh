@@ -260,6 +260,57 @@ EOF2
 wait_for 5 grep -qE "refused a host at 127\.0\.0\.1:[0-9]+: .*peer did not return a certificate" "$T/srv2.log"
 ok $? "no certificate at all: refused, and logged so"
 
+# 4b. Certificates that end while connections and sessions live: server
+# 3's and relay D's end 15 s after they are made.  Relay C does not reuse
+# its kept connection to server 3 past that, nor resume the session: its
+# new connection refuses the server's certificate.  Relay D (no kept
+# connections) resumes its session with server 2 past its own
+# certificate's end: server 2 refuses it (a resumed session is not
+# checked again, and each brings a new ticket).
+read -r P3 < <(ports 1)
+END=$(( $(date +%s) + 15 ))
+short_cert() {	# short_cert NAME CN DNS: signed by the test CA, ending at $END
+	(umask 077 && openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" \
+		-keyout "$T/$1.key" -out "$T/$1.csr" 2>/dev/null)
+	printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\n' "$3" > "$T/$1.ext"
+	openssl ca -batch -config "$T/caroot/ca.cnf" -in "$T/$1.csr" -out "$T/$1.pem" \
+		-startdate 20200101000000Z -enddate "$(date -u -d "@$END" +%Y%m%d%H%M%SZ)" \
+		-extfile "$T/$1.ext" -notext 2>/dev/null
+}
+short_cert short 127.0.0.1 "IP:127.0.0.1,DNS:localhost"
+short_cert relay-s relay-s.test "DNS:relay-s.test"
+relay_conf relayD relay-s "localhost:$P2"
+echo "keep_connections = 0" >> "$T/relayD.conf"
+daemon_start relayD || exit 1
+rd() { SOCKET=$T/run/relayD.sock raw "$@"; }
+out=$(rd hello recv)
+like "$out" 'HELLO_OK' "relay D, its certificate still valid, is served"
+server_conf srv3 "$P3"
+sed -i -e "s|^cert_file = .*|cert_file = $T/short.pem|" \
+	-e "s|^key_file = .*|key_file = $T/short.key|" "$T/srv3.conf"
+daemon_start srv3 || exit 1
+wait_for 10 port_open "$P3"
+relay_conf relayC relay-a "localhost:$P3"
+daemon_start relayC || exit 1
+rc() { SOCKET=$T/run/relayC.sock raw "$@"; }
+out=$(rc hello recv newpw Out-Of-Order-5 recv)
+like "$out" 'FAIL reason=1' "relay C keeps a connection to server 3 after a flow's last answer"
+ended() { [ "$(date +%s)" -gt "$END" ]; }
+wait_for 30 ended
+nlog=$(wc -l < "$T/relayC.log")
+out=$(rc hello recv)
+like "$out" 'FAIL reason=4' "after server 3's certificate ended, relay C's next flow is not served"
+new=$(tail -n +$((nlog + 1)) "$T/relayC.log")
+unlike "$new" 'a kept connection' "the kept connection was not used"
+like "$new" "reset server localhost:$P3: its certificate: certificate has expired" \
+	"a new one was made, and refused the server's certificate"
+nlog=$(wc -l < "$T/srv2.log")
+out=$(rd hello recv)
+like "$out" 'FAIL reason=4' "relay D, its certificate ended, is not served"
+like "$(cat "$T/relayD.log")" "reset server localhost:$P2: session resumed" "(its session was resumed)"
+like "$(tail -n +$((nlog + 1)) "$T/srv2.log")" 'fleet: refused host relay-s\.test at 127\.0\.0\.1:[0-9]+: its certificate has expired' \
+	"server 2 logs why"
+
 # 5. ssprctl --server checks the server as the relay does, CRL included.
 fleet_revoke server
 ok $? "the reset servers' certificate revoked"
