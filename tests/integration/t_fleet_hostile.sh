@@ -169,6 +169,15 @@ unchanged "a verified flow before it on the same connection"
 out=$(hc host root hello recv status grace recv admin 1 recv | one)
 unlike "$out" 'ADMIN_END|ADMIN_LINE' "ADMIN between flows: no admin answer"
 
+# 7a. Flows on one kept connection each count in host_flows (server
+# "self": 3 per window; relay A has spent one there, in 5b).
+ha2() { $PY "$SRC/tests/lib/fleetclient.py" "$P2" "$T/ca.pem" "$T/relay-a.pem" "$T/relay-a.key" "$@" 2>>"$T/hc.err"; }
+out=$(ha2 host root hello 10.0.1.1 recv start nosuch6 recv newpw Evil-Passw0rd-8 recv \
+	host root hello 10.0.1.2 recv start nosuch7 recv newpw Evil-Passw0rd-9 recv \
+	host root hello 10.0.1.3 recv start nosuch8 recv | one)
+like "$out" '^HELLO_OK CHALLENGE.* FAIL reason=1 HELLO_OK CHALLENGE.* FAIL reason=1 HELLO_OK FAIL reason=13' \
+	"relay A's flows 2 and 3 on one connection start; its fourth: FAIL(THROTTLED)"
+
 # 7b. keep_seconds = 0: a connection carries one flow, also when the next
 # HOST comes before the loop has closed the flow that ended (the race a
 # fast relay wins): closed unanswered, every time.
