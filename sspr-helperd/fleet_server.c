@@ -451,15 +451,9 @@ keep_secs(void)
  * checked against them), nor past the certificate's end.
  */
 static int
-cert_current(X509 *cert)
-{
-	return X509_cmp_current_time(X509_get0_notAfter(cert)) > 0;
-}
-
-static int
 keep_ok(X509 *cert, unsigned long gen)
 {
-	return gen == fleet_ctx_gen() && cert_current(cert);
+	return gen == fleet_ctx_gen() && fleet_cert_current(cert);
 }
 
 /* One flow of the connection: HOST in *m (wiped here), to its end. */
@@ -537,7 +531,7 @@ bridge_main(void *arg)
 	 * brings a new ticket: without this a certificate that has ended
 	 * would pass for as long as its host's flows keep coming.
 	 */
-	if (!cert_current(cert)) {
+	if (!fleet_cert_current(cert)) {
 		log_msg(LOG_WARNING, "fleet: refused host %s at %s: its "
 		    "certificate has expired (a resumed session)", b->host,
 		    b->addr);

@@ -78,8 +78,7 @@ sess_get(const char *server, unsigned long gen)
 		if (strcmp(e->server, server) == 0 && e->s != NULL &&
 		    e->gen == gen) {
 			peer = SSL_SESSION_get0_peer(e->s);
-			if (peer != NULL && X509_cmp_current_time(
-			    X509_get0_notAfter(peer)) > 0) {
+			if (fleet_cert_current(peer)) {
 				s = e->s;
 				SSL_SESSION_up_ref(s);
 			}
@@ -163,10 +162,8 @@ kept_alive(const struct kept *k)
 {
 	struct pollfd pf = { .fd = k->fd, .events = POLLIN };
 	X509 *cert = SSL_get_peer_certificate(k->ssl);
-	int valid;
+	int valid = fleet_cert_current(cert);
 
-	valid = cert != NULL &&
-	    X509_cmp_current_time(X509_get0_notAfter(cert)) > 0;
 	X509_free(cert);
 	return valid && !SSL_has_pending(k->ssl) && poll(&pf, 1, 0) == 0;
 }
@@ -314,7 +311,13 @@ server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
 		goto fail;
 	}
 	*genp = gen;
-	if ((sess = sess_get(spec, gen)) != NULL) {
+	/*
+	 * Not with our own certificate ended: the server would refuse the
+	 * resumed session with a bare FAIL; a full handshake's alert says
+	 * why, here and there.
+	 */
+	if (fleet_cert_current(SSL_CTX_get0_certificate(ctx)) &&
+	    (sess = sess_get(spec, gen)) != NULL) {
 		SSL_set_session(ssl, sess);
 		SSL_SESSION_free(sess);
 	}

@@ -264,17 +264,18 @@ ok $? "no certificate at all: refused, and logged so"
 # 3's and relay D's end 15 s after they are made.  Relay C does not reuse
 # its kept connection to server 3 past that, nor resume the session: its
 # new connection refuses the server's certificate.  Relay D (no kept
-# connections) resumes its session with server 2 past its own
-# certificate's end: server 2 refuses it (a resumed session is not
-# checked again, and each brings a new ticket).
+# connections) does not resume its session with server 2 past its own
+# certificate's end: the full handshake's alert says why.  A hostile host
+# that resumes on purpose is refused by the server (a resumed session is
+# not checked again by TLS, and each brings a new ticket).
 read -r P3 < <(ports 1)
 END=$(( $(date +%s) + 15 ))
-short_cert() {	# short_cert NAME CN DNS: signed by the test CA, ending at $END
+short_cert() {	# short_cert NAME CN SAN [END]: signed by the test CA, ending at END ($END)
 	(umask 077 && openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" \
 		-keyout "$T/$1.key" -out "$T/$1.csr" 2>/dev/null)
 	printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\n' "$3" > "$T/$1.ext"
 	openssl ca -batch -config "$T/caroot/ca.cnf" -in "$T/$1.csr" -out "$T/$1.pem" \
-		-startdate 20200101000000Z -enddate "$(date -u -d "@$END" +%Y%m%d%H%M%SZ)" \
+		-startdate 20200101000000Z -enddate "$(date -u -d "@${4:-$END}" +%Y%m%d%H%M%SZ)" \
 		-extfile "$T/$1.ext" -notext 2>/dev/null
 }
 short_cert short 127.0.0.1 "IP:127.0.0.1,DNS:localhost"
@@ -304,11 +305,19 @@ new=$(tail -n +$((nlog + 1)) "$T/relayC.log")
 unlike "$new" 'a kept connection' "the kept connection was not used"
 like "$new" "reset server localhost:$P3: its certificate: certificate has expired" \
 	"a new one was made, and refused the server's certificate"
-nlog=$(wc -l < "$T/srv2.log")
 out=$(rd hello recv)
 like "$out" 'FAIL reason=4' "relay D, its certificate ended, is not served"
-like "$(cat "$T/relayD.log")" "reset server localhost:$P2: session resumed" "(its session was resumed)"
-like "$(tail -n +$((nlog + 1)) "$T/srv2.log")" 'fleet: refused host relay-s\.test at 127\.0\.0\.1:[0-9]+: its certificate has expired' \
+like "$(cat "$T/relayD.log")" "reset server localhost:$P2 went away .*: .*alert certificate expired" \
+	"relay D does not resume its session with its certificate ended: the server's alert says why"
+wait_for 5 grep -qE "refused a host at 127\.0\.0\.1:[0-9]+: certificate [^ ]*relay-s\.test: certificate has expired" "$T/srv2.log"
+ok $? "and server 2 logs it"
+END2=$(( $(date +%s) + 4 ))
+short_cert relay-s2 relay-s2.test "DNS:relay-s2.test" "$END2"
+out=$($PY "$SRC/tests/lib/fleetclient.py" "$P2" "$T/ca.pem" "$T/relay-s2.pem" "$T/relay-s2.key" \
+	host root hello recv until "$END2" reconnect host root hello recv 2>>"$T/hc.err" | tr '\n' ' ')
+like "$out" '^HELLO_OK resumed FAIL reason=4' \
+	"a host that resumes its session past its certificate's end on purpose: not served"
+like "$(cat "$T/srv2.log")" 'fleet: refused host relay-s2\.test at 127\.0\.0\.1:[0-9]+: its certificate has expired \(a resumed session\)' \
 	"server 2 logs why"
 
 # 5. ssprctl --server checks the server as the relay does, CRL included.
