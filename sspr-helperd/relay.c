@@ -394,7 +394,8 @@ first_server(const struct relay *r, int kept, int *reused)
 
 /*
  * Frames both ways until either side ends, or the server's last answer
- * for the flow (fleet_last_type) has been passed down.  Returns the last
+ * for the flow (fleet_last_type, or a REJECTED with no tries left, after
+ * which the server closes) has been passed down.  Returns the last
  * answer type passed down; on a reused connection PUMP_UNANSWERED when
  * the server went away before it answered anything and the caller had
  * sent nothing since its first frame (which may then go to another
@@ -409,7 +410,8 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s,
 	    { .fd = tfd, .events = POLLIN } };
 	uint32_t len;
 	char why[256];
-	int type, last = 0, n, sent = 0;
+	struct msg m;
+	int type, last = 0, n, sent = 0, over;
 
 	for (;;) {
 		pf[0].revents = pf[1].revents = 0;
@@ -425,9 +427,16 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s,
 			break;
 		}
 		if (SSL_pending(ssl) > 0 || pf[1].revents != 0) {
-			type = fleet_read_frame(-1, ssl, buf, &len, NULL);
+			type = fleet_read_frame(-1, ssl, buf, &len, &m);
 			if (type == FLEET_NONE)
 				continue;	/* a ticket, no frame */
+			/* the flow's end, though not one that keeps the
+			 * connection: no "went away", no FAIL after it */
+			over = fleet_last_type(type) ||
+			    (type == SSPR_MSG_REJECTED &&
+			    m.u.rejected.tries_left == 0);
+			if (type >= 0)
+				msg_wipe(&m);
 			if (type < 0 && last == 0 && sent == 0 && reused) {
 				last = PUMP_UNANSWERED;
 				break;
@@ -446,7 +455,7 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s,
 			last = type;
 			n = fleet_write(lfd, NULL, buf, len);
 			explicit_bzero(buf, len);
-			if (n != 0 || fleet_last_type(last))
+			if (n != 0 || over)
 				break;
 		}
 		if (pf[0].revents != 0) {
@@ -681,7 +690,8 @@ relay_flow(struct relay *r, const unsigned char *first, uint32_t len,
 		if (!reused)
 			sess_put(k->server, k->ssl, k->gen);
 		relay_audit(r, hello, id, k->server, last == SSPR_MSG_DONE ?
-		    "done" : last == SSPR_MSG_FAIL ? "failed" : "ended");
+		    "done" : last == SSPR_MSG_FAIL ? "failed" :
+		    last == SSPR_MSG_REJECTED ? "rejected" : "ended");
 	}
 	if (fleet_last_type(last)) {
 		k->flows++;

@@ -134,6 +134,20 @@ like "$out" 'ACCOUNT' "after server 1's reload the next flow is served"
 like "$(tail -n +$((nlog + 1)) "$T/relayA.log")" "reset server localhost:$P1 closed a kept connection; pid [0-9]+'s flow goes on a new one" \
 	"on a new connection, the kept one being closed unanswered"
 
+# A flow that ends with its last tries spent (a final REJECTED): the
+# server closes the connection, which is the flow's end, not a lost
+# server: no FAIL after it, no warning, audited as rejected.
+n=$(( $(mail_count alice@example.test) + 1 ))
+nlog=$(wc -l < "$T/relayA.log")
+out=$(ra hello recv start alice recv \
+	answer "!$SRC/tests/lib/env-mailcode.sh $T alice@example.test $n" recv \
+	newpw a recv newpw b recv newpw c recv recv | tr '\n' ' ')
+like "$out" 'VERIFIED.*REJECTED.*REJECTED.*REJECTED.* closed' "three passwords refused, then the connection ends"
+unlike "$out" 'FAIL' "with no FAIL after the last REJECTED"
+new=$(tail -n +$((nlog + 1)) "$T/relayA.log")
+unlike "$new" 'went away' "relay A does not take it for a lost server"
+like "$new" 'event=relay result=rejected' "and audits it as rejected"
+
 # 3. Server 1 dies mid-flow: that flow ends with a clear message and
 # changes nothing; the next flows go to server 2.
 cat > "$T/kill1.sh" <<EOF2
