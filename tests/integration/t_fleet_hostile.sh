@@ -191,4 +191,30 @@ for _ in $(seq 1 15); do
 done
 is "$served" 0 "no second flow is served on a connection with keep_seconds = 0"
 
+# 7c. max_connections = 2, both held by relay A's kept connections, idle
+# between flows: relay B's new connection is served, the longest idle
+# one closed for it (its relay would send its next flow on a new one).
+sed -i 's/^keep_seconds = 0$/keep_seconds = 30/' "$T/srv1.conf"
+printf 'max_connections = 2\n' >> "$T/srv1.conf"
+reload srv1 "$SRV1_PID"
+ok $? "server 1 reloaded with max_connections = 2, keep_seconds = 30"
+HP=()
+for i in 4 5; do
+	mkfifo "$T/hold$i"
+	(hc host root hello recv status grace recv hold <"$T/hold$i" >"$T/held$i") &
+	HP+=($!)
+	exec {fd}>"$T/hold$i"
+	eval "HOLD$i=$fd"
+done
+idle2() { grep -q ACCOUNT "$T/held4" && grep -q ACCOUNT "$T/held5"; }
+wait_for 20 idle2
+ok $? "relay A's two connections are idle after their flows"
+b_served() { hcb host root hello recv | grep -q HELLO_OK; }
+wait_for 10 b_served
+ok $? "relay B's new connection is served meanwhile"
+like "$(log)" 'max_connections \(2\) reached; a kept idle connection of host relay-a\.test closed for a new one' \
+	"logged: an idle kept connection made room"
+for i in 4 5; do eval "exec {HOLD$i}>&-"; done
+wait "${HP[@]}"
+
 done_testing
