@@ -244,3 +244,15 @@ fleet_last_type(int t)
 	return t == SSPR_MSG_DONE || t == SSPR_MSG_FAIL ||
 	    t == SSPR_MSG_ACCOUNT;
 }
+
+/*
+ * Has cert (NULL: none) not yet ended?  TLS checks a certificate at a
+ * full handshake only: a resumed session, or a connection kept between
+ * flows, is checked here.
+ */
+int
+fleet_cert_current(const X509 *cert)
+{
+	return cert != NULL &&
+	    X509_cmp_current_time(X509_get0_notAfter(cert)) > 0;
+}

@@ -45,15 +45,17 @@ struct hostcount {
 };
 
 struct bridge {
-	int	fd;
-	int	timeout_s;	/* [fleet] timeout when it was accepted */
-	char	addr[INET6_ADDRSTRLEN + 8];
-	char	host[FLEET_HOST_MAX + 1];
+	int		 fd;
+	int		 timeout_s;	/* [fleet] timeout when it was accepted */
+	char		 addr[INET6_ADDRSTRLEN + 8];
+	char		 host[FLEET_HOST_MAX + 1];
+	struct bridge	*next_idle;	/* under lock */
 };
 
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hostcount	*hosts;
 static int		 nconns;
+static struct bridge	*idle;		/* kept connections between flows */
 static struct cfg	*limits;	/* [fleet] limits, admin_hosts: under lock */
 static int		 listen_fd = -1;
 static int		 peer_pipe[2] = { -1, -1 };
@@ -432,6 +434,51 @@ hand_over(struct fleet_peer *p, int *sfd, int timeout_s)
 	return 0;
 }
 
+/*
+ * A kept connection waiting for its next flow may be closed for a new
+ * connection when max_connections is reached (idle_evict): its relay
+ * sends that flow on a new connection, so idle ones never keep a flow
+ * out.  Its fd stays open while it is listed.
+ */
+static void
+idle_add(struct bridge *b)
+{
+	pthread_mutex_lock(&lock);
+	b->next_idle = idle;
+	idle = b;
+	pthread_mutex_unlock(&lock);
+}
+
+static void
+idle_del(struct bridge *b)
+{
+	struct bridge **pp;
+
+	pthread_mutex_lock(&lock);
+	for (pp = &idle; *pp != NULL && *pp != b; pp = &(*pp)->next_idle)
+		;
+	if (*pp != NULL)
+		*pp = b->next_idle;
+	pthread_mutex_unlock(&lock);
+}
+
+/* Under lock: ends the longest idle kept connection, if any.  1 if one. */
+static int
+idle_evict(char *host, size_t size)
+{
+	struct bridge **pp;
+
+	if (idle == NULL)
+		return 0;
+	for (pp = &idle; (*pp)->next_idle != NULL; pp = &(*pp)->next_idle)
+		;
+	snprintf(host, size, "%s", (*pp)->host);
+	/* its thread's poll wakes to an end: read_host fails, it closes */
+	shutdown((*pp)->fd, SHUT_RDWR);
+	*pp = NULL;
+	return 1;
+}
+
 /* [fleet] keep_seconds now: how long a connection waits for a next flow. */
 static int
 keep_secs(void)
@@ -453,8 +500,7 @@ keep_secs(void)
 static int
 keep_ok(X509 *cert, unsigned long gen)
 {
-	return gen == fleet_ctx_gen() &&
-	    X509_cmp_current_time(X509_get0_notAfter(cert)) > 0;
+	return gen == fleet_ctx_gen() && fleet_cert_current(cert);
 }
 
 /* One flow of the connection: HOST in *m (wiped here), to its end. */
@@ -527,16 +573,40 @@ bridge_main(void *arg)
 		goto out;
 	}
 	counted = 1;
+	/*
+	 * A resumed session is not checked again, and each resumption
+	 * brings a new ticket: without this a certificate that has ended
+	 * would pass for as long as its host's flows keep coming.
+	 */
+	if (!fleet_cert_current(cert)) {
+		log_msg(LOG_WARNING, "fleet: refused host %s at %s: its "
+		    "certificate has expired (a resumed session)", b->host,
+		    b->addr);
+		refuse(ssl, b->fd, SSPR_R_UNAVAILABLE);
+		goto out;
+	}
 	if (read_host(ssl, b->fd, b->timeout_s, &m, b->host, 1) != 0) {
 		refuse(ssl, b->fd, SSPR_R_PROTOCOL);
 		goto out;
 	}
-	/* each flow its HOST and its own socketpair; the name stays */
+	/*
+	 * Each flow its HOST and its own socketpair; the name stays.  With
+	 * keep_seconds 0 no connection carries a second flow, also not one
+	 * whose HOST came before the loop's close (PUMP_NEXT): unanswered,
+	 * the relay sends it on a new connection.
+	 */
 	while ((r = bridge_flow(b, ssl, &m, &m)) != PUMP_CLOSE) {
-		if (r == PUMP_END && ((keep_s = keep_secs()) == 0 ||
-		    read_host(ssl, b->fd, keep_s, &m, b->host, 0) != 0))
+		keep_s = keep_secs();
+		if (r == PUMP_END && keep_s == 0)
 			break;
-		if (!keep_ok(cert, gen)) {
+		if (r == PUMP_END) {
+			idle_add(b);
+			r = read_host(ssl, b->fd, keep_s, &m, b->host, 0);
+			idle_del(b);
+			if (r != 0)
+				break;
+		}
+		if (keep_s == 0 || !keep_ok(cert, gen)) {
 			msg_wipe(&m);
 			break;
 		}
@@ -573,15 +643,21 @@ static void
 start_bridge(int fd, const struct sockaddr_storage *sa)
 {
 	struct bridge *b;
-	int full, max, timeout_s;
+	char evicted[FLEET_HOST_MAX + 1];
+	int full, max, timeout_s, ev = 0;
 
 	pthread_mutex_lock(&lock);
 	max = limits->fleet_max_conns;
 	timeout_s = limits->fleet_timeout;
-	full = nconns >= max;
+	/* an idle kept connection makes room (its slot frees in a moment) */
+	full = nconns >= max && !(ev = idle_evict(evicted, sizeof(evicted)));
 	if (!full)
 		nconns++;
 	pthread_mutex_unlock(&lock);
+	if (ev)
+		log_msg(LOG_INFO, "fleet: max_connections (%d) reached; a kept "
+		    "idle connection of host %s closed for a new one", max,
+		    evicted);
 	if (full || (b = calloc(1, sizeof(*b))) == NULL) {
 		if (full)
 			log_msg(LOG_WARNING, "fleet: max_connections (%d) "

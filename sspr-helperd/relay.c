@@ -61,20 +61,27 @@ static struct sess *sessions;
 
 /*
  * A session made with this context (so with this host's current
- * certificate: a reload that changes it starts afresh), or NULL.
+ * certificate: a reload that changes it starts afresh), or NULL.  Not
+ * one whose server's certificate has ended: a resumed session is not
+ * checked again, and each resumption brings a new ticket, so it would
+ * pass for as long as flows come.
  */
 static SSL_SESSION *
 sess_get(const char *server, unsigned long gen)
 {
 	SSL_SESSION *s = NULL;
 	struct sess *e;
+	X509 *peer;
 
 	pthread_mutex_lock(&sess_lock);
 	for (e = sessions; e != NULL; e = e->next)
 		if (strcmp(e->server, server) == 0 && e->s != NULL &&
 		    e->gen == gen) {
-			s = e->s;
-			SSL_SESSION_up_ref(s);
+			peer = SSL_SESSION_get0_peer(e->s);
+			if (fleet_cert_current(peer)) {
+				s = e->s;
+				SSL_SESSION_up_ref(s);
+			}
 			break;
 		}
 	pthread_mutex_unlock(&sess_lock);
@@ -145,14 +152,20 @@ kept_close(struct kept *k)
 
 /*
  * Anything to read on an idle connection is the server's close (its
- * keep_seconds ran out, or it restarted): such a connection is dead.
+ * keep_seconds ran out, or it restarted): such a connection is dead.  So
+ * is one whose server's certificate has ended since the handshake: a new
+ * connection would refuse it, and so does a kept one (as the server does
+ * with the host's, fleet_server.c keep_ok).
  */
 static int
 kept_alive(const struct kept *k)
 {
 	struct pollfd pf = { .fd = k->fd, .events = POLLIN };
+	X509 *cert = SSL_get_peer_certificate(k->ssl);
+	int valid = fleet_cert_current(cert);
 
-	return SSL_pending(k->ssl) == 0 && poll(&pf, 1, 0) == 0;
+	X509_free(cert);
+	return valid && !SSL_has_pending(k->ssl) && poll(&pf, 1, 0) == 0;
 }
 
 /*
@@ -298,7 +311,13 @@ server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
 		goto fail;
 	}
 	*genp = gen;
-	if ((sess = sess_get(spec, gen)) != NULL) {
+	/*
+	 * Not with our own certificate ended: the server would refuse the
+	 * resumed session with a bare FAIL; a full handshake's alert says
+	 * why, here and there.
+	 */
+	if (fleet_cert_current(SSL_CTX_get0_certificate(ctx)) &&
+	    (sess = sess_get(spec, gen)) != NULL) {
 		SSL_set_session(ssl, sess);
 		SSL_SESSION_free(sess);
 	}
@@ -375,7 +394,8 @@ first_server(const struct relay *r, int kept, int *reused)
 
 /*
  * Frames both ways until either side ends, or the server's last answer
- * for the flow (fleet_last_type) has been passed down.  Returns the last
+ * for the flow (fleet_last_type, or a REJECTED with no tries left, after
+ * which the server closes) has been passed down.  Returns the last
  * answer type passed down; on a reused connection PUMP_UNANSWERED when
  * the server went away before it answered anything and the caller had
  * sent nothing since its first frame (which may then go to another
@@ -390,7 +410,8 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s,
 	    { .fd = tfd, .events = POLLIN } };
 	uint32_t len;
 	char why[256];
-	int type, last = 0, n, sent = 0;
+	struct msg m;
+	int type, last = 0, n, sent = 0, over;
 
 	for (;;) {
 		pf[0].revents = pf[1].revents = 0;
@@ -406,9 +427,16 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s,
 			break;
 		}
 		if (SSL_pending(ssl) > 0 || pf[1].revents != 0) {
-			type = fleet_read_frame(-1, ssl, buf, &len, NULL);
+			type = fleet_read_frame(-1, ssl, buf, &len, &m);
 			if (type == FLEET_NONE)
 				continue;	/* a ticket, no frame */
+			/* the flow's end, though not one that keeps the
+			 * connection: no "went away", no FAIL after it */
+			over = fleet_last_type(type) ||
+			    (type == SSPR_MSG_REJECTED &&
+			    m.u.rejected.tries_left == 0);
+			if (type >= 0)
+				msg_wipe(&m);
 			if (type < 0 && last == 0 && sent == 0 && reused) {
 				last = PUMP_UNANSWERED;
 				break;
@@ -427,7 +455,7 @@ pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s,
 			last = type;
 			n = fleet_write(lfd, NULL, buf, len);
 			explicit_bzero(buf, len);
-			if (n != 0 || fleet_last_type(last))
+			if (n != 0 || over)
 				break;
 		}
 		if (pf[0].revents != 0) {
@@ -662,7 +690,8 @@ relay_flow(struct relay *r, const unsigned char *first, uint32_t len,
 		if (!reused)
 			sess_put(k->server, k->ssl, k->gen);
 		relay_audit(r, hello, id, k->server, last == SSPR_MSG_DONE ?
-		    "done" : last == SSPR_MSG_FAIL ? "failed" : "ended");
+		    "done" : last == SSPR_MSG_FAIL ? "failed" :
+		    last == SSPR_MSG_REJECTED ? "rejected" : "ended");
 	}
 	if (fleet_last_type(last)) {
 		k->flows++;

@@ -134,6 +134,20 @@ like "$out" 'ACCOUNT' "after server 1's reload the next flow is served"
 like "$(tail -n +$((nlog + 1)) "$T/relayA.log")" "reset server localhost:$P1 closed a kept connection; pid [0-9]+'s flow goes on a new one" \
 	"on a new connection, the kept one being closed unanswered"
 
+# A flow that ends with its last tries spent (a final REJECTED): the
+# server closes the connection, which is the flow's end, not a lost
+# server: no FAIL after it, no warning, audited as rejected.
+n=$(( $(mail_count alice@example.test) + 1 ))
+nlog=$(wc -l < "$T/relayA.log")
+out=$(ra hello recv start alice recv \
+	answer "!$SRC/tests/lib/env-mailcode.sh $T alice@example.test $n" recv \
+	newpw a recv newpw b recv newpw c recv recv | tr '\n' ' ')
+like "$out" 'VERIFIED.*REJECTED.*REJECTED.*REJECTED.* closed' "three passwords refused, then the connection ends"
+unlike "$out" 'FAIL' "with no FAIL after the last REJECTED"
+new=$(tail -n +$((nlog + 1)) "$T/relayA.log")
+unlike "$new" 'went away' "relay A does not take it for a lost server"
+like "$new" 'event=relay result=rejected' "and audits it as rejected"
+
 # 3. Server 1 dies mid-flow: that flow ends with a clear message and
 # changes nothing; the next flows go to server 2.
 cat > "$T/kill1.sh" <<EOF2
@@ -259,6 +273,66 @@ except Exception:
 EOF2
 wait_for 5 grep -qE "refused a host at 127\.0\.0\.1:[0-9]+: .*peer did not return a certificate" "$T/srv2.log"
 ok $? "no certificate at all: refused, and logged so"
+
+# 4b. Certificates that end while connections and sessions live: server
+# 3's and relay D's end 15 s after they are made.  Relay C does not reuse
+# its kept connection to server 3 past that, nor resume the session: its
+# new connection refuses the server's certificate.  Relay D (no kept
+# connections) does not resume its session with server 2 past its own
+# certificate's end: the full handshake's alert says why.  A hostile host
+# that resumes on purpose is refused by the server (a resumed session is
+# not checked again by TLS, and each brings a new ticket).
+read -r P3 < <(ports 1)
+END=$(( $(date +%s) + 15 ))
+short_cert() {	# short_cert NAME CN SAN [END]: signed by the test CA, ending at END ($END)
+	(umask 077 && openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" \
+		-keyout "$T/$1.key" -out "$T/$1.csr" 2>/dev/null)
+	printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\n' "$3" > "$T/$1.ext"
+	openssl ca -batch -config "$T/caroot/ca.cnf" -in "$T/$1.csr" -out "$T/$1.pem" \
+		-startdate 20200101000000Z -enddate "$(date -u -d "@${4:-$END}" +%Y%m%d%H%M%SZ)" \
+		-extfile "$T/$1.ext" -notext 2>/dev/null
+}
+short_cert short 127.0.0.1 "IP:127.0.0.1,DNS:localhost"
+short_cert relay-s relay-s.test "DNS:relay-s.test"
+relay_conf relayD relay-s "localhost:$P2"
+echo "keep_connections = 0" >> "$T/relayD.conf"
+daemon_start relayD || exit 1
+rd() { SOCKET=$T/run/relayD.sock raw "$@"; }
+out=$(rd hello recv)
+like "$out" 'HELLO_OK' "relay D, its certificate still valid, is served"
+server_conf srv3 "$P3"
+sed -i -e "s|^cert_file = .*|cert_file = $T/short.pem|" \
+	-e "s|^key_file = .*|key_file = $T/short.key|" "$T/srv3.conf"
+daemon_start srv3 || exit 1
+wait_for 10 port_open "$P3"
+relay_conf relayC relay-a "localhost:$P3"
+daemon_start relayC || exit 1
+rc() { SOCKET=$T/run/relayC.sock raw "$@"; }
+out=$(rc hello recv newpw Out-Of-Order-5 recv)
+like "$out" 'FAIL reason=1' "relay C keeps a connection to server 3 after a flow's last answer"
+ended() { [ "$(date +%s)" -gt "$END" ]; }
+wait_for 30 ended
+nlog=$(wc -l < "$T/relayC.log")
+out=$(rc hello recv)
+like "$out" 'FAIL reason=4' "after server 3's certificate ended, relay C's next flow is not served"
+new=$(tail -n +$((nlog + 1)) "$T/relayC.log")
+unlike "$new" 'a kept connection' "the kept connection was not used"
+like "$new" "reset server localhost:$P3: its certificate: certificate has expired" \
+	"a new one was made, and refused the server's certificate"
+out=$(rd hello recv)
+like "$out" 'FAIL reason=4' "relay D, its certificate ended, is not served"
+like "$(cat "$T/relayD.log")" "reset server localhost:$P2 went away .*: .*alert certificate expired" \
+	"relay D does not resume its session with its certificate ended: the server's alert says why"
+wait_for 5 grep -qE "refused a host at 127\.0\.0\.1:[0-9]+: certificate [^ ]*relay-s\.test: certificate has expired" "$T/srv2.log"
+ok $? "and server 2 logs it"
+END2=$(( $(date +%s) + 4 ))
+short_cert relay-s2 relay-s2.test "DNS:relay-s2.test" "$END2"
+out=$($PY "$SRC/tests/lib/fleetclient.py" "$P2" "$T/ca.pem" "$T/relay-s2.pem" "$T/relay-s2.key" \
+	host root hello recv until "$END2" reconnect host root hello recv 2>>"$T/hc.err" | tr '\n' ' ')
+like "$out" '^HELLO_OK resumed FAIL reason=4' \
+	"a host that resumes its session past its certificate's end on purpose: not served"
+like "$(cat "$T/srv2.log")" 'fleet: refused host relay-s2\.test at 127\.0\.0\.1:[0-9]+: its certificate has expired \(a resumed session\)' \
+	"server 2 logs why"
 
 # 5. ssprctl --server checks the server as the relay does, CRL included.
 fleet_revoke server

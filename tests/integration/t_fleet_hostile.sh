@@ -13,6 +13,7 @@ fleet_cert relay-a relay-a.test
 fleet_cert relay-b relay-b.test
 server_conf srv1 "$P1" "max_per_host = 3"
 daemon_start srv1 || exit 1
+SRV1_PID=$DAEMON_PID
 DAEMON_EXTRA_DAEMON="self_callers = yes" server_conf srvself "$P2" "host_flows = 3"
 daemon_start srvself || exit 1
 wait_for 10 port_open "$P1" && wait_for 10 port_open "$P2"
@@ -167,5 +168,53 @@ like "$out" 'HELLO_OK FAIL reason=1' "NEW_PASSWORD in the next flow: refused, no
 unchanged "a verified flow before it on the same connection"
 out=$(hc host root hello recv status grace recv admin 1 recv | one)
 unlike "$out" 'ADMIN_END|ADMIN_LINE' "ADMIN between flows: no admin answer"
+
+# 7a. Flows on one kept connection each count in host_flows (server
+# "self": 3 per window; relay A has spent one there, in 5b).
+ha2() { $PY "$SRC/tests/lib/fleetclient.py" "$P2" "$T/ca.pem" "$T/relay-a.pem" "$T/relay-a.key" "$@" 2>>"$T/hc.err"; }
+out=$(ha2 host root hello 10.0.1.1 recv start nosuch6 recv newpw Evil-Passw0rd-8 recv \
+	host root hello 10.0.1.2 recv start nosuch7 recv newpw Evil-Passw0rd-9 recv \
+	host root hello 10.0.1.3 recv start nosuch8 recv | one)
+like "$out" '^HELLO_OK CHALLENGE.* FAIL reason=1 HELLO_OK CHALLENGE.* FAIL reason=1 HELLO_OK FAIL reason=13' \
+	"relay A's flows 2 and 3 on one connection start; its fourth: FAIL(THROTTLED)"
+
+# 7b. keep_seconds = 0: a connection carries one flow, also when the next
+# HOST comes before the loop has closed the flow that ended (the race a
+# fast relay wins): closed unanswered, every time.
+printf 'keep_seconds = 0\n' >> "$T/srv1.conf"
+reload srv1 "$SRV1_PID"
+ok $? "server 1 reloaded with keep_seconds = 0"
+served=0
+for _ in $(seq 1 15); do
+	out=$(hc host root hello recv status grace recv host root hello recv | one)
+	case $out in *ACCOUNT*HELLO_OK*) served=$((served + 1)) ;; esac
+done
+is "$served" 0 "no second flow is served on a connection with keep_seconds = 0"
+
+# 7c. max_connections = 2, both held by relay A's kept connections, idle
+# between flows: relay B's new connection is served, the longest idle
+# one closed for it (its relay would send its next flow on a new one).
+sed -i 's/^keep_seconds = 0$/keep_seconds = 30/' "$T/srv1.conf"
+printf 'max_connections = 2\n' >> "$T/srv1.conf"
+reload srv1 "$SRV1_PID"
+ok $? "server 1 reloaded with max_connections = 2, keep_seconds = 30"
+HP=()
+for i in 4 5; do
+	mkfifo "$T/hold$i"
+	(hc host root hello recv status grace recv hold <"$T/hold$i" >"$T/held$i") &
+	HP+=($!)
+	exec {fd}>"$T/hold$i"
+	eval "HOLD$i=$fd"
+done
+idle2() { grep -q ACCOUNT "$T/held4" && grep -q ACCOUNT "$T/held5"; }
+wait_for 20 idle2
+ok $? "relay A's two connections are idle after their flows"
+b_served() { hcb host root hello recv | grep -q HELLO_OK; }
+wait_for 10 b_served
+ok $? "relay B's new connection is served meanwhile"
+like "$(log)" 'max_connections \(2\) reached; a kept idle connection of host relay-a\.test closed for a new one' \
+	"logged: an idle kept connection made room"
+for i in 4 5; do eval "exec {HOLD$i}>&-"; done
+wait "${HP[@]}"
 
 done_testing

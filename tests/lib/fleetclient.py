@@ -13,6 +13,9 @@ as a hostile host's root could.  Steps:
   code RCPT N          ANSWER with the Nth code mailed to RCPT ($T's sink)
   recv                 one answer, printed as rawclient prints it
   hold                 keep the connection open until stdin closes
+  until EPOCH          wait until that time (a certificate's end)
+  reconnect            a new connection resuming this one's TLS session:
+                       prints "resumed" or "new"
 A closed connection prints "closed"; CERT '-' sends no certificate."""
 import socket
 import os
@@ -20,6 +23,7 @@ import ssl
 import struct
 import subprocess
 import sys
+import time
 
 NAMES = {0x8001: "HELLO_OK", 0x8002: "CHALLENGE", 0x8003: "ANSWER_BAD",
          0x8004: "VERIFIED", 0x8005: "REJECTED", 0x8006: "DONE",
@@ -128,6 +132,19 @@ def main():
                     return
             elif st == "hold":
                 sys.stdin.read()
+            elif st == "until":
+                end = float(steps[i])
+                i += 1
+                while time.time() <= end:
+                    time.sleep(0.1)
+            elif st == "reconnect":
+                sess = t.session
+                t.close()
+                raw = socket.create_connection(("127.0.0.1", int(port)), 10)
+                t = ctx.wrap_socket(raw, server_hostname="localhost",
+                                    session=sess)
+                print("resumed" if t.session_reused else "new")
+                sys.stdout.flush()
         except (OSError, ssl.SSLError):
             print("closed")
             return
