@@ -377,7 +377,7 @@ act_keep(void *arg, const struct act_row *row)
 static void
 activity(struct admin_job *a)
 {
-	struct act_pick p = { NULL };
+	struct act_pick p = { .line = NULL };
 	char *end, msg[128];
 	long long since;
 	size_t i;
