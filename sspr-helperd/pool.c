@@ -123,15 +123,23 @@ stopping(struct pool *p)
 	return stop;
 }
 
+/*
+ * Only the job that finds the queue empty wakes the loop: pool_drain
+ * takes the whole queue after it has read the eventfd, so a job queued
+ * behind another is taken with it, and one queued after the taking
+ * finds the queue empty again.
+ */
 static void
 finish(struct job *j)
 {
 	uint64_t one = 1;
+	int first;
 
 	pthread_mutex_lock(&donq.lock);
+	first = donq.head == NULL;
 	push(&donq, j);
 	pthread_mutex_unlock(&donq.lock);
-	if (write(donefd, &one, sizeof(one)) < 0) {
+	if (first && write(donefd, &one, sizeof(one)) < 0) {
 		/* the counter is saturated: the loop wakes anyway */
 	}
 }

@@ -66,6 +66,7 @@ struct conn {
 	unsigned char	*out;
 	size_t		 out_len, out_off, out_cap;
 	int		 ending;	/* close once out is written */
+	uint32_t	 polled;	/* the events epoll has for fd */
 	int		 closed;	/* freed at the end of the iteration */
 	int		 counted;	/* holds a slot in uidcounts */
 	struct conn	*next_dead;
@@ -196,6 +197,10 @@ reap(void)
 	}
 }
 
+/*
+ * Most answers go out whole in the send() that queues them: epoll is told
+ * only when what c waits for changes, not twice per message.
+ */
 static void
 want_write(struct conn *c, int on)
 {
@@ -205,7 +210,10 @@ want_write(struct conn *c, int on)
 		.data.ptr = c,
 	};
 
-	epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	if (ev.events == c->polled)
+		return;
+	if (epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
+		c->polled = ev.events;
 }
 
 static int
@@ -415,6 +423,7 @@ accept_one(int fd)
 		free(c);
 		return;
 	}
+	c->polled = ev.events;
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	nconns++;
@@ -460,6 +469,7 @@ relay_conn(struct conn *c)
 	if (relay_start(c, c->fd, c->uid, c->pid, caller, cur_cfg) == 0)
 		return;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev);
+	c->polled = ev.events;
 	conn_deadline(c, HELLO_TIMEOUT_MS);
 	send_fail_and_close(c, SSPR_R_INTERNAL);
 }
@@ -491,6 +501,7 @@ accept_remote(struct fleet_peer *p)
 		free(p);
 		return;
 	}
+	c->polled = ev.events;
 	nconns++;
 	conn_deadline(c, HELLO_TIMEOUT_MS);
 	if (self && !cur_cfg->self_callers) {
@@ -572,9 +583,9 @@ dispatch(struct conn *c)
 }
 
 /*
- * Reads what is there: first the 4-byte length, which must be within
- * 2..SSPR_FRAME_MAX before anything is allocated, then exactly that many
- * bytes.  Returns -1 when the connection is finished.
+ * Reads what is there, up to one frame: first the 4-byte length, which
+ * must be within 2..SSPR_FRAME_MAX before anything is allocated, then
+ * exactly that many bytes.  Returns -1 when the connection is finished.
  */
 static int
 read_some(struct conn *c)
@@ -622,8 +633,15 @@ read_some(struct conn *c)
 			continue;
 		}
 		c->body_got += (uint32_t)got;
-		if (c->body_got == c->body_len)
+		/*
+		 * A caller waits for the answer before its next frame: a
+		 * recv() now would only say EAGAIN.  c is level-triggered,
+		 * so bytes that did come (or the end) are seen next round.
+		 */
+		if (c->body_got == c->body_len) {
 			dispatch(c);
+			return 0;
+		}
 	}
 	return 0;
 }
