@@ -126,14 +126,16 @@ act_read(const char *path, long long since,
 	/*
 	 * fgets fills the last byte only when it stops short of the line's
 	 * end: strlen cannot tell, as a NUL byte in a line ends it early.
+	 * The mark is set before each read, never over a line being parsed
+	 * (a full line's terminating NUL is that byte).
 	 */
-	line[sizeof(line) - 1] = 'x';
-	while (fgets(line, sizeof(line), fp) != NULL) {
+	for (;;) {
+		line[sizeof(line) - 1] = 'x';
+		if (fgets(line, sizeof(line), fp) == NULL)
+			break;
 		more = line[sizeof(line) - 1] == '\0' &&
 		    line[sizeof(line) - 2] != '\n';
-		/* before the mark goes back over a full line's NUL */
 		len = strlen(line);
-		line[sizeof(line) - 1] = 'x';
 		/* a line too long to be ours, or with a NUL: not a record */
 		if (skip || len == 0 || line[len - 1] != '\n') {
 			skip = more;

@@ -53,12 +53,14 @@ int	fleet_request_type(uint16_t);
 /* fleet_server.c: the reset server's listener */
 int	fleet_server_start(const struct cfg *);
 void	fleet_server_limits(const struct cfg *);
+void	fleet_server_stop(int);
 int	fleet_check_listen(const struct cfg *);
 int	fleet_peer_fd(void);
 struct fleet_peer *fleet_peer_take(void);
 
 /* relay.c: the relay's side */
 int	relay_init(void);
+void	relay_stop(int);
 int	relay_start(struct conn *, int, uid_t, pid_t, int, const struct cfg *);
 int	relay_done_fd(void);
 struct conn *relay_done_take(void);

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -55,6 +56,8 @@ struct bridge {
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hostcount	*hosts;
 static int		 nconns;
+static int		 stopping;	/* the daemon ends: no new connection */
+static pthread_cond_t	 all_gone = PTHREAD_COND_INITIALIZER;	/* nconns 0 */
 static struct bridge	*idle;		/* kept connections between flows */
 static struct cfg	*limits;	/* [fleet] limits, admin_hosts: under lock */
 static int		 listen_fd = -1;
@@ -440,13 +443,19 @@ hand_over(struct fleet_peer *p, int *sfd, int timeout_s)
  * sends that flow on a new connection, so idle ones never keep a flow
  * out.  Its fd stays open while it is listed.
  */
-static void
+static int
 idle_add(struct bridge *b)
 {
+	int r = -1;
+
 	pthread_mutex_lock(&lock);
-	b->next_idle = idle;
-	idle = b;
+	if (!stopping) {
+		b->next_idle = idle;
+		idle = b;
+		r = 0;
+	}
 	pthread_mutex_unlock(&lock);
+	return r;
 }
 
 static void
@@ -600,7 +609,8 @@ bridge_main(void *arg)
 		if (r == PUMP_END && keep_s == 0)
 			break;
 		if (r == PUMP_END) {
-			idle_add(b);
+			if (idle_add(b) != 0)
+				break;
 			r = read_host(ssl, b->fd, keep_s, &m, b->host, 0);
 			idle_del(b);
 			if (r != 0)
@@ -623,8 +633,10 @@ out:
 	close(b->fd);
 	free(b);
 	ERR_clear_error();
+	OPENSSL_thread_stop();
 	pthread_mutex_lock(&lock);
-	nconns--;
+	if (--nconns == 0)
+		pthread_cond_broadcast(&all_gone);
 	pthread_mutex_unlock(&lock);
 	return NULL;
 }
@@ -650,7 +662,8 @@ start_bridge(int fd, const struct sockaddr_storage *sa)
 	max = limits->fleet_max_conns;
 	timeout_s = limits->fleet_timeout;
 	/* an idle kept connection makes room (its slot frees in a moment) */
-	full = nconns >= max && !(ev = idle_evict(evicted, sizeof(evicted)));
+	full = stopping || (nconns >= max &&
+	    !(ev = idle_evict(evicted, sizeof(evicted))));
 	if (!full)
 		nconns++;
 	pthread_mutex_unlock(&lock);
@@ -659,7 +672,7 @@ start_bridge(int fd, const struct sockaddr_storage *sa)
 		    "idle connection of host %s closed for a new one", max,
 		    evicted);
 	if (full || (b = calloc(1, sizeof(*b))) == NULL) {
-		if (full)
+		if (full && !stopping)
 			log_msg(LOG_WARNING, "fleet: max_connections (%d) "
 			    "reached; refusing a connection", max);
 		close(fd);
@@ -797,6 +810,34 @@ fleet_server_start(const struct cfg *c)
 }
 
 /* The loop watches this for relayed callers to adopt. */
+/*
+ * At the daemon's end, after the loop has closed its callers (so every
+ * bridge in a flow sees its flow end): no new connection, the idle kept
+ * ones closed, and up to seconds for the bridges to finish, so that no
+ * thread is still freeing its TLS state while the process exits.
+ */
+void
+fleet_server_stop(int seconds)
+{
+	struct bridge *b;
+	struct timespec ts;
+
+	pthread_mutex_lock(&lock);
+	stopping = 1;
+	for (b = idle; b != NULL; b = b->next_idle)
+		shutdown(b->fd, SHUT_RDWR);
+	idle = NULL;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += seconds;
+	while (nconns > 0 &&
+	    pthread_cond_timedwait(&all_gone, &lock, &ts) == 0)
+		;
+	if (nconns > 0)
+		log_msg(LOG_WARNING, "fleet: %d host connection(s) still "
+		    "open at the end", nconns);
+	pthread_mutex_unlock(&lock);
+}
+
 int
 fleet_peer_fd(void)
 {

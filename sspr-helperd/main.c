@@ -222,7 +222,9 @@ run_relay(struct cfg *c, int lfd, const char *where)
 	audit_configure(c);
 	log_msg(LOG_INFO, "sspr-helperd %s ready on %s (relay to %s)",
 	    SSPR_VERSION, where, servers);
-	return server_run(c, lfd) == 0 ? 0 : 1;
+	i = server_run(c, lfd) == 0 ? 0 : 1;
+	relay_stop(3);
+	return i;
 }
 
 /*
@@ -246,7 +248,7 @@ static int
 run(struct cfg *c)
 {
 	struct pool *dirp = NULL, *mailp = NULL;
-	int lfd = -1, created = 0, r = 1;
+	int lfd = -1, created = 0, r = 1, listens = 0;
 	const char *where;
 	char err[512], *sock = NULL;
 
@@ -298,8 +300,11 @@ run(struct cfg *c)
 	    SSPR_VERSION, where, c->uris[0], c->smtp_url,
 	    c->role == ROLE_SERVER ? ", hosts on " : "",
 	    c->role == ROLE_SERVER ? c->fleet_listen : "");
+	listens = c->role == ROLE_SERVER;	/* c may be gone after a reload */
 	r = server_run(c, lfd) == 0 ? 0 : 1;
 	server_close_all();
+	if (listens)
+		fleet_server_stop(3);
 out:
 	/* directory work first: its completions may still hand on mail */
 	pool_free(dirp);

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -134,6 +135,8 @@ struct kept {
 };
 
 static struct kept *kept_idle;	/* under sess_lock */
+static int nrelays;		/* relay threads running: under sess_lock */
+static pthread_cond_t relays_gone = PTHREAD_COND_INITIALIZER;
 
 static void
 kept_close(struct kept *k)
@@ -729,7 +732,48 @@ out:
 	    (ssize_t)sizeof(r->conn))
 		log_msg(LOG_ERR, "relay: cannot hand a caller back");
 	free(r);
+	pthread_mutex_lock(&sess_lock);
+	if (--nrelays == 0)
+		pthread_cond_broadcast(&relays_gone);
+	pthread_mutex_unlock(&sess_lock);
 	return NULL;
+}
+
+/*
+ * At the daemon's end: up to seconds for the flows still being relayed,
+ * so that no thread is freeing its TLS state while the process exits;
+ * then the kept connections and sessions go.
+ */
+void
+relay_stop(int seconds)
+{
+	struct sess *e, *n;
+	struct kept *k;
+	struct timespec ts;
+
+	pthread_mutex_lock(&sess_lock);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += seconds;
+	while (nrelays > 0 &&
+	    pthread_cond_timedwait(&relays_gone, &sess_lock, &ts) == 0)
+		;
+	if (nrelays > 0) {
+		log_msg(LOG_WARNING, "relay: %d flow(s) still being relayed "
+		    "at the end", nrelays);
+		pthread_mutex_unlock(&sess_lock);
+		return;
+	}
+	k = kept_idle;
+	kept_idle = NULL;
+	e = sessions;
+	sessions = NULL;
+	pthread_mutex_unlock(&sess_lock);
+	kept_close(k);
+	for (; e != NULL; e = n) {
+		n = e->next;
+		SSL_SESSION_free(e->s);
+		free(e);
+	}
 }
 
 /*
@@ -766,7 +810,13 @@ relay_start(struct conn *c, int fd, uid_t uid, pid_t pid, int caller,
 		return -1;
 	}
 	r->cfg = cfg_ref((struct cfg *)cfg);
+	pthread_mutex_lock(&sess_lock);
+	nrelays++;
+	pthread_mutex_unlock(&sess_lock);
 	if (fleet_thread(relay_main, r) != 0) {
+		pthread_mutex_lock(&sess_lock);
+		nrelays--;
+		pthread_mutex_unlock(&sess_lock);
 		cfg_unref(r->cfg);
 		free(r);
 		(void)fcntl(fd, F_SETFL, O_NONBLOCK);

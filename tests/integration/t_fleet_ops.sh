@@ -170,6 +170,8 @@ like "$out" "localhost:$P2: no activity kept here: \\[audit\\] file is not set" 
 # newlines, quotes and bidi overrides, a time that is none, and rows
 # without end.  None of it reaches the output as it was sent.
 hostile() {	# hostile FORMAT [ROWS]: one connection to fakeserver.py on P3
+	# the last one's "ready" must not pass for this one's
+	rm -f "$T/fake.out"
 	/usr/bin/python3 "$SRC/tests/lib/fakeserver.py" "$P3" "$T/ca.pem" "$T/server.pem" \
 		"$T/server.key" "${2:-endless}" > "$T/fake.out" 2>&1 &
 	PIDS+=($!)
