@@ -4,6 +4,8 @@
  * (fleettls.c makes it), rebuilt on reload, and whole frames read
  * from a socket or a TLS stream through the one parser (msg_decode)
  * before anything is forwarded.
+ *
+ * Statics: cur_ctx, cur_gen, under ctx_lock.
  */
 #include <arpa/inet.h>
 #include <errno.h>

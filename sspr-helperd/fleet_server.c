@@ -15,6 +15,9 @@
  * its next flow there with a new HOST, checked as the first was, which
  * gets a socketpair (so a flow in the loop) of its own.  Nothing passes
  * from one flow to the next but the certificate's name.
+ *
+ * Statics: hosts, nconns, idle, limits, stopping, under lock (all_gone
+ * with it); listen_fd, peer_pipe set before the listener starts.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -5,6 +5,8 @@
  * timeouts, and the TLS settings: TLS 1.2 at least, the peer verified
  * against the fleet CA and, when given, its CRL; a server named by the
  * name dialled.  No log, no threads of its own: ssprctl links it.
+ *
+ * Statics: refused_subject, thread-local.
  */
 #include <arpa/inet.h>
 #include <errno.h>

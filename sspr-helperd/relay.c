@@ -13,6 +13,9 @@
  * keep_seconds, keep_flows): the TLS handshake, a TCP connect and a
  * server thread are then paid once per connection, not once per flow.
  * The next flow sends its own HOST on it.
+ *
+ * Statics: sessions, kept_idle, nrelays, under sess_lock (relays_gone
+ * with it); done_pipe set by relay_init before the loop.
  */
 #include <errno.h>
 #include <fcntl.h>
