@@ -366,7 +366,7 @@ bench: deps
 	$(MAKE) all $(BENCH_BIN)
 	bench/run.sh $(BUILD)
 
-demo: deps all
+demo: deps all $(BUILD)/tests/pamdrive
 	tests/demo/demo.sh $(BUILD)
 
 # Into $(DESTDIR)$(PREFIX)/... and $(DESTDIR)$(SYSCONFDIR)/...; files keep

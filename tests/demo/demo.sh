@@ -65,8 +65,14 @@ EOF2
 EOF2
 	)
 	echo "   ... then alice logs in with the new password:"
-	drive alice "$s" demo-login | sed 's/^/   /'
-	exit 0
+	out=$(drive alice "$s" demo-login)
+	printf '%s\n' "$out" | sed 's/^/   /'
+	case $out in
+	*'result: Success'*) exit 0 ;;
+	esac
+	echo "demo: alice could not log in with the new password:" >&2
+	sed 's/^/   /' "$T/drive.err" >&2
+	exit 1
 fi
 
 export LD_PRELOAD=libpam_wrapper.so PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$T/pam.d
