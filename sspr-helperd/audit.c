@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "auditread.h"
 #include "log.h"
 
 #define JOURNAL_SOCKET	"/run/systemd/journal/socket"
@@ -118,13 +119,10 @@ audit_format_json(const struct audit_rec *r, long long when, char *buf,
 	const char *vals[] = { r->event, r->result, r->reason, r->user,
 	    r->source, r->service, r->method, r->host, r->server };
 	char tbuf[32], v[600];
-	struct tm tm;
-	time_t t = (time_t)when;
 	size_t i, o;
 	int n;
 
-	gmtime_r(&t, &tm);
-	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	act_time_text(when, tbuf, sizeof(tbuf));	/* the one format */
 	n = snprintf(buf, size, "{\"time\":\"%s\",\"flow\":\"%06llx\","
 	    "\"caller\":%u", tbuf, (unsigned long long)r->flow,
 	    (unsigned)r->caller);

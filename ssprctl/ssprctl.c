@@ -448,10 +448,8 @@ parse_since(const char *s)
 		if (*end == 'd')
 			return time(NULL) - n * 86400;
 	}
-	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) != NULL &&
-	    *end == '\0')
-		return timegm(&tm);
-	memset(&tm, 0, sizeof(tm));
+	if ((n = act_parse_time(s)) >= 0)
+		return n;
 	if ((end = strptime(s, "%Y-%m-%d", &tm)) != NULL && *end == '\0')
 		return timegm(&tm);
 	return -1;
