@@ -41,6 +41,7 @@ enum fstate {
 	F_STATUS,	/* STATUS: directory work in flight */
 	F_VERIFIED,
 	F_WRITING,	/* directory work in flight */
+	F_CLEARING,	/* reset.c: done; the counters cleared before DONE */
 	F_REG_MENU,	/* registration: METHODS sent, a step awaited */
 	F_REG_CODE,	/* registration: a sent code (mail, SMS) awaited */
 	F_REG_ANSWER,	/* registration: an app code or an answer awaited */
@@ -85,6 +86,7 @@ struct flow {
 
 	/* the methods of a reset, in order (reset.c) */
 	int		 method;	/* SSPR_METHOD_* asked now */
+	uint16_t	 outcome;	/* DONE's, while F_CLEARING */
 	int		 plan[4];
 	int		 n_plan, plan_pos;
 

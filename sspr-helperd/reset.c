@@ -607,17 +607,21 @@ unlock_done(struct flow *f, struct work_result *r)
 }
 
 /*
- * DONE for a reset, unlock or address check: the counters start afresh,
- * and after a change the account's owner is told (best effort).  After a
- * method the person chose (the helpdesk pass: perhaps someone who talked
- * the helpdesk round), at the directory's mail too.
+ * A reset, unlock or address check succeeded: the counters start afresh
+ * before DONE is sent, so that a flow the caller starts after DONE (a
+ * second reset at once, say) finds them cleared and its own sent code
+ * is not among what the clear deletes.  After a change the account's
+ * owner is told (best effort, whether or not the caller waits for DONE).
+ * After a method the person chose (the helpdesk pass: perhaps someone
+ * who talked the helpdesk round), at the directory's mail too.
  */
 static void
 reset_done(struct flow *f, uint16_t outcome)
 {
 	const struct method *chosen = method_chosen(f->purpose);
 
-	flow_done(f, outcome);
+	f->outcome = outcome;
+	flow_wait(f, F_CLEARING, f->cfg->dir_timeout * 1000LL);
 	work_dir(f, W_CLEAR, NULL);
 	if (outcome != SSPR_DONE_PASSWORD_SET && outcome != SSPR_DONE_UNLOCKED)
 		return;
@@ -628,6 +632,29 @@ reset_done(struct flow *f, uint16_t outcome)
 		work_notify(f, outcome == SSPR_DONE_PASSWORD_SET ?
 		    "notify-reset" : "notify-unlock",
 		    account_reset_mail(f->cfg, &f->acct), NULL);
+}
+
+/* The clear's result, good or bad (dir_store.c logs a failed one). */
+static void
+cleared(struct flow *f, struct work_result *r)
+{
+	(void)r;
+	flow_done(f, f->outcome);
+}
+
+/*
+ * The clear takes longer than a directory call may: DONE all the same,
+ * since the change is made.  The clear finishes on its own.
+ */
+static int
+clear_late(struct flow *f)
+{
+	if (f->state != F_CLEARING)
+		return 0;
+	flog(f, LOG_WARNING, "the directory is slow to clear the counters; "
+	    "DONE sent before it did");
+	flow_done(f, f->outcome);
+	return 1;
 }
 
 static const struct accept_row reset_rows[] = {
@@ -646,6 +673,7 @@ static const struct result_row reset_results[] = {
 	{ W_TOTP_CHECK,		F_CHECKING,	answer_checked,		0 },
 	{ W_ANSWER_CHECK,	F_CHECKING,	answer_checked,		0 },
 	{ W_PASS_CHECK,		F_CHECKING,	answer_checked,		0 },
+	{ W_CLEAR,		F_CLEARING,	cleared,		0 },
 	{ W_LOOKUP,		F_END,		NULL,			0 },
 };
 
@@ -656,6 +684,8 @@ static const struct flow_family reset_family = {
 	.start = reset_start,
 	.accept = reset_rows,
 	.results = reset_results,
+	.deadline_state = F_CLEARING,
+	.deadline = clear_late,
 };
 
 void
