@@ -88,7 +88,7 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/method_sshkey.c \
               sspr-helperd/dir_probe.c sspr-helperd/preflight.c \
               sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c \
-              sspr-helperd/kdf.c \
+              sspr-helperd/kdf.c sspr-helperd/localacct.c \
               sspr-helperd/fleet.c sspr-helperd/fleettls.c sspr-helperd/fleet_server.c \
               sspr-helperd/relay.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))

@@ -168,6 +168,7 @@ struct cfg {
 	struct cfglist	 exclude_groups;
 	struct cfglist	 exclude_users;
 	int		 min_uid;
+	int		 local_account_cache;	/* seconds (localacct.c) */
 	int		 methods_required;
 	int		 admin_methods_required;
 	int		 allow_unlock;

@@ -116,6 +116,7 @@ const struct key cfg_keys[] = {
 	{ "policy", "exclude_groups", K_DNS, O(exclude_groups), "", 0, 0, NULL },
 	{ "policy", "exclude_users", K_WORDS, O(exclude_users), "", 0, 0, NULL },
 	{ "policy", "min_uid", K_INT, O(min_uid), "1000", 0, 1000000, NULL },
+	{ "policy", "local_account_cache", K_INT, O(local_account_cache), "10", 0, 60, NULL },
 	{ "policy", "methods_required", K_INT, O(methods_required), "1", 1, 2, NULL },
 	{ "policy", "admin_methods_required", K_INT, O(admin_methods_required), "2", 1, 2, NULL },
 	{ "policy", "allow_unlock", K_BOOL, O(allow_unlock), "yes", 0, 0, NULL },

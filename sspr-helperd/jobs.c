@@ -20,6 +20,7 @@
 
 #include "dirstore.h"
 #include "jobs.h"
+#include "localacct.h"
 #include "log.h"
 #include "mail.h"
 #include "pool.h"
@@ -75,18 +76,18 @@ is_own_name(uid_t uid, const char *name)
 
 /*
  * root and the host's own system accounts (uid below [policy] min_uid)
- * are never reset by mail, whatever the directory says.
+ * are never reset by mail, whatever the directory says.  NSS's answer
+ * may be up to [policy] local_account_cache seconds old (localacct.c).
  */
 static int
-is_system_account(const char *name, int min_uid)
+is_system_account(const char *name, const struct cfg *c)
 {
-	struct passwd pw, *res = NULL;
-	char buf[4096];
+	uid_t uid;
 
 	if (strcmp(name, "root") == 0)
 		return 1;
-	return getpwnam_r(name, &pw, buf, sizeof(buf), &res) == 0 &&
-	    res != NULL && (long)pw.pw_uid < min_uid;
+	return localacct_uid(name, c->local_account_cache, &uid) == 1 &&
+	    (long)uid < c->min_uid;
 }
 
 /*
@@ -98,16 +99,17 @@ is_system_account(const char *name, int min_uid)
  * userdb alone opens some 30 paths), on every login's STATUS.
  */
 static int
-account_is_system(const struct account *a, int min_uid, const char *typed)
+account_is_system(const struct account *a, const struct cfg *c,
+    const char *typed)
 {
 	int i;
 
-	if (a->uid_number >= 0 && a->uid_number < min_uid)
+	if (a->uid_number >= 0 && a->uid_number < c->min_uid)
 		return 1;
 	for (i = 0; a->names != NULL && a->names[i] != NULL; i++)
 		if (strcasecmp(a->names[i], "root") == 0 ||
 		    (strcmp(a->names[i], typed) != 0 &&
-		    is_system_account(a->names[i], min_uid)))
+		    is_system_account(a->names[i], c)))
 			return 1;
 	return 0;
 }
@@ -248,10 +250,9 @@ change(void *ctx, struct job_spec *s, struct work_result *r)
 	const struct dir_backend *be = dir_backend();
 	int reason;
 
-	if (is_system_account(s->user, s->cfg->min_uid) ||
+	if (is_system_account(s->user, s->cfg) ||
 	    be->lookup(ctx, s->cfg, s->user, &r->acct, &r->res) != 0 ||
-	    account_is_system(&r->acct, s->cfg->min_uid,
-	    s->user)) {
+	    account_is_system(&r->acct, s->cfg, s->user)) {
 		if (r->res.status == 0)
 			dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
 		return;
@@ -270,11 +271,10 @@ lookup(void *ctx, struct job_spec *s, struct work_result *r)
 	const struct dir_backend *be = dir_backend();
 	char key[STATE_ACCOUNT_KEY_LEN];
 
-	r->system = is_system_account(s->user, s->cfg->min_uid);
+	r->system = is_system_account(s->user, s->cfg);
 	if (be->lookup(ctx, s->cfg, s->user, &r->acct, &r->res) != 0)
 		return;
-	r->system |= account_is_system(&r->acct, s->cfg->min_uid,
-	    s->user);
+	r->system |= account_is_system(&r->acct, s->cfg, s->user);
 	if (s->cfg->throttle_store == STORE_FILE) {
 		state_account_key(r->acct.dn, key);
 		state_get(key, &r->acct.counters);
@@ -285,11 +285,10 @@ static void
 status(void *ctx, struct job_spec *s, struct work_result *r)
 {
 	const struct dir_backend *be = dir_backend();
-	r->system = is_system_account(s->user, s->cfg->min_uid);
+	r->system = is_system_account(s->user, s->cfg);
 	if (!r->system && be->lookup(ctx, s->cfg, s->user, &r->acct,
 	    &r->res) == 0)
-		r->system = account_is_system(&r->acct, s->cfg->min_uid,
-	    s->user);
+		r->system = account_is_system(&r->acct, s->cfg, s->user);
 	if (r->system)
 		dir_result_set(&r->res, DIR_NOT_FOUND, 0, NULL);
 }

@@ -257,6 +257,45 @@ out:
 	return r;
 }
 
+/*
+ * liblber's read-ahead under TLS, over TCP: the TLS layer reads a
+ * record's 5-byte header and then its body, each a read(2), and
+ * libldap polls before each message; with a buffer below it, one
+ * read(2) takes what the server has sent (an entry and its search's
+ * result together), and the poll is skipped while it holds a message
+ * (the layer answers LBER_SB_OPT_DATA_READY).  It holds only what is on
+ * the wire: ciphertext.  Called when the socket has connected, before
+ * libldap adds its TCP layer (LBER_SBIOD_LEVEL_PROVIDER) and its TLS
+ * layer (TRANSPORT, StartTLS or ldaps://): the level between them puts
+ * it between them, whatever the order they come in.
+ */
+static int
+readahead_add(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv, struct sockaddr *addr,
+    struct ldap_conncb *ctx)
+{
+	(void)ld;
+	(void)srv;
+	(void)addr;
+	(void)ctx;
+	/* failure leaves the connection as libldap made it */
+	(void)ber_sockbuf_add_io(sb, &ber_sockbuf_io_readahead,
+	    LBER_SBIOD_LEVEL_PROVIDER + 1, NULL);
+	return 0;
+}
+
+/* the layer goes with the Sockbuf (ber_int_sb_destroy) */
+static void
+readahead_del(LDAP *ld, Sockbuf *sb, struct ldap_conncb *ctx)
+{
+	(void)ld;
+	(void)sb;
+	(void)ctx;
+}
+
+static const struct ldap_conncb readahead_cb = {
+	readahead_add, readahead_del, NULL
+};
+
 static int
 set_options(LDAP *ld, const struct cfg *c)
 {
@@ -267,7 +306,8 @@ set_options(LDAP *ld, const struct cfg *c)
 	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) ||
 	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) ||
 	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) ||
-	    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand))
+	    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) ||
+	    ldap_set_option(ld, LDAP_OPT_CONNECT_CB, &readahead_cb))
 		return -1;
 	if (*c->dir_ca_file != '\0' &&
 	    ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->dir_ca_file))

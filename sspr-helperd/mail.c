@@ -595,6 +595,14 @@ transfer(CURL *h, const struct cfg *c, const char *to, const char *msg,
 	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
 	curl_easy_setopt(h, CURLOPT_READDATA, &up);
 	curl_easy_setopt(h, CURLOPT_INFILESIZE, (long)len);
+	/*
+	 * libcurl allocates its upload buffer, and twice that for SMTP's
+	 * dot-escaping, for every message, and M_PERTURB (main.c) writes
+	 * every byte at malloc and at free: 192 KiB a message at the
+	 * default 64 KiB, 48 KiB at the smallest, which still takes a
+	 * message of a few KiB in one piece.
+	 */
+	curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
 	rc = curl_easy_perform(h);
 	/* nothing of this message may be read from the kept handle */
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);

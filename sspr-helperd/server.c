@@ -22,6 +22,7 @@
 #include "fleet.h"
 #include "flow.h"
 #include "keys.h"
+#include "localacct.h"
 #include "log.h"
 #include "mail.h"
 #include "preflight.h"
@@ -757,6 +758,7 @@ server_reload(char *err, size_t errsize)
 		log_msg(LOG_WARNING, "reload: new pool sizes take effect at "
 		    "the next restart");
 	log_set_debug(n->debug);
+	localacct_forget();
 	audit_configure(n);	/* a relay audits what it forwards */
 	if (n->role != ROLE_RELAY) {
 		dir_store_resolve(n);
