@@ -168,11 +168,43 @@ reset_whole(void **state)
 	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
 	new_password(f, "Fresh-Passw0rd-1");
 	complete_status(W_SET_PASSWORD, DIR_OK);
+	/* the counters start afresh before DONE: a flow after it finds them so */
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	assert_false(c.ended);
+	assert_int_equal(notifies, 1);
+	complete_status(W_CLEAR, DIR_OK);
 	assert_int_equal(c.last.type, SSPR_MSG_DONE);
 	assert_int_equal(c.last.u.outcome, SSPR_DONE_PASSWORD_SET);
 	assert_true(c.ended);
-	assert_int_equal(notifies, 1);
-	complete_status(W_CLEAR, DIR_OK);	/* counters start afresh */
+	hang_up(&c, f);
+}
+
+/* A clear slower than a directory call: DONE all the same, once. */
+static void
+reset_clear_slow(void **state)
+{
+	struct conn c;
+	struct flow *f = new_flow(&c, 0);
+	struct work_result r = { 0 };
+	int n;
+
+	(void)state;
+	hello(f);
+	start(f, "alice", SSPR_PURPOSE_RESET);
+	complete_lookup_found("alice", "alice@example.org");
+	flow_send_result(f, 1, NULL);
+	answer(f, sent_code);
+	complete(W_CHECK, &r);
+	new_password(f, "Fresh-Passw0rd-1");
+	complete_status(W_SET_PASSWORD, DIR_OK);
+	assert_int_equal(c.last.type, SSPR_MSG_VERIFIED);
+	assert_int_equal(flow_timeout(f), 1);	/* the deadline passed */
+	assert_int_equal(c.last.type, SSPR_MSG_DONE);
+	assert_int_equal(c.last.u.outcome, SSPR_DONE_PASSWORD_SET);
+	assert_true(c.ended);
+	n = c.n;
+	complete_status(W_CLEAR, DIR_OK);
+	assert_int_equal(c.n, n);		/* nothing more */
 	hang_up(&c, f);
 }
 
@@ -900,9 +932,10 @@ methods_verify(void **state)
 	start(f, "alice", SSPR_PURPOSE_VERIFY);
 	lookup_all_methods(0);
 	pass_code(&c, f, SSPR_METHOD_EMAIL);
+	assert_int_not_equal(c.last.type, SSPR_MSG_DONE);
+	complete_status(W_CLEAR, DIR_OK);
 	assert_int_equal(c.last.type, SSPR_MSG_DONE);
 	assert_int_equal(c.last.u.outcome, SSPR_DONE_VERIFIED);
-	complete_status(W_CLEAR, DIR_OK);
 	hang_up(&c, f);
 }
 
@@ -970,6 +1003,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(reset_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(reset_clear_slow, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(out_of_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_like_real, setup,
 		    teardown),
