@@ -2,10 +2,12 @@
 /*
  * fleet.h: the relay and reset-server roles (DESIGN.md "Fleets").  A
  * relay forwards each local caller's frames to a reset server over TLS;
- * a reset server bridges each TLS connection to a socketpair that the
- * event loop serves like a local caller, its facts from the HOST frame
- * and its identity from the certificate.  One thread per connection,
- * blocking I/O within deadlines; the loop itself never touches TLS.
+ * a reset server's thread per connection does the handshake and reads
+ * each flow's HOST, then hands the TLS connection itself to the event
+ * loop, which serves it like a local caller (non-blocking TLS), its
+ * facts from the HOST frame and its identity from the certificate, and
+ * hands it back at the flow's end.  The relay's threads use blocking I/O
+ * within deadlines.
  */
 #ifndef SSPR_FLEET_H
 #define SSPR_FLEET_H
@@ -21,9 +23,16 @@
 struct conn;
 struct msg;
 
-/* A relayed caller, handed from a bridge thread to the loop. */
+/*
+ * A host's flow, handed from its connection's thread to the loop
+ * (fleet_peer_take) and back (fleet_peer_back).  ssl is used by one
+ * thread at a time: the loop's from the one to the other.
+ */
 struct fleet_peer {
-	int	fd;		/* the loop's end of the socketpair */
+	int	fd;		/* the host's TCP connection, non-blocking */
+	SSL	*ssl;		/* its TLS, handshake and HOST done */
+	int	admin;		/* root of an admin_hosts host: may send ADMIN */
+	int	frame_ms;	/* [fleet] timeout: a frame comes whole within */
 	uint8_t	caller;		/* SSPR_CALLER_* */
 	uid_t	uid;
 	char	user[SSPR_USER_MAX + 1];	/* SELF: its name */
@@ -57,6 +66,7 @@ void	fleet_server_stop(int);
 int	fleet_check_listen(const struct cfg *);
 int	fleet_peer_fd(void);
 struct fleet_peer *fleet_peer_take(void);
+void	fleet_peer_back(struct fleet_peer *, int);
 
 /* relay.c: the relay's side */
 int	relay_init(void);

@@ -6,6 +6,14 @@
  * within FRAME_TIMEOUT_MS of its first byte; bad input closes only that
  * one connection.
  *
+ * A reset server serves its hosts' flows here too: fleet_server.c's
+ * thread hands over a TLS connection whose handshake and HOST it has
+ * checked (accept_remote), the loop reads and writes it with
+ * non-blocking TLS like a local socket, only PAM requests from a host,
+ * and at the flow's end hands the connection back (conn_close,
+ * fleet_peer_back) for that thread to close or to keep for the next
+ * flow.  No frame wakes another thread.
+ *
  * Statics: loop thread only.
  */
 #include <errno.h>
@@ -16,6 +24,8 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
 
 #include "audit.h"
 #include "dir.h"
@@ -69,6 +79,11 @@ struct conn {
 	uint32_t	 polled;	/* the events epoll has for fd */
 	int		 closed;	/* freed at the end of the iteration */
 	int		 counted;	/* holds a slot in uidcounts */
+	struct fleet_peer *peer;	/* a host's TLS flow (reset server) */
+	int		 last;		/* peer: the last answer's type sent */
+	int		 broken;	/* peer: may not carry another flow */
+	int		 rd_wants_w;	/* peer: SSL_read waits for writability */
+	int		 wr_wants_r;	/* peer: SSL_write waits for readability */
 	struct conn	*next_dead;
 };
 
@@ -153,6 +168,19 @@ set_listening(int on)
 }
 
 /*
+ * May a host's connection carry its next flow?  Only after a clean end:
+ * the flow's last answer written whole, no frame begun, no TLS operation
+ * half done, no rule broken.
+ */
+static int
+peer_keeps(const struct conn *c)
+{
+	return !c->broken && fleet_last_type(c->last) && c->out == NULL &&
+	    c->hdr_got == 0 && c->body == NULL && !c->rd_wants_w &&
+	    !c->wr_wants_r;
+}
+
+/*
  * Closes c now; the struct itself is freed at the end of the loop
  * iteration (reap), because callers up the stack may still hold it.
  */
@@ -165,7 +193,11 @@ conn_close(struct conn *c)
 		return;
 	c->closed = 1;
 	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
+	if (c->peer != NULL)
+		fleet_peer_back(c->peer, peer_keeps(c));
+	else
+		close(c->fd);
+	c->peer = NULL;
 	timer_cancel(&c->timer);
 	if (c->flow != NULL)
 		flow_closed(c->flow);
@@ -199,14 +231,17 @@ reap(void)
 
 /*
  * Most answers go out whole in the send() that queues them: epoll is told
- * only when what c waits for changes, not twice per message.
+ * only when what c waits for changes, not twice per message.  A TLS read
+ * may need to write first and a TLS write to read (rd_wants_w,
+ * wr_wants_r).
  */
 static void
-want_write(struct conn *c, int on)
+want_events(struct conn *c)
 {
 	struct epoll_event ev = {
-		.events = (c->ending ? 0 : EPOLLIN | EPOLLRDHUP) |
-		    (on ? EPOLLOUT : 0),
+		.events = (!c->ending || c->wr_wants_r ? EPOLLIN | EPOLLRDHUP :
+		    0) | ((c->out != NULL && !c->wr_wants_r) || c->rd_wants_w ?
+		    EPOLLOUT : 0),
 		.data.ptr = c,
 	};
 
@@ -216,14 +251,75 @@ want_write(struct conn *c, int on)
 		c->polled = ev.events;
 }
 
+/*
+ * What an SSL_read or SSL_write that did not complete waits for: -1 with
+ * errno EAGAIN (*wants set when it is the other direction), or -1 with
+ * EIO, or 0 when the host ended its TLS stream.  The loop's error queue
+ * is left empty: a later SSL_get_error must not see this one's.
+ */
+static ssize_t
+tls_wait(struct conn *c, int r, int *wants, int other)
+{
+	int e = SSL_get_error(c->peer->ssl, r);
+
+	ERR_clear_error();
+	*wants = e == other;
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (e == SSL_ERROR_ZERO_RETURN)
+		return 0;
+	errno = EIO;
+	return -1;
+}
+
+/* recv(), or SSL_read on a host's connection. */
+static ssize_t
+conn_recv(struct conn *c, void *p, size_t n)
+{
+	int r, was = c->rd_wants_w;
+	ssize_t got;
+
+	if (c->peer == NULL)
+		return recv(c->fd, p, n, MSG_DONTWAIT);
+	if ((r = SSL_read(c->peer->ssl, p, (int)n)) > 0) {
+		c->rd_wants_w = 0;
+		got = r;
+	} else
+		got = tls_wait(c, r, &c->rd_wants_w, SSL_ERROR_WANT_WRITE);
+	if (was != c->rd_wants_w)
+		want_events(c);
+	return got;
+}
+
+/* send(), or SSL_write on a host's connection. */
+static ssize_t
+conn_write(struct conn *c, const void *p, size_t n)
+{
+	int r, was = c->wr_wants_r;
+	ssize_t w;
+
+	if (c->peer == NULL)
+		return send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if ((r = SSL_write(c->peer->ssl, p, (int)n)) > 0) {
+		c->wr_wants_r = 0;
+		w = r;
+	} else
+		w = tls_wait(c, r, &c->wr_wants_r, SSL_ERROR_WANT_READ);
+	if (was != c->wr_wants_r)
+		want_events(c);
+	return w;
+}
+
 static int
 flush(struct conn *c)
 {
 	ssize_t w;
 
 	while (c->out_off < c->out_len) {
-		w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		w = conn_write(c, c->out + c->out_off,
+		    c->out_len - c->out_off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno == EAGAIN)
@@ -236,7 +332,7 @@ flush(struct conn *c)
 	free(c->out);
 	c->out = NULL;
 	c->out_len = c->out_off = c->out_cap = 0;
-	want_write(c, 0);
+	want_events(c);
 	return 1;
 }
 
@@ -280,6 +376,10 @@ conn_send(struct conn *c, const struct msg *m)
 
 	if (c == NULL || c->closed)
 		return;
+	/* nothing follows a last answer (the engine's rule): were it to,
+	 * it must not reach the host's next flow on this connection */
+	if (c->peer != NULL && fleet_last_type(c->last))
+		return;
 	if (msg_encode(m, &wr) != 0) {
 		log_msg(LOG_ERR, "cannot encode %s", msg_name(m->type));
 		wire_wr_wipe(&wr);
@@ -294,10 +394,18 @@ conn_send(struct conn *c, const struct msg *m)
 	memcpy(c->out + c->out_len, wr.buf, wr.len);
 	c->out_len += wr.len;
 	wire_wr_wipe(&wr);
+	c->last = m->type;
 	if (flush(c) < 0)
 		conn_close(c);
 	else if (c->out != NULL)
-		want_write(c, 1);
+		want_events(c);
+}
+
+/* How long a frame may take to come whole, or an answer to be read. */
+static long long
+frame_ms(const struct conn *c)
+{
+	return c->peer != NULL ? c->peer->frame_ms : FRAME_TIMEOUT_MS;
 }
 
 /* Closes c once everything queued has been written. */
@@ -312,9 +420,9 @@ conn_end(struct conn *c)
 		return;
 	}
 	/* a caller that does not read its answer is not waited for long */
-	want_write(c, 1);
+	want_events(c);
 	c->frame_deadline = 0;
-	conn_deadline(c, FRAME_TIMEOUT_MS);
+	conn_deadline(c, frame_ms(c));
 }
 
 static void
@@ -324,6 +432,22 @@ send_fail_and_close(struct conn *c, uint16_t reason)
 
 	conn_send(c, &m);
 	conn_end(c);
+}
+
+/*
+ * Bad input: a local caller is told FAIL(reason); a host's connection
+ * closes unanswered and carries no further flow (PROTOCOL.md: the
+ * server closes a connection that sends what does not decode).
+ */
+static void
+refuse_input(struct conn *c, uint16_t reason)
+{
+	if (c->peer == NULL) {
+		send_fail_and_close(c, reason);
+		return;
+	}
+	c->broken = 1;
+	conn_close(c);
 }
 
 static int
@@ -401,6 +525,7 @@ log_refusal(const struct conn *c, const char *why)
 }
 
 static void relay_conn(struct conn *);
+static void conn_event(struct conn *, uint32_t);
 
 static void
 accept_one(int fd)
@@ -488,19 +613,18 @@ accept_remote(struct fleet_peer *p)
 	struct conn *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		close(p->fd);
-		free(p);
+		fleet_peer_back(p, 0);
 		return;
 	}
 	c->fd = p->fd;
 	c->uid = p->uid;
 	ev.data.ptr = c;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
-		close(c->fd);
+		fleet_peer_back(p, 0);
 		free(c);
-		free(p);
 		return;
 	}
+	c->peer = p;
 	c->polled = ev.events;
 	nconns++;
 	conn_deadline(c, HELLO_TIMEOUT_MS);
@@ -517,8 +641,12 @@ accept_remote(struct fleet_peer *p)
 		send_fail_and_close(c, SSPR_R_INTERNAL);
 	else
 		flow_set_host(c->flow, p->host, p->user);
-	explicit_bzero(p, sizeof(*p));
-	free(p);
+	/*
+	 * What came with HOST in one TLS record is in OpenSSL's buffer, not
+	 * the socket's: epoll would not say so.
+	 */
+	if (!c->ending && SSL_has_pending(p->ssl))
+		conn_event(c, EPOLLIN);
 }
 
 /*
@@ -565,9 +693,23 @@ dispatch(struct conn *c)
 	c->frame_deadline = 0;
 	rearm(c);
 	if (bad) {
-		log_msg(LOG_WARNING, "uid %u pid %d: malformed message; "
-		    "closing", (unsigned)c->uid, (int)c->pid);
-		send_fail_and_close(c, SSPR_R_PROTOCOL);
+		if (c->peer != NULL)
+			log_msg(LOG_WARNING, "fleet: host %s: malformed frame; "
+			    "closing", c->peer->host);
+		else
+			log_msg(LOG_WARNING, "uid %u pid %d: malformed message; "
+			    "closing", (unsigned)c->uid, (int)c->pid);
+		refuse_input(c, SSPR_R_PROTOCOL);
+		return;
+	}
+	/* a host sends what a module may, and HOST only first (its thread) */
+	if (c->peer != NULL && !fleet_request_type(m.type) &&
+	    !(c->peer->admin && m.type == SSPR_MSG_ADMIN)) {
+		log_msg(LOG_WARNING, "fleet: host %s sent %s, which no host "
+		    "may send now; closing", c->peer->host, msg_name(m.type));
+		msg_wipe(&m);
+		c->broken = 1;
+		send_fail_and_close(c, SSPR_R_NOT_ALLOWED);
 		return;
 	}
 	if (c->flow == NULL || c->ending) {
@@ -603,7 +745,7 @@ read_some(struct conn *c)
 			dst = c->body + c->body_got;
 			want = c->body_len - c->body_got;
 		}
-		got = recv(c->fd, dst, want, MSG_DONTWAIT);
+		got = conn_recv(c, dst, want);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0 && errno == EAGAIN)
@@ -611,7 +753,7 @@ read_some(struct conn *c)
 		if (got <= 0)
 			return -1;
 		if (c->frame_deadline == 0) {
-			c->frame_deadline = now_ms() + FRAME_TIMEOUT_MS;
+			c->frame_deadline = now_ms() + frame_ms(c);
 			rearm(c);
 		}
 		if (c->hdr_got < 4) {
@@ -620,10 +762,16 @@ read_some(struct conn *c)
 				continue;
 			len = wire_peek_len(c->hdr);
 			if (len < 2 || len > SSPR_FRAME_MAX) {
-				log_msg(LOG_WARNING, "uid %u pid %d: frame "
-				    "length %u out of range; closing",
-				    (unsigned)c->uid, (int)c->pid, len);
-				send_fail_and_close(c, SSPR_R_PROTOCOL);
+				if (c->peer != NULL)
+					log_msg(LOG_WARNING, "fleet: host %s: "
+					    "malformed frame (length %u); "
+					    "closing", c->peer->host, len);
+				else
+					log_msg(LOG_WARNING, "uid %u pid %d: "
+					    "frame length %u out of range; "
+					    "closing", (unsigned)c->uid,
+					    (int)c->pid, len);
+				refuse_input(c, SSPR_R_PROTOCOL);
 				return 0;
 			}
 			if ((c->body = malloc(len)) == NULL)
@@ -636,11 +784,15 @@ read_some(struct conn *c)
 		/*
 		 * A caller waits for the answer before its next frame: a
 		 * recv() now would only say EAGAIN.  c is level-triggered,
-		 * so bytes that did come (or the end) are seen next round.
+		 * so bytes that did come (or the end) are seen next round;
+		 * but not those OpenSSL has already taken off the socket
+		 * (a host that sent two frames in one TLS record).
 		 */
 		if (c->body_got == c->body_len) {
 			dispatch(c);
-			return 0;
+			if (c->peer == NULL || c->closed ||
+			    SSL_pending(c->peer->ssl) == 0)
+				return 0;
 		}
 	}
 	return 0;
@@ -651,6 +803,9 @@ conn_event(struct conn *c, uint32_t events)
 {
 	if (c->closed)
 		return;
+	/* TLS: either direction's operation may wait for the other's event */
+	if (c->peer != NULL)
+		events |= EPOLLIN | EPOLLOUT;
 	if ((events & EPOLLOUT) && c->out != NULL) {
 		if (flush(c) < 0) {
 			conn_close(c);
@@ -679,10 +834,15 @@ expire_timers(void)
 		if (c->ending)
 			conn_close(c);
 		else if (c->frame_deadline != 0 && c->frame_deadline <= now) {
-			log_msg(LOG_WARNING, "uid %u pid %d: frame not "
-			    "complete in time; closing", (unsigned)c->uid,
-			    (int)c->pid);
-			send_fail_and_close(c, SSPR_R_TIMEOUT);
+			if (c->peer != NULL)
+				log_msg(LOG_WARNING, "fleet: host %s: frame "
+				    "not complete in time; closing",
+				    c->peer->host);
+			else
+				log_msg(LOG_WARNING, "uid %u pid %d: frame not "
+				    "complete in time; closing",
+				    (unsigned)c->uid, (int)c->pid);
+			refuse_input(c, SSPR_R_TIMEOUT);
 		} else if (c->flow == NULL || !flow_timeout(c->flow))
 			send_fail_and_close(c, SSPR_R_TIMEOUT);
 	}
