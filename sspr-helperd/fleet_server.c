@@ -358,13 +358,14 @@ static int
 to_loop(struct bridge *b)
 {
 	struct fleet_peer *p = &b->peer;
-	int r = FLOW_CLOSE, sent;
+	int r = FLOW_CLOSE, sent, ending;
 
 	if (fcntl(b->fd, F_SETFL, O_NONBLOCK) != 0)
 		return FLOW_CLOSE;
 	pthread_mutex_lock(&lock);
 	/* a pointer is written whole: far below PIPE_BUF */
-	sent = !stopping && write(peer_pipe[1], &p, sizeof(p)) ==
+	ending = stopping;
+	sent = !ending && write(peer_pipe[1], &p, sizeof(p)) ==
 	    (ssize_t)sizeof(p);
 	b->in_loop = sent;
 	while (b->in_loop)
@@ -374,7 +375,8 @@ to_loop(struct bridge *b)
 	pthread_mutex_unlock(&lock);
 	if (fcntl(b->fd, F_SETFL, 0) != 0)
 		r = FLOW_CLOSE;
-	if (!sent)
+	/* at the daemon's end it closes unanswered, as a server going away */
+	if (!sent && !ending)
 		send_fail(p->ssl, SSPR_R_INTERNAL);
 	return r;
 }
