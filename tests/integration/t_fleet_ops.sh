@@ -231,4 +231,20 @@ out=$("$CTL" -c "$T/ops.conf" --server "localhost:$P1" report activity --since 2
 unlike "$out" 'filler' "--since leaves them out on the server"
 is "$(cat "$T/err")" "" "and nothing is cut"
 
+# 6. A slow reader: a long answer (1500 records more in server 1's audit
+# file) to an admin host that reads nothing for 2 s through a 4 KiB
+# window.  The reset server's loop writes that host's TLS without
+# blocking, waiting for room; every line arrives whole, then ADMIN_END,
+# and the server serves meanwhile.
+last=$(tail -n 1 "$T/srv1.audit")
+for _ in $(seq 1500); do printf '%s\n' "$last"; done >> "$T/srv1.audit"
+slow() { FLEETCLIENT_RCVBUF=4096 $PY "$SRC/tests/lib/fleetclient.py" "$P1" "$T/ca.pem" "$T/ops.pem" "$T/ops.key" "$@" 2>>"$T/hc.err"; }
+slow host root hello recv admin 8 0 sleep 2 drain > "$T/slow.out" &
+SLOW=$!
+out=$(SOCKET=$T/run/relayA.sock raw hello recv status alice recv)
+like "$out" 'ACCOUNT' "a relay's flow is served while the slow reader's answer waits"
+wait "$SLOW"
+out=$(tr '\n' ' ' < "$T/slow.out")
+like "$out" '^HELLO_OK lines (1[5-9]|2[0-9])[0-9]{2} ADMIN_END $' "the slow reader gets every line whole, then ADMIN_END"
+
 done_testing

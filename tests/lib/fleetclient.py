@@ -20,6 +20,11 @@ as a hostile host's root could.  Steps:
   trickle              the next frame goes out a byte per TLS record,
                        20 ms apart
   partial N            only the first N bytes of the next frame
+  sleep SECS           read nothing for that long
+  drain                answers until ADMIN_END: prints "lines N" (the
+                       ADMIN_LINEs) and the ADMIN_END, or "closed"
+FLEETCLIENT_RCVBUF, if set, is the socket's receive buffer (a slow
+reader's small window).
 A closed connection prints "closed"; CERT '-' sends no certificate."""
 import socket
 import os
@@ -35,7 +40,7 @@ NAMES = {0x8001: "HELLO_OK", 0x8002: "CHALLENGE", 0x8003: "ANSWER_BAD",
          0x8010: "ADMIN_LINE", 0x8011: "ADMIN_END", 0x80ff: "FAIL"}
 # steps that may follow "hello": not its rhost
 NOT_RHOST = ("recv", "start", "status", "admin", "hold", "host", "flush",
-             "batch", "trickle", "partial", "until")
+             "batch", "trickle", "partial", "until", "sleep", "drain")
 
 
 def s(text):
@@ -55,6 +60,23 @@ def recv_exact(t, n):
             raise EOFError
         buf += chunk
     return buf
+
+
+def drain(t):
+    lines = 0
+    try:
+        while True:
+            (n,) = struct.unpack(">I", recv_exact(t, 4))
+            body = recv_exact(t, n)
+            (mtype,) = struct.unpack(">H", body[:2])
+            if mtype != 0x8010:
+                break
+            lines += 1
+    except (EOFError, OSError, ssl.SSLError):
+        print("lines %d closed" % lines)
+        return False
+    print("lines %d %s" % (lines, NAMES.get(mtype, "type=0x%04x" % mtype)))
+    return True
 
 
 def show(t):
@@ -109,7 +131,12 @@ def main():
     ctx.load_verify_locations(ca)
     if cert != "-":
         ctx.load_cert_chain(cert, key)
-    raw = socket.create_connection(("127.0.0.1", int(port)), 10)
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if os.environ.get("FLEETCLIENT_RCVBUF"):
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF,
+                       int(os.environ["FLEETCLIENT_RCVBUF"]))
+    raw.settimeout(10)
+    raw.connect(("127.0.0.1", int(port)))
     t = ctx.wrap_socket(raw, server_hostname="localhost")
     out.t = t
     i = 0
@@ -172,6 +199,12 @@ def main():
                 out.send(struct.pack(">I", 5000) + b"\x00\x01")
             elif st == "recv":
                 if not show(t):
+                    return
+            elif st == "sleep":
+                time.sleep(float(steps[i]))
+                i += 1
+            elif st == "drain":
+                if not drain(t):
                     return
             elif st == "hold":
                 sys.stdin.read()
