@@ -6,8 +6,10 @@
  * each flow's HOST, then hands the TLS connection itself to the event
  * loop, which serves it like a local caller (non-blocking TLS), its
  * facts from the HOST frame and its identity from the certificate, and
- * hands it back at the flow's end.  The relay's threads use blocking I/O
- * within deadlines.
+ * hands it back at the flow's end.  A relay's thread per flow reads the
+ * caller's HELLO and connects (blocking, within deadlines), then hands
+ * the caller and the server's TLS to the loop, which passes the frames
+ * both ways (relay_link).
  */
 #ifndef SSPR_FLEET_H
 #define SSPR_FLEET_H
@@ -37,6 +39,30 @@ struct fleet_peer {
 	uid_t	uid;
 	char	user[SSPR_USER_MAX + 1];	/* SELF: its name */
 	char	host[FLEET_HOST_MAX + 1];	/* from the certificate */
+};
+
+/* How a relayed flow ended in the loop (relay_link_end). */
+#define RELAY_LAST	0	/* the server's last answer passed down */
+#define RELAY_OVER	1	/* an end that ends the connection too */
+#define RELAY_CALLER	2	/* the caller hung up or broke a rule */
+#define RELAY_GONE	3	/* the server went away mid-flow */
+#define RELAY_UNANSWERED 4	/* a kept connection closed before answering */
+
+/*
+ * A relayed flow, handed from its relay thread to the loop
+ * (relay_link_take) and ended there (relay_link_end).  up.ssl is the
+ * loop's in between, like a reset server's fleet_peer.
+ */
+struct relay_link {
+	struct conn	*conn;		/* the caller */
+	struct conn	*upc;		/* the loop's conn over up */
+	struct fleet_peer up;		/* the server's TLS */
+	const char	*server;	/* its name:port */
+	pid_t		 pid;		/* the caller's */
+	int		 reused;	/* a kept connection */
+	int		 sent;		/* frames passed up after the first */
+	int		 last;		/* the last answer passed down */
+	int		 idle_ms;	/* nothing either way this long: gone */
 };
 
 /* fleettls.c: connections and TLS settings (both roles, ssprctl --server) */
@@ -74,5 +100,8 @@ void	relay_stop(int);
 int	relay_start(struct conn *, int, uid_t, pid_t, int, const struct cfg *);
 int	relay_done_fd(void);
 struct conn *relay_done_take(void);
+int	relay_link_fd(void);
+struct relay_link *relay_link_take(void);
+int	relay_link_end(struct relay_link *, int, int);
 
 #endif

@@ -14,6 +14,12 @@
  * fleet_peer_back) for that thread to close or to keep for the next
  * flow.  No frame wakes another thread.
  *
+ * A relay's flows likewise: once relay.c's thread has connected a
+ * caller to its reset server, the loop serves both, the caller's socket
+ * and the server's TLS (an "upstream" conn), and passes each whole frame
+ * through the one parser, PAM requests up and answers down (relay_up,
+ * relay_down); the flow's end goes back to relay.c (relay_over).
+ *
  * Statics: loop thread only.
  */
 #include <errno.h>
@@ -84,6 +90,9 @@ struct conn {
 	int		 broken;	/* peer: may not carry another flow */
 	int		 rd_wants_w;	/* peer: SSL_read waits for writability */
 	int		 wr_wants_r;	/* peer: SSL_write waits for readability */
+	struct relay_link *link;	/* relay: the flow this conn is part of */
+	int		 upstream;	/* relay: the server's side of link */
+	char		 why[160];	/* upstream: why its TLS failed */
 	struct conn	*next_dead;
 };
 
@@ -96,6 +105,7 @@ static struct uidcount	 uidcounts[64];
 static int		 nuidcounts;
 static struct conn	*dead;
 static struct refusal	 refusals[16];
+static int		 closing_all;	/* the daemon ends: no flow retried */
 
 struct cfg *
 server_cfg(void)
@@ -180,6 +190,8 @@ peer_keeps(const struct conn *c)
 	    !c->wr_wants_r;
 }
 
+static void relay_over(struct relay_link *, int);
+
 /*
  * Closes c now; the struct itself is freed at the end of the loop
  * iteration (reap), because callers up the stack may still hold it.
@@ -193,7 +205,10 @@ conn_close(struct conn *c)
 		return;
 	c->closed = 1;
 	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	if (c->peer != NULL)
+	/* an upstream's TLS is relay.c's to keep or close (relay_over) */
+	if (c->upstream)
+		;
+	else if (c->peer != NULL)
 		fleet_peer_back(c->peer, peer_keeps(c));
 	else
 		close(c->fd);
@@ -210,9 +225,12 @@ conn_close(struct conn *c)
 		explicit_bzero(c->out, c->out_cap);
 	free(c->out);
 	c->out = NULL;
+	if (c->link != NULL)
+		relay_over(c->link, c->upstream ? RELAY_GONE : RELAY_CALLER);
 	if (c->counted && (u = uid_slot(c->uid, 0)) != NULL)
 		u->n--;
-	nconns--;
+	if (!c->upstream)
+		nconns--;
 	c->next_dead = dead;
 	dead = c;
 	set_listening(1);
@@ -262,6 +280,10 @@ tls_wait(struct conn *c, int r, int *wants, int other)
 {
 	int e = SSL_get_error(c->peer->ssl, r);
 
+	/* a server's alert says why it refused this host (relay_over) */
+	if (c->upstream && e != SSL_ERROR_WANT_READ &&
+	    e != SSL_ERROR_WANT_WRITE)
+		fleet_tls_error(c->why, sizeof(c->why));
 	ERR_clear_error();
 	*wants = e == other;
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
@@ -600,6 +622,131 @@ relay_conn(struct conn *c)
 }
 
 /*
+ * Relay role: relay.c's thread has sent the flow's HOST and HELLO to a
+ * reset server; the loop takes the caller back and the server's TLS as
+ * its upstream, and forwards from here on.
+ */
+static void
+relay_adopt(struct relay_link *l)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct conn *c = l->conn, *u;
+
+	ev.data.ptr = c;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
+		c->polled = ev.events;
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
+		(void)relay_link_end(l, RELAY_GONE, 0);
+		send_fail_and_close(c, SSPR_R_UNAVAILABLE);
+		return;
+	}
+	u->fd = l->up.fd;
+	u->uid = c->uid;
+	u->pid = c->pid;
+	u->peer = &l->up;
+	u->upstream = 1;
+	ev.data.ptr = u;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, u->fd, &ev) != 0) {
+		free(u);
+		(void)relay_link_end(l, RELAY_GONE, 0);
+		send_fail_and_close(c, SSPR_R_UNAVAILABLE);
+		return;
+	}
+	u->polled = ev.events;
+	l->upc = u;
+	c->link = u->link = l;
+	conn_deadline(u, l->idle_ms);
+	/* the server is the one to end an idle flow: never the caller's */
+	conn_deadline(c, l->idle_ms + 60000LL);
+	if (SSL_has_pending(l->up.ssl))
+		conn_event(u, EPOLLIN);
+}
+
+/*
+ * The relayed flow of l ends (RELAY_*).  Both conns let go of l; the
+ * upstream closes (its TLS kept or closed by relay.c); the caller gets
+ * its end, unless a relay thread takes it to try a new connection.
+ */
+static void
+relay_over(struct relay_link *l, int how)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct conn *c = l->conn, *u = l->upc;
+	int keep;
+
+	c->link = u->link = NULL;
+	/* a kept connection that answered nothing, with nothing of the
+	 * caller's but its HELLO sent or begun: a new connection may take it */
+	if (how == RELAY_GONE && l->reused && l->last == 0 && l->sent == 0 &&
+	    c->hdr_got == 0 && c->out == NULL && !c->closed && !c->ending &&
+	    !closing_all)
+		how = RELAY_UNANSWERED;
+	keep = how == RELAY_LAST && u->out == NULL && u->hdr_got == 0 &&
+	    !u->rd_wants_w && !u->wr_wants_r && !u->broken;
+	conn_close(u);
+	if (how == RELAY_UNANSWERED) {
+		epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+		c->polled = 0;
+		timer_cancel(&c->timer);
+	}
+	if (relay_link_end(l, how, keep))
+		return;		/* c is a relay thread's until it hands it back */
+	if (how == RELAY_UNANSWERED) {
+		ev.data.ptr = c;
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
+			c->polled = ev.events;
+		how = RELAY_GONE;
+	}
+	if (how == RELAY_GONE)
+		send_fail_and_close(c, SSPR_R_UNAVAILABLE);
+	else if (how == RELAY_LAST || how == RELAY_OVER)
+		conn_end(c);
+}
+
+/* A caller's frame m, for the reset server: PAM requests only. */
+static void
+relay_up(struct conn *c, const struct msg *m)
+{
+	struct relay_link *l = c->link;
+
+	if (!fleet_request_type(m->type)) {
+		log_msg(LOG_WARNING, "relay: pid %d sent %s, which is not "
+		    "relayed; closing", (int)l->pid, msg_name(m->type));
+		relay_over(l, RELAY_CALLER);
+		send_fail_and_close(c, SSPR_R_NOT_ALLOWED);
+		return;
+	}
+	l->sent++;
+	conn_deadline(l->upc, l->idle_ms);
+	conn_send(l->upc, m);
+}
+
+/* The server's frame m, for the caller: answers only. */
+static void
+relay_down(struct conn *u, const struct msg *m)
+{
+	struct relay_link *l = u->link;
+	int over;
+
+	if (!(m->type & 0x8000)) {
+		log_msg(LOG_WARNING, "relay: reset server %s sent a request "
+		    "(pid %d's flow ends here): refused", l->server,
+		    (int)l->pid);
+		relay_over(l, RELAY_GONE);
+		return;
+	}
+	/* the flow's end, though only a last answer keeps the connection */
+	over = fleet_last_type(m->type) || (m->type == SSPR_MSG_REJECTED &&
+	    m->u.rejected.tries_left == 0);
+	l->last = m->type;
+	conn_deadline(u, l->idle_ms);
+	conn_send(l->conn, m);
+	if (over && u->link != NULL)
+		relay_over(l, fleet_last_type(m->type) ? RELAY_LAST :
+		    RELAY_OVER);
+}
+
+/*
  * Reset-server role: a host's caller, bridged from TLS by fleet_server.c.
  * Its uid and class are the host's word, bounded there: a self caller
  * acts only for the user it named (work.c), and only if this server
@@ -700,6 +847,18 @@ dispatch(struct conn *c)
 			log_msg(LOG_WARNING, "uid %u pid %d: malformed message; "
 			    "closing", (unsigned)c->uid, (int)c->pid);
 		refuse_input(c, SSPR_R_PROTOCOL);
+		return;
+	}
+	if (c->link != NULL) {
+		if (c->upstream)
+			relay_down(c, &m);
+		else
+			relay_up(c, &m);
+		secret = m.type == SSPR_MSG_ANSWER ||
+		    m.type == SSPR_MSG_NEW_PASSWORD || m.type == SSPR_MSG_CHANGE;
+		msg_wipe(&m);
+		if (secret)
+			secret_scrub_registers();
 		return;
 	}
 	/* a host sends what a module may, and HOST only first (its thread) */
@@ -817,8 +976,14 @@ conn_event(struct conn *c, uint32_t events)
 		}
 	}
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-		if (read_some(c) < 0)
+		if (read_some(c) < 0) {
+			if (c->upstream && c->link != NULL)
+				log_msg(LOG_WARNING, "relay: reset server %s "
+				    "went away (pid %d's flow ends here): %s",
+				    c->link->server, (int)c->pid, c->why[0] ?
+				    c->why : "connection closed");
 			conn_close(c);
+		}
 }
 
 static void
@@ -843,6 +1008,14 @@ expire_timers(void)
 				    "complete in time; closing",
 				    (unsigned)c->uid, (int)c->pid);
 			refuse_input(c, SSPR_R_TIMEOUT);
+		} else if (c->upstream) {
+			if (c->link != NULL)
+				log_msg(LOG_WARNING, "relay: reset server %s "
+				    "silent for %lld s (pid %d's flow ends "
+				    "here)", c->link->server,
+				    (long long)c->link->idle_ms / 1000,
+				    (int)c->pid);
+			conn_close(c);
 		} else if (c->flow == NULL || !flow_timeout(c->flow))
 			send_fail_and_close(c, SSPR_R_TIMEOUT);
 	}
@@ -966,7 +1139,8 @@ static const struct conn_ops ops = {
 int
 server_run(struct cfg *c, int lfd)
 {
-	static char tag_signal, tag_done, tag_peer, tag_relay;
+	static char tag_signal, tag_done, tag_peer, tag_relay, tag_link;
+	struct relay_link *link;
 	struct fleet_peer *peer;
 	struct conn *rc;
 	struct epoll_event evs[MAX_EVENTS];
@@ -990,7 +1164,8 @@ server_run(struct cfg *c, int lfd)
 		return -1;
 	}
 	if ((fleet_peer_fd() >= 0 && add_fd(fleet_peer_fd(), &tag_peer) != 0) ||
-	    (relay_done_fd() >= 0 && add_fd(relay_done_fd(), &tag_relay) != 0)) {
+	    (relay_done_fd() >= 0 && add_fd(relay_done_fd(), &tag_relay) != 0) ||
+	    (relay_link_fd() >= 0 && add_fd(relay_link_fd(), &tag_link) != 0)) {
 		log_msg(LOG_ERR, "event loop: %s", strerror(errno));
 		return -1;
 	}
@@ -1021,6 +1196,9 @@ server_run(struct cfg *c, int lfd)
 			else if (p == &tag_relay)
 				while ((rc = relay_done_take()) != NULL)
 					conn_close(rc);
+			else if (p == &tag_link)
+				while ((link = relay_link_take()) != NULL)
+					relay_adopt(link);
 			else
 				conn_event(p, evs[i].events);
 		}
@@ -1037,6 +1215,7 @@ server_close_all(void)
 {
 	struct timer *t;
 
+	closing_all = 1;
 	while ((t = timer_first()) != NULL)
 		conn_close(conn_of(t));
 	reap();
