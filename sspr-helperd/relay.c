@@ -696,7 +696,6 @@ relay_link_end(struct relay_link *l, int how, int keep)
 	int last = l->last;
 
 	r->k = NULL;
-	(void)fcntl(k->fd, F_SETFL, 0);
 	ERR_clear_error();
 	if (how == RELAY_UNANSWERED) {
 		log_msg(LOG_DEBUG, "relay: reset server %s closed a kept "
@@ -722,7 +721,10 @@ relay_link_end(struct relay_link *l, int how, int keep)
 		    last == SSPR_MSG_DONE ? "done" : last == SSPR_MSG_FAIL ?
 		    "failed" : last == SSPR_MSG_REJECTED ? "rejected" :
 		    "ended");
-		if (keep && fleet_last_type(last)) {
+		/* blocking again for the relay thread that takes it; one
+		 * closed here is not waited for (the loop's thread) */
+		if (keep && fleet_last_type(last) &&
+		    fcntl(k->fd, F_SETFL, 0) == 0) {
 			k->flows++;
 			kept_put(k, r->cfg);
 		} else
