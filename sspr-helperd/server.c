@@ -436,6 +436,9 @@ conn_end(struct conn *c)
 {
 	if (c == NULL || c->closed)
 		return;
+	/* a relayed caller refused or timed out: nothing more comes down */
+	if (c->link != NULL)
+		relay_over(c->link, RELAY_CALLER);
 	c->ending = 1;
 	if (c->out == NULL) {
 		conn_close(c);
