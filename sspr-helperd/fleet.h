@@ -2,10 +2,14 @@
 /*
  * fleet.h: the relay and reset-server roles (DESIGN.md "Fleets").  A
  * relay forwards each local caller's frames to a reset server over TLS;
- * a reset server bridges each TLS connection to a socketpair that the
- * event loop serves like a local caller, its facts from the HOST frame
- * and its identity from the certificate.  One thread per connection,
- * blocking I/O within deadlines; the loop itself never touches TLS.
+ * a reset server's thread per connection does the handshake and reads
+ * each flow's HOST, then hands the TLS connection itself to the event
+ * loop, which serves it like a local caller (non-blocking TLS), its
+ * facts from the HOST frame and its identity from the certificate, and
+ * hands it back at the flow's end.  A relay's thread per flow reads the
+ * caller's HELLO and connects (blocking, within deadlines), then hands
+ * the caller and the server's TLS to the loop, which passes the frames
+ * both ways (relay_link).
  */
 #ifndef SSPR_FLEET_H
 #define SSPR_FLEET_H
@@ -21,13 +25,44 @@
 struct conn;
 struct msg;
 
-/* A relayed caller, handed from a bridge thread to the loop. */
+/*
+ * A host's flow, handed from its connection's thread to the loop
+ * (fleet_peer_take) and back (fleet_peer_back).  ssl is used by one
+ * thread at a time: the loop's from the one to the other.
+ */
 struct fleet_peer {
-	int	fd;		/* the loop's end of the socketpair */
+	int	fd;		/* the host's TCP connection, non-blocking */
+	SSL	*ssl;		/* its TLS, handshake and HOST done */
+	int	admin;		/* root of an admin_hosts host: may send ADMIN */
+	int	frame_ms;	/* [fleet] timeout: a frame comes whole within */
 	uint8_t	caller;		/* SSPR_CALLER_* */
 	uid_t	uid;
 	char	user[SSPR_USER_MAX + 1];	/* SELF: its name */
 	char	host[FLEET_HOST_MAX + 1];	/* from the certificate */
+};
+
+/* How a relayed flow ended in the loop (relay_link_end). */
+#define RELAY_LAST	0	/* the server's last answer passed down */
+#define RELAY_OVER	1	/* an end that ends the connection too */
+#define RELAY_CALLER	2	/* the caller hung up or broke a rule */
+#define RELAY_GONE	3	/* the server went away mid-flow */
+#define RELAY_UNANSWERED 4	/* a kept connection closed before answering */
+
+/*
+ * A relayed flow, handed from its relay thread to the loop
+ * (relay_link_take) and ended there (relay_link_end).  up.ssl is the
+ * loop's in between, like a reset server's fleet_peer.
+ */
+struct relay_link {
+	struct conn	*conn;		/* the caller */
+	struct conn	*upc;		/* the loop's conn over up */
+	struct fleet_peer up;		/* the server's TLS */
+	const char	*server;	/* its name:port */
+	pid_t		 pid;		/* the caller's */
+	int		 reused;	/* a kept connection */
+	int		 sent;		/* frames passed up after the first */
+	int		 last;		/* the last answer passed down */
+	int		 idle_ms;	/* nothing either way this long: gone */
 };
 
 /* fleettls.c: connections and TLS settings (both roles, ssprctl --server) */
@@ -57,6 +92,7 @@ void	fleet_server_stop(int);
 int	fleet_check_listen(const struct cfg *);
 int	fleet_peer_fd(void);
 struct fleet_peer *fleet_peer_take(void);
+void	fleet_peer_back(struct fleet_peer *, int);
 
 /* relay.c: the relay's side */
 int	relay_init(void);
@@ -64,5 +100,8 @@ void	relay_stop(int);
 int	relay_start(struct conn *, int, uid_t, pid_t, int, const struct cfg *);
 int	relay_done_fd(void);
 struct conn *relay_done_take(void);
+int	relay_link_fd(void);
+struct relay_link *relay_link_take(void);
+int	relay_link_end(struct relay_link *, int, int);
 
 #endif

@@ -3,21 +3,25 @@
  * fleet_server.c: the reset server's TCP listener.  Each connection gets
  * a thread that completes the TLS handshake (a client certificate from
  * the fleet CA, not revoked, required), takes the host's name from the
- * certificate, reads the HOST frame, and then bridges TLS to one end of
- * a socketpair whose other end the event loop serves like a local
- * caller (server.c, accept_remote).  Frames from the host go through the
- * one parser and must be PAM requests; the loop's answers go back whole.
- * Bounded: [fleet] max_connections in all, max_per_host per certificate
- * name, timeout seconds for the handshake and each frame.
+ * certificate and reads the HOST frame: blocking, within deadlines.
+ * Then it hands the connection itself, SSL and socket, to the event
+ * loop (fleet_peer_take), which serves the flow like a local caller's
+ * with non-blocking TLS (server.c, accept_remote): frames through the
+ * one parser, PAM requests only.  The thread sleeps until the loop hands
+ * the connection back at the flow's end (fleet_peer_back): no frame
+ * wakes it.  Bounded: [fleet] max_connections in all, max_per_host per
+ * certificate name, timeout seconds for the handshake and each frame.
  *
  * A flow that ends with a last answer (fleet_last_type) leaves the
  * connection open for up to [fleet] keep_seconds: the relay may start
- * its next flow there with a new HOST, checked as the first was, which
- * gets a socketpair (so a flow in the loop) of its own.  Nothing passes
- * from one flow to the next but the certificate's name.
+ * its next flow there with a new HOST, read by the thread and checked
+ * as the first was, and the connection goes to the loop again as a new
+ * flow.  Nothing passes from one flow to the next but the certificate's
+ * name.
  *
- * Statics: hosts, nconns, idle, limits, stopping, under lock (all_gone
- * with it); listen_fd, peer_pipe set before the listener starts.
+ * Statics: hosts, nconns, idle, limits, stopping and each bridge's
+ * in_loop, keep, under lock (all_gone and each bridge's back with it);
+ * listen_fd, peer_pipe set before the listener starts.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +29,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,11 +54,15 @@ struct hostcount {
 };
 
 struct bridge {
+	struct fleet_peer peer;		/* the flow the loop serves */
 	int		 fd;
 	int		 timeout_s;	/* [fleet] timeout when it was accepted */
 	char		 addr[INET6_ADDRSTRLEN + 8];
 	char		 host[FLEET_HOST_MAX + 1];
 	struct bridge	*next_idle;	/* under lock */
+	int		 in_loop;	/* under lock: the loop has peer */
+	int		 keep;		/* under lock: how the loop gave it back */
+	pthread_cond_t	 back;		/* with lock: in_loop became 0 */
 };
 
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
@@ -336,108 +345,40 @@ read_host(SSL *ssl, int fd, int seconds, struct msg *m, const char *host,
 	return -1;
 }
 
-#define PUMP_END	0	/* the loop ended the flow after its last answer */
-#define PUMP_NEXT	1	/* the host began its next flow: HOST in *next */
-#define PUMP_CLOSE	(-1)	/* the connection is over */
+#define FLOW_END	0	/* the flow ended after its last answer */
+#define FLOW_CLOSE	(-1)	/* the connection is over */
 
 /*
- * Host frames to the loop (checked), the loop's answers to the host,
- * for one flow.  A HOST is the next flow's only once this one has had
- * its last answer: the relay sends it as soon as it has that answer,
- * maybe before the loop's close reaches us.
+ * Hands the connection to the loop for one flow and waits until the loop
+ * hands it back.  Only then does this thread touch ssl again.  Not when
+ * the daemon ends: fleet_server_stop takes what is still in the pipe
+ * under the same lock.
  */
 static int
-pump(SSL *ssl, int tfd, int sfd, const char *host, int admin,
-    struct msg *next)
+to_loop(struct bridge *b)
 {
-	unsigned char buf[SSPR_FRAME_MAX + 4];
-	struct pollfd pf[2] = { { .fd = tfd, .events = POLLIN },
-	    { .fd = sfd, .events = POLLIN } };
-	uint32_t len;
-	struct msg m;
-	int type, n, last = 0, r = PUMP_CLOSE;
+	struct fleet_peer *p = &b->peer;
+	int r = FLOW_CLOSE, sent, ending;
 
-	for (;;) {
-		pf[0].revents = pf[1].revents = 0;
-		if (SSL_pending(ssl) == 0 && poll(pf, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (SSL_pending(ssl) > 0 || pf[0].revents != 0) {
-			type = fleet_read_frame(-1, ssl, buf, &len, &m);
-			if (type == FLEET_NONE)
-				continue;
-			if (type == SSPR_MSG_HOST && fleet_last_type(last)) {
-				*next = m;
-				r = PUMP_NEXT;
-				break;
-			}
-			msg_wipe(&m);
-			if (type < 0) {
-				if (errno == EPROTO)
-					log_msg(LOG_WARNING, "fleet: host %s: "
-					    "malformed frame; closing", host);
-				break;
-			}
-			if (!fleet_request_type((uint16_t)type) &&
-			    !(admin && type == SSPR_MSG_ADMIN)) {
-				log_msg(LOG_WARNING, "fleet: host %s sent %s, "
-				    "which no host may send now; closing",
-				    host, msg_name((uint16_t)type));
-				send_fail(ssl, SSPR_R_NOT_ALLOWED);
-				break;
-			}
-			n = fleet_write(sfd, NULL, buf, len);
-			explicit_bzero(buf, sizeof(buf));
-			if (n != 0)
-				break;
-		}
-		if (pf[1].revents != 0) {
-			type = fleet_read_frame(sfd, NULL, buf, &len, NULL);
-			if (type < 0) {
-				/* the loop closed: after a last answer, the
-				 * connection may carry another flow */
-				if (errno == 0 && fleet_last_type(last))
-					r = PUMP_END;
-				break;
-			}
-			/* nothing follows a last answer (the engine's rule):
-			 * were it to, it must not reach the host's next flow */
-			if (fleet_last_type(last)) {
-				explicit_bzero(buf, len);
-				continue;
-			}
-			last = type;
-			n = fleet_write(-1, ssl, buf, len);
-			explicit_bzero(buf, len);
-			if (n != 0)
-				break;
-		}
-	}
-	explicit_bzero(buf, sizeof(buf));
-	return r;
-}
-
-/* Hands the loop its end of the bridge.  0, or -1. */
-static int
-hand_over(struct fleet_peer *p, int *sfd, int timeout_s)
-{
-	int sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-		return -1;
-	p->fd = sv[0];
+	if (fcntl(b->fd, F_SETFL, O_NONBLOCK) != 0)
+		return FLOW_CLOSE;
+	pthread_mutex_lock(&lock);
 	/* a pointer is written whole: far below PIPE_BUF */
-	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) != 0 ||
-	    write(peer_pipe[1], &p, sizeof(p)) != (ssize_t)sizeof(p)) {
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	*sfd = sv[1];
-	fleet_timeouts(*sfd, timeout_s);
-	return 0;
+	ending = stopping;
+	sent = !ending && write(peer_pipe[1], &p, sizeof(p)) ==
+	    (ssize_t)sizeof(p);
+	b->in_loop = sent;
+	while (b->in_loop)
+		pthread_cond_wait(&b->back, &lock);
+	if (sent && b->keep)
+		r = FLOW_END;
+	pthread_mutex_unlock(&lock);
+	if (fcntl(b->fd, F_SETFL, 0) != 0)
+		r = FLOW_CLOSE;
+	/* at the daemon's end it closes unanswered, as a server going away */
+	if (!sent && !ending)
+		send_fail(p->ssl, SSPR_R_INTERNAL);
+	return r;
 }
 
 /*
@@ -517,34 +458,45 @@ keep_ok(X509 *cert, unsigned long gen)
 
 /* One flow of the connection: HOST in *m (wiped here), to its end. */
 static int
-bridge_flow(struct bridge *b, SSL *ssl, struct msg *m, struct msg *next)
+bridge_flow(struct bridge *b, SSL *ssl, struct msg *m)
 {
-	struct fleet_peer *p;
-	int sfd = -1, admin, r;
+	struct fleet_peer *p = &b->peer;
 
 	/* a refusal's FAIL goes out; the caller's linger lets it be read */
-	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    check_host(m, p, b->host) != 0) {
+	memset(p, 0, sizeof(*p));
+	if (check_host(m, p, b->host) != 0) {
 		msg_wipe(m);
-		free(p);
 		send_fail(ssl, SSPR_R_PROTOCOL);
-		return PUMP_CLOSE;
+		return FLOW_CLOSE;
 	}
 	msg_wipe(m);
 	/* ssprctl --server: root of a host named in admin_hosts */
-	admin = p->caller == SSPR_CALLER_ROOT && host_is_admin(b->host);
-	if (admin)
+	p->admin = p->caller == SSPR_CALLER_ROOT && host_is_admin(b->host);
+	if (p->admin)
 		log_msg(LOG_INFO, "fleet: host %s: an administrator's "
 		    "connection (admin_hosts)", b->host);
-	if (hand_over(p, &sfd, b->timeout_s) != 0) {
-		free(p);
-		send_fail(ssl, SSPR_R_INTERNAL);
-		return PUMP_CLOSE;
-	}
-	/* p is the loop's now */
-	r = pump(ssl, b->fd, sfd, b->host, admin, next);
-	close(sfd);
-	return r;
+	p->fd = b->fd;
+	p->ssl = ssl;
+	p->frame_ms = b->timeout_s * 1000;
+	return to_loop(b);
+}
+
+/*
+ * The loop is done with p's flow: keep says whether it ended cleanly
+ * after its last answer, so that the connection may carry another.
+ * From here on p and its SSL are the bridge thread's again.
+ */
+void
+fleet_peer_back(struct fleet_peer *p, int keep)
+{
+	struct bridge *b = (struct bridge *)((char *)p -
+	    offsetof(struct bridge, peer));
+
+	pthread_mutex_lock(&lock);
+	b->keep = keep;
+	b->in_loop = 0;
+	pthread_cond_signal(&b->back);
+	pthread_mutex_unlock(&lock);
 }
 
 static void *
@@ -563,6 +515,9 @@ bridge_main(void *arg)
 	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL ||
 	    SSL_set_fd(ssl, b->fd) != 1)
 		goto out;
+	/* the loop's writes: a partial one is retried from a moved buffer */
+	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (accept_within(ssl, b->fd, b->timeout_s) != 0) {
 		handshake_error(ssl, why, sizeof(why));
 		log_msg(LOG_WARNING, "fleet: refused a host at %s: %s",
@@ -602,24 +557,19 @@ bridge_main(void *arg)
 		goto out;
 	}
 	/*
-	 * Each flow its HOST and its own socketpair; the name stays.  With
-	 * keep_seconds 0 no connection carries a second flow, also not one
-	 * whose HOST came before the loop's close (PUMP_NEXT): unanswered,
-	 * the relay sends it on a new connection.
+	 * Each flow its HOST and its own time in the loop; the name stays.
+	 * With keep_seconds 0 no connection carries a second flow, also not
+	 * one whose HOST came before the loop gave the connection back:
+	 * unanswered, the relay sends it on a new connection.
 	 */
-	while ((r = bridge_flow(b, ssl, &m, &m)) != PUMP_CLOSE) {
-		keep_s = keep_secs();
-		if (r == PUMP_END && keep_s == 0)
+	while (bridge_flow(b, ssl, &m) == FLOW_END) {
+		if ((keep_s = keep_secs()) == 0 || idle_add(b) != 0)
 			break;
-		if (r == PUMP_END) {
-			if (idle_add(b) != 0)
-				break;
-			r = read_host(ssl, b->fd, keep_s, &m, b->host, 0);
-			idle_del(b);
-			if (r != 0)
-				break;
-		}
-		if (keep_s == 0 || !keep_ok(cert, gen)) {
+		r = read_host(ssl, b->fd, keep_s, &m, b->host, 0);
+		idle_del(b);
+		if (r != 0)
+			break;
+		if (!keep_ok(cert, gen)) {
 			msg_wipe(&m);
 			break;
 		}
@@ -634,6 +584,7 @@ out:
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);
 	close(b->fd);
+	pthread_cond_destroy(&b->back);
 	free(b);
 	ERR_clear_error();
 	OPENSSL_thread_stop();
@@ -688,10 +639,12 @@ start_bridge(int fd, const struct sockaddr_storage *sa)
 	}
 	b->fd = fd;
 	b->timeout_s = timeout_s;
+	pthread_cond_init(&b->back, NULL);
 	addr_text(sa, b->addr, sizeof(b->addr));
 	if (fleet_thread(bridge_main, b) != 0) {
 		log_msg(LOG_ERR, "fleet: cannot start a thread");
 		close(fd);
+		pthread_cond_destroy(&b->back);
 		free(b);
 		pthread_mutex_lock(&lock);
 		nconns--;
@@ -801,8 +754,8 @@ int
 fleet_server_start(const struct cfg *c)
 {
 	fleet_server_limits(c);
-	if (pipe2(peer_pipe, O_CLOEXEC) != 0 ||
-	    fcntl(peer_pipe[0], F_SETFL, O_NONBLOCK) != 0 ||
+	/* non-blocking both: the write end is written under lock */
+	if (pipe2(peer_pipe, O_CLOEXEC | O_NONBLOCK) != 0 ||
 	    (listen_fd = open_listener(c->fleet_listen)) < 0)
 		return -1;
 	if (fleet_thread(listener_main, NULL) != 0) {
@@ -812,21 +765,27 @@ fleet_server_start(const struct cfg *c)
 	return 0;
 }
 
-/* The loop watches this for relayed callers to adopt. */
 /*
  * At the daemon's end, after the loop has closed its callers (so every
- * bridge in a flow sees its flow end): no new connection, the idle kept
- * ones closed, and up to seconds for the bridges to finish, so that no
+ * bridge in a flow has its connection back): no new connection, the
+ * flows handed over but never taken given back, the idle kept ones
+ * closed, and up to seconds for the bridges to finish, so that no
  * thread is still freeing its TLS state while the process exits.
  */
 void
 fleet_server_stop(int seconds)
 {
+	struct fleet_peer *p;
 	struct bridge *b;
 	struct timespec ts;
 
 	pthread_mutex_lock(&lock);
 	stopping = 1;
+	pthread_mutex_unlock(&lock);
+	/* none is written once stopping is set (to_loop) */
+	while ((p = fleet_peer_take()) != NULL)
+		fleet_peer_back(p, 0);
+	pthread_mutex_lock(&lock);
 	for (b = idle; b != NULL; b = b->next_idle)
 		shutdown(b->fd, SHUT_RDWR);
 	idle = NULL;
@@ -841,13 +800,14 @@ fleet_server_stop(int seconds)
 	pthread_mutex_unlock(&lock);
 }
 
+/* The loop watches this for hosts' flows to serve. */
 int
 fleet_peer_fd(void)
 {
 	return peer_pipe[0];
 }
 
-/* The next relayed caller (the loop frees it), or NULL. */
+/* The next host's flow (the loop gives it back), or NULL. */
 struct fleet_peer *
 fleet_peer_take(void)
 {

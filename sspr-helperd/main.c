@@ -223,6 +223,7 @@ run_relay(struct cfg *c, int lfd, const char *where)
 	log_msg(LOG_INFO, "sspr-helperd %s ready on %s (relay to %s)",
 	    SSPR_VERSION, where, servers);
 	i = server_run(c, lfd) == 0 ? 0 : 1;
+	server_close_all();	/* the flows the loop forwards end here */
 	relay_stop(3);
 	return i;
 }

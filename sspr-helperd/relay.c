@@ -2,11 +2,16 @@
 /*
  * relay.c: the host relay.  server.c accepts a local caller and checks
  * it exactly as in the local role (SO_PEERCRED, allowed_uids,
- * self_callers, max_flows, max_flows_per_uid); then a thread here opens
- * TLS to the first reset server in [fleet] servers that answers, sends
- * HOST (who the caller is here), and forwards whole frames both ways,
- * each through the one parser: PAM requests up, answers down.  The relay
- * holds no directory credential; what it forwards is all it can do.
+ * self_callers, max_flows, max_flows_per_uid); then a thread here reads
+ * the caller's HELLO, opens TLS to the first reset server in [fleet]
+ * servers that answers (or takes a kept connection), sends HOST (who the
+ * caller is here) and the HELLO, and hands the caller and the server's
+ * TLS to the event loop (relay_link), which forwards whole frames both
+ * ways, each through the one parser: PAM requests up, answers down
+ * (server.c, relay_up, relay_down).  No frame wakes a thread; the flow's
+ * end comes back here (relay_link_end): the audit record, the connection
+ * kept or closed.  The relay holds no directory credential; what it
+ * forwards is all it can do.
  *
  * A connection whose flow ended with a last answer (fleet_last_type) is
  * kept for the next flow to that server ([fleet] keep_connections,
@@ -15,7 +20,8 @@
  * The next flow sends its own HOST on it.
  *
  * Statics: sessions, kept_idle, nrelays, under sess_lock (relays_gone
- * with it); done_pipe set by relay_init before the loop.
+ * with it); done_pipe, link_pipe set by relay_init before the loop; seq
+ * atomic.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +29,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -44,11 +51,19 @@
 #define HELLO_WAIT_S	10	/* as server.c's HELLO_TIMEOUT_MS */
 
 struct relay {
+	struct relay_link link;		/* while the loop forwards the flow */
 	struct conn	*conn;		/* the loop's; handed back at the end */
 	int		 fd;
 	pid_t		 pid;
 	struct msg	 host;		/* HOST, as sent */
 	struct cfg	*cfg;
+	struct kept	*k;		/* the server's connection, in the loop */
+	struct msg	 hello;		/* the caller's, for the audit */
+	unsigned char	 first[SSPR_FRAME_MAX + 4];	/* HELLO, as it came */
+	uint32_t	 first_len;
+	uint64_t	 id;		/* this relay's flow number */
+	int		 try_kept;	/* a kept connection may carry it */
+	int		 told;		/* its "forwarded" record is written */
 };
 
 /* The last session with each server, to resume (no full handshake). */
@@ -60,6 +75,8 @@ struct sess {
 };
 
 static int done_pipe[2] = { -1, -1 };
+static uint64_t seq;		/* this relay's flows, for the audit: atomic */
+static int link_pipe[2] = { -1, -1 };
 static pthread_mutex_t sess_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sess *sessions;
 
@@ -241,9 +258,29 @@ int
 relay_init(void)
 {
 	if (pipe2(done_pipe, O_CLOEXEC) != 0 ||
-	    fcntl(done_pipe[0], F_SETFL, O_NONBLOCK) != 0)
+	    fcntl(done_pipe[0], F_SETFL, O_NONBLOCK) != 0 ||
+	    pipe2(link_pipe, O_CLOEXEC) != 0 ||
+	    fcntl(link_pipe[0], F_SETFL, O_NONBLOCK) != 0)
 		return -1;
 	return 0;
+}
+
+int
+relay_link_fd(void)
+{
+	return link_pipe[0];
+}
+
+/* A flow connected to its server, for the loop to forward, or NULL. */
+struct relay_link *
+relay_link_take(void)
+{
+	struct relay_link *l;
+
+	if (link_pipe[0] < 0 || read(link_pipe[0], &l, sizeof(l)) !=
+	    (ssize_t)sizeof(l))
+		return NULL;
+	return l;
 }
 
 int
@@ -312,6 +349,9 @@ server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
 		snprintf(why, size, "TLS: out of memory");
 		goto fail;
 	}
+	/* the loop's writes: a partial one is retried from a moved buffer */
+	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (fleet_name_peer(ssl, host) != 0) {
 		snprintf(why, size, "TLS: cannot check the server's name");
 		goto fail;
@@ -393,98 +433,6 @@ first_server(const struct relay *r, int kept, int *reused)
 		    l->item[i], why, i + 1 < l->n ? "; trying the next" : "");
 	}
 	return NULL;
-}
-
-#define PUMP_GONE	(-1)	/* the server went away mid-flow */
-#define PUMP_UNANSWERED	(-2)	/* ... before answering anything */
-
-/*
- * Frames both ways until either side ends, or the server's last answer
- * for the flow (fleet_last_type, or a REJECTED with no tries left, after
- * which the server closes) has been passed down.  Returns the last
- * answer type passed down; on a reused connection PUMP_UNANSWERED when
- * the server went away before it answered anything and the caller had
- * sent nothing since its first frame (which may then go to another
- * connection); PUMP_GONE when it went away before the flow had its end.
- */
-static int
-pump(int lfd, SSL *ssl, int tfd, const char *server, pid_t pid, int idle_s,
-    int reused)
-{
-	unsigned char buf[SSPR_FRAME_MAX + 4];
-	struct pollfd pf[2] = { { .fd = lfd, .events = POLLIN },
-	    { .fd = tfd, .events = POLLIN } };
-	uint32_t len;
-	char why[256];
-	struct msg m;
-	int type, last = 0, n, sent = 0, over;
-
-	for (;;) {
-		pf[0].revents = pf[1].revents = 0;
-		/* the server ends idle flows; this is for one that hangs */
-		if (SSL_pending(ssl) == 0 &&
-		    (n = poll(pf, 2, (idle_s + 60) * 1000)) <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			log_msg(LOG_WARNING, "relay: reset server %s silent for "
-			    "%d s (pid %d's flow ends here)", server,
-			    idle_s + 60, (int)pid);
-			last = PUMP_GONE;
-			break;
-		}
-		if (SSL_pending(ssl) > 0 || pf[1].revents != 0) {
-			type = fleet_read_frame(-1, ssl, buf, &len, &m);
-			if (type == FLEET_NONE)
-				continue;	/* a ticket, no frame */
-			/* the flow's end, though not one that keeps the
-			 * connection: no "went away", no FAIL after it */
-			over = fleet_last_type(type) ||
-			    (type == SSPR_MSG_REJECTED &&
-			    m.u.rejected.tries_left == 0);
-			if (type >= 0)
-				msg_wipe(&m);
-			if (type < 0 && last == 0 && sent == 0 && reused) {
-				last = PUMP_UNANSWERED;
-				break;
-			}
-			if (type < 0 || !(type & 0x8000)) {
-				if (fleet_last_type(last))
-					break;
-				fleet_tls_error(why, sizeof(why));
-				log_msg(LOG_WARNING, "relay: reset server %s "
-				    "%s (pid %d's flow ends here): %s", server,
-				    type < 0 ? "went away" : "sent a request",
-				    (int)pid, type < 0 ? why : "refused");
-				last = PUMP_GONE;
-				break;
-			}
-			last = type;
-			n = fleet_write(lfd, NULL, buf, len);
-			explicit_bzero(buf, len);
-			if (n != 0 || over)
-				break;
-		}
-		if (pf[0].revents != 0) {
-			type = fleet_read_frame(lfd, NULL, buf, &len, NULL);
-			if (type < 0)
-				break;	/* the caller hung up, or slow */
-			if (!fleet_request_type((uint16_t)type)) {
-				log_msg(LOG_WARNING, "relay: pid %d sent %s, "
-				    "which is not relayed; closing", (int)pid,
-				    msg_name((uint16_t)type));
-				send_fail(lfd, SSPR_R_NOT_ALLOWED);
-				break;
-			}
-			sent++;
-			if (SSL_write(ssl, buf, (int)len) != (int)len) {
-				last = PUMP_GONE;
-				break;
-			}
-			explicit_bzero(buf, len);
-		}
-	}
-	explicit_bzero(buf, sizeof(buf));
-	return last;
 }
 
 /* One ADMIN_LINE "key value", encoded as the reset server's are. */
@@ -641,100 +589,181 @@ relay_audit(const struct relay *r, const struct msg *hello, uint64_t id,
 	audit(&a);
 }
 
-/*
- * HOST and the caller's first frame to a server, then the flow.  A kept
- * connection that the server closed while it was idle (its keep_seconds
- * ran out just then, or it restarted) has answered nothing: the same two
- * frames go to a new connection, so no flow is lost to a stale one.
- */
+static int relay_spawn(struct relay *);
+
 static void
-relay_flow(struct relay *r, const unsigned char *first, uint32_t len,
-    const struct msg *hello, uint64_t id)
+relay_free(struct relay *r)
+{
+	cfg_unref(r->cfg);
+	msg_wipe(&r->hello);
+	explicit_bzero(r, sizeof(*r));
+	free(r);
+}
+
+/*
+ * The loop forwards the flow from here on: k is its, r too, until
+ * relay_link_end.  0, or -1 (k closed; the caller told).
+ */
+static int
+to_loop(struct relay *r, struct kept *k, int reused)
+{
+	struct relay_link *l = &r->link, *lp = l;
+
+	memset(l, 0, sizeof(*l));
+	l->conn = r->conn;
+	l->up.fd = k->fd;
+	l->up.ssl = k->ssl;
+	l->up.frame_ms = r->cfg->fleet_timeout * 1000;
+	snprintf(l->up.host, sizeof(l->up.host), "%.*s", FLEET_HOST_MAX,
+	    k->server);
+	l->server = k->server;
+	l->pid = r->pid;
+	l->reused = reused;
+	/* the server ends idle flows; this is for one that hangs */
+	l->idle_ms = (r->cfg->idle_timeout + 60) * 1000;
+	r->k = k;
+	/* a pointer is written whole: far below PIPE_BUF */
+	if (fcntl(k->fd, F_SETFL, O_NONBLOCK) == 0 &&
+	    write(link_pipe[1], &lp, sizeof(lp)) == (ssize_t)sizeof(lp))
+		return 0;
+	log_msg(LOG_ERR, "relay: cannot hand a flow to the loop");
+	r->k = NULL;
+	send_fail(r->fd, SSPR_R_INTERNAL);
+	relay_audit(r, &r->hello, r->id, k->server, "failed");
+	kept_close(k);
+	return -1;
+}
+
+/*
+ * HOST and the caller's first frame to a server, then the flow goes to
+ * the loop: 0.  Or -1, the flow over here (the caller told).  A kept
+ * connection that the server closed while it was idle (its keep_seconds
+ * ran out just then, or it restarted) takes no frame, or answers none
+ * (the loop says so: relay_link_end): the same two frames go to a new
+ * connection, so no flow is lost to a stale one.
+ */
+static int
+relay_flow(struct relay *r)
 {
 	struct kept *k;
-	int reused, last, kept = 1, refused = 0, told = 0;
+	int reused;
 
 	for (;;) {
-		if ((k = first_server(r, kept, &reused)) == NULL) {
+		if ((k = first_server(r, r->try_kept, &reused)) == NULL) {
 			log_msg(LOG_ERR, "relay: no reset server answered; pid "
 			    "%d is told the service is unavailable",
 			    (int)r->pid);
 			send_fail(r->fd, SSPR_R_UNAVAILABLE);
-			relay_audit(r, hello, id, NULL, "unavailable");
-			return;
+			relay_audit(r, &r->hello, r->id, NULL, "unavailable");
+			return -1;
 		}
-		if (!told++)
-			relay_audit(r, hello, id, k->server, "forwarded");
-		refused = 0;
-		if (send_msg(-1, k->ssl, &r->host) != 0 ||
-		    SSL_write(k->ssl, first, (int)len) != (int)len) {
-			last = PUMP_UNANSWERED;
-			refused = !reused;
-			if (refused)
-				refused_early(k->ssl, k->server, r->pid);
-		} else
-			last = pump(r->fd, k->ssl, k->fd, k->server, r->pid,
-			    r->cfg->idle_timeout, reused);
-		if (last == PUMP_UNANSWERED && reused) {
-			ERR_clear_error();
-			log_msg(LOG_DEBUG, "relay: reset server %s closed a "
-			    "kept connection; pid %d's flow goes on a new one",
-			    k->server, (int)r->pid);
-			kept_close(k);
-			kept = 0;
-			continue;
-		}
-		break;
-	}
-	/* before the connection goes back: k->server is the next flow's then */
-	if (last == PUMP_GONE || last == PUMP_UNANSWERED) {
-		send_fail(r->fd, SSPR_R_UNAVAILABLE);
-		sess_put(k->server, NULL, k->gen);
-		relay_audit(r, hello, id, k->server, refused ? "refused" :
-		    "server-lost");
-	} else {
+		if (!r->told++)
+			relay_audit(r, &r->hello, r->id, k->server,
+			    "forwarded");
+		if (send_msg(-1, k->ssl, &r->host) == 0 &&
+		    SSL_write(k->ssl, r->first, (int)r->first_len) ==
+		    (int)r->first_len)
+			return to_loop(r, k, reused);
 		if (!reused)
-			sess_put(k->server, k->ssl, k->gen);
-		relay_audit(r, hello, id, k->server, last == SSPR_MSG_DONE ?
-		    "done" : last == SSPR_MSG_FAIL ? "failed" :
-		    last == SSPR_MSG_REJECTED ? "rejected" : "ended");
-	}
-	if (fleet_last_type(last)) {
-		k->flows++;
-		kept_put(k, r->cfg);
-	} else
+			break;
+		ERR_clear_error();
+		log_msg(LOG_DEBUG, "relay: reset server %s closed a kept "
+		    "connection; pid %d's flow goes on a new one", k->server,
+		    (int)r->pid);
 		kept_close(k);
+		r->try_kept = 0;
+	}
+	refused_early(k->ssl, k->server, r->pid);
+	send_fail(r->fd, SSPR_R_UNAVAILABLE);
+	sess_put(k->server, NULL, k->gen);
+	relay_audit(r, &r->hello, r->id, k->server, "refused");
+	kept_close(k);
+	return -1;
+}
+
+/*
+ * The loop ended l's flow (how: RELAY_*); keep, if it may carry another.
+ * Returns 1 when a relay thread has the caller again (a kept connection
+ * that answered nothing: the flow goes on a new one), else 0: the loop
+ * ends the caller's connection.  Loop thread.
+ */
+int
+relay_link_end(struct relay_link *l, int how, int keep)
+{
+	struct relay *r = (struct relay *)((char *)l -
+	    offsetof(struct relay, link));
+	struct kept *k = r->k;
+	int last = l->last;
+
+	r->k = NULL;
+	ERR_clear_error();
+	if (how == RELAY_UNANSWERED) {
+		log_msg(LOG_DEBUG, "relay: reset server %s closed a kept "
+		    "connection; pid %d's flow goes on a new one", k->server,
+		    (int)r->pid);
+		kept_close(k);
+		r->try_kept = 0;
+		if (relay_spawn(r) == 0)
+			return 1;
+		how = RELAY_GONE;
+		k = NULL;
+	}
+	if (how == RELAY_GONE) {
+		if (k != NULL)
+			sess_put(k->server, NULL, k->gen);
+		relay_audit(r, &r->hello, r->id, k != NULL ? k->server : NULL,
+		    "server-lost");
+		kept_close(k);
+	} else {
+		if (!l->reused)
+			sess_put(k->server, k->ssl, k->gen);
+		relay_audit(r, &r->hello, r->id, k->server,
+		    last == SSPR_MSG_DONE ? "done" : last == SSPR_MSG_FAIL ?
+		    "failed" : last == SSPR_MSG_REJECTED ? "rejected" :
+		    "ended");
+		/* blocking again for the relay thread that takes it; one
+		 * closed here is not waited for (the loop's thread) */
+		if (keep && fleet_last_type(last) &&
+		    fcntl(k->fd, F_SETFL, 0) == 0) {
+			k->flows++;
+			kept_put(k, r->cfg);
+		} else
+			kept_close(k);
+	}
+	relay_free(r);
+	return 0;
 }
 
 static void *
 relay_main(void *arg)
 {
 	struct relay *r = arg;
-	unsigned char buf[SSPR_FRAME_MAX + 4];
-	struct msg hello;
-	uint32_t len;
-	static uint64_t seq;	/* this relay's flows, for the audit */
-	uint64_t id = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
 
-	fleet_timeouts(r->fd, FRAME_TIMEOUT_S);
-	if (first_frame(r, buf, &len, &hello) != SSPR_MSG_HELLO) {
-		msg_wipe(&hello);	/* whatever came instead */
-		send_fail(r->fd, SSPR_R_PROTOCOL);
-		goto out;
+	if (r->id == 0) {
+		r->id = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+		fleet_timeouts(r->fd, FRAME_TIMEOUT_S);
+		if (first_frame(r, r->first, &r->first_len, &r->hello) !=
+		    SSPR_MSG_HELLO) {
+			msg_wipe(&r->hello);	/* whatever came instead */
+			send_fail(r->fd, SSPR_R_PROTOCOL);
+			goto out;
+		}
+		if (r->host.u.host.caller == SSPR_CALLER_ROOT &&
+		    strcmp(r->hello.u.hello.service, "ssprctl") == 0) {
+			local_admin(r);
+			goto out;
+		}
 	}
-	if (r->host.u.host.caller == SSPR_CALLER_ROOT &&
-	    strcmp(hello.u.hello.service, "ssprctl") == 0)
-		local_admin(r);
-	else
-		relay_flow(r, buf, len, &hello, id);
+	if (relay_flow(r) == 0)		/* the loop's now */
+		r = NULL;
 out:
-	explicit_bzero(buf, sizeof(buf));
 	ERR_clear_error();
-	cfg_unref(r->cfg);
-	if (write(done_pipe[1], &r->conn, sizeof(r->conn)) !=
-	    (ssize_t)sizeof(r->conn))
-		log_msg(LOG_ERR, "relay: cannot hand a caller back");
-	free(r);
+	if (r != NULL) {
+		if (write(done_pipe[1], &r->conn, sizeof(r->conn)) !=
+		    (ssize_t)sizeof(r->conn))
+			log_msg(LOG_ERR, "relay: cannot hand a caller back");
+		relay_free(r);
+	}
 	pthread_mutex_lock(&sess_lock);
 	if (--nrelays == 0)
 		pthread_cond_broadcast(&relays_gone);
@@ -743,13 +772,15 @@ out:
 }
 
 /*
- * At the daemon's end: up to seconds for the flows still being relayed,
- * so that no thread is freeing its TLS state while the process exits;
- * then the kept connections and sessions go.
+ * At the daemon's end, after the loop has ended the flows it forwarded
+ * (server_close_all): up to seconds for the relay threads still
+ * connecting, so that no thread is freeing its TLS state while the
+ * process exits; then the kept connections and sessions go.
  */
 void
 relay_stop(int seconds)
 {
+	struct relay_link *l;
 	struct sess *e, *n;
 	struct kept *k;
 	struct timespec ts;
@@ -771,6 +802,9 @@ relay_stop(int seconds)
 	e = sessions;
 	sessions = NULL;
 	pthread_mutex_unlock(&sess_lock);
+	/* flows handed over as the loop stopped: their TLS goes too */
+	while ((l = relay_link_take()) != NULL)
+		(void)relay_link_end(l, RELAY_GONE, 0);
 	kept_close(k);
 	for (; e != NULL; e = n) {
 		n = e->next;
@@ -813,17 +847,26 @@ relay_start(struct conn *c, int fd, uid_t uid, pid_t pid, int caller,
 		return -1;
 	}
 	r->cfg = cfg_ref((struct cfg *)cfg);
-	pthread_mutex_lock(&sess_lock);
-	nrelays++;
-	pthread_mutex_unlock(&sess_lock);
-	if (fleet_thread(relay_main, r) != 0) {
-		pthread_mutex_lock(&sess_lock);
-		nrelays--;
-		pthread_mutex_unlock(&sess_lock);
-		cfg_unref(r->cfg);
-		free(r);
+	r->try_kept = 1;
+	if (relay_spawn(r) != 0) {
+		relay_free(r);
 		(void)fcntl(fd, F_SETFL, O_NONBLOCK);
 		return -1;
 	}
 	return 0;
+}
+
+/* A relay thread for r (its first time, or again): 0, or -1. */
+static int
+relay_spawn(struct relay *r)
+{
+	pthread_mutex_lock(&sess_lock);
+	nrelays++;
+	pthread_mutex_unlock(&sess_lock);
+	if (fleet_thread(relay_main, r) == 0)
+		return 0;
+	pthread_mutex_lock(&sess_lock);
+	nrelays--;
+	pthread_mutex_unlock(&sess_lock);
+	return -1;
 }

@@ -6,6 +6,20 @@
  * within FRAME_TIMEOUT_MS of its first byte; bad input closes only that
  * one connection.
  *
+ * A reset server serves its hosts' flows here too: fleet_server.c's
+ * thread hands over a TLS connection whose handshake and HOST it has
+ * checked (accept_remote), the loop reads and writes it with
+ * non-blocking TLS like a local socket, only PAM requests from a host,
+ * and at the flow's end hands the connection back (conn_close,
+ * fleet_peer_back) for that thread to close or to keep for the next
+ * flow.  No frame wakes another thread.
+ *
+ * A relay's flows likewise: once relay.c's thread has connected a
+ * caller to its reset server, the loop serves both, the caller's socket
+ * and the server's TLS (an "upstream" conn), and passes each whole frame
+ * through the one parser, PAM requests up and answers down (relay_up,
+ * relay_down); the flow's end goes back to relay.c (relay_over).
+ *
  * Statics: loop thread only.
  */
 #include <errno.h>
@@ -16,6 +30,8 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
 
 #include "audit.h"
 #include "dir.h"
@@ -70,6 +86,14 @@ struct conn {
 	uint32_t	 polled;	/* the events epoll has for fd */
 	int		 closed;	/* freed at the end of the iteration */
 	int		 counted;	/* holds a slot in uidcounts */
+	struct fleet_peer *peer;	/* a host's TLS flow (reset server) */
+	int		 last;		/* peer: the last answer's type sent */
+	int		 broken;	/* peer: may not carry another flow */
+	int		 rd_wants_w;	/* peer: SSL_read waits for writability */
+	int		 wr_wants_r;	/* peer: SSL_write waits for readability */
+	struct relay_link *link;	/* relay: the flow this conn is part of */
+	int		 upstream;	/* relay: the server's side of link */
+	char		 why[160];	/* upstream: why its TLS failed */
 	struct conn	*next_dead;
 };
 
@@ -82,6 +106,7 @@ static struct uidcount	 uidcounts[64];
 static int		 nuidcounts;
 static struct conn	*dead;
 static struct refusal	 refusals[16];
+static int		 closing_all;	/* the daemon ends: no flow retried */
 
 struct cfg *
 server_cfg(void)
@@ -154,6 +179,21 @@ set_listening(int on)
 }
 
 /*
+ * May a host's connection carry its next flow?  Only after a clean end:
+ * the flow's last answer written whole, no frame begun, no TLS operation
+ * half done, no rule broken.
+ */
+static int
+peer_keeps(const struct conn *c)
+{
+	return !c->broken && fleet_last_type(c->last) && c->out == NULL &&
+	    c->hdr_got == 0 && c->body == NULL && !c->rd_wants_w &&
+	    !c->wr_wants_r;
+}
+
+static void relay_over(struct relay_link *, int);
+
+/*
  * Closes c now; the struct itself is freed at the end of the loop
  * iteration (reap), because callers up the stack may still hold it.
  */
@@ -166,7 +206,14 @@ conn_close(struct conn *c)
 		return;
 	c->closed = 1;
 	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
+	/* an upstream's TLS is relay.c's to keep or close (relay_over) */
+	if (c->upstream)
+		;
+	else if (c->peer != NULL)
+		fleet_peer_back(c->peer, peer_keeps(c));
+	else
+		close(c->fd);
+	c->peer = NULL;
 	timer_cancel(&c->timer);
 	if (c->flow != NULL)
 		flow_closed(c->flow);
@@ -179,9 +226,12 @@ conn_close(struct conn *c)
 		explicit_bzero(c->out, c->out_cap);
 	free(c->out);
 	c->out = NULL;
+	if (c->link != NULL)
+		relay_over(c->link, c->upstream ? RELAY_GONE : RELAY_CALLER);
 	if (c->counted && (u = uid_slot(c->uid, 0)) != NULL)
 		u->n--;
-	nconns--;
+	if (!c->upstream)
+		nconns--;
 	c->next_dead = dead;
 	dead = c;
 	set_listening(1);
@@ -200,14 +250,17 @@ reap(void)
 
 /*
  * Most answers go out whole in the send() that queues them: epoll is told
- * only when what c waits for changes, not twice per message.
+ * only when what c waits for changes, not twice per message.  A TLS read
+ * may need to write first and a TLS write to read (rd_wants_w,
+ * wr_wants_r).
  */
 static void
-want_write(struct conn *c, int on)
+want_events(struct conn *c)
 {
 	struct epoll_event ev = {
-		.events = (c->ending ? 0 : EPOLLIN | EPOLLRDHUP) |
-		    (on ? EPOLLOUT : 0),
+		.events = (!c->ending || c->wr_wants_r ? EPOLLIN | EPOLLRDHUP :
+		    0) | ((c->out != NULL && !c->wr_wants_r) || c->rd_wants_w ?
+		    EPOLLOUT : 0),
 		.data.ptr = c,
 	};
 
@@ -217,14 +270,79 @@ want_write(struct conn *c, int on)
 		c->polled = ev.events;
 }
 
+/*
+ * What an SSL_read or SSL_write that did not complete waits for: -1 with
+ * errno EAGAIN (*wants set when it is the other direction), or -1 with
+ * EIO, or 0 when the host ended its TLS stream.  The loop's error queue
+ * is left empty: a later SSL_get_error must not see this one's.
+ */
+static ssize_t
+tls_wait(struct conn *c, int r, int *wants, int other)
+{
+	int e = SSL_get_error(c->peer->ssl, r);
+
+	/* a server's alert says why it refused this host (relay_over) */
+	if (c->upstream && e != SSL_ERROR_WANT_READ &&
+	    e != SSL_ERROR_WANT_WRITE)
+		fleet_tls_error(c->why, sizeof(c->why));
+	ERR_clear_error();
+	*wants = e == other;
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (e == SSL_ERROR_ZERO_RETURN)
+		return 0;
+	errno = EIO;
+	return -1;
+}
+
+/* recv(), or SSL_read on a host's connection. */
+static ssize_t
+conn_recv(struct conn *c, void *p, size_t n)
+{
+	int r, was = c->rd_wants_w;
+	ssize_t got;
+
+	if (c->peer == NULL)
+		return recv(c->fd, p, n, MSG_DONTWAIT);
+	if ((r = SSL_read(c->peer->ssl, p, (int)n)) > 0) {
+		c->rd_wants_w = 0;
+		got = r;
+	} else
+		got = tls_wait(c, r, &c->rd_wants_w, SSL_ERROR_WANT_WRITE);
+	if (was != c->rd_wants_w)
+		want_events(c);
+	return got;
+}
+
+/* send(), or SSL_write on a host's connection. */
+static ssize_t
+conn_write(struct conn *c, const void *p, size_t n)
+{
+	int r, was = c->wr_wants_r;
+	ssize_t w;
+
+	if (c->peer == NULL)
+		return send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if ((r = SSL_write(c->peer->ssl, p, (int)n)) > 0) {
+		c->wr_wants_r = 0;
+		w = r;
+	} else
+		w = tls_wait(c, r, &c->wr_wants_r, SSL_ERROR_WANT_READ);
+	if (was != c->wr_wants_r)
+		want_events(c);
+	return w;
+}
+
 static int
 flush(struct conn *c)
 {
 	ssize_t w;
 
 	while (c->out_off < c->out_len) {
-		w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		w = conn_write(c, c->out + c->out_off,
+		    c->out_len - c->out_off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno == EAGAIN)
@@ -237,7 +355,7 @@ flush(struct conn *c)
 	free(c->out);
 	c->out = NULL;
 	c->out_len = c->out_off = c->out_cap = 0;
-	want_write(c, 0);
+	want_events(c);
 	return 1;
 }
 
@@ -281,6 +399,10 @@ conn_send(struct conn *c, const struct msg *m)
 
 	if (c == NULL || c->closed)
 		return;
+	/* nothing follows a last answer (the engine's rule): were it to,
+	 * it must not reach the host's next flow on this connection */
+	if (c->peer != NULL && fleet_last_type(c->last))
+		return;
 	if (msg_encode(m, &wr) != 0) {
 		log_msg(LOG_ERR, "cannot encode %s", msg_name(m->type));
 		wire_wr_wipe(&wr);
@@ -295,10 +417,18 @@ conn_send(struct conn *c, const struct msg *m)
 	memcpy(c->out + c->out_len, wr.buf, wr.len);
 	c->out_len += wr.len;
 	wire_wr_wipe(&wr);
+	c->last = m->type;
 	if (flush(c) < 0)
 		conn_close(c);
 	else if (c->out != NULL)
-		want_write(c, 1);
+		want_events(c);
+}
+
+/* How long a frame may take to come whole, or an answer to be read. */
+static long long
+frame_ms(const struct conn *c)
+{
+	return c->peer != NULL ? c->peer->frame_ms : FRAME_TIMEOUT_MS;
 }
 
 /* Closes c once everything queued has been written. */
@@ -307,15 +437,18 @@ conn_end(struct conn *c)
 {
 	if (c == NULL || c->closed)
 		return;
+	/* a relayed caller refused or timed out: nothing more comes down */
+	if (c->link != NULL)
+		relay_over(c->link, RELAY_CALLER);
 	c->ending = 1;
 	if (c->out == NULL) {
 		conn_close(c);
 		return;
 	}
 	/* a caller that does not read its answer is not waited for long */
-	want_write(c, 1);
+	want_events(c);
 	c->frame_deadline = 0;
-	conn_deadline(c, FRAME_TIMEOUT_MS);
+	conn_deadline(c, frame_ms(c));
 }
 
 static void
@@ -325,6 +458,22 @@ send_fail_and_close(struct conn *c, uint16_t reason)
 
 	conn_send(c, &m);
 	conn_end(c);
+}
+
+/*
+ * Bad input: a local caller is told FAIL(reason); a host's connection
+ * closes unanswered and carries no further flow (PROTOCOL.md: the
+ * server closes a connection that sends what does not decode).
+ */
+static void
+refuse_input(struct conn *c, uint16_t reason)
+{
+	if (c->peer == NULL) {
+		send_fail_and_close(c, reason);
+		return;
+	}
+	c->broken = 1;
+	conn_close(c);
 }
 
 static int
@@ -402,6 +551,7 @@ log_refusal(const struct conn *c, const char *why)
 }
 
 static void relay_conn(struct conn *);
+static void conn_event(struct conn *, uint32_t);
 
 static void
 accept_one(int fd)
@@ -476,6 +626,131 @@ relay_conn(struct conn *c)
 }
 
 /*
+ * Relay role: relay.c's thread has sent the flow's HOST and HELLO to a
+ * reset server; the loop takes the caller back and the server's TLS as
+ * its upstream, and forwards from here on.
+ */
+static void
+relay_adopt(struct relay_link *l)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct conn *c = l->conn, *u;
+
+	ev.data.ptr = c;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
+		c->polled = ev.events;
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
+		(void)relay_link_end(l, RELAY_GONE, 0);
+		send_fail_and_close(c, SSPR_R_UNAVAILABLE);
+		return;
+	}
+	u->fd = l->up.fd;
+	u->uid = c->uid;
+	u->pid = c->pid;
+	u->peer = &l->up;
+	u->upstream = 1;
+	ev.data.ptr = u;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, u->fd, &ev) != 0) {
+		free(u);
+		(void)relay_link_end(l, RELAY_GONE, 0);
+		send_fail_and_close(c, SSPR_R_UNAVAILABLE);
+		return;
+	}
+	u->polled = ev.events;
+	l->upc = u;
+	c->link = u->link = l;
+	conn_deadline(u, l->idle_ms);
+	/* the server is the one to end an idle flow: never the caller's */
+	conn_deadline(c, l->idle_ms + 60000LL);
+	if (SSL_has_pending(l->up.ssl))
+		conn_event(u, EPOLLIN);
+}
+
+/*
+ * The relayed flow of l ends (RELAY_*).  Both conns let go of l; the
+ * upstream closes (its TLS kept or closed by relay.c); the caller gets
+ * its end, unless a relay thread takes it to try a new connection.
+ */
+static void
+relay_over(struct relay_link *l, int how)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct conn *c = l->conn, *u = l->upc;
+	int keep;
+
+	c->link = u->link = NULL;
+	/* a kept connection that answered nothing, with nothing of the
+	 * caller's but its HELLO sent or begun: a new connection may take it */
+	if (how == RELAY_GONE && l->reused && l->last == 0 && l->sent == 0 &&
+	    c->hdr_got == 0 && c->out == NULL && !c->closed && !c->ending &&
+	    !closing_all)
+		how = RELAY_UNANSWERED;
+	keep = how == RELAY_LAST && u->out == NULL && u->hdr_got == 0 &&
+	    !u->rd_wants_w && !u->wr_wants_r && !u->broken;
+	conn_close(u);
+	if (how == RELAY_UNANSWERED) {
+		epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+		c->polled = 0;
+		timer_cancel(&c->timer);
+	}
+	if (relay_link_end(l, how, keep))
+		return;		/* c is a relay thread's until it hands it back */
+	if (how == RELAY_UNANSWERED) {
+		ev.data.ptr = c;
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
+			c->polled = ev.events;
+		how = RELAY_GONE;
+	}
+	if (how == RELAY_GONE)
+		send_fail_and_close(c, SSPR_R_UNAVAILABLE);
+	else if (how == RELAY_LAST || how == RELAY_OVER)
+		conn_end(c);
+}
+
+/* A caller's frame m, for the reset server: PAM requests only. */
+static void
+relay_up(struct conn *c, const struct msg *m)
+{
+	struct relay_link *l = c->link;
+
+	if (!fleet_request_type(m->type)) {
+		log_msg(LOG_WARNING, "relay: pid %d sent %s, which is not "
+		    "relayed; closing", (int)l->pid, msg_name(m->type));
+		relay_over(l, RELAY_CALLER);
+		send_fail_and_close(c, SSPR_R_NOT_ALLOWED);
+		return;
+	}
+	l->sent++;
+	conn_deadline(l->upc, l->idle_ms);
+	conn_send(l->upc, m);
+}
+
+/* The server's frame m, for the caller: answers only. */
+static void
+relay_down(struct conn *u, const struct msg *m)
+{
+	struct relay_link *l = u->link;
+	int over;
+
+	if (!(m->type & 0x8000)) {
+		log_msg(LOG_WARNING, "relay: reset server %s sent a request "
+		    "(pid %d's flow ends here): refused", l->server,
+		    (int)l->pid);
+		relay_over(l, RELAY_GONE);
+		return;
+	}
+	/* the flow's end, though only a last answer keeps the connection */
+	over = fleet_last_type(m->type) || (m->type == SSPR_MSG_REJECTED &&
+	    m->u.rejected.tries_left == 0);
+	l->last = m->type;
+	conn_deadline(u, l->idle_ms);
+	conn_send(l->conn, m);
+	if (over && u->link != NULL)
+		relay_over(l, fleet_last_type(m->type) ? RELAY_LAST :
+		    RELAY_OVER);
+}
+
+/*
  * Reset-server role: a host's caller, bridged from TLS by fleet_server.c.
  * Its uid and class are the host's word, bounded there: a self caller
  * acts only for the user it named (work.c), and only if this server
@@ -489,19 +764,18 @@ accept_remote(struct fleet_peer *p)
 	struct conn *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		close(p->fd);
-		free(p);
+		fleet_peer_back(p, 0);
 		return;
 	}
 	c->fd = p->fd;
 	c->uid = p->uid;
 	ev.data.ptr = c;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
-		close(c->fd);
+		fleet_peer_back(p, 0);
 		free(c);
-		free(p);
 		return;
 	}
+	c->peer = p;
 	c->polled = ev.events;
 	nconns++;
 	conn_deadline(c, HELLO_TIMEOUT_MS);
@@ -518,8 +792,12 @@ accept_remote(struct fleet_peer *p)
 		send_fail_and_close(c, SSPR_R_INTERNAL);
 	else
 		flow_set_host(c->flow, p->host, p->user);
-	explicit_bzero(p, sizeof(*p));
-	free(p);
+	/*
+	 * What came with HOST in one TLS record is in OpenSSL's buffer, not
+	 * the socket's: epoll would not say so.
+	 */
+	if (!c->ending && SSL_has_pending(p->ssl))
+		conn_event(c, EPOLLIN);
 }
 
 /*
@@ -566,9 +844,35 @@ dispatch(struct conn *c)
 	c->frame_deadline = 0;
 	rearm(c);
 	if (bad) {
-		log_msg(LOG_WARNING, "uid %u pid %d: malformed message; "
-		    "closing", (unsigned)c->uid, (int)c->pid);
-		send_fail_and_close(c, SSPR_R_PROTOCOL);
+		if (c->peer != NULL)
+			log_msg(LOG_WARNING, "fleet: host %s: malformed frame; "
+			    "closing", c->peer->host);
+		else
+			log_msg(LOG_WARNING, "uid %u pid %d: malformed message; "
+			    "closing", (unsigned)c->uid, (int)c->pid);
+		refuse_input(c, SSPR_R_PROTOCOL);
+		return;
+	}
+	if (c->link != NULL) {
+		if (c->upstream)
+			relay_down(c, &m);
+		else
+			relay_up(c, &m);
+		secret = m.type == SSPR_MSG_ANSWER ||
+		    m.type == SSPR_MSG_NEW_PASSWORD || m.type == SSPR_MSG_CHANGE;
+		msg_wipe(&m);
+		if (secret)
+			secret_scrub_registers();
+		return;
+	}
+	/* a host sends what a module may, and HOST only first (its thread) */
+	if (c->peer != NULL && !fleet_request_type(m.type) &&
+	    !(c->peer->admin && m.type == SSPR_MSG_ADMIN)) {
+		log_msg(LOG_WARNING, "fleet: host %s sent %s, which no host "
+		    "may send now; closing", c->peer->host, msg_name(m.type));
+		msg_wipe(&m);
+		c->broken = 1;
+		send_fail_and_close(c, SSPR_R_NOT_ALLOWED);
 		return;
 	}
 	if (c->flow == NULL || c->ending) {
@@ -604,7 +908,7 @@ read_some(struct conn *c)
 			dst = c->body + c->body_got;
 			want = c->body_len - c->body_got;
 		}
-		got = recv(c->fd, dst, want, MSG_DONTWAIT);
+		got = conn_recv(c, dst, want);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0 && errno == EAGAIN)
@@ -612,7 +916,7 @@ read_some(struct conn *c)
 		if (got <= 0)
 			return -1;
 		if (c->frame_deadline == 0) {
-			c->frame_deadline = now_ms() + FRAME_TIMEOUT_MS;
+			c->frame_deadline = now_ms() + frame_ms(c);
 			rearm(c);
 		}
 		if (c->hdr_got < 4) {
@@ -621,10 +925,16 @@ read_some(struct conn *c)
 				continue;
 			len = wire_peek_len(c->hdr);
 			if (len < 2 || len > SSPR_FRAME_MAX) {
-				log_msg(LOG_WARNING, "uid %u pid %d: frame "
-				    "length %u out of range; closing",
-				    (unsigned)c->uid, (int)c->pid, len);
-				send_fail_and_close(c, SSPR_R_PROTOCOL);
+				if (c->peer != NULL)
+					log_msg(LOG_WARNING, "fleet: host %s: "
+					    "malformed frame (length %u); "
+					    "closing", c->peer->host, len);
+				else
+					log_msg(LOG_WARNING, "uid %u pid %d: "
+					    "frame length %u out of range; "
+					    "closing", (unsigned)c->uid,
+					    (int)c->pid, len);
+				refuse_input(c, SSPR_R_PROTOCOL);
 				return 0;
 			}
 			if ((c->body = malloc(len)) == NULL)
@@ -637,11 +947,15 @@ read_some(struct conn *c)
 		/*
 		 * A caller waits for the answer before its next frame: a
 		 * recv() now would only say EAGAIN.  c is level-triggered,
-		 * so bytes that did come (or the end) are seen next round.
+		 * so bytes that did come (or the end) are seen next round;
+		 * but not those OpenSSL has already taken off the socket
+		 * (a host that sent two frames in one TLS record).
 		 */
 		if (c->body_got == c->body_len) {
 			dispatch(c);
-			return 0;
+			if (c->peer == NULL || c->closed ||
+			    SSL_pending(c->peer->ssl) == 0)
+				return 0;
 		}
 	}
 	return 0;
@@ -652,6 +966,9 @@ conn_event(struct conn *c, uint32_t events)
 {
 	if (c->closed)
 		return;
+	/* TLS: either direction's operation may wait for the other's event */
+	if (c->peer != NULL)
+		events |= EPOLLIN | EPOLLOUT;
 	if ((events & EPOLLOUT) && c->out != NULL) {
 		if (flush(c) < 0) {
 			conn_close(c);
@@ -663,8 +980,14 @@ conn_event(struct conn *c, uint32_t events)
 		}
 	}
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-		if (read_some(c) < 0)
+		if (read_some(c) < 0) {
+			if (c->upstream && c->link != NULL)
+				log_msg(LOG_WARNING, "relay: reset server %s "
+				    "went away (pid %d's flow ends here): %s",
+				    c->link->server, (int)c->pid, c->why[0] ?
+				    c->why : "connection closed");
 			conn_close(c);
+		}
 }
 
 static void
@@ -680,10 +1003,23 @@ expire_timers(void)
 		if (c->ending)
 			conn_close(c);
 		else if (c->frame_deadline != 0 && c->frame_deadline <= now) {
-			log_msg(LOG_WARNING, "uid %u pid %d: frame not "
-			    "complete in time; closing", (unsigned)c->uid,
-			    (int)c->pid);
-			send_fail_and_close(c, SSPR_R_TIMEOUT);
+			if (c->peer != NULL)
+				log_msg(LOG_WARNING, "fleet: host %s: frame "
+				    "not complete in time; closing",
+				    c->peer->host);
+			else
+				log_msg(LOG_WARNING, "uid %u pid %d: frame not "
+				    "complete in time; closing",
+				    (unsigned)c->uid, (int)c->pid);
+			refuse_input(c, SSPR_R_TIMEOUT);
+		} else if (c->upstream) {
+			if (c->link != NULL)
+				log_msg(LOG_WARNING, "relay: reset server %s "
+				    "silent for %lld s (pid %d's flow ends "
+				    "here)", c->link->server,
+				    (long long)c->link->idle_ms / 1000,
+				    (int)c->pid);
+			conn_close(c);
 		} else if (c->flow == NULL || !flow_timeout(c->flow))
 			send_fail_and_close(c, SSPR_R_TIMEOUT);
 	}
@@ -808,7 +1144,8 @@ static const struct conn_ops ops = {
 int
 server_run(struct cfg *c, int lfd)
 {
-	static char tag_signal, tag_done, tag_peer, tag_relay;
+	static char tag_signal, tag_done, tag_peer, tag_relay, tag_link;
+	struct relay_link *link;
 	struct fleet_peer *peer;
 	struct conn *rc;
 	struct epoll_event evs[MAX_EVENTS];
@@ -832,7 +1169,8 @@ server_run(struct cfg *c, int lfd)
 		return -1;
 	}
 	if ((fleet_peer_fd() >= 0 && add_fd(fleet_peer_fd(), &tag_peer) != 0) ||
-	    (relay_done_fd() >= 0 && add_fd(relay_done_fd(), &tag_relay) != 0)) {
+	    (relay_done_fd() >= 0 && add_fd(relay_done_fd(), &tag_relay) != 0) ||
+	    (relay_link_fd() >= 0 && add_fd(relay_link_fd(), &tag_link) != 0)) {
 		log_msg(LOG_ERR, "event loop: %s", strerror(errno));
 		return -1;
 	}
@@ -863,6 +1201,9 @@ server_run(struct cfg *c, int lfd)
 			else if (p == &tag_relay)
 				while ((rc = relay_done_take()) != NULL)
 					conn_close(rc);
+			else if (p == &tag_link)
+				while ((link = relay_link_take()) != NULL)
+					relay_adopt(link);
 			else
 				conn_event(p, evs[i].events);
 		}
@@ -879,6 +1220,7 @@ server_close_all(void)
 {
 	struct timer *t;
 
+	closing_all = 1;
 	while ((t = timer_first()) != NULL)
 		conn_close(conn_of(t));
 	reap();

@@ -169,6 +169,28 @@ unchanged "a verified flow before it on the same connection"
 out=$(hc host root hello recv status grace recv admin 1 recv | one)
 unlike "$out" 'ADMIN_END|ADMIN_LINE' "ADMIN between flows: no admin answer"
 
+# 7d. The event loop reads a host's TLS itself (server.c): frames that
+# share a TLS record, and one split over many, are each served once and
+# whole; a frame that stops halfway closes the connection at [fleet]
+# timeout (3 s here), unanswered.
+out=$(hc batch host root hello flush recv status grace recv | one)
+is "$out" 'HELLO_OK ACCOUNT ' "HOST and HELLO in one TLS record: the HELLO is not left in OpenSSL's buffer"
+out=$(hc host root batch hello status grace flush recv recv | one)
+is "$out" 'HELLO_OK ACCOUNT ' "HELLO and STATUS in one TLS record: both answered"
+out=$(hc host root hello recv status grace recv batch host allowed 1000 hello status alice flush recv recv | one)
+is "$out" 'HELLO_OK ACCOUNT HELLO_OK ACCOUNT ' "the next flow's HOST, HELLO and STATUS in one record after a last answer: its own flow"
+out=$(hc host root trickle hello recv trickle status grace recv | one)
+is "$out" 'HELLO_OK ACCOUNT ' "frames a byte per TLS record: served whole"
+nlog=$(wc -l < "$T/srv1.log")
+t0=$(date +%s)
+out=$(hc host root hello recv partial 5 status grace recv | one)
+is "$out" 'HELLO_OK closed ' "a frame that stops after 5 bytes: closed, no answer"
+[ $(($(date +%s) - t0)) -ge 2 ]
+ok $? "not before [fleet] timeout"
+like "$(tail -n +$((nlog + 1)) "$T/srv1.log")" 'fleet: host relay-a\.test: frame not complete in time' "logged"
+out=$(hc host root hello recv batch status grace host root hello flush recv recv | one)
+is "$out" 'HELLO_OK FAIL reason=3 closed ' "a HOST in the record of the flow's last request, before its answer: refused"
+
 # 7a. Flows on one kept connection each count in host_flows (server
 # "self": 3 per window; relay A has spent one there, in 5b).
 ha2() { $PY "$SRC/tests/lib/fleetclient.py" "$P2" "$T/ca.pem" "$T/relay-a.pem" "$T/relay-a.key" "$@" 2>>"$T/hc.err"; }

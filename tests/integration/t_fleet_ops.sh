@@ -231,4 +231,37 @@ out=$("$CTL" -c "$T/ops.conf" --server "localhost:$P1" report activity --since 2
 unlike "$out" 'filler' "--since leaves them out on the server"
 is "$(cat "$T/err")" "" "and nothing is cut"
 
+# 6. A slow reader: a long answer (1500 records more in server 1's audit
+# file) to an admin host that reads nothing for 2 s through a 4 KiB
+# window.  The reset server's loop writes that host's TLS without
+# blocking, waiting for room; every line arrives whole, then ADMIN_END,
+# and the server serves meanwhile.
+last=$(tail -n 1 "$T/srv1.audit")
+for _ in $(seq 1500); do printf '%s\n' "$last"; done >> "$T/srv1.audit"
+slow() { FLEETCLIENT_RCVBUF=4096 $PY "$SRC/tests/lib/fleetclient.py" "$P1" "$T/ca.pem" "$T/ops.pem" "$T/ops.key" "$@" 2>>"$T/hc.err"; }
+slow host root hello recv admin 8 0 sleep 2 drain > "$T/slow.out" &
+SLOW=$!
+out=$(SOCKET=$T/run/relayA.sock raw hello recv status alice recv)
+like "$out" 'ACCOUNT' "a relay's flow is served while the slow reader's answer waits"
+wait "$SLOW"
+out=$(tr '\n' ' ' < "$T/slow.out")
+like "$out" '^HELLO_OK lines (1[5-9]|2[0-9])[0-9]{2} ADMIN_END $' "the slow reader gets every line whole, then ADMIN_END"
+
+# 7. The relay's loop reads its server's TLS: an answer a byte per TLS
+# record comes whole; a frame after the flow's last answer, in the same
+# record, reaches no caller, nor does it leave the kept connection to the
+# next flow (OpenSSL holds it: the connection is not reused).
+rm -f "$T/fake.out"
+/usr/bin/python3 "$SRC/tests/lib/fakeserver.py" "$P3" "$T/ca.pem" "$T/server.pem" \
+	"$T/server.key" pieces > "$T/fake.out" 2>&1 &
+PIDS+=($!)
+wait_for 10 grep -q ready "$T/fake.out"
+relay_conf relayF relay-a "localhost:$P3"
+daemon_start relayF || exit 1
+out=$(SOCKET=$T/run/relayF.sock raw hello recv status alice recv recv | tr '\n' ' ')
+like "$out" '^HELLO_OK .*ACCOUNT known=1 must_change=0 .*closed $' "HELLO_OK in 1-byte records and ACCOUNT come whole through the relay"
+unlike "$out" 'DONE' "the DONE behind the last answer does not"
+out=$(SOCKET=$T/run/relayF.sock raw hello recv | tr '\n' ' ')
+unlike "$out" 'DONE|HELLO_OK' "nor does it reach the next flow (the kept connection is not reused; no server listens now)"
+
 done_testing

@@ -1,10 +1,13 @@
 #!/usr/bin/python3
-"""fakeserver.py PORT CA CERT KEY ROWS|ROWS!|endless: a hostile reset server for
-ssprctl --server.  It takes one TLS connection (a client certificate from
+"""fakeserver.py PORT CA CERT KEY ROWS|ROWS!|endless|pieces: a hostile reset
+server for ssprctl --server, or (pieces) for a relay.  It takes one TLS connection (a client certificate from
 CA required), reads HOST, HELLO and ADMIN, and answers ROWS activity rows
 whose fields, once decoded, hold terminal escapes, newlines, CSV and JSON
 quoting, a time that is none, one that is not written as ssprctl sorts
-and cells a spreadsheet would take for formulas, then ADMIN_END.  Prints "ready" when it
+and cells a spreadsheet would take for formulas, then ADMIN_END.  pieces:
+HELLO_OK a byte per TLS record, then to STATUS an ACCOUNT and, in the
+same record, a DONE that no flow may get (nothing follows a last
+answer); then it waits for the relay to close.  Prints "ready" when it
 listens."""
 import socket
 import ssl
@@ -19,6 +22,20 @@ from fleetclient import frame, recv_exact, s  # noqa: E402
 def read_frame(t):
     (n,) = struct.unpack(">I", recv_exact(t, 4))
     return recv_exact(t, n)
+
+
+def pieces(t):
+    hello_ok = frame(0x8001, struct.pack(">HI", 1, 4))
+    for i in range(len(hello_ok)):
+        t.sendall(hello_ok[i:i + 1])
+        time.sleep(0.02)
+    read_frame(t)                       # STATUS
+    t.sendall(frame(0x8007, b"\x01\x00\x00") + frame(0x8006, struct.pack(">H", 0)))
+    try:
+        while t.recv(4096):
+            pass
+    except (OSError, ssl.SSLError):
+        pass
 
 
 def main():
@@ -37,6 +54,9 @@ def main():
     t = ctx.wrap_socket(raw, server_side=True)
     read_frame(t)                       # HOST
     read_frame(t)                       # HELLO
+    if rows == "pieces":
+        pieces(t)
+        return
     t.sendall(frame(0x8001, struct.pack(">HI", 1, 0)))
     read_frame(t)                       # ADMIN
     evil = [b"2026-01-01T00:00:00Z", b"evil%1B]0;owned%07host",
