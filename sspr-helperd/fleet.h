@@ -6,10 +6,11 @@
  * each flow's HOST, then hands the TLS connection itself to the event
  * loop, which serves it like a local caller (non-blocking TLS), its
  * facts from the HOST frame and its identity from the certificate, and
- * hands it back at the flow's end.  A relay's thread per flow reads the
- * caller's HELLO and connects (blocking, within deadlines), then hands
- * the caller and the server's TLS to the loop, which passes the frames
- * both ways (relay_link).
+ * hands it back at the flow's end.  A relay's loop reads the caller's
+ * HELLO; on a kept connection it sends HOST and HELLO itself, else a
+ * thread connects (blocking, within deadlines) and sends them, then
+ * hands the caller and the server's TLS to the loop, which passes the
+ * frames both ways (relay_link).
  */
 #ifndef SSPR_FLEET_H
 #define SSPR_FLEET_H
@@ -50,8 +51,9 @@ struct fleet_peer {
 
 /*
  * A relayed flow, handed from its relay thread to the loop
- * (relay_link_take) and ended there (relay_link_end).  up.ssl is the
- * loop's in between, like a reset server's fleet_peer.
+ * (relay_link_take), or taken by the loop on a kept connection
+ * (relay_kept), and ended there (relay_link_end).  up.ssl is the loop's
+ * in between, like a reset server's fleet_peer.
  */
 struct relay_link {
 	struct conn	*conn;		/* the caller */
@@ -63,6 +65,8 @@ struct relay_link {
 	int		 sent;		/* frames passed up after the first */
 	int		 last;		/* the last answer passed down */
 	int		 idle_ms;	/* nothing either way this long: gone */
+	const struct msg *host;		/* a kept connection the loop took: */
+	const struct msg *hello;	/* it sends these first; else NULL */
 };
 
 /* fleettls.c: connections and TLS settings (both roles, ssprctl --server) */
@@ -97,7 +101,11 @@ void	fleet_peer_back(struct fleet_peer *, int);
 /* relay.c: the relay's side */
 int	relay_init(void);
 void	relay_stop(int);
-int	relay_start(struct conn *, int, uid_t, pid_t, int, const struct cfg *);
+struct relay;
+struct relay *relay_new(struct conn *, int, uid_t, pid_t, int,
+	    const struct cfg *, const struct msg *);
+struct relay_link *relay_kept(struct relay *);
+int	relay_run(struct relay *);
 int	relay_done_fd(void);
 struct conn *relay_done_take(void);
 int	relay_link_fd(void);

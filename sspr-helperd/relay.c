@@ -2,16 +2,18 @@
 /*
  * relay.c: the host relay.  server.c accepts a local caller and checks
  * it exactly as in the local role (SO_PEERCRED, allowed_uids,
- * self_callers, max_flows, max_flows_per_uid); then a thread here reads
- * the caller's HELLO, opens TLS to the first reset server in [fleet]
- * servers that answers (or takes a kept connection), sends HOST (who the
- * caller is here) and the HELLO, and hands the caller and the server's
- * TLS to the event loop (relay_link), which forwards whole frames both
- * ways, each through the one parser: PAM requests up, answers down
- * (server.c, relay_up, relay_down).  No frame wakes a thread; the flow's
- * end comes back here (relay_link_end): the audit record, the connection
- * kept or closed.  The relay holds no directory credential; what it
- * forwards is all it can do.
+ * self_callers, max_flows, max_flows_per_uid) and reads its HELLO as a
+ * local flow's (relay_new).  A kept connection to the first reset server
+ * in [fleet] servers then carries the flow without a thread: the loop
+ * takes it (relay_kept) and sends HOST (who the caller is here) and the
+ * HELLO itself.  Otherwise a thread here opens TLS to the first server
+ * that answers, sends HOST and the HELLO, and hands the caller and the
+ * server's TLS to the event loop (relay_link).  Either way the loop
+ * forwards whole frames both ways, each through the one parser: PAM
+ * requests up, answers down (server.c, relay_up, relay_down).  No frame
+ * wakes a thread; the flow's end comes back here (relay_link_end): the
+ * audit record, the connection kept or closed.  The relay holds no
+ * directory credential; what it forwards is all it can do.
  *
  * A connection whose flow ended with a last answer (fleet_last_type) is
  * kept for the next flow to that server ([fleet] keep_connections,
@@ -48,7 +50,6 @@
 #include "wire.h"
 
 #define FRAME_TIMEOUT_S	2	/* as server.c: a local frame comes whole */
-#define HELLO_WAIT_S	10	/* as server.c's HELLO_TIMEOUT_MS */
 
 struct relay {
 	struct relay_link link;		/* while the loop forwards the flow */
@@ -64,6 +65,7 @@ struct relay {
 	uint64_t	 id;		/* this relay's flow number */
 	int		 try_kept;	/* a kept connection may carry it */
 	int		 told;		/* its "forwarded" record is written */
+	int		 admin;		/* root's ssprctl: answered here */
 };
 
 /* The last session with each server, to resume (no full handshake). */
@@ -535,18 +537,6 @@ local_admin(struct relay *r)
 	msg_wipe(&m);
 }
 
-/* Waits for the caller's first frame (HELLO) for up to HELLO_WAIT_S. */
-static int
-first_frame(struct relay *r, unsigned char *buf, uint32_t *len,
-    struct msg *m)
-{
-	struct pollfd pf = { .fd = r->fd, .events = POLLIN };
-
-	if (poll(&pf, 1, HELLO_WAIT_S * 1000) != 1)
-		return -1;
-	return fleet_read_frame(r->fd, NULL, buf, len, m);
-}
-
 /*
  * With TLS 1.3 a server that refuses this host's certificate says so
  * after the handshake: the first write fails.  Its alert, if it is still
@@ -601,13 +591,13 @@ relay_free(struct relay *r)
 }
 
 /*
- * The loop forwards the flow from here on: k is its, r too, until
- * relay_link_end.  0, or -1 (k closed; the caller told).
+ * The loop forwards the flow from here on, on k: the link filled in and
+ * k's socket non-blocking.  0, or -1 (nothing changed but the link).
  */
 static int
-to_loop(struct relay *r, struct kept *k, int reused)
+link_init(struct relay *r, struct kept *k, int reused)
 {
-	struct relay_link *l = &r->link, *lp = l;
+	struct relay_link *l = &r->link;
 
 	memset(l, 0, sizeof(*l));
 	l->conn = r->conn;
@@ -621,9 +611,24 @@ to_loop(struct relay *r, struct kept *k, int reused)
 	l->reused = reused;
 	/* the server ends idle flows; this is for one that hangs */
 	l->idle_ms = (r->cfg->idle_timeout + 60) * 1000;
+	if (fcntl(k->fd, F_SETFL, O_NONBLOCK) != 0)
+		return -1;
 	r->k = k;
+	return 0;
+}
+
+/*
+ * The relay thread has sent HOST and HELLO on k: the loop forwards the
+ * flow from here on, k is its, r too, until relay_link_end.  0, or -1
+ * (k closed; the caller told).
+ */
+static int
+to_loop(struct relay *r, struct kept *k, int reused)
+{
+	struct relay_link *lp = &r->link;
+
 	/* a pointer is written whole: far below PIPE_BUF */
-	if (fcntl(k->fd, F_SETFL, O_NONBLOCK) == 0 &&
+	if (link_init(r, k, reused) == 0 &&
 	    write(link_pipe[1], &lp, sizeof(lp)) == (ssize_t)sizeof(lp))
 		return 0;
 	log_msg(LOG_ERR, "relay: cannot hand a flow to the loop");
@@ -739,24 +744,11 @@ relay_main(void *arg)
 {
 	struct relay *r = arg;
 
-	if (r->id == 0) {
-		r->id = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
-		fleet_timeouts(r->fd, FRAME_TIMEOUT_S);
-		if (first_frame(r, r->first, &r->first_len, &r->hello) !=
-		    SSPR_MSG_HELLO) {
-			msg_wipe(&r->hello);	/* whatever came instead */
-			send_fail(r->fd, SSPR_R_PROTOCOL);
-			goto out;
-		}
-		if (r->host.u.host.caller == SSPR_CALLER_ROOT &&
-		    strcmp(r->hello.u.hello.service, "ssprctl") == 0) {
-			local_admin(r);
-			goto out;
-		}
-	}
-	if (relay_flow(r) == 0)		/* the loop's now */
+	fleet_timeouts(r->fd, FRAME_TIMEOUT_S);
+	if (r->admin)
+		local_admin(r);
+	else if (relay_flow(r) == 0)	/* the loop's now */
 		r = NULL;
-out:
 	ERR_clear_error();
 	if (r != NULL) {
 		if (write(done_pipe[1], &r->conn, sizeof(r->conn)) !=
@@ -814,19 +806,21 @@ relay_stop(int seconds)
 }
 
 /*
- * Relays the accepted caller c on fd (the loop no longer reads it) as a
- * root, allowed or self caller.  0, or -1: the loop answers and closes.
+ * A relayed flow for the accepted caller c on fd, a root, allowed or self
+ * caller whose HELLO the loop has read (hello), or NULL.  Then
+ * relay_kept, and relay_run if that gives no link.  Loop thread.
  */
-int
-relay_start(struct conn *c, int fd, uid_t uid, pid_t pid, int caller,
-    const struct cfg *cfg)
+struct relay *
+relay_new(struct conn *c, int fd, uid_t uid, pid_t pid, int caller,
+    const struct cfg *cfg, const struct msg *hello)
 {
 	struct passwd pw, *res = NULL;
 	char pwbuf[4096];
+	struct wire_wr wr;
 	struct relay *r;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return -1;
+		return NULL;
 	r->conn = c;
 	r->fd = fd;
 	r->pid = pid;
@@ -837,29 +831,85 @@ relay_start(struct conn *c, int fd, uid_t uid, pid_t pid, int caller,
 		if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res) != 0 ||
 		    res == NULL || strlen(pw.pw_name) > SSPR_USER_MAX) {
 			free(r);
-			return -1;
+			return NULL;
 		}
 		snprintf(r->host.u.host.user, sizeof(r->host.u.host.user),
 		    "%s", pw.pw_name);
 	}
-	if (fcntl(fd, F_SETFL, 0) != 0) {
+	/* the HELLO as the loop decoded it, encoded again as every later
+	 * frame is (relay_up) */
+	if (msg_encode(hello, &wr) != 0 || wr.len > sizeof(r->first)) {
+		wire_wr_wipe(&wr);
 		free(r);
-		return -1;
+		return NULL;
 	}
+	memcpy(r->first, wr.buf, wr.len);
+	r->first_len = (uint32_t)wr.len;
+	wire_wr_wipe(&wr);
+	r->hello = *hello;
 	r->cfg = cfg_ref((struct cfg *)cfg);
+	r->id = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
 	r->try_kept = 1;
-	if (relay_spawn(r) != 0) {
-		relay_free(r);
-		(void)fcntl(fd, F_SETFL, O_NONBLOCK);
-		return -1;
-	}
-	return 0;
+	r->admin = caller == SSPR_CALLER_ROOT &&
+	    strcmp(hello->u.hello.service, "ssprctl") == 0;
+	return r;
 }
 
-/* A relay thread for r (its first time, or again): 0, or -1. */
+/*
+ * A kept connection to the first server, if there is one, carries r:
+ * its link, for the loop to send HOST and HELLO (link->host, ->hello)
+ * and forward from there, as it does a relay thread's (relay_link_take).
+ * Else NULL: a relay thread connects (relay_run).  It is the thread's
+ * first_server without the connect, and a kept connection that turns
+ * out dead before it answers goes to a relay thread as the thread's own
+ * does (relay_link_end).  Loop thread.
+ */
+struct relay_link *
+relay_kept(struct relay *r)
+{
+	const struct cfglist *l = &r->cfg->fleet_servers;
+	struct kept *k;
+
+	if (r->admin || l->n == 0 ||
+	    (k = kept_take(l->item[0], fleet_ctx_gen(), r->cfg)) == NULL)
+		return NULL;
+	log_msg(LOG_DEBUG, "relay: reset server %s: a kept connection (flow "
+	    "%d on it)", k->server, k->flows + 1);
+	if (link_init(r, k, 1) != 0) {
+		kept_close(k);
+		return NULL;
+	}
+	r->told = 1;
+	relay_audit(r, &r->hello, r->id, k->server, "forwarded");
+	r->link.host = &r->host;
+	r->link.hello = &r->hello;
+	return &r->link;
+}
+
+/*
+ * A relay thread for r, which has the caller from here on (the loop no
+ * longer watches its socket) until it hands it back: 0, or -1 (r
+ * freed; the loop answers and closes).
+ */
+int
+relay_run(struct relay *r)
+{
+	if (relay_spawn(r) == 0)
+		return 0;
+	relay_free(r);
+	return -1;
+}
+
+/*
+ * A relay thread for r (its first time, or again): 0, or -1.  Its reads
+ * and writes on the caller's socket block (within FRAME_TIMEOUT_S); the
+ * loop's never do (MSG_DONTWAIT).
+ */
 static int
 relay_spawn(struct relay *r)
 {
+	if (fcntl(r->fd, F_SETFL, 0) != 0)
+		return -1;
 	pthread_mutex_lock(&sess_lock);
 	nrelays++;
 	pthread_mutex_unlock(&sess_lock);

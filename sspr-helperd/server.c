@@ -14,10 +14,12 @@
  * fleet_peer_back) for that thread to close or to keep for the next
  * flow.  No frame wakes another thread.
  *
- * A relay's flows likewise: once relay.c's thread has connected a
- * caller to its reset server, the loop serves both, the caller's socket
- * and the server's TLS (an "upstream" conn), and passes each whole frame
- * through the one parser, PAM requests up and answers down (relay_up,
+ * A relay's flows likewise: the loop reads the caller's HELLO, and once
+ * a kept connection (relay_kept, HOST and HELLO sent from here) or
+ * relay.c's thread (a new connection) has connected the caller to its
+ * reset server, the loop serves both, the caller's socket and the
+ * server's TLS (an "upstream" conn), and passes each whole frame through
+ * the one parser, PAM requests up and answers down (relay_up,
  * relay_down); the flow's end goes back to relay.c (relay_over).
  *
  * Statics: loop thread only.
@@ -93,6 +95,7 @@ struct conn {
 	int		 wr_wants_r;	/* peer: SSL_write waits for readability */
 	struct relay_link *link;	/* relay: the flow this conn is part of */
 	int		 upstream;	/* relay: the server's side of link */
+	int		 relay_wait;	/* relay: its HELLO not read yet */
 	char		 why[160];	/* upstream: why its TLS failed */
 	struct conn	*next_dead;
 };
@@ -391,33 +394,39 @@ out_reserve(struct conn *c, size_t more)
 	return 0;
 }
 
-/* Queues one answer; the caller's message may hold secrets: we copy it. */
+/* Queues m, unsent; the caller's message may hold secrets: we copy it. */
+static int
+conn_queue(struct conn *c, const struct msg *m)
+{
+	struct wire_wr wr;
+	int r = -1;
+
+	if (msg_encode(m, &wr) != 0)
+		log_msg(LOG_ERR, "cannot encode %s", msg_name(m->type));
+	else if (out_reserve(c, wr.len) == 0) {
+		memcpy(c->out + c->out_len, wr.buf, wr.len);
+		c->out_len += wr.len;
+		c->last = m->type;
+		r = 0;
+	}
+	wire_wr_wipe(&wr);
+	return r;
+}
+
+/* Queues one answer and writes what it can. */
 void
 conn_send(struct conn *c, const struct msg *m)
 {
-	struct wire_wr wr;
-
 	if (c == NULL || c->closed)
 		return;
 	/* nothing follows a last answer (the engine's rule): were it to,
 	 * it must not reach the host's next flow on this connection */
 	if (c->peer != NULL && fleet_last_type(c->last))
 		return;
-	if (msg_encode(m, &wr) != 0) {
-		log_msg(LOG_ERR, "cannot encode %s", msg_name(m->type));
-		wire_wr_wipe(&wr);
+	if (conn_queue(c, m) != 0) {
 		conn_close(c);
 		return;
 	}
-	if (out_reserve(c, wr.len) != 0) {
-		wire_wr_wipe(&wr);
-		conn_close(c);
-		return;
-	}
-	memcpy(c->out + c->out_len, wr.buf, wr.len);
-	c->out_len += wr.len;
-	wire_wr_wipe(&wr);
-	c->last = m->type;
 	if (flush(c) < 0)
 		conn_close(c);
 	else if (c->out != NULL)
@@ -550,7 +559,6 @@ log_refusal(const struct conn *c, const char *why)
 	r->quiet_until = now + REFUSAL_LOG_MS;
 }
 
-static void relay_conn(struct conn *);
 static void conn_event(struct conn *, uint32_t);
 
 static void
@@ -594,8 +602,9 @@ accept_one(int fd)
 		send_fail_and_close(c, SSPR_R_BUSY);
 		return;
 	}
+	/* a relay reads the HELLO first, as a local flow does (relay_hello) */
 	if (cur_cfg->role == ROLE_RELAY) {
-		relay_conn(c);
+		c->relay_wait = 1;
 		return;
 	}
 	if ((c->flow = flow_new(c, cur_cfg, c->uid, c->pid,
@@ -603,21 +612,43 @@ accept_one(int fd)
 		send_fail_and_close(c, SSPR_R_INTERNAL);
 }
 
+static void relay_adopt(struct relay_link *, int);
+
 /*
- * Relay role: the caller passed the same checks as a local one; a relay
- * thread now owns its socket until it hands c back (relay_done_take).
+ * Relay role: the caller passed the same checks as a local one, and its
+ * HELLO came whole within the same deadlines (m).  A kept connection to
+ * the first server carries the flow from here (relay_kept, relay_adopt:
+ * no thread); a new connection, or root's ssprctl, is a relay thread's,
+ * which owns the socket until it hands c back (relay_done_take,
+ * relay_link_take).
  */
 static void
-relay_conn(struct conn *c)
+relay_hello(struct conn *c, const struct msg *m)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP,
 	    .data.ptr = c };
 	int caller = c->uid == 0 ? SSPR_CALLER_ROOT : uid_allowed(c->uid) ?
 	    SSPR_CALLER_ALLOWED : SSPR_CALLER_SELF;
+	struct relay_link *l;
+	struct relay *r;
 
+	c->relay_wait = 0;
+	if (m->type != SSPR_MSG_HELLO) {
+		send_fail_and_close(c, SSPR_R_PROTOCOL);
+		return;
+	}
+	if ((r = relay_new(c, c->fd, c->uid, c->pid, caller, cur_cfg,
+	    m)) == NULL) {
+		send_fail_and_close(c, SSPR_R_INTERNAL);
+		return;
+	}
+	if ((l = relay_kept(r)) != NULL) {
+		relay_adopt(l, 1);
+		return;
+	}
 	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	timer_cancel(&c->timer);
-	if (relay_start(c, c->fd, c->uid, c->pid, caller, cur_cfg) == 0)
+	if (relay_run(r) == 0)
 		return;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev);
 	c->polled = ev.events;
@@ -626,18 +657,21 @@ relay_conn(struct conn *c)
 }
 
 /*
- * Relay role: relay.c's thread has sent the flow's HOST and HELLO to a
- * reset server; the loop takes the caller back and the server's TLS as
- * its upstream, and forwards from here on.
+ * Relay role: l's flow has a server connection; the loop takes the
+ * caller back (in_loop: it never let go of it) and the server's TLS as
+ * its upstream, and forwards from here on.  On a kept connection the
+ * loop took itself (relay_kept) it sends HOST and HELLO first, both in
+ * one write: a write that fails, or a connection that ends before it
+ * answers, sends the flow on a new one (relay_over, RELAY_UNANSWERED).
  */
 static void
-relay_adopt(struct relay_link *l)
+relay_adopt(struct relay_link *l, int in_loop)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
 	struct conn *c = l->conn, *u;
 
 	ev.data.ptr = c;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
+	if (!in_loop && epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
 		c->polled = ev.events;
 	if ((u = calloc(1, sizeof(*u))) == NULL) {
 		(void)relay_link_end(l, RELAY_GONE, 0);
@@ -662,6 +696,14 @@ relay_adopt(struct relay_link *l)
 	conn_deadline(u, l->idle_ms);
 	/* the server is the one to end an idle flow: never the caller's */
 	conn_deadline(c, l->idle_ms + 60000LL);
+	/* l may be gone once u closes: nothing of it is touched after */
+	if (l->host != NULL && (conn_queue(u, l->host) != 0 ||
+	    conn_queue(u, l->hello) != 0 || flush(u) < 0)) {
+		conn_close(u);
+		return;
+	}
+	if (u->out != NULL)
+		want_events(u);
 	if (SSL_has_pending(l->up.ssl))
 		conn_event(u, EPOLLIN);
 }
@@ -851,6 +893,11 @@ dispatch(struct conn *c)
 			log_msg(LOG_WARNING, "uid %u pid %d: malformed message; "
 			    "closing", (unsigned)c->uid, (int)c->pid);
 		refuse_input(c, SSPR_R_PROTOCOL);
+		return;
+	}
+	if (c->relay_wait) {
+		relay_hello(c, &m);
+		msg_wipe(&m);
 		return;
 	}
 	if (c->link != NULL) {
@@ -1203,7 +1250,7 @@ server_run(struct cfg *c, int lfd)
 					conn_close(rc);
 			else if (p == &tag_link)
 				while ((link = relay_link_take()) != NULL)
-					relay_adopt(link);
+					relay_adopt(link, 0);
 			else
 				conn_event(p, evs[i].events);
 		}
