@@ -5,8 +5,9 @@
  * a reset server's thread per connection does the handshake and reads
  * each flow's HOST, then hands the TLS connection itself to the event
  * loop, which serves it like a local caller (non-blocking TLS), its
- * facts from the HOST frame and its identity from the certificate, and
- * hands it back at the flow's end.  A relay's loop reads the caller's
+ * facts from the HOST frame and its identity from the certificate; it
+ * reads and checks each later flow's HOST on the same connection itself
+ * (fleet_peer_next) and hands the connection back at its end.  A relay's loop reads the caller's
  * HELLO; on a kept connection it sends HOST and HELLO itself, else a
  * thread connects (blocking, within deadlines) and sends them, then
  * hands the caller and the server's TLS to the loop, which passes the
@@ -28,8 +29,10 @@ struct msg;
 
 /*
  * A host's flow, handed from its connection's thread to the loop
- * (fleet_peer_take) and back (fleet_peer_back).  ssl is used by one
- * thread at a time: the loop's from the one to the other.
+ * (fleet_peer_take), set again for each later flow on the connection
+ * (fleet_peer_next), and handed back at the connection's end
+ * (fleet_peer_back).  ssl is used by one thread at a time: the loop's
+ * from the one to the other.
  */
 struct fleet_peer {
 	int	fd;		/* the host's TCP connection, non-blocking */
@@ -96,7 +99,9 @@ void	fleet_server_stop(int);
 int	fleet_check_listen(const struct cfg *);
 int	fleet_peer_fd(void);
 struct fleet_peer *fleet_peer_take(void);
-void	fleet_peer_back(struct fleet_peer *, int);
+int	fleet_peer_idle(struct fleet_peer *);
+int	fleet_peer_next(struct fleet_peer *, const struct msg *);
+void	fleet_peer_back(struct fleet_peer *);
 
 /* relay.c: the relay's side */
 int	relay_init(void);

@@ -8,19 +8,22 @@
  * loop (fleet_peer_take), which serves the flow like a local caller's
  * with non-blocking TLS (server.c, accept_remote): frames through the
  * one parser, PAM requests only.  The thread sleeps until the loop hands
- * the connection back at the flow's end (fleet_peer_back): no frame
- * wakes it.  Bounded: [fleet] max_connections in all, max_per_host per
- * certificate name, timeout seconds for the handshake and each frame.
+ * the connection back to be closed (fleet_peer_back): no frame and no
+ * later flow wakes it.  Bounded: [fleet] max_connections in all,
+ * max_per_host per certificate name, timeout seconds for the handshake
+ * and each frame.
  *
  * A flow that ends with a last answer (fleet_last_type) leaves the
- * connection open for up to [fleet] keep_seconds: the relay may start
- * its next flow there with a new HOST, read by the thread and checked
- * as the first was, and the connection goes to the loop again as a new
- * flow.  Nothing passes from one flow to the next but the certificate's
- * name.
+ * connection open for up to [fleet] keep_seconds (fleet_peer_idle): the
+ * relay may start its next flow there with a new HOST, which the loop
+ * reads and checks here as the first was (fleet_peer_next), and the
+ * connection serves it as a new flow.  Nothing passes from one flow to
+ * the next but the certificate's name.
  *
  * Statics: hosts, nconns, idle, limits, stopping and each bridge's
- * in_loop, keep, under lock (all_gone and each bridge's back with it);
+ * in_loop under lock (all_gone and each bridge's back with it); a
+ * bridge's cert and gen are set by its thread before the loop first
+ * has the connection, read-only after;
  * listen_fd, peer_pipe set before the listener starts.
  */
 #include <arpa/inet.h>
@@ -59,9 +62,10 @@ struct bridge {
 	int		 timeout_s;	/* [fleet] timeout when it was accepted */
 	char		 addr[INET6_ADDRSTRLEN + 8];
 	char		 host[FLEET_HOST_MAX + 1];
+	X509		*cert;		/* the host's, and the context's */
+	unsigned long	 gen;		/* generation: set before the loop has it */
 	struct bridge	*next_idle;	/* under lock */
 	int		 in_loop;	/* under lock: the loop has peer */
-	int		 keep;		/* under lock: how the loop gave it back */
 	pthread_cond_t	 back;		/* with lock: in_loop became 0 */
 };
 
@@ -314,13 +318,12 @@ check_host(const struct msg *m, struct fleet_peer *p, const char *host)
 }
 
 /*
- * The next flow's HOST, within seconds: 0 with *m; -1 when the host
- * closed, was silent, or sent something else (logged unless first is
- * clear and it merely closed or was silent: a kept connection's end).
+ * The connection's first HOST, within seconds: 0 with *m; -1 when the
+ * host closed, was silent, or sent something else (logged).  Each later
+ * flow's HOST is the loop's to read (fleet_peer_next).
  */
 static int
-read_host(SSL *ssl, int fd, int seconds, struct msg *m, const char *host,
-    int first)
+read_host(SSL *ssl, int fd, int seconds, struct msg *m, const char *host)
 {
 	unsigned char buf[SSPR_FRAME_MAX + 4];
 	struct pollfd pf = { .fd = fd, .events = POLLIN };
@@ -338,30 +341,27 @@ read_host(SSL *ssl, int fd, int seconds, struct msg *m, const char *host,
 	if (type == SSPR_MSG_HOST)
 		return 0;
 	msg_wipe(m);	/* whatever came instead, secrets too */
-	if (first || type >= 0 || errno == EPROTO)
-		log_msg(LOG_WARNING, "fleet: host %s: the first frame%s is "
-		    "not a valid HOST; closing", host,
-		    first ? "" : " of its next flow");
+	log_msg(LOG_WARNING, "fleet: host %s: the first frame is not a valid "
+	    "HOST; closing", host);
 	return -1;
 }
 
-#define FLOW_END	0	/* the flow ended after its last answer */
-#define FLOW_CLOSE	(-1)	/* the connection is over */
-
 /*
- * Hands the connection to the loop for one flow and waits until the loop
- * hands it back.  Only then does this thread touch ssl again.  Not when
- * the daemon ends: fleet_server_stop takes what is still in the pipe
- * under the same lock.
+ * Hands the connection to the loop and waits until the loop hands it
+ * back: the loop serves flow after flow on it while it is kept
+ * (fleet_peer_idle, fleet_peer_next), and gives it back to be closed.
+ * Only then does this thread touch ssl again.  Not when the daemon
+ * ends: fleet_server_stop takes what is still in the pipe under the
+ * same lock.
  */
-static int
+static void
 to_loop(struct bridge *b)
 {
 	struct fleet_peer *p = &b->peer;
-	int r = FLOW_CLOSE, sent, ending;
+	int sent, ending;
 
 	if (fcntl(b->fd, F_SETFL, O_NONBLOCK) != 0)
-		return FLOW_CLOSE;
+		return;
 	pthread_mutex_lock(&lock);
 	/* a pointer is written whole: far below PIPE_BUF */
 	ending = stopping;
@@ -370,15 +370,11 @@ to_loop(struct bridge *b)
 	b->in_loop = sent;
 	while (b->in_loop)
 		pthread_cond_wait(&b->back, &lock);
-	if (sent && b->keep)
-		r = FLOW_END;
 	pthread_mutex_unlock(&lock);
-	if (fcntl(b->fd, F_SETFL, 0) != 0)
-		r = FLOW_CLOSE;
+	(void)fcntl(b->fd, F_SETFL, 0);
 	/* at the daemon's end it closes unanswered, as a server going away */
 	if (!sent && !ending)
 		send_fail(p->ssl, SSPR_R_INTERNAL);
-	return r;
 }
 
 /*
@@ -456,44 +452,87 @@ keep_ok(X509 *cert, unsigned long gen)
 	return gen == fleet_ctx_gen() && fleet_cert_current(cert);
 }
 
-/* One flow of the connection: HOST in *m (wiped here), to its end. */
+static struct bridge *
+bridge_of(struct fleet_peer *p)
+{
+	return (struct bridge *)((char *)p - offsetof(struct bridge, peer));
+}
+
+/*
+ * Sets p for the flow whose HOST is m (not wiped here): 0, or -1 (the
+ * HOST names no caller a host can have; logged).
+ */
 static int
-bridge_flow(struct bridge *b, SSL *ssl, struct msg *m)
+peer_flow(struct bridge *b, SSL *ssl, const struct msg *m)
 {
 	struct fleet_peer *p = &b->peer;
 
-	/* a refusal's FAIL goes out; the caller's linger lets it be read */
 	memset(p, 0, sizeof(*p));
-	if (check_host(m, p, b->host) != 0) {
-		msg_wipe(m);
-		send_fail(ssl, SSPR_R_PROTOCOL);
-		return FLOW_CLOSE;
-	}
-	msg_wipe(m);
+	/* the loop writes a refusal's FAIL through p */
+	p->fd = b->fd;
+	p->ssl = ssl;
+	p->frame_ms = b->timeout_s * 1000;
+	snprintf(p->host, sizeof(p->host), "%s", b->host);
+	if (check_host(m, p, b->host) != 0)
+		return -1;
 	/* ssprctl --server: root of a host named in admin_hosts */
 	p->admin = p->caller == SSPR_CALLER_ROOT && host_is_admin(b->host);
 	if (p->admin)
 		log_msg(LOG_INFO, "fleet: host %s: an administrator's "
 		    "connection (admin_hosts)", b->host);
-	p->fd = b->fd;
-	p->ssl = ssl;
-	p->frame_ms = b->timeout_s * 1000;
-	return to_loop(b);
+	return 0;
 }
 
 /*
- * The loop is done with p's flow: keep says whether it ended cleanly
- * after its last answer, so that the connection may carry another.
- * From here on p and its SSL are the bridge thread's again.
+ * The loop keeps p's connection, its flow ended cleanly after its last
+ * answer, for the host's next flow: the seconds to wait for its HOST
+ * ([fleet] keep_seconds), the connection listed among the idle ones a
+ * new connection may push out (idle_evict: its socket shut down, the
+ * loop reads its end).  0: not kept (keep_seconds 0, or the daemon
+ * ends); the loop hands it back.  Loop thread.
+ */
+int
+fleet_peer_idle(struct fleet_peer *p)
+{
+	struct bridge *b = bridge_of(p);
+	int n = keep_secs();
+
+	return n > 0 && idle_add(b) == 0 ? n : 0;
+}
+
+/*
+ * The next flow's HOST m came on p's kept connection (read by the loop
+ * through the one parser, within [fleet] timeout): checked as the
+ * first was.  0: p is set for that flow; 1: refused (FAIL(PROTOCOL),
+ * then close); -1: closed unanswered, since a reload has made a new
+ * context (its CA or CRL may refuse this host now) or the certificate
+ * has ended: the relay sends the flow on a new connection, checked
+ * anew.  Nothing passes from one flow to the next but the certificate's
+ * name.  Loop thread.
+ */
+int
+fleet_peer_next(struct fleet_peer *p, const struct msg *m)
+{
+	struct bridge *b = bridge_of(p);
+
+	idle_del(b);
+	if (!keep_ok(b->cert, b->gen))
+		return -1;
+	return peer_flow(b, p->ssl, m) == 0 ? 0 : 1;
+}
+
+/*
+ * The loop is done with p's connection: from here on p and its SSL are
+ * the bridge thread's again, which closes it (after the flow's last
+ * answer, or unanswered).
  */
 void
-fleet_peer_back(struct fleet_peer *p, int keep)
+fleet_peer_back(struct fleet_peer *p)
 {
-	struct bridge *b = (struct bridge *)((char *)p -
-	    offsetof(struct bridge, peer));
+	struct bridge *b = bridge_of(p);
 
+	idle_del(b);
 	pthread_mutex_lock(&lock);
-	b->keep = keep;
 	b->in_loop = 0;
 	pthread_cond_signal(&b->back);
 	pthread_mutex_unlock(&lock);
@@ -509,7 +548,7 @@ bridge_main(void *arg)
 	X509 *cert = NULL;
 	struct msg m;
 	char why[512];
-	int counted = 0, max, r, keep_s;
+	int counted = 0, max, r;
 
 	fleet_timeouts(b->fd, b->timeout_s);
 	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL ||
@@ -552,27 +591,19 @@ bridge_main(void *arg)
 		refuse(ssl, b->fd, SSPR_R_UNAVAILABLE);
 		goto out;
 	}
-	if (read_host(ssl, b->fd, b->timeout_s, &m, b->host, 1) != 0) {
+	if (read_host(ssl, b->fd, b->timeout_s, &m, b->host) != 0) {
 		refuse(ssl, b->fd, SSPR_R_PROTOCOL);
 		goto out;
 	}
-	/*
-	 * Each flow its HOST and its own time in the loop; the name stays.
-	 * With keep_seconds 0 no connection carries a second flow, also not
-	 * one whose HOST came before the loop gave the connection back:
-	 * unanswered, the relay sends it on a new connection.
-	 */
-	while (bridge_flow(b, ssl, &m) == FLOW_END) {
-		if ((keep_s = keep_secs()) == 0 || idle_add(b) != 0)
-			break;
-		r = read_host(ssl, b->fd, keep_s, &m, b->host, 0);
-		idle_del(b);
-		if (r != 0)
-			break;
-		if (!keep_ok(cert, gen)) {
-			msg_wipe(&m);
-			break;
-		}
+	/* a refusal's FAIL goes out; linger lets it be read */
+	r = peer_flow(b, ssl, &m);
+	msg_wipe(&m);
+	if (r != 0)
+		send_fail(ssl, SSPR_R_PROTOCOL);
+	else {
+		b->cert = cert;
+		b->gen = gen;
+		to_loop(b);
 	}
 	linger(ssl, b->fd);
 out:
@@ -784,7 +815,7 @@ fleet_server_stop(int seconds)
 	pthread_mutex_unlock(&lock);
 	/* none is written once stopping is set (to_loop) */
 	while ((p = fleet_peer_take()) != NULL)
-		fleet_peer_back(p, 0);
+		fleet_peer_back(p);
 	pthread_mutex_lock(&lock);
 	for (b = idle; b != NULL; b = b->next_idle)
 		shutdown(b->fd, SHUT_RDWR);

@@ -9,10 +9,12 @@
  * A reset server serves its hosts' flows here too: fleet_server.c's
  * thread hands over a TLS connection whose handshake and HOST it has
  * checked (accept_remote), the loop reads and writes it with
- * non-blocking TLS like a local socket, only PAM requests from a host,
- * and at the flow's end hands the connection back (conn_close,
- * fleet_peer_back) for that thread to close or to keep for the next
- * flow.  No frame wakes another thread.
+ * non-blocking TLS like a local socket, only PAM requests from a host.
+ * After a flow's clean end it keeps the connection for the host's next
+ * flow and reads that flow's HOST itself (peer_idle, peer_next; checked
+ * by fleet_server.c as the first was); any other end hands it back
+ * (fleet_peer_back) for that thread to close.  No frame and no kept
+ * flow wakes another thread.
  *
  * A relay's flows likewise: the loop reads the caller's HELLO, and once
  * a kept connection (relay_kept, HOST and HELLO sent from here) or
@@ -96,6 +98,8 @@ struct conn {
 	struct relay_link *link;	/* relay: the flow this conn is part of */
 	int		 upstream;	/* relay: the server's side of link */
 	int		 relay_wait;	/* relay: its HELLO not read yet */
+	int		 kept;		/* peer: between flows, waits for HOST */
+	struct conn	*next_kick;	/* kept: OpenSSL holds its next bytes */
 	char		 why[160];	/* upstream: why its TLS failed */
 	struct conn	*next_dead;
 };
@@ -110,6 +114,7 @@ static int		 nuidcounts;
 static struct conn	*dead;
 static struct refusal	 refusals[16];
 static int		 closing_all;	/* the daemon ends: no flow retried */
+static struct conn	*kicks;		/* kept conns to read before waiting */
 
 struct cfg *
 server_cfg(void)
@@ -189,9 +194,47 @@ set_listening(int on)
 static int
 peer_keeps(const struct conn *c)
 {
-	return !c->broken && fleet_last_type(c->last) && c->out == NULL &&
-	    c->hdr_got == 0 && c->body == NULL && !c->rd_wants_w &&
-	    !c->wr_wants_r;
+	return !c->kept && !c->broken && fleet_last_type(c->last) &&
+	    c->out == NULL && c->hdr_got == 0 && c->body == NULL &&
+	    !c->rd_wants_w && !c->wr_wants_r && !closing_all;
+}
+
+/*
+ * Keeps p's connection after its flow for the host's next one: a new
+ * conn, no flow, that reads only the next HOST (peer_next) for up to
+ * [fleet] keep_seconds.  It counts in no flow limit.  What OpenSSL has
+ * already read (a HOST sent early) epoll cannot see: the loop reads it
+ * before it waits again (kicks).  Otherwise the connection goes back to
+ * its thread to be closed.
+ */
+static void
+peer_idle(struct fleet_peer *p)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct conn *n;
+	int secs = fleet_peer_idle(p);
+
+	if (secs == 0)
+		goto back;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		goto back;
+	n->fd = p->fd;
+	n->peer = p;
+	n->kept = 1;
+	ev.data.ptr = n;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, n->fd, &ev) != 0) {
+		free(n);
+		goto back;
+	}
+	n->polled = ev.events;
+	conn_deadline(n, secs * 1000LL);
+	if (SSL_has_pending(p->ssl)) {
+		n->next_kick = kicks;
+		kicks = n;
+	}
+	return;
+back:
+	fleet_peer_back(p);
 }
 
 static void relay_over(struct relay_link *, int);
@@ -212,9 +255,11 @@ conn_close(struct conn *c)
 	/* an upstream's TLS is relay.c's to keep or close (relay_over) */
 	if (c->upstream)
 		;
+	else if (c->peer != NULL && peer_keeps(c))
+		peer_idle(c->peer);
 	else if (c->peer != NULL)
-		fleet_peer_back(c->peer, peer_keeps(c));
-	else
+		fleet_peer_back(c->peer);
+	else if (c->fd >= 0)
 		close(c->fd);
 	c->peer = NULL;
 	timer_cancel(&c->timer);
@@ -233,7 +278,7 @@ conn_close(struct conn *c)
 		relay_over(c->link, c->upstream ? RELAY_GONE : RELAY_CALLER);
 	if (c->counted && (u = uid_slot(c->uid, 0)) != NULL)
 		u->n--;
-	if (!c->upstream)
+	if (!c->upstream && !c->kept)
 		nconns--;
 	c->next_dead = dead;
 	dead = c;
@@ -806,14 +851,14 @@ accept_remote(struct fleet_peer *p)
 	struct conn *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		fleet_peer_back(p, 0);
+		fleet_peer_back(p);
 		return;
 	}
 	c->fd = p->fd;
 	c->uid = p->uid;
 	ev.data.ptr = c;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
-		fleet_peer_back(p, 0);
+		fleet_peer_back(p);
 		free(c);
 		return;
 	}
@@ -840,6 +885,41 @@ accept_remote(struct fleet_peer *p)
 	 */
 	if (!c->ending && SSL_has_pending(p->ssl))
 		conn_event(c, EPOLLIN);
+}
+
+/*
+ * The first frame on a kept connection k, the next flow's: a HOST,
+ * checked as the first was (fleet_peer_next), starts that flow as a new
+ * conn (accept_remote); anything else closes the connection unanswered,
+ * and a HOST that names no caller a host can have is told FAIL first.
+ */
+static void
+peer_next(struct conn *k, const struct msg *m)
+{
+	struct fleet_peer *p = k->peer;
+	int r;
+
+	if (m->type != SSPR_MSG_HOST) {
+		log_msg(LOG_WARNING, "fleet: host %s: the first frame of its "
+		    "next flow is not a valid HOST; closing", p->host);
+		k->broken = 1;
+		conn_close(k);
+		return;
+	}
+	if ((r = fleet_peer_next(p, m)) != 0) {
+		k->broken = 1;
+		if (r > 0)
+			send_fail_and_close(k, SSPR_R_PROTOCOL);
+		else
+			conn_close(k);
+		return;
+	}
+	/* k lets go of the connection, neither closed nor handed back */
+	epoll_ctl(epfd, EPOLL_CTL_DEL, k->fd, NULL);
+	k->fd = -1;
+	k->peer = NULL;
+	conn_close(k);
+	accept_remote(p);
 }
 
 /*
@@ -912,7 +992,13 @@ dispatch(struct conn *c)
 			secret_scrub_registers();
 		return;
 	}
-	/* a host sends what a module may, and HOST only first (its thread) */
+	if (c->kept) {
+		peer_next(c, &m);
+		msg_wipe(&m);
+		return;
+	}
+	/* a host sends what a module may, and HOST only first (its thread,
+	 * or peer_next between flows) */
 	if (c->peer != NULL && !fleet_request_type(m.type) &&
 	    !(c->peer->admin && m.type == SSPR_MSG_ADMIN)) {
 		log_msg(LOG_WARNING, "fleet: host %s sent %s, which no host "
@@ -1059,7 +1145,9 @@ expire_timers(void)
 				    "complete in time; closing",
 				    (unsigned)c->uid, (int)c->pid);
 			refuse_input(c, SSPR_R_TIMEOUT);
-		} else if (c->upstream) {
+		} else if (c->kept)
+			conn_close(c);	/* keep_seconds without a HOST */
+		else if (c->upstream) {
 			if (c->link != NULL)
 				log_msg(LOG_WARNING, "relay: reset server %s "
 				    "silent for %lld s (pid %d's flow ends "
@@ -1069,6 +1157,21 @@ expire_timers(void)
 			conn_close(c);
 		} else if (c->flow == NULL || !flow_timeout(c->flow))
 			send_fail_and_close(c, SSPR_R_TIMEOUT);
+	}
+}
+
+/*
+ * Kept connections whose next bytes OpenSSL has read already (peer_idle):
+ * epoll would not wake for them.  Reading one may keep another.
+ */
+static void
+kick(void)
+{
+	struct conn *c;
+
+	while ((c = kicks) != NULL) {
+		kicks = c->next_kick;
+		conn_event(c, EPOLLIN);
 	}
 }
 
@@ -1255,6 +1358,7 @@ server_run(struct cfg *c, int lfd)
 				conn_event(p, evs[i].events);
 		}
 		expire_timers();
+		kick();
 		reap();
 	}
 	close(sfd);
