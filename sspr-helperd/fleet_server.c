@@ -332,7 +332,7 @@ read_host(SSL *ssl, int fd, int seconds, struct msg *m, const char *host)
 	int type;
 
 	do {
-		if (SSL_pending(ssl) == 0 && ((left = end - now_ms()) <= 0 ||
+		if (!SSL_has_pending(ssl) && ((left = end - now_ms()) <= 0 ||
 		    poll(&pf, 1, (int)left) != 1))
 			return -1;
 		type = fleet_read_frame(-1, ssl, buf, &len, m);
@@ -557,6 +557,9 @@ bridge_main(void *arg)
 	/* the loop's writes: a partial one is retried from a moved buffer */
 	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* a record in one read(), not two; what it reads beyond that is
+	 * seen by SSL_has_pending, never by SSL_pending */
+	SSL_set_read_ahead(ssl, 1);
 	if (accept_within(ssl, b->fd, b->timeout_s) != 0) {
 		handshake_error(ssl, why, sizeof(why));
 		log_msg(LOG_WARNING, "fleet: refused a host at %s: %s",

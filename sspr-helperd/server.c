@@ -1087,7 +1087,7 @@ read_some(struct conn *c)
 		if (c->body_got == c->body_len) {
 			dispatch(c);
 			if (c->peer == NULL || c->closed ||
-			    SSL_pending(c->peer->ssl) == 0)
+			    !SSL_has_pending(c->peer->ssl))
 				return 0;
 		}
 	}
