@@ -82,6 +82,15 @@ out=$(ra hello recv hex 00000009002001 hex 000000000000 recv)
 like "$out" 'FAIL reason=3' "a forged HOST through relay A: refused"
 like "$(cat "$T/relayA.log")" 'relay: pid [0-9]+ sent HOST, which is not relayed' "relay A logs it"
 unlike "$(cat "$T/srv1.log" "$T/srv2.log")" 'sent (ADMIN|HOST)' "neither reached a reset server"
+# The relay's loop reads the caller's HELLO as a local flow's (one parser,
+# the same cap): anything else first is refused before a server is asked.
+out=$(ra status alice recv)
+like "$out" 'FAIL reason=1' "a first frame that is not HELLO, through relay A: FAIL(PROTOCOL)"
+out=$(ra hex 00002000 recv)
+like "$out" 'FAIL reason=1' "a first frame over the 4 KiB cap: FAIL(PROTOCOL)"
+like "$(cat "$T/relayA.log")" 'frame length 8192 out of range' "relay A logs it"
+out=$(ra hello recv status alice recv)
+like "$out" 'ACCOUNT' "relay A serves the next caller"
 
 # 2. Wrong codes through relay A and relay B add up on frank's entry: the
 # counters are in the directory, whichever reset server counts them.
