@@ -90,7 +90,7 @@ D_SRC      := sspr-helperd/main.c sspr-helperd/server.c sspr-helperd/flow.c \
               sspr-helperd/register_where.c sspr-helperd/pass.c sspr-helperd/rcodes.c \
               sspr-helperd/kdf.c sspr-helperd/localacct.c \
               sspr-helperd/fleet.c sspr-helperd/fleettls.c sspr-helperd/fleet_server.c \
-              sspr-helperd/relay.c
+              sspr-helperd/relay.c sspr-helperd/relay_loop.c
 D_LIB_SRC  := $(filter-out sspr-helperd/main.c,$(D_SRC))
 KIOSK_SRC  := sspr-reset/sspr-reset.c
 
@@ -212,20 +212,21 @@ $(BUILD)/l10n/sspr-reset: $(BUILD)/l10n/obj/sspr-reset/sspr-reset.o $(PROTO_OBJ)
 	$(Q)$(CC) -pie $(ALL_CFLAGS) $(LDHARDEN) $(LDFLAGS) -o $@ $(filter %.o,$^) $(PAM_LIBS)
 
 # The engine and its families with the test as connection and pools:
-# everything but work.o (the test's fake) and server.o.
+# everything but work.o (the test's fake) and the loop (server.o,
+# relay_loop.o).
 $(BUILD)/obj/tests/unit/test_flow.o $(BUILD)/obj/tests/fuzz/fuzz_flow.o: \
     EXTRA_CFLAGS := -Itests/flowfake
 FLOW_FAKE_OBJ := $(BUILD)/obj/tests/flowfake/flowfake.o \
     $(BUILD)/obj/tests/flowfake/flowfake_work.o \
-    $(filter-out %/work.o %/server.o,$(D_LIB_OBJ)) $(PROTO_OBJ)
+    $(filter-out %/work.o %/server.o %/relay_loop.o,$(D_LIB_OBJ)) $(PROTO_OBJ)
 # The same engine on the real work layer and the directory fake, the
-# test running the pools: everything but pool.o and server.o.
+# test running the pools: everything but pool.o and the loop.
 $(BUILD)/obj/tests/unit/test_flowjobs.o $(BUILD)/obj/tests/flowfake/%.o: \
     EXTRA_CFLAGS := -Itests/flowfake -Itests/dirfake
 FLOW_REAL_OBJ := $(BUILD)/obj/tests/flowfake/flowfake.o \
     $(BUILD)/obj/tests/flowfake/flowreal.o \
     $(BUILD)/obj/tests/dirfake/dir_fake.o \
-    $(filter-out %/pool.o %/server.o,$(D_LIB_OBJ)) $(PROTO_OBJ)
+    $(filter-out %/pool.o %/server.o %/relay_loop.o,$(D_LIB_OBJ)) $(PROTO_OBJ)
 $(BUILD)/tests/test_flowjobs: $(BUILD)/obj/tests/unit/test_flowjobs.o \
     $(FLOW_REAL_OBJ)
 	@mkdir -p $(dir $@)

@@ -117,4 +117,8 @@ int	relay_link_fd(void);
 struct relay_link *relay_link_take(void);
 int	relay_link_end(struct relay_link *, int, int);
 
+/* relay_loop.c: the relay's flows in the event loop */
+struct relay_ops;
+const struct relay_ops *relay_loop_ops(void);
+
 #endif

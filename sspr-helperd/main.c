@@ -215,6 +215,7 @@ run_relay(struct cfg *c, int lfd, const char *where)
 		log_msg(LOG_ERR, "cannot start the relay");
 		return 1;
 	}
+	server_relay_ops(relay_loop_ops());
 	for (i = 0; i < c->fleet_servers.n; i++)
 		snprintf(servers + strlen(servers), sizeof(servers) -
 		    strlen(servers), "%s%s", i ? " " : "",

@@ -10,7 +10,7 @@
  * that answers, sends HOST and the HELLO, and hands the caller and the
  * server's TLS to the event loop (relay_link).  Either way the loop
  * forwards whole frames both ways, each through the one parser: PAM
- * requests up, answers down (server.c, relay_up, relay_down).  No frame
+ * requests up, answers down (relay_loop.c: relay_up, relay_down).  No frame
  * wakes a thread; the flow's end comes back here (relay_link_end): the
  * audit record, the connection kept or closed.  The relay holds no
  * directory credential; what it forwards is all it can do.

@@ -16,13 +16,9 @@
  * (fleet_peer_back) for that thread to close.  No frame and no kept
  * flow wakes another thread.
  *
- * A relay's flows likewise: the loop reads the caller's HELLO, and once
- * a kept connection (relay_kept, HOST and HELLO sent from here) or
- * relay.c's thread (a new connection) has connected the caller to its
- * reset server, the loop serves both, the caller's socket and the
- * server's TLS (an "upstream" conn), and passes each whole frame through
- * the one parser, PAM requests up and answers down (relay_up,
- * relay_down); the flow's end goes back to relay.c (relay_over).
+ * A relay's flows likewise (relay_loop.c): the loop reads the caller's
+ * HELLO and then serves both the caller's socket and the reset server's
+ * TLS, passing whole frames through the one parser.
  *
  * Statics: loop thread only.
  */
@@ -47,13 +43,13 @@
 #include "mail.h"
 #include "preflight.h"
 #include "server.h"
+#include "serverint.h"
 #include "state.h"
 #include "throttle.h"
 #include "timer.h"
 #include "wire.h"
 
 #define FRAME_TIMEOUT_MS	2000	/* slowloris: a frame comes whole */
-#define HELLO_TIMEOUT_MS	10000
 #define MAX_EVENTS		64
 #define ACCEPTS_PER_ROUND	32	/* then the callers already in */
 #define REFUSAL_LOG_MS		10000	/* one line per uid and reason */
@@ -72,37 +68,6 @@ struct refusal {
 	unsigned long	 missed;	/* refused since the last line */
 };
 
-struct conn {
-	int		 fd;
-	uid_t		 uid;
-	pid_t		 pid;
-	struct flow	*flow;
-	struct timer	 timer;		/* must stay first: see conn_of */
-	long long	 idle_deadline;
-	long long	 frame_deadline;	/* 0: no frame in progress */
-	unsigned char	 hdr[4];
-	size_t		 hdr_got;
-	unsigned char	*body;
-	uint32_t	 body_len, body_got;
-	unsigned char	*out;
-	size_t		 out_len, out_off, out_cap;
-	int		 ending;	/* close once out is written */
-	uint32_t	 polled;	/* the events epoll has for fd */
-	int		 closed;	/* freed at the end of the iteration */
-	int		 counted;	/* holds a slot in uidcounts */
-	struct fleet_peer *peer;	/* a host's TLS flow (reset server) */
-	int		 last;		/* peer: the last answer's type sent */
-	int		 broken;	/* peer: may not carry another flow */
-	int		 rd_wants_w;	/* peer: SSL_read waits for writability */
-	int		 wr_wants_r;	/* peer: SSL_write waits for readability */
-	struct relay_link *link;	/* relay: the flow this conn is part of */
-	int		 upstream;	/* relay: the server's side of link */
-	int		 relay_wait;	/* relay: its HELLO not read yet */
-	int		 kept;		/* peer: between flows, waits for HOST */
-	struct conn	*next_kick;	/* kept: OpenSSL holds its next bytes */
-	char		 why[160];	/* upstream: why its TLS failed */
-	struct conn	*next_dead;
-};
 
 static struct cfg	*cur_cfg;
 static int		 epfd = -1;
@@ -113,6 +78,7 @@ static struct uidcount	 uidcounts[64];
 static int		 nuidcounts;
 static struct conn	*dead;
 static struct refusal	 refusals[16];
+static const struct relay_ops *relay;	/* the relay role's (relay_loop.c) */
 static int		 closing_all;	/* the daemon ends: no flow retried */
 static struct conn	*kicks;		/* kept conns to read before waiting */
 
@@ -120,6 +86,41 @@ struct cfg *
 server_cfg(void)
 {
 	return cur_cfg;
+}
+
+void
+server_relay_ops(const struct relay_ops *ops)
+{
+	relay = ops;
+}
+
+int
+server_closing(void)
+{
+	return closing_all;
+}
+
+/* The loop watches c's socket for what a caller sends (or its end). */
+int
+conn_watch(struct conn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP,
+	    .data.ptr = c };
+
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0)
+		return -1;
+	c->polled = ev.events;
+	return 0;
+}
+
+/* c's socket is a relay thread's for now: the loop neither watches nor
+ * times it until conn_watch. */
+void
+conn_lend(struct conn *c)
+{
+	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	c->polled = 0;
+	timer_cancel(&c->timer);
 }
 
 static struct conn *
@@ -237,13 +238,11 @@ back:
 	fleet_peer_back(p);
 }
 
-static void relay_over(struct relay_link *, int);
-
 /*
  * Closes c now; the struct itself is freed at the end of the loop
  * iteration (reap), because callers up the stack may still hold it.
  */
-static void
+void
 conn_close(struct conn *c)
 {
 	struct uidcount *u;
@@ -275,7 +274,7 @@ conn_close(struct conn *c)
 	free(c->out);
 	c->out = NULL;
 	if (c->link != NULL)
-		relay_over(c->link, c->upstream ? RELAY_GONE : RELAY_CALLER);
+		relay->over(c->link, c->upstream ? RELAY_GONE : RELAY_CALLER);
 	if (c->counted && (u = uid_slot(c->uid, 0)) != NULL)
 		u->n--;
 	if (!c->upstream && !c->kept)
@@ -302,7 +301,7 @@ reap(void)
  * may need to write first and a TLS write to read (rd_wants_w,
  * wr_wants_r).
  */
-static void
+void
 want_events(struct conn *c)
 {
 	struct epoll_event ev = {
@@ -383,8 +382,8 @@ conn_write(struct conn *c, const void *p, size_t n)
 	return w;
 }
 
-static int
-flush(struct conn *c)
+int
+conn_flush(struct conn *c)
 {
 	ssize_t w;
 
@@ -440,7 +439,7 @@ out_reserve(struct conn *c, size_t more)
 }
 
 /* Queues m, unsent; the caller's message may hold secrets: we copy it. */
-static int
+int
 conn_queue(struct conn *c, const struct msg *m)
 {
 	struct wire_wr wr;
@@ -472,7 +471,7 @@ conn_send(struct conn *c, const struct msg *m)
 		conn_close(c);
 		return;
 	}
-	if (flush(c) < 0)
+	if (conn_flush(c) < 0)
 		conn_close(c);
 	else if (c->out != NULL)
 		want_events(c);
@@ -493,7 +492,7 @@ conn_end(struct conn *c)
 		return;
 	/* a relayed caller refused or timed out: nothing more comes down */
 	if (c->link != NULL)
-		relay_over(c->link, RELAY_CALLER);
+		relay->over(c->link, RELAY_CALLER);
 	c->ending = 1;
 	if (c->out == NULL) {
 		conn_close(c);
@@ -505,7 +504,7 @@ conn_end(struct conn *c)
 	conn_deadline(c, frame_ms(c));
 }
 
-static void
+void
 send_fail_and_close(struct conn *c, uint16_t reason)
 {
 	struct msg m = { .type = SSPR_MSG_FAIL, .u.reason = reason };
@@ -530,7 +529,7 @@ refuse_input(struct conn *c, uint16_t reason)
 	conn_close(c);
 }
 
-static int
+int
 uid_allowed(uid_t uid)
 {
 	int i;
@@ -604,7 +603,6 @@ log_refusal(const struct conn *c, const char *why)
 	r->quiet_until = now + REFUSAL_LOG_MS;
 }
 
-static void conn_event(struct conn *, uint32_t);
 
 static void
 accept_one(int fd)
@@ -655,186 +653,6 @@ accept_one(int fd)
 	if ((c->flow = flow_new(c, cur_cfg, c->uid, c->pid,
 	    !uid_allowed(c->uid))) == NULL)
 		send_fail_and_close(c, SSPR_R_INTERNAL);
-}
-
-static void relay_adopt(struct relay_link *, int);
-
-/*
- * Relay role: the caller passed the same checks as a local one, and its
- * HELLO came whole within the same deadlines (m).  A kept connection to
- * the first server carries the flow from here (relay_kept, relay_adopt:
- * no thread); a new connection, or root's ssprctl, is a relay thread's,
- * which owns the socket until it hands c back (relay_done_take,
- * relay_link_take).
- */
-static void
-relay_hello(struct conn *c, const struct msg *m)
-{
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP,
-	    .data.ptr = c };
-	int caller = c->uid == 0 ? SSPR_CALLER_ROOT : uid_allowed(c->uid) ?
-	    SSPR_CALLER_ALLOWED : SSPR_CALLER_SELF;
-	struct relay_link *l;
-	struct relay *r;
-
-	c->relay_wait = 0;
-	if (m->type != SSPR_MSG_HELLO) {
-		send_fail_and_close(c, SSPR_R_PROTOCOL);
-		return;
-	}
-	if ((r = relay_new(c, c->fd, c->uid, c->pid, caller, cur_cfg,
-	    m)) == NULL) {
-		send_fail_and_close(c, SSPR_R_INTERNAL);
-		return;
-	}
-	if ((l = relay_kept(r)) != NULL) {
-		relay_adopt(l, 1);
-		return;
-	}
-	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	timer_cancel(&c->timer);
-	if (relay_run(r) == 0)
-		return;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev);
-	c->polled = ev.events;
-	conn_deadline(c, HELLO_TIMEOUT_MS);
-	send_fail_and_close(c, SSPR_R_INTERNAL);
-}
-
-/*
- * Relay role: l's flow has a server connection; the loop takes the
- * caller back (in_loop: it never let go of it) and the server's TLS as
- * its upstream, and forwards from here on.  On a kept connection the
- * loop took itself (relay_kept) it sends HOST and HELLO first, both in
- * one write: a write that fails, or a connection that ends before it
- * answers, sends the flow on a new one (relay_over, RELAY_UNANSWERED).
- */
-static void
-relay_adopt(struct relay_link *l, int in_loop)
-{
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
-	struct conn *c = l->conn, *u;
-
-	ev.data.ptr = c;
-	if (!in_loop && epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
-		c->polled = ev.events;
-	if ((u = calloc(1, sizeof(*u))) == NULL) {
-		(void)relay_link_end(l, RELAY_GONE, 0);
-		send_fail_and_close(c, SSPR_R_UNAVAILABLE);
-		return;
-	}
-	u->fd = l->up.fd;
-	u->uid = c->uid;
-	u->pid = c->pid;
-	u->peer = &l->up;
-	u->upstream = 1;
-	ev.data.ptr = u;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, u->fd, &ev) != 0) {
-		free(u);
-		(void)relay_link_end(l, RELAY_GONE, 0);
-		send_fail_and_close(c, SSPR_R_UNAVAILABLE);
-		return;
-	}
-	u->polled = ev.events;
-	l->upc = u;
-	c->link = u->link = l;
-	conn_deadline(u, l->idle_ms);
-	/* the server is the one to end an idle flow: never the caller's */
-	conn_deadline(c, l->idle_ms + 60000LL);
-	/* l may be gone once u closes: nothing of it is touched after */
-	if (l->host != NULL && (conn_queue(u, l->host) != 0 ||
-	    conn_queue(u, l->hello) != 0 || flush(u) < 0)) {
-		conn_close(u);
-		return;
-	}
-	if (u->out != NULL)
-		want_events(u);
-	if (SSL_has_pending(l->up.ssl))
-		conn_event(u, EPOLLIN);
-}
-
-/*
- * The relayed flow of l ends (RELAY_*).  Both conns let go of l; the
- * upstream closes (its TLS kept or closed by relay.c); the caller gets
- * its end, unless a relay thread takes it to try a new connection.
- */
-static void
-relay_over(struct relay_link *l, int how)
-{
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
-	struct conn *c = l->conn, *u = l->upc;
-	int keep;
-
-	c->link = u->link = NULL;
-	/* a kept connection that answered nothing, with nothing of the
-	 * caller's but its HELLO sent or begun: a new connection may take it */
-	if (how == RELAY_GONE && l->reused && l->last == 0 && l->sent == 0 &&
-	    c->hdr_got == 0 && c->out == NULL && !c->closed && !c->ending &&
-	    !closing_all)
-		how = RELAY_UNANSWERED;
-	keep = how == RELAY_LAST && u->out == NULL && u->hdr_got == 0 &&
-	    !u->rd_wants_w && !u->wr_wants_r && !u->broken;
-	conn_close(u);
-	if (how == RELAY_UNANSWERED) {
-		epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
-		c->polled = 0;
-		timer_cancel(&c->timer);
-	}
-	if (relay_link_end(l, how, keep))
-		return;		/* c is a relay thread's until it hands it back */
-	if (how == RELAY_UNANSWERED) {
-		ev.data.ptr = c;
-		if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
-			c->polled = ev.events;
-		how = RELAY_GONE;
-	}
-	if (how == RELAY_GONE)
-		send_fail_and_close(c, SSPR_R_UNAVAILABLE);
-	else if (how == RELAY_LAST || how == RELAY_OVER)
-		conn_end(c);
-}
-
-/* A caller's frame m, for the reset server: PAM requests only. */
-static void
-relay_up(struct conn *c, const struct msg *m)
-{
-	struct relay_link *l = c->link;
-
-	if (!fleet_request_type(m->type)) {
-		log_msg(LOG_WARNING, "relay: pid %d sent %s, which is not "
-		    "relayed; closing", (int)l->pid, msg_name(m->type));
-		relay_over(l, RELAY_CALLER);
-		send_fail_and_close(c, SSPR_R_NOT_ALLOWED);
-		return;
-	}
-	l->sent++;
-	conn_deadline(l->upc, l->idle_ms);
-	conn_send(l->upc, m);
-}
-
-/* The server's frame m, for the caller: answers only. */
-static void
-relay_down(struct conn *u, const struct msg *m)
-{
-	struct relay_link *l = u->link;
-	int over;
-
-	if (!(m->type & 0x8000)) {
-		log_msg(LOG_WARNING, "relay: reset server %s sent a request "
-		    "(pid %d's flow ends here): refused", l->server,
-		    (int)l->pid);
-		relay_over(l, RELAY_GONE);
-		return;
-	}
-	/* the flow's end, though only a last answer keeps the connection */
-	over = fleet_last_type(m->type) || (m->type == SSPR_MSG_REJECTED &&
-	    m->u.rejected.tries_left == 0);
-	l->last = m->type;
-	conn_deadline(u, l->idle_ms);
-	conn_send(l->conn, m);
-	if (over && u->link != NULL)
-		relay_over(l, fleet_last_type(m->type) ? RELAY_LAST :
-		    RELAY_OVER);
 }
 
 /*
@@ -976,15 +794,15 @@ dispatch(struct conn *c)
 		return;
 	}
 	if (c->relay_wait) {
-		relay_hello(c, &m);
+		relay->hello(c, &m);
 		msg_wipe(&m);
 		return;
 	}
 	if (c->link != NULL) {
 		if (c->upstream)
-			relay_down(c, &m);
+			relay->down(c, &m);
 		else
-			relay_up(c, &m);
+			relay->up(c, &m);
 		secret = m.type == SSPR_MSG_ANSWER ||
 		    m.type == SSPR_MSG_NEW_PASSWORD || m.type == SSPR_MSG_CHANGE;
 		msg_wipe(&m);
@@ -1094,7 +912,7 @@ read_some(struct conn *c)
 	return 0;
 }
 
-static void
+void
 conn_event(struct conn *c, uint32_t events)
 {
 	if (c->closed)
@@ -1103,7 +921,7 @@ conn_event(struct conn *c, uint32_t events)
 	if (c->peer != NULL)
 		events |= EPOLLIN | EPOLLOUT;
 	if ((events & EPOLLOUT) && c->out != NULL) {
-		if (flush(c) < 0) {
+		if (conn_flush(c) < 0) {
 			conn_close(c);
 			return;
 		}
@@ -1353,7 +1171,7 @@ server_run(struct cfg *c, int lfd)
 					conn_close(rc);
 			else if (p == &tag_link)
 				while ((link = relay_link_take()) != NULL)
-					relay_adopt(link, 0);
+					relay->adopt(link, 0);
 			else
 				conn_event(p, evs[i].events);
 		}

@@ -12,6 +12,7 @@
 #include "msg.h"
 
 struct conn;
+struct relay_ops;
 
 void	conn_send(struct conn *, const struct msg *);
 void	conn_end(struct conn *);
@@ -23,5 +24,6 @@ int	server_reload(char *, size_t);
 int	server_run(struct cfg *, int);
 void	server_close_all(void);
 void	server_finish(int);
+void	server_relay_ops(const struct relay_ops *);
 
 #endif
