@@ -258,3 +258,17 @@ fleet_cert_current(const X509 *cert)
 	return cert != NULL &&
 	    X509_cmp_current_time(X509_get0_notAfter(cert)) > 0;
 }
+
+/*
+ * The next pointer a thread handed the loop through pipe fd (relay.c's
+ * and fleet_server.c's hand-offs), or NULL when none is whole there.
+ */
+void *
+fleet_ptr_take(int fd)
+{
+	void *p;
+
+	if (fd < 0 || read(fd, &p, sizeof(p)) != (ssize_t)sizeof(p))
+		return NULL;
+	return p;
+}

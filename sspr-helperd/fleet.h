@@ -86,6 +86,7 @@ int	fleet_tls_load(const struct cfg *, char *, size_t);
 SSL_CTX	*fleet_ctx_get(unsigned long *);
 unsigned long fleet_ctx_gen(void);
 int	fleet_last_type(int);
+void	*fleet_ptr_take(int);
 int	fleet_cert_current(const X509 *);
 int	fleet_read_frame(int, SSL *, unsigned char *, uint32_t *, struct msg *);
 int	fleet_write(int, SSL *, const unsigned char *, size_t);

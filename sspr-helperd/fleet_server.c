@@ -845,10 +845,5 @@ fleet_peer_fd(void)
 struct fleet_peer *
 fleet_peer_take(void)
 {
-	struct fleet_peer *p;
-
-	if (peer_pipe[0] < 0 || read(peer_pipe[0], &p, sizeof(p)) !=
-	    (ssize_t)sizeof(p))
-		return NULL;
-	return p;
+	return fleet_ptr_take(peer_pipe[0]);
 }

@@ -277,12 +277,7 @@ relay_link_fd(void)
 struct relay_link *
 relay_link_take(void)
 {
-	struct relay_link *l;
-
-	if (link_pipe[0] < 0 || read(link_pipe[0], &l, sizeof(l)) !=
-	    (ssize_t)sizeof(l))
-		return NULL;
-	return l;
+	return fleet_ptr_take(link_pipe[0]);
 }
 
 int
@@ -295,12 +290,7 @@ relay_done_fd(void)
 struct conn *
 relay_done_take(void)
 {
-	struct conn *c;
-
-	if (done_pipe[0] < 0 || read(done_pipe[0], &c, sizeof(c)) !=
-	    (ssize_t)sizeof(c))
-		return NULL;
-	return c;
+	return fleet_ptr_take(done_pipe[0]);
 }
 
 static int
