@@ -344,42 +344,44 @@ tls_wait(struct conn *c, int r, int *wants, int other)
 	return -1;
 }
 
+/*
+ * A TLS read's or write's result r: the bytes done, or what tls_wait
+ * says; the loop's events follow a change in what it waits for.
+ */
+static ssize_t
+tls_done(struct conn *c, int r, int *wants, int other)
+{
+	int was = *wants;
+	ssize_t n;
+
+	if (r > 0) {
+		*wants = 0;
+		n = r;
+	} else
+		n = tls_wait(c, r, wants, other);
+	if (was != *wants)
+		want_events(c);
+	return n;
+}
+
 /* recv(), or SSL_read on a host's connection. */
 static ssize_t
 conn_recv(struct conn *c, void *p, size_t n)
 {
-	int r, was = c->rd_wants_w;
-	ssize_t got;
-
 	if (c->peer == NULL)
 		return recv(c->fd, p, n, MSG_DONTWAIT);
-	if ((r = SSL_read(c->peer->ssl, p, (int)n)) > 0) {
-		c->rd_wants_w = 0;
-		got = r;
-	} else
-		got = tls_wait(c, r, &c->rd_wants_w, SSL_ERROR_WANT_WRITE);
-	if (was != c->rd_wants_w)
-		want_events(c);
-	return got;
+	return tls_done(c, SSL_read(c->peer->ssl, p, (int)n),
+	    &c->rd_wants_w, SSL_ERROR_WANT_WRITE);
 }
 
 /* send(), or SSL_write on a host's connection. */
 static ssize_t
 conn_write(struct conn *c, const void *p, size_t n)
 {
-	int r, was = c->wr_wants_r;
-	ssize_t w;
-
 	if (c->peer == NULL)
 		return send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-	if ((r = SSL_write(c->peer->ssl, p, (int)n)) > 0) {
-		c->wr_wants_r = 0;
-		w = r;
-	} else
-		w = tls_wait(c, r, &c->wr_wants_r, SSL_ERROR_WANT_READ);
-	if (was != c->wr_wants_r)
-		want_events(c);
-	return w;
+	return tls_done(c, SSL_write(c->peer->ssl, p, (int)n),
+	    &c->wr_wants_r, SSL_ERROR_WANT_READ);
 }
 
 int
