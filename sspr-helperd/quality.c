@@ -4,7 +4,8 @@
  * judged as typed: never trimmed, folded or cut (NIST SP 800-63B 3.1.1.2),
  * and its length is counted in Unicode code points, not bytes.
  *
- * Statics: pwq_lock, taken by directory workers.
+ * Statics: pwq_lock, taken by directory workers; pwq_set, pwq_gen,
+ * pwq_dictcheck, pwq_dictpath, under it.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -19,6 +20,18 @@
 
 /* cracklib keeps static state (and dict.c its one handle): one at a time */
 static pthread_mutex_t pwq_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * libpwquality's settings as read for the configuration of generation
+ * pwq_gen: reading pwquality.conf (and pwquality.conf.d) for every check
+ * cost more than the check's own classes and patterns.  A reload makes a
+ * new generation, whose first check reads the file again; a flow that
+ * started before it keeps its own generation's reading.
+ */
+static pwquality_settings_t *pwq_set;
+static unsigned long pwq_gen;
+static int pwq_dictcheck;
+static const char *pwq_dictpath;	/* in pwq_set */
 
 size_t
 quality_codepoints(const unsigned char *s, size_t n)
@@ -108,42 +121,61 @@ pwq_reason(int r, const char *aux)
 	}
 }
 
+static pwquality_settings_t *
+pwq_settings(const struct cfg *c)
+{
+	pwquality_settings_t *s;
+
+	if (pwq_set != NULL && pwq_gen == c->gen)
+		return pwq_set;
+	if ((s = pwquality_default_settings()) == NULL)
+		return NULL;
+	(void)pwquality_read_config(s, *c->pwquality_conf ?
+	    c->pwquality_conf : NULL, NULL);
+	if (pwq_set != NULL)
+		pwquality_free_settings(pwq_set);
+	pwq_set = s;
+	pwq_gen = c->gen;
+	pwq_dictcheck = 1;
+	pwq_dictpath = NULL;
+	(void)pwquality_get_int_value(s, PWQ_SETTING_DICT_CHECK, &pwq_dictcheck);
+	(void)pwquality_get_str_value(s, PWQ_SETTING_DICT_PATH, &pwq_dictpath);
+	(void)pwquality_set_int_value(s, PWQ_SETTING_DICT_CHECK, 0);
+	return s;
+}
+
 /*
  * libpwquality with the host's /etc/security/pwquality.conf (or
- * [password] pwquality_conf).  Its minlen counts bytes; ours (min_length)
- * counts characters and comes first.  Its dictionary check is turned off
- * and made here instead, last as libpwquality makes it, on a dictionary
- * held open in memory (dict.c): the same cracklib check, without cracklib
- * reopening and searching the files on disk for every password.
+ * [password] pwquality_conf), as read at the configuration's first check.
+ * Its minlen counts bytes; ours (min_length) counts characters and comes
+ * first.  Its dictionary check is turned off and made here instead, last
+ * as libpwquality makes it, on a dictionary held open in memory (dict.c):
+ * the same cracklib check, without cracklib reopening and searching the
+ * files on disk for every password.
  */
 static int
-pwquality(const char *conf, const char *user, const struct secret *pw,
+pwquality(const struct cfg *c, const char *user, const struct secret *pw,
     const struct secret *old)
 {
 	pwquality_settings_t *s;
-	const char *dictpath = NULL, *why;
+	const char *why;
 	void *aux = NULL;
-	int r, dictcheck = 1, reason = 0;
+	int r, reason = 0;
 
 	pthread_mutex_lock(&pwq_lock);
-	if ((s = pwquality_default_settings()) == NULL) {
+	if ((s = pwq_settings(c)) == NULL) {
 		pthread_mutex_unlock(&pwq_lock);
 		return 0;
 	}
-	(void)pwquality_read_config(s, *conf ? conf : NULL, NULL);
-	(void)pwquality_get_int_value(s, PWQ_SETTING_DICT_CHECK, &dictcheck);
-	(void)pwquality_get_str_value(s, PWQ_SETTING_DICT_PATH, &dictpath);
-	(void)pwquality_set_int_value(s, PWQ_SETTING_DICT_CHECK, 0);
 	r = pwquality_check(s, (const char *)pw->buf, old ? (const char *)
 	    old->buf : NULL, user, &aux);
 	if (r < 0)
 		reason = pwq_reason(r, NULL);
-	else if (dictcheck &&
-	    (why = dict_look(dictpath, (const char *)pw->buf, user)) != NULL)
+	else if (pwq_dictcheck && (why = dict_look(pwq_dictpath,
+	    (const char *)pw->buf, user)) != NULL)
 		reason = pwq_reason(PWQ_ERROR_CRACKLIB_CHECK, why);
-	if (dictcheck)
+	if (pwq_dictcheck)
 		dict_scrub();
-	pwquality_free_settings(s);
 	pthread_mutex_unlock(&pwq_lock);
 	return reason;
 }
@@ -164,7 +196,7 @@ quality_check(const struct cfg *c, const char *user, const struct secret *pw,
 		return SSPR_R_POLICY_BANNED;
 	if (!c->pwquality)
 		return 0;
-	reason = pwquality(c->pwquality_conf, user, pw, old);
+	reason = pwquality(c, user, pw, old);
 	secret_scrub_stack();	/* what libpwquality and cracklib left there */
 	return reason;
 }

@@ -137,6 +137,20 @@ like "$(cat "$T/helperd.log")" 'audit: event=reset result=ok reason=- user=alice
 	"the same event as one structured log line"
 is "$(grep -c '"event":"reset","result":"ok","user":"alice"' "$T/audit.jsonl")" 2 "each event once"
 
+# --- pwquality.conf: read once per configuration, again after a reload ---------
+# Lilachorizon53x has three classes of characters, Lilac-Horizon-53x four.
+printf 'minclass = 4\n' > "$T/pwquality.conf"
+out=$(raw hello recv start alice recv answer "!$MC alice@example.test 4" recv newpw Lilachorizon53x recv)
+like "$out" 'DONE outcome=1' "a changed pwquality.conf waits for a reload (minclass 3 still)"
+n=$(grep -c 'configuration reloaded' "$T/helperd.log")
+kill -HUP "$DAEMON_PID"
+wait_for 5 test "$(grep -c 'configuration reloaded' "$T/helperd.log")" -gt "$n"
+out=$(raw hello recv start alice recv answer "!$MC alice@example.test 5" recv \
+	newpw Lilachorizon53x recv newpw Lilac-Horizon-53x recv)
+like "$out" 'REJECTED reason=40 ' "after the reload: minclass 4 refuses three classes"
+like "$out" 'DONE outcome=1' "and takes four"
+printf 'minclass = 3\n' > "$T/pwquality.conf"
+
 # --- ssprctl ----------------------------------------------------------------------
 if [ "$(id -u)" -ne 0 ]; then
 	done_testing
