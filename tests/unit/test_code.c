@@ -118,6 +118,29 @@ test_tag_is_stable(void **state)
 }
 
 /*
+ * The same tag on every host and version of a fleet: HMAC-SHA-256 keyed
+ * with PBKDF2-HMAC-SHA-256(secret, "sspr tag key v1", 600000), of
+ * "mask" 0 "bob", as Python's hashlib and hmac compute it.
+ */
+static void
+test_tag_known_answer(void **state)
+{
+	static const unsigned char want[CODE_HASH_LEN] = {
+		0x0e, 0x6a, 0xbf, 0x7d, 0x71, 0x98, 0x94, 0xc9,
+		0x26, 0x9f, 0x2d, 0x92, 0xe4, 0x55, 0x1c, 0xab,
+		0x7d, 0x6b, 0xbf, 0xdd, 0x8d, 0xb5, 0x01, 0xe1,
+		0x7c, 0xc7, 0x11, 0x3c, 0x26, 0x62, 0xe3, 0x31
+	};
+	unsigned char t[CODE_HASH_LEN];
+	struct secret key;
+
+	(void)state;
+	secret_set(&key, "k", 1);
+	assert_int_equal(code_tag(&key, "mask", "bob", t), 0);
+	assert_memory_equal(t, want, CODE_HASH_LEN);
+}
+
+/*
  * Tags are public (a fake masked address) and must not be an HMAC keyed
  * with the site secret itself, which would let anyone test guesses of
  * the bind password offline; another secret gives other tags.
@@ -153,6 +176,7 @@ main(void)
 		cmocka_unit_test(test_hash_binds_flow),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_tag_is_stable),
+		cmocka_unit_test(test_tag_known_answer),
 		cmocka_unit_test(test_tag_key_is_derived),
 	};
 
