@@ -4,7 +4,8 @@
  * plain code exists only long enough to be put into the mail.
  *
  * Statics: code_key* under code_key_lock, tag_* under tag_lock; any thread.
- * hmac_tmpl, hmac_once: set once (pthread_once), read-only after.
+ * hmac_tmpl, sha256_md, hmac_once: set once (pthread_once), read-only
+ * after.
  */
 #include <pthread.h>
 #include <string.h>
@@ -29,6 +30,7 @@ static int		code_key_ok;
  * The copy holds the key only until it is freed, which wipes it.
  */
 static EVP_MAC_CTX	*hmac_tmpl;
+static EVP_MD		*sha256_md;	/* SHA256() looks it up each time */
 static pthread_once_t	 hmac_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -41,6 +43,7 @@ hmac_tmpl_init(void)
 	};
 	EVP_MAC *mac;
 
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
 		return;
 	hmac_tmpl = EVP_MAC_CTX_new(mac);
@@ -194,7 +197,9 @@ tag_key_for(const struct secret *site, unsigned char *key)
 	unsigned char id[SHA256_DIGEST_LENGTH];
 	int r = 0;
 
-	if (SHA256(site->buf, site->len, id) == NULL)
+	pthread_once(&hmac_once, hmac_tmpl_init);
+	if (sha256_md == NULL || EVP_Digest(site->buf, site->len, id, NULL,
+	    sha256_md, NULL) != 1)
 		return -1;
 	pthread_mutex_lock(&tag_lock);
 	if (!tag_have || CRYPTO_memcmp(id, tag_of, sizeof(id)) != 0) {
