@@ -5,12 +5,13 @@
  * and its length is counted in Unicode code points, not bytes.
  *
  * Statics: pwq_lock, taken by directory workers; pwq_set, pwq_gen,
- * pwq_dictcheck, pwq_dictpath, under it.
+ * pwq_read, pwq_dictcheck, pwq_dictpath, under it.
  */
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <pwquality.h>
 
@@ -23,13 +24,17 @@ static pthread_mutex_t pwq_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
  * libpwquality's settings as read for the configuration of generation
- * pwq_gen: reading pwquality.conf (and pwquality.conf.d) for every check
- * cost more than the check's own classes and patterns.  A reload makes a
- * new generation, whose first check reads the file again; a flow that
- * started before it keeps its own generation's reading.
+ * pwq_gen at pwq_read (CLOCK_MONOTONIC seconds): reading pwquality.conf
+ * (and pwquality.conf.d) for every check cost more than the check's own
+ * classes and patterns.  They are read again after a reload and at most
+ * PWQ_KEEP_S later, so an edit of the host's file takes effect within a
+ * second, as it did when every check read it.
  */
+#define PWQ_KEEP_S	1
+
 static pwquality_settings_t *pwq_set;
 static unsigned long pwq_gen;
+static time_t pwq_read;
 static int pwq_dictcheck;
 static const char *pwq_dictpath;	/* in pwq_set */
 
@@ -125,8 +130,11 @@ static pwquality_settings_t *
 pwq_settings(const struct cfg *c)
 {
 	pwquality_settings_t *s;
+	struct timespec ts;
 
-	if (pwq_set != NULL && pwq_gen == c->gen)
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (pwq_set != NULL && pwq_gen == c->gen &&
+	    ts.tv_sec - pwq_read < PWQ_KEEP_S)
 		return pwq_set;
 	if ((s = pwquality_default_settings()) == NULL)
 		return NULL;
@@ -136,6 +144,7 @@ pwq_settings(const struct cfg *c)
 		pwquality_free_settings(pwq_set);
 	pwq_set = s;
 	pwq_gen = c->gen;
+	pwq_read = ts.tv_sec;
 	pwq_dictcheck = 1;
 	pwq_dictpath = NULL;
 	(void)pwquality_get_int_value(s, PWQ_SETTING_DICT_CHECK, &pwq_dictcheck);
@@ -146,7 +155,7 @@ pwq_settings(const struct cfg *c)
 
 /*
  * libpwquality with the host's /etc/security/pwquality.conf (or
- * [password] pwquality_conf), as read at the configuration's first check.
+ * [password] pwquality_conf), as read at most a second ago (pwq_settings).
  * Its minlen counts bytes; ours (min_length) counts characters and comes
  * first.  Its dictionary check is turned off and made here instead, last
  * as libpwquality makes it, on a dictionary held open in memory (dict.c):
