@@ -65,6 +65,40 @@ def cpu_line(c):
         c["slapd"], c["sink"], c["daemon"], c["client"], total)
 
 
+def dirlimit_extra(rs):
+    """Section 8's own figures, medians over rounds: the cores slapd used
+    while the point ran, the share of the quota's periods in which it was
+    throttled, and its operations per completed reset by type."""
+    ops = {}
+    for k in ("bind", "search", "modify", "extended"):
+        ops[k] = med([r["ldap_ops"][k] for r in rs if "ldap_ops" in r])
+    return {
+        "slapd_cores": med([r["cpu_per_op"]["slapd"] * r["total"] /
+                            r["wall_ms"] for r in rs
+                            if r.get("wall_ms") and "cpu_per_op" in r]),
+        "throttled_share": med([r["throttle"]["throttled"] /
+                                r["throttle"]["periods"] for r in rs
+                                if r.get("throttle") and
+                                r["throttle"]["periods"]]),
+        "ldap_ops": ops,
+    }
+
+
+def ops_line(o):
+    if any(v is None for v in o.values()):
+        return "-"
+    return "{:.2f} {:.2f} {:.2f} {:.2f} = {:.2f}".format(
+        o["bind"], o["search"], o["modify"], o["extended"], sum(o.values()))
+
+
+def fmt_cores(x):
+    return "-" if x is None else "{:.2f}".format(x)
+
+
+def fmt_share(x):
+    return "-" if x is None else "{:.0%}".format(x)
+
+
 def main():
     src, dst = sys.argv[1], sys.argv[2]
     lines = []
@@ -399,7 +433,16 @@ def main():
               "directory's own rate at as")
         print("   many connections as the daemon's [directory] connections "
               "(goal >= 0.8)")
-        res["dirlimit"] = {}
+        budget = machine.get("dir_cpu")
+        print("   slapd's CPU: {}; mail: {}, notifications {}".format(
+            "a budget of {} cores (a CFS quota of {} us every {} us)".format(
+                budget, int(round(budget * machine["dir_cpu_period_us"])),
+                machine["dir_cpu_period_us"]) if budget else
+            "unlimited (BENCH_DIR_CPU unset)",
+            machine.get("mta"), machine.get("notify")))
+        res["dirlimit"] = {"dir_cpu": budget,
+                           "dir_cpu_period_us":
+                           machine.get("dir_cpu_period_us")}
         for dc in sorted({k[1] for k in dl}):
             d = summarize(dl.get(("dir", dc), []),
                           ("search", "passwd")) if ("dir", dc) in dl else None
@@ -425,6 +468,27 @@ def main():
                   .format(cpu_line(pc), pp(p["flow"]), pp(p["setpw"])))
             print("       CPU-bound limit of the ratio: {:.2f} / {:.2f} = "
                   "{:.2f}".format(td, tp, td / tp if tp else 0))
+            ex = res["dirlimit"][str(dc)]
+            for name, rs in (("dir", dl[("dir", dc)]),
+                             ("product", dl[("product", dc)])):
+                ex[name].update(dirlimit_extra(rs))
+            if dcpu.get("slapd") and pc.get("slapd"):
+                ex["slapd_limit"] = dcpu["slapd"] / pc["slapd"]
+                print("       directory-bound limit (slapd's CPU per reset, "
+                      "alone / product): {:.2f} / {:.2f} = {:.2f}".format(
+                          dcpu["slapd"], pc["slapd"], ex["slapd_limit"]))
+            print("       directory operations per reset (bind search "
+                  "modify extended): alone {}, product {}".format(
+                      ops_line(ex["dir"]["ldap_ops"]),
+                      ops_line(ex["product"]["ldap_ops"])))
+            print("       slapd used {} / {} cores{}; load average {} / {}".format(
+                fmt_cores(ex["dir"]["slapd_cores"]),
+                fmt_cores(ex["product"]["slapd_cores"]),
+                "" if not budget else ", throttled in {} / {} of the "
+                "quota's periods".format(
+                    fmt_share(ex["dir"]["throttled_share"]),
+                    fmt_share(ex["product"]["throttled_share"])),
+                d["load"], p["load"]))
 
     st = next((r for r in lines if r["test"] == "startup"), None)
     if st:

@@ -22,7 +22,8 @@
 #      limit; complete resets at 256 flows through daemons with
 #      [directory] connections = 4 (the default), 16 and 64
 #      (BENCH_DIRCONNS), each against the directory's own rate at as many
-#      connections
+#      connections; with BENCH_DIR_CPU, slapd held to that many cores
+#      for the whole section, the same budget for both rows
 #
 # Every load point is measured BENCH_RUNS times, rounds interleaved, and
 # the report quotes medians.  One table goes to stdout, every figure to
@@ -41,7 +42,14 @@
 # own, delivering into a Maildir),
 # BENCH_LOGIN_ITERS (30) and BENCH_ACCT_ITERS (300): whole logins and
 # account steps per stack and round, BENCH_LOGIN_ROUNDS (9),
-# BENCH_DIRCONNS ("4 16 64": section 8's [directory] connections).
+# BENCH_DIRCONNS ("4 16 64": section 8's [directory] connections),
+# BENCH_DIR_CPU (unset: slapd unlimited, as before | CORES, e.g. 0.25 or
+# 0.5: in section 8 slapd runs in a cpu cgroup of its own with a CFS quota
+# of CORES x the period, as a directory on a machine of its own is the
+# limit of a fleet; needs root and a cpu controller, cgroup v1 or v2, else
+# the run fails before it starts; the group is removed at exit) and
+# BENCH_DIR_CPU_PERIOD_US (10000: short periods make the budget a slower
+# directory rather than one that runs 25 ms and stops 75).
 #
 #   7. fleet: the same reset flows through a relay and a reset server
 #      (TLS with client certificates on loopback) against the local role,
@@ -79,6 +87,122 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 say() { echo "# $*" >&2; }
 want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
+# --- BENCH_DIR_CPU: slapd held to a CPU budget (section 8) ----------------
+# In production the directory runs on machines of its own and is the limit
+# a fleet shares; here it shares two cores with the mail server, the daemon
+# and the load generators.  A cpu cgroup of its own (a CFS quota: cores x
+# period) gives slapd a fixed budget, the same for the directory's own rows
+# and the product's.  No root or no cpu controller ends the run before it
+# starts: a budget asked for and silently not applied would make the
+# figures lie.
+DIRCPU=${BENCH_DIR_CPU:-}
+DIRCPU_PERIOD=${BENCH_DIR_CPU_PERIOD_US:-10000}
+DIRCPU_CG= DIRCPU_V= DIRCPU_QUOTA= DIRCPU_ENABLED=
+# dircpu_find: sets DIRCPU_V (1 or 2) and DIRCPU_ROOT, the hierarchy that
+# holds the cpu controller (v1: its own mount, perhaps shared with
+# cpuacct; v2: a cgroup2 mount whose root offers "cpu")
+dircpu_find() {
+	local m
+	DIRCPU_ROOT=$(awk '$3 == "cgroup" && $4 ~ /(^|,)cpu(,|$)/ { print $2; exit }' /proc/mounts)
+	if [ -n "$DIRCPU_ROOT" ] && [ -w "$DIRCPU_ROOT/cpu.cfs_quota_us" ]; then
+		DIRCPU_V=1
+		return 0
+	fi
+	for m in $(awk '$3 == "cgroup2" { print $2 }' /proc/mounts); do
+		if grep -qw cpu "$m/cgroup.controllers" 2>/dev/null; then
+			DIRCPU_V=2 DIRCPU_ROOT=$m
+			return 0
+		fi
+	done
+	return 1
+}
+# dircpu_check: is the budget usable here?  Everything but the group
+dircpu_check() {
+	DIRCPU_QUOTA=$(awk -v c="$DIRCPU" -v p="$DIRCPU_PERIOD" 'BEGIN {
+		if (c !~ /^[0-9]*\.?[0-9]+$/ || p !~ /^[0-9]+$/) exit 1
+		q = int(c * p + 0.5)
+		if (q < 1000 || p < 1000 || p > 1000000) exit 1
+		printf "%d %g\n", q, c }') ||
+		{ echo "BENCH_DIR_CPU=$DIRCPU (period $DIRCPU_PERIOD us): cores x period must come to 1000 us or more (period 1000..1000000)" >&2; return 1; }
+	read -r DIRCPU_QUOTA DIRCPU <<< "$DIRCPU_QUOTA"	# 0.50 and .5: 0.5
+	[ "$(id -u)" = 0 ] ||
+		{ echo "BENCH_DIR_CPU needs root: it puts slapd into a cpu cgroup" >&2; return 1; }
+	dircpu_find ||
+		{ echo "BENCH_DIR_CPU: no cpu controller here (neither a cgroup v1 cpu mount nor a cgroup2 mount offering cpu)" >&2; return 1; }
+	want dirlimit ||
+		{ echo "BENCH_DIR_CPU holds slapd only in section 8: add dirlimit to BENCH_ONLY" >&2; return 1; }
+}
+# dircpu_start PID: a group of our own with the budget, PID in it, and
+# every one of its threads with it (cgroup.procs moves a whole process;
+# checked rather than assumed)
+dircpu_start() {
+	local pid=$1 tid
+	DIRCPU_CG=$DIRCPU_ROOT/sspr-bench-$$
+	if [ "$DIRCPU_V" = 2 ]; then
+		if ! grep -qw cpu "$DIRCPU_ROOT/cgroup.subtree_control"; then
+			echo +cpu > "$DIRCPU_ROOT/cgroup.subtree_control" ||
+				{ say "cannot enable cpu in $DIRCPU_ROOT/cgroup.subtree_control"; DIRCPU_CG=; return 1; }
+			DIRCPU_ENABLED=1
+		fi
+	fi
+	mkdir "$DIRCPU_CG" || { say "cannot create $DIRCPU_CG"; DIRCPU_CG=; return 1; }
+	if [ "$DIRCPU_V" = 2 ]; then
+		echo "$DIRCPU_QUOTA $DIRCPU_PERIOD" > "$DIRCPU_CG/cpu.max"
+	else
+		echo "$DIRCPU_PERIOD" > "$DIRCPU_CG/cpu.cfs_period_us" &&
+			echo "$DIRCPU_QUOTA" > "$DIRCPU_CG/cpu.cfs_quota_us"
+	fi || { say "cannot set the quota in $DIRCPU_CG"; return 1; }
+	echo "$pid" > "$DIRCPU_CG/cgroup.procs" ||
+		{ say "cannot move slapd ($pid) into $DIRCPU_CG"; return 1; }
+	dircpu_holds "$pid" || return 1
+	say "slapd ($pid, $(ls "/proc/$pid/task" | wc -l) threads) held to $DIRCPU cores: $DIRCPU_QUOTA us every $DIRCPU_PERIOD us ($DIRCPU_CG, cgroup v$DIRCPU_V)"
+}
+# dircpu_holds PID: every thread of PID is in the group (threads slapd
+# starts later inherit it; checked again after every point)
+dircpu_holds() {
+	local tid list=tasks
+	[ "$DIRCPU_V" = 2 ] && list=cgroup.threads
+	for tid in $(ls "/proc/$1/task"); do
+		grep -qx "$tid" "$DIRCPU_CG/$list" ||
+			{ say "slapd's thread $tid is not in $DIRCPU_CG"; return 1; }
+	done
+}
+# dircpu_stat: "periods throttled throttled_ms" of the group so far
+dircpu_stat() {
+	awk '$1 == "nr_periods" { p = $2 } $1 == "nr_throttled" { n = $2 }
+	     $1 == "throttled_time" { ms = $2 / 1e6 } $1 == "throttled_usec" { ms = $2 / 1e3 }
+	     END { printf "%d %d %.1f\n", p, n, ms }' "$DIRCPU_CG/cpu.stat"
+}
+# dircpu_remove: the group goes at exit, whatever happened; its
+# processes back to the root first (a group with members cannot be
+# removed; one exiting may linger a moment)
+dircpu_remove() {
+	local p
+	[ -n "$DIRCPU_CG" ] && [ -d "$DIRCPU_CG" ] || return 0
+	for p in $(cat "$DIRCPU_CG/cgroup.procs" 2>/dev/null); do
+		echo "$p" > "$DIRCPU_ROOT/cgroup.procs" 2>/dev/null
+	done
+	wait_for 5 rmdir "$DIRCPU_CG" 2>/dev/null ||
+		echo "# could not remove $DIRCPU_CG: rmdir it by hand" >&2
+	# the controller goes off again if we turned it on and nobody else
+	# uses it now
+	[ -n "$DIRCPU_ENABLED" ] &&
+		echo -cpu > "$DIRCPU_ROOT/cgroup.subtree_control" 2>/dev/null
+	DIRCPU_CG=
+}
+if [ -n "$DIRCPU" ]; then
+	dircpu_check || exit 1
+fi
+# The run's own servers and the group go at exit, then env.sh's cleanup
+# (slapd, the sink, the daemons, $T).
+PF_STARTED=
+bench_exit() {
+	dircpu_remove
+	[ -n "$PF_STARTED" ] && postfix -c "$T/pf/etc" stop >/dev/null 2>&1
+	cleanup
+}
+trap bench_exit EXIT
+
 for b in baseload flowload pamload; do
 	[ -x "$BB/$b" ] || { echo "missing $BB/$b: run make bench" >&2; exit 1; }
 done
@@ -115,11 +239,12 @@ export PEOPLE_LDIF=$T/people.ldif
 # --- machine -------------------------------------------------------------
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
-printf '{"test":"machine","cores":%s,"cpu":"%s","mem_mib":%s,"kernel":"%s","load_start":"%s","slapd":"%s","users":%s,"runs":%s,"secs":%s,"mail_tls":"%s","mta":"%s","date":"%s"}\n' \
+printf '{"test":"machine","cores":%s,"cpu":"%s","mem_mib":%s,"kernel":"%s","load_start":"%s","slapd":"%s","users":%s,"runs":%s,"secs":%s,"mail_tls":"%s","mta":"%s","notify":"%s","dir_cpu":%s,"dir_cpu_period_us":%s,"date":"%s"}\n' \
 	"$(nproc)" "$cpu_model" "$((mem_kib / 1024))" "$(uname -r)" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)" \
 	"$(dpkg-query -W -f='${Version}' slapd 2>/dev/null)" "$NUSERS" "$RUNS" \
-	"$SECS" "${BENCH_MAIL_TLS:-starttls}" "${BENCH_MTA:-sink}" "$STAMP" >> "$OUT"
+	"$SECS" "${BENCH_MAIL_TLS:-starttls}" "${BENCH_MTA:-sink}" \
+	"${BENCH_NOTIFY:-no}" "${DIRCPU:-null}" "$DIRCPU_PERIOD" "$STAMP" >> "$OUT"
 
 say "starting slapd with $NUSERS users, the mail server (${BENCH_MTA:-sink}) and the daemon in $T"
 slapd_start || exit 1
@@ -180,7 +305,7 @@ postfix_start() {
 	postconf -c "$pf/etc" -F '*/*/chroot = n'
 	postfix -c "$pf/etc" start > "$T/postfix.out" 2>&1 ||
 		{ echo "# postfix did not start"; sed 's/^/#   /' "$T/postfix.out"; return 1; }
-	trap 'postfix -c "$T/pf/etc" stop >/dev/null 2>&1; cleanup' EXIT
+	PF_STARTED=1
 	wait_for 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT" ||
 		{ echo "# postfix never listened on $SMTP_PORT"; return 1; }
 	SINK_PID=$(head -n 1 "$pf/queue/pid/master.pid" | tr -d ' ')
@@ -543,9 +668,20 @@ fi
 # A daemon per [directory] connections setting, each with the run's
 # configuration otherwise; per round and setting, the directory alone at
 # as many connections and then complete resets at 256 flows, back to back.
-# Rows: "test":"dirlimit", "kind" dir or product, "dconns" the setting.
+# Rows: "test":"dirlimit", "kind" dir or product, "dconns" the setting,
+# "dir_cpu" slapd's budget in cores (null: unlimited), "wall_ms", slapd's
+# operations per completed reset by type ("ldap_ops", from cn=Monitor)
+# and, with a budget, how often the quota stopped it ("throttle").
 if want dirlimit; then
 	say "the directory as the limit: [directory] connections ${BENCH_DIRCONNS:-4 16 64}"
+	# cn=Monitor counts the operations slapd completed, by type: how many
+	# the product asks of the directory per reset against the baseline
+	ldapmod -a <<-EOF || { say "cannot add cn=Monitor to slapd"; exit 1; }
+	dn: olcDatabase=monitor,cn=config
+	objectClass: olcDatabaseConfig
+	olcDatabase: monitor
+	olcAccess: to * by dn.exact=gidNumber=$(id -g)+uidNumber=$(id -u),cn=peercred,cn=external,cn=auth read by * none
+	EOF
 	MAIN_PID=$DAEMON_PID
 	declare -A DL_PID
 	for dc in ${BENCH_DIRCONNS:-4 16 64}; do
@@ -554,23 +690,67 @@ if want dirlimit; then
 		chmod 600 "$T/dl$dc.conf"
 		daemon_start "dl$dc" || exit 1
 		DL_PID[$dc]=$DAEMON_PID
+	done
+	# the budget before the warm-up, so that the daemons' first flows
+	# meet the directory they will be measured against
+	if [ -n "$DIRCPU" ]; then
+		dircpu_start "$SLAPD_PID" || exit 1
+	fi
+	for dc in ${BENCH_DIRCONNS:-4 16 64}; do
 		"$BB/flowload" load -c 64 -t 1 -s "$T/run/dl$dc.sock" -m "$MAILDIR" \
 			-u "$PREFIX" -n "$NUSERS" >/dev/null
 	done
-	# dl_tag KIND DCONNS: the row measure just wrote becomes a dirlimit row
-	dl_tag() {
-		sed -i -E "\$s/^\{\"test\":\"[a-z]+\"(,\"kind\":\"[a-z]+\")?/{\"test\":\"dirlimit\",\"kind\":\"$1\",\"dconns\":$2/" "$OUT"
+	# ldap_ops: "bind search modify extended" operations slapd completed
+	ldap_ops() {
+		ldapsearch -H "$(ldapi_url)" -Y EXTERNAL -Q -LLL -o ldif-wrap=no \
+			-b cn=Operations,cn=Monitor -s one monitorOpCompleted 2>/dev/null |
+			awk '/^dn: cn=/ { split($2, a, /[=,]/); k = tolower(a[2]) }
+			     /^monitorOpCompleted:/ { n[k] = $2 }
+			     END { printf "%d %d %d %d\n", n["bind"], n["search"], n["modify"], n["extended"] }'
+	}
+	# dl_point KIND DCONNS CMD...: one measurement, its row tagged as
+	# section 8's, with the directory's operations and throttling
+	dl_point() {
+		local kind=$1 dc=$2 o0 o1 q0="0 0 0" q1="0 0 0" w0 w1
+		shift 2
+		o0=$(ldap_ops) w0=$(date +%s%N)
+		[ -n "$DIRCPU_CG" ] && q0=$(dircpu_stat)
+		measure "$@" || return 1
+		[ -n "$DIRCPU_CG" ] && q1=$(dircpu_stat)
+		o1=$(ldap_ops) w1=$(date +%s%N)
+		if [ -n "$DIRCPU_CG" ] && ! dircpu_holds "$SLAPD_PID"; then
+			FAILED=$((FAILED + 1))
+			return 1
+		fi
+		awk -v kind="$kind" -v dc="$dc" -v o0="$o0" -v o1="$o1" -v q0="$q0" \
+		    -v q1="$q1" -v wall="$(( (w1 - w0) / 1000000 ))" -v budget="${DIRCPU:-null}" '
+			BEGIN { split(o0, a); split(o1, b); split(q0, c); split(q1, d) }
+			{ buf[NR] = $0 }
+			END {
+				for (i = 1; i < NR; i++) print buf[i]
+				r = buf[NR]
+				match(r, /"total":[0-9]+/); t = substr(r, RSTART + 8, RLENGTH - 8) + 0
+				if (t < 1) t = 1
+				sub(/^\{"test":"[a-z]+"(,"kind":"[a-z]+")?/, "{\"test\":\"dirlimit\",\"kind\":\"" kind "\",\"dconns\":" dc, r)
+				sub(/}$/, "", r)
+				printf "%s,\"dir_cpu\":%s,\"wall_ms\":%d,\"ldap_ops\":{\"bind\":%.3f,\"search\":%.3f,\"modify\":%.3f,\"extended\":%.3f}", \
+				    r, budget, wall, (b[1] - a[1]) / t, (b[2] - a[2]) / t, (b[3] - a[3]) / t, (b[4] - a[4]) / t
+				if (budget != "null")
+					printf ",\"throttle\":{\"periods\":%d,\"throttled\":%d,\"ms\":%.1f}", \
+					    d[1] - c[1], d[2] - c[2], d[3] - c[3]
+				print "}"
+			}' "$OUT" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT"
 	}
 	for ROUND in $(seq "$RUNS"); do
 		say "round $ROUND/$RUNS: the directory alone and resets, per connections setting"
 		for dc in ${BENCH_DIRCONNS:-4 16 64}; do
 			DAEMON_PID=${DL_PID[$dc]}
-			measure "$BB/baseload" -k dir -c "$dc" -t "$SECS" "${base_args[@]}" &&
-				dl_tag dir "$dc"
-			measure "$BB/flowload" load -c 256 -t "$SECS" -s "$T/run/dl$dc.sock" \
-				-m "$MAILDIR" -u "$PREFIX" -n "$NUSERS" && dl_tag product "$dc"
+			dl_point dir "$dc" "$BB/baseload" -k dir -c "$dc" -t "$SECS" "${base_args[@]}"
+			dl_point product "$dc" "$BB/flowload" load -c 256 -t "$SECS" \
+				-s "$T/run/dl$dc.sock" -m "$MAILDIR" -u "$PREFIX" -n "$NUSERS"
 		done
 	done
+	dircpu_remove
 	for dc in ${BENCH_DIRCONNS:-4 16 64}; do
 		DAEMON_PID=${DL_PID[$dc]}
 		daemon_stop
