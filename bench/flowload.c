@@ -6,12 +6,16 @@
  * mail files as a person would read their mail.
  *
  *   flowload load -s SOCK [-s SOCK...] -m MAILDIR -u PREFIX -n NUSERS
- *            -c FLOWS -t SECS [-w WARMUP_SECS]
+ *            -c FLOWS -t SECS [-w WARMUP_SECS] [-R RAMP_SECS]
  *       FLOWS threads each run complete reset flows back to back (HELLO,
  *       START, wait for the code mail, ANSWER, NEW_PASSWORD) for users of
  *       their own share; flows completed in a steady-state window and the
  *       latency of each step.  With several sockets (a fleet's relays)
- *       each connection goes to the next in turn.
+ *       each connection goes to the next in turn.  -R spreads the
+ *       threads' first flows evenly over RAMP_SECS: flows started all at
+ *       once behind a slow directory stay in step (every START queued,
+ *       then every ANSWER...) and finish in bursts a flow's time apart,
+ *       which a window not much longer than a flow counts once or twice.
  *
  *   flowload hold -s SOCK -m MAILDIR -u PREFIX -n NUSERS -p DAEMON_PID
  *            -N COUNT[,COUNT...] [-P PROBES]
@@ -55,7 +59,7 @@
 static struct {
 	const char	*sock, *maildir, *prefix;
 	int		 nusers, flows, probes, runs;
-	double		 secs, warm;
+	double		 secs, warm, ramp;
 	pid_t		 daemon;
 	char		*counts;
 	unsigned	 runid;
@@ -509,6 +513,8 @@ client_run(void *arg)
 	struct client *c = arg;
 	int share = (opt.nusers - 1 - c->id) / opt.flows + 1, u;
 
+	if (opt.ramp > 0)
+		sleep_ms((long)(opt.ramp * 1000 * c->id / opt.flows));
 	while (!atomic_load(&load_stop)) {
 		u = 1 + c->id + (int)(rand_r(&c->seed) % (unsigned)share) *
 		    opt.flows;
@@ -885,7 +891,7 @@ main(int argc, char **argv)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((ch = getopt(argc, argv, "s:m:u:n:c:t:w:p:N:P:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:m:u:n:c:t:w:R:p:N:P:r:")) != -1) {
 		switch (ch) {
 		case 's':
 			if (opt.nsocks == (int)(sizeof(opt.socks) /
@@ -901,6 +907,7 @@ main(int argc, char **argv)
 		case 'c': opt.flows = atoi(optarg); break;
 		case 't': opt.secs = atof(optarg); break;
 		case 'w': opt.warm = atof(optarg); break;
+		case 'R': opt.ramp = atof(optarg); break;
 		case 'p': opt.daemon = (pid_t)atoi(optarg); break;
 		case 'N': opt.counts = optarg; break;
 		case 'P': opt.probes = atoi(optarg); break;
