@@ -73,6 +73,7 @@ def dirlimit_extra(rs):
     for k in ("bind", "search", "modify", "extended"):
         ops[k] = med([r["ldap_ops"][k] for r in rs if "ldap_ops" in r])
     return {
+        "slapd_threads": max([r.get("slapd_threads", 0) for r in rs]),
         "slapd_cores": med([r["cpu_per_op"]["slapd"] * r["total"] /
                             r["wall_ms"] for r in rs
                             if r.get("wall_ms") and "cpu_per_op" in r]),
@@ -485,9 +486,11 @@ def main():
                 fmt_cores(ex["dir"]["slapd_cores"]),
                 fmt_cores(ex["product"]["slapd_cores"]),
                 "" if not budget else ", throttled in {} / {} of the "
-                "quota's periods".format(
+                "quota's periods ({} threads, all held)".format(
                     fmt_share(ex["dir"]["throttled_share"]),
-                    fmt_share(ex["product"]["throttled_share"])),
+                    fmt_share(ex["product"]["throttled_share"]),
+                    max(ex["dir"]["slapd_threads"],
+                        ex["product"]["slapd_threads"])),
                 d["load"], p["load"]))
 
     st = next((r for r in lines if r["test"] == "startup"), None)

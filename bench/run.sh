@@ -671,7 +671,8 @@ fi
 # Rows: "test":"dirlimit", "kind" dir or product, "dconns" the setting,
 # "dir_cpu" slapd's budget in cores (null: unlimited), "wall_ms", slapd's
 # operations per completed reset by type ("ldap_ops", from cn=Monitor)
-# and, with a budget, how often the quota stopped it ("throttle").
+# and, with a budget, how often the quota stopped it ("throttle") and
+# how many threads slapd had then, every one of them checked in the group.
 # The 256 flows start spread over 2 s and are counted from the 4th: behind
 # a slow directory flows started at once stay in step and finish in
 # bursts about as far apart as the 3 s window is long (pairs of 0.6 and
@@ -727,7 +728,8 @@ if want dirlimit; then
 			return 1
 		fi
 		awk -v kind="$kind" -v dc="$dc" -v o0="$o0" -v o1="$o1" -v q0="$q0" \
-		    -v q1="$q1" -v wall="$(( (w1 - w0) / 1000000 ))" -v budget="${DIRCPU:-null}" '
+		    -v q1="$q1" -v wall="$(( (w1 - w0) / 1000000 ))" -v budget="${DIRCPU:-null}" \
+		    -v threads="$(ls "/proc/$SLAPD_PID/task" | wc -l)" '
 			BEGIN { split(o0, a); split(o1, b); split(q0, c); split(q1, d) }
 			{ buf[NR] = $0 }
 			END {
@@ -737,8 +739,8 @@ if want dirlimit; then
 				if (t < 1) t = 1
 				sub(/^\{"test":"[a-z]+"(,"kind":"[a-z]+")?/, "{\"test\":\"dirlimit\",\"kind\":\"" kind "\",\"dconns\":" dc, r)
 				sub(/}$/, "", r)
-				printf "%s,\"dir_cpu\":%s,\"wall_ms\":%d,\"ldap_ops\":{\"bind\":%.3f,\"search\":%.3f,\"modify\":%.3f,\"extended\":%.3f}", \
-				    r, budget, wall, (b[1] - a[1]) / t, (b[2] - a[2]) / t, (b[3] - a[3]) / t, (b[4] - a[4]) / t
+				printf "%s,\"dir_cpu\":%s,\"slapd_threads\":%d,\"wall_ms\":%d,\"ldap_ops\":{\"bind\":%.3f,\"search\":%.3f,\"modify\":%.3f,\"extended\":%.3f}", \
+				    r, budget, threads, wall, (b[1] - a[1]) / t, (b[2] - a[2]) / t, (b[3] - a[3]) / t, (b[4] - a[4]) / t
 				if (budget != "null")
 					printf ",\"throttle\":{\"periods\":%d,\"throttled\":%d,\"ms\":%.1f}", \
 					    d[1] - c[1], d[2] - c[2], d[3] - c[3]
