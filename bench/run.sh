@@ -97,7 +97,7 @@ want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 # figures lie.
 DIRCPU=${BENCH_DIR_CPU:-}
 DIRCPU_PERIOD=${BENCH_DIR_CPU_PERIOD_US:-10000}
-DIRCPU_CG= DIRCPU_V= DIRCPU_QUOTA= DIRCPU_ENABLED=
+DIRCPU_CG='' DIRCPU_V='' DIRCPU_QUOTA='' DIRCPU_ENABLED=''
 # dircpu_find: sets DIRCPU_V (1 or 2) and DIRCPU_ROOT, the hierarchy that
 # holds the cpu controller (v1: its own mount, perhaps shared with
 # cpuacct; v2: a cgroup2 mount whose root offers "cpu")
@@ -136,7 +136,7 @@ dircpu_check() {
 # every one of its threads with it (cgroup.procs moves a whole process;
 # checked rather than assumed)
 dircpu_start() {
-	local pid=$1 tid
+	local pid=$1
 	DIRCPU_CG=$DIRCPU_ROOT/sspr-bench-$$
 	if [ "$DIRCPU_V" = 2 ]; then
 		if ! grep -qw cpu "$DIRCPU_ROOT/cgroup.subtree_control"; then
@@ -160,11 +160,11 @@ dircpu_start() {
 # dircpu_holds PID: every thread of PID is in the group (threads slapd
 # starts later inherit it; checked again after every point)
 dircpu_holds() {
-	local tid list=tasks
+	local t list=tasks
 	[ "$DIRCPU_V" = 2 ] && list=cgroup.threads
-	for tid in $(ls "/proc/$1/task"); do
-		grep -qx "$tid" "$DIRCPU_CG/$list" ||
-			{ say "slapd's thread $tid is not in $DIRCPU_CG"; return 1; }
+	for t in "/proc/$1/task"/*; do
+		grep -qx "${t##*/}" "$DIRCPU_CG/$list" ||
+			{ say "slapd's thread ${t##*/} is not in $DIRCPU_CG"; return 1; }
 	done
 }
 # dircpu_stat: "periods throttled throttled_ms" of the group so far
