@@ -74,6 +74,7 @@ struct relay_link {
 
 /* fleettls.c: connections and TLS settings (both roles, ssprctl --server) */
 SSL_CTX	*fleet_ctx_new(const struct cfg *, int, char *, size_t);
+SSL	*fleet_ssl_new(SSL_CTX *, int);
 int	fleet_name_peer(SSL *, const char *);
 void	fleet_tls_error(char *, size_t);
 void	fleet_refused_subject(char *, size_t);

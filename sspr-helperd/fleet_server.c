@@ -551,15 +551,8 @@ bridge_main(void *arg)
 	int counted = 0, max, r;
 
 	fleet_timeouts(b->fd, b->timeout_s);
-	if (ctx == NULL || (ssl = SSL_new(ctx)) == NULL ||
-	    SSL_set_fd(ssl, b->fd) != 1)
+	if (ctx == NULL || (ssl = fleet_ssl_new(ctx, b->fd)) == NULL)
 		goto out;
-	/* the loop's writes: a partial one is retried from a moved buffer */
-	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	/* a record in one read(), not two; what it reads beyond that is
-	 * seen by SSL_has_pending, never by SSL_pending */
-	SSL_set_read_ahead(ssl, 1);
 	if (accept_within(ssl, b->fd, b->timeout_s) != 0) {
 		handshake_error(ssl, why, sizeof(why));
 		log_msg(LOG_WARNING, "fleet: refused a host at %s: %s",

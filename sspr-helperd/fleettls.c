@@ -225,3 +225,25 @@ fleet_connect(const char *host, const char *port, int seconds, char *why,
 		fleet_timeouts(fd, seconds);
 	return fd;
 }
+
+/*
+ * A connection's TLS on fd, for a bridge or relay thread first and the
+ * event loop after it: the loop's non-blocking writes may be partial and
+ * are retried from a moved buffer, and a record comes in one read(), not
+ * two (read-ahead: what OpenSSL holds beyond it is seen by
+ * SSL_has_pending, never by SSL_pending).  NULL: out of memory.
+ */
+SSL *
+fleet_ssl_new(SSL_CTX *ctx, int fd)
+{
+	SSL *ssl = SSL_new(ctx);
+
+	if (ssl == NULL || SSL_set_fd(ssl, fd) != 1) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_set_read_ahead(ssl, 1);
+	return ssl;
+}

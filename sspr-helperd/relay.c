@@ -337,16 +337,10 @@ server_connect(const char *spec, int seconds, int *fdp, unsigned long *genp,
 	if ((fd = fleet_connect(host, port, seconds, why, size)) < 0)
 		return NULL;
 	if ((ctx = fleet_ctx_get(&gen)) == NULL ||
-	    (ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1) {
+	    (ssl = fleet_ssl_new(ctx, fd)) == NULL) {
 		snprintf(why, size, "TLS: out of memory");
 		goto fail;
 	}
-	/* the loop's writes: a partial one is retried from a moved buffer */
-	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	/* a record in one read(), not two: SSL_has_pending, not
-	 * SSL_pending, says whether OpenSSL holds more */
-	SSL_set_read_ahead(ssl, 1);
 	if (fleet_name_peer(ssl, host) != 0) {
 		snprintf(why, size, "TLS: cannot check the server's name");
 		goto fail;

@@ -25,7 +25,7 @@ struct conn {
 	uid_t		 uid;
 	pid_t		 pid;
 	struct flow	*flow;
-	struct timer	 timer;		/* must stay first: see conn_of */
+	struct timer	 timer;		/* conn_of finds the conn from it */
 	long long	 idle_deadline;
 	long long	 frame_deadline;	/* 0: no frame in progress */
 	unsigned char	 hdr[4];
