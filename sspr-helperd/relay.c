@@ -59,9 +59,7 @@ struct relay {
 	struct msg	 host;		/* HOST, as sent */
 	struct cfg	*cfg;
 	struct kept	*k;		/* the server's connection, in the loop */
-	struct msg	 hello;		/* the caller's, for the audit */
-	unsigned char	 first[SSPR_FRAME_MAX + 4];	/* HELLO, as it came */
-	uint32_t	 first_len;
+	struct msg	 hello;		/* the caller's: sent on, audited */
 	uint64_t	 id;		/* this relay's flow number */
 	int		 try_kept;	/* a kept connection may carry it */
 	int		 told;		/* its "forwarded" record is written */
@@ -554,14 +552,13 @@ refused_early(SSL *ssl, const char *server, pid_t pid)
  * a self caller (its own name); never a secret.
  */
 static void
-relay_audit(const struct relay *r, const struct msg *hello, uint64_t id,
-    const char *server, const char *result)
+relay_audit(const struct relay *r, const char *server, const char *result)
 {
-	const struct msg_hello *h = &hello->u.hello;
+	const struct msg_hello *h = &r->hello.u.hello;
 	struct audit_rec a = { .event = "relay", .result = result,
 	    .user = r->host.u.host.user[0] ? r->host.u.host.user : NULL,
 	    .source = h->rhost[0] ? h->rhost : h->tty, .service = h->service,
-	    .server = server, .flow = id, .caller = r->host.u.host.uid };
+	    .server = server, .flow = r->id, .caller = r->host.u.host.uid };
 
 	audit(&a);
 }
@@ -572,7 +569,6 @@ static void
 relay_free(struct relay *r)
 {
 	cfg_unref(r->cfg);
-	msg_wipe(&r->hello);
 	explicit_bzero(r, sizeof(*r));
 	free(r);
 }
@@ -621,7 +617,7 @@ to_loop(struct relay *r, struct kept *k, int reused)
 	log_msg(LOG_ERR, "relay: cannot hand a flow to the loop");
 	r->k = NULL;
 	send_fail(r->fd, SSPR_R_INTERNAL);
-	relay_audit(r, &r->hello, r->id, k->server, "failed");
+	relay_audit(r, k->server, "failed");
 	kept_close(k);
 	return -1;
 }
@@ -646,15 +642,14 @@ relay_flow(struct relay *r)
 			    "%d is told the service is unavailable",
 			    (int)r->pid);
 			send_fail(r->fd, SSPR_R_UNAVAILABLE);
-			relay_audit(r, &r->hello, r->id, NULL, "unavailable");
+			relay_audit(r, NULL, "unavailable");
 			return -1;
 		}
 		if (!r->told++)
-			relay_audit(r, &r->hello, r->id, k->server,
+			relay_audit(r, k->server,
 			    "forwarded");
 		if (send_msg(-1, k->ssl, &r->host) == 0 &&
-		    SSL_write(k->ssl, r->first, (int)r->first_len) ==
-		    (int)r->first_len)
+		    send_msg(-1, k->ssl, &r->hello) == 0)
 			return to_loop(r, k, reused);
 		if (!reused)
 			break;
@@ -668,7 +663,7 @@ relay_flow(struct relay *r)
 	refused_early(k->ssl, k->server, r->pid);
 	send_fail(r->fd, SSPR_R_UNAVAILABLE);
 	sess_put(k->server, NULL, k->gen);
-	relay_audit(r, &r->hello, r->id, k->server, "refused");
+	relay_audit(r, k->server, "refused");
 	kept_close(k);
 	return -1;
 }
@@ -703,13 +698,13 @@ relay_link_end(struct relay_link *l, int how, int keep)
 	if (how == RELAY_GONE) {
 		if (k != NULL)
 			sess_put(k->server, NULL, k->gen);
-		relay_audit(r, &r->hello, r->id, k != NULL ? k->server : NULL,
+		relay_audit(r, k != NULL ? k->server : NULL,
 		    "server-lost");
 		kept_close(k);
 	} else {
 		if (!l->reused)
 			sess_put(k->server, k->ssl, k->gen);
-		relay_audit(r, &r->hello, r->id, k->server,
+		relay_audit(r, k->server,
 		    last == SSPR_MSG_DONE ? "done" : last == SSPR_MSG_FAIL ?
 		    "failed" : last == SSPR_MSG_REJECTED ? "rejected" :
 		    "ended");
@@ -803,7 +798,6 @@ relay_new(struct conn *c, int fd, uid_t uid, pid_t pid, int caller,
 {
 	struct passwd pw, *res = NULL;
 	char pwbuf[4096];
-	struct wire_wr wr;
 	struct relay *r;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
@@ -823,16 +817,8 @@ relay_new(struct conn *c, int fd, uid_t uid, pid_t pid, int caller,
 		snprintf(r->host.u.host.user, sizeof(r->host.u.host.user),
 		    "%s", pw.pw_name);
 	}
-	/* the HELLO as the loop decoded it, encoded again as every later
-	 * frame is (relay_up) */
-	if (msg_encode(hello, &wr) != 0 || wr.len > sizeof(r->first)) {
-		wire_wr_wipe(&wr);
-		free(r);
-		return NULL;
-	}
-	memcpy(r->first, wr.buf, wr.len);
-	r->first_len = (uint32_t)wr.len;
-	wire_wr_wipe(&wr);
+	/* the HELLO as the loop decoded it, encoded again when it is sent
+	 * on, as every later frame is (relay_up) */
 	r->hello = *hello;
 	r->cfg = cfg_ref((struct cfg *)cfg);
 	r->id = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
@@ -867,7 +853,7 @@ relay_kept(struct relay *r)
 		return NULL;
 	}
 	r->told = 1;
-	relay_audit(r, &r->hello, r->id, k->server, "forwarded");
+	relay_audit(r, k->server, "forwarded");
 	r->link.host = &r->host;
 	r->link.hello = &r->hello;
 	return &r->link;
