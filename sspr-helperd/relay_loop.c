@@ -130,8 +130,7 @@ relay_over(struct relay_link *l, int how)
 	    c->hdr_got == 0 && c->out == NULL && !c->closed && !c->ending &&
 	    !server_closing())
 		how = RELAY_UNANSWERED;
-	keep = how == RELAY_LAST && u->out == NULL && u->hdr_got == 0 &&
-	    !u->rd_wants_w && !u->wr_wants_r && !u->broken;
+	keep = how == RELAY_LAST && conn_clean(u);
 	conn_close(u);
 	if (how == RELAY_UNANSWERED)
 		conn_lend(c);

@@ -23,6 +23,7 @@
  * Statics: loop thread only.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,16 +189,26 @@ set_listening(int on)
 }
 
 /*
+ * Between frames on c, both ways: nothing unsent, no frame begun (its
+ * body comes after its header), no TLS operation half done, no rule
+ * broken.  A TLS connection in this state may carry another flow.
+ */
+int
+conn_clean(const struct conn *c)
+{
+	return !c->broken && c->out == NULL && c->hdr_got == 0 &&
+	    !c->rd_wants_w && !c->wr_wants_r;
+}
+
+/*
  * May a host's connection carry its next flow?  Only after a clean end:
- * the flow's last answer written whole, no frame begun, no TLS operation
- * half done, no rule broken.
+ * the flow's last answer written whole, and the connection clean.
  */
 static int
 peer_keeps(const struct conn *c)
 {
-	return !c->kept && !c->broken && fleet_last_type(c->last) &&
-	    c->out == NULL && c->hdr_got == 0 && c->body == NULL &&
-	    !c->rd_wants_w && !c->wr_wants_r && !closing_all;
+	return !c->kept && fleet_last_type(c->last) && conn_clean(c) &&
+	    !closing_all;
 }
 
 /*
@@ -515,6 +526,24 @@ send_fail_and_close(struct conn *c, uint16_t reason)
 	conn_end(c);
 }
 
+/* Bad input from c, logged as c's: a host by its name, a caller by uid. */
+static void
+log_bad(const struct conn *c, const char *fmt, ...)
+{
+	char what[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (c->peer != NULL)
+		log_msg(LOG_WARNING, "fleet: host %s: %s; closing",
+		    c->peer->host, what);
+	else
+		log_msg(LOG_WARNING, "uid %u pid %d: %s; closing",
+		    (unsigned)c->uid, (int)c->pid, what);
+}
+
 /*
  * Bad input: a local caller is told FAIL(reason); a host's connection
  * closes unanswered and carries no further flow (PROTOCOL.md: the
@@ -786,12 +815,7 @@ dispatch(struct conn *c)
 	c->frame_deadline = 0;
 	rearm(c);
 	if (bad) {
-		if (c->peer != NULL)
-			log_msg(LOG_WARNING, "fleet: host %s: malformed frame; "
-			    "closing", c->peer->host);
-		else
-			log_msg(LOG_WARNING, "uid %u pid %d: malformed message; "
-			    "closing", (unsigned)c->uid, (int)c->pid);
+		log_bad(c, "malformed frame");
 		refuse_input(c, SSPR_R_PROTOCOL);
 		return;
 	}
@@ -878,15 +902,8 @@ read_some(struct conn *c)
 				continue;
 			len = wire_peek_len(c->hdr);
 			if (len < 2 || len > SSPR_FRAME_MAX) {
-				if (c->peer != NULL)
-					log_msg(LOG_WARNING, "fleet: host %s: "
-					    "malformed frame (length %u); "
-					    "closing", c->peer->host, len);
-				else
-					log_msg(LOG_WARNING, "uid %u pid %d: "
-					    "frame length %u out of range; "
-					    "closing", (unsigned)c->uid,
-					    (int)c->pid, len);
+				log_bad(c, "malformed frame (frame length %u "
+				    "out of range)", len);
 				refuse_input(c, SSPR_R_PROTOCOL);
 				return 0;
 			}
@@ -956,14 +973,7 @@ expire_timers(void)
 		if (c->ending)
 			conn_close(c);
 		else if (c->frame_deadline != 0 && c->frame_deadline <= now) {
-			if (c->peer != NULL)
-				log_msg(LOG_WARNING, "fleet: host %s: frame "
-				    "not complete in time; closing",
-				    c->peer->host);
-			else
-				log_msg(LOG_WARNING, "uid %u pid %d: frame not "
-				    "complete in time; closing",
-				    (unsigned)c->uid, (int)c->pid);
+			log_bad(c, "frame not complete in time");
 			refuse_input(c, SSPR_R_TIMEOUT);
 		} else if (c->kept)
 			conn_close(c);	/* keep_seconds without a HOST */

@@ -57,6 +57,7 @@ int	conn_watch(struct conn *);
 void	conn_lend(struct conn *);
 int	conn_queue(struct conn *, const struct msg *);
 int	conn_flush(struct conn *);
+int	conn_clean(const struct conn *);
 void	want_events(struct conn *);
 void	conn_event(struct conn *, uint32_t);
 void	conn_close(struct conn *);
