@@ -7,11 +7,11 @@
  * loop, which serves it like a local caller (non-blocking TLS), its
  * facts from the HOST frame and its identity from the certificate; it
  * reads and checks each later flow's HOST on the same connection itself
- * (fleet_peer_next) and hands the connection back at its end.  A relay's loop reads the caller's
- * HELLO; on a kept connection it sends HOST and HELLO itself, else a
- * thread connects (blocking, within deadlines) and sends them, then
- * hands the caller and the server's TLS to the loop, which passes the
- * frames both ways (relay_link).
+ * (fleet_peer_next) and hands the connection back at its end.  A
+ * relay's loop reads the caller's HELLO; on a kept connection it sends
+ * HOST and HELLO itself, else a thread connects (blocking, within
+ * deadlines) and sends them, then hands the caller and the server's TLS
+ * to the loop, which passes the frames both ways (relay_link).
  */
 #ifndef SSPR_FLEET_H
 #define SSPR_FLEET_H
