@@ -30,6 +30,8 @@ export TMPDIR=${BENCH_TMPDIR:-/tmp/sspr-bench}
 mkdir -p "$TMPDIR"
 # shellcheck source=../tests/lib/env.sh
 . "$SRC/tests/lib/env.sh"
+# shellcheck source=lib.sh
+. "$SRC/bench/lib.sh"
 
 RUNS=${BENCH_RUNS:-8}
 SECS=${BENCH_SECS:-4}
@@ -45,21 +47,7 @@ done
 [ -z "$OTHER" ] || [ -x "$OTHER/sspr-helperd" ] ||
 	{ say "missing $OTHER/sspr-helperd"; exit 1; }
 
-# the directory: the tests' people and NUSERS more, as bench/run.sh has them
-{
-	cat "$SRC/tests/lib/people.ldif"
-	awk -v n="$NUSERS" -v p="$PREFIX" 'BEGIN {
-		for (i = 1; i <= n; i++) {
-			u = sprintf("%s%05d", p, i)
-			printf "\ndn: uid=%s,ou=people,dc=example,dc=test\n", u
-			printf "objectClass: inetOrgPerson\nobjectClass: posixAccount\n"
-			printf "uid: %s\ncn: Bench %d\nsn: Bench\n", u, i
-			printf "uidNumber: %d\ngidNumber: 20000\n", 20000 + i
-			printf "homeDirectory: /home/%s\nmail: %s@example.test\n", u, u
-			printf "userPassword: Initial-Passw0rd-%d\n", i
-		}
-	}'
-} > "$T/people.ldif"
+bench_people "$NUSERS" "$PREFIX" > "$T/people.ldif"
 export PEOPLE_LDIF=$T/people.ldif
 
 slapd_start || exit 1

@@ -67,6 +67,8 @@ export TMPDIR=${BENCH_TMPDIR:-/tmp/sspr-bench}
 mkdir -p "$TMPDIR"
 # shellcheck source=../tests/lib/env.sh
 . "$SRC/tests/lib/env.sh"
+# shellcheck source=lib.sh
+. "$SRC/bench/lib.sh"
 
 RUNS=${BENCH_RUNS:-3}
 SECS=${BENCH_SECS:-3}
@@ -219,21 +221,7 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
 fi
 
 # --- the directory: the test fixture plus NUSERS users ------------------
-people() {
-	cat "$SRC/tests/lib/people.ldif"
-	awk -v n="$NUSERS" -v p="$PREFIX" 'BEGIN {
-		for (i = 1; i <= n; i++) {
-			u = sprintf("%s%05d", p, i)
-			printf "\ndn: uid=%s,ou=people,dc=example,dc=test\n", u
-			printf "objectClass: inetOrgPerson\nobjectClass: posixAccount\n"
-			printf "uid: %s\ncn: Bench %d\nsn: Bench\n", u, i
-			printf "uidNumber: %d\ngidNumber: 20000\n", 20000 + i
-			printf "homeDirectory: /home/%s\nmail: %s@example.test\n", u, u
-			printf "userPassword: Initial-Passw0rd-%d\n", i
-		}
-	}'
-}
-people > "$T/people.ldif"
+bench_people "$NUSERS" "$PREFIX" > "$T/people.ldif"
 export PEOPLE_LDIF=$T/people.ldif
 
 # --- machine -------------------------------------------------------------
