@@ -52,16 +52,8 @@ export PEOPLE_LDIF=$T/people.ldif
 
 slapd_start || exit 1
 sink_start || exit 1
-daemon_conf "$T/helperd.conf"
-sed -i 's/^debug = yes$/debug = no/' "$T/helperd.conf"
-printf '\n[notify]\nenabled = no\n' >> "$T/helperd.conf"
-MAIL_CA=$T/ca.pem
-if [ -r /etc/ssl/certs/ca-certificates.crt ]; then
-	MAIL_CA=$T/mailca.pem
-	cat /etc/ssl/certs/ca-certificates.crt "$T/ca.pem" > "$MAIL_CA"
-	sed -i "/^\[mail\]/,/^\[code\]/s|^tls_ca_file = .*|tls_ca_file = $MAIL_CA|" \
-		"$T/helperd.conf"
-fi
+bench_conf "$T/helperd.conf" no
+bench_mail_ca "$T/helperd.conf"
 daemon_start || exit 1
 A_PID=$DAEMON_PID
 A_SOCK=$T/run/helperd.sock
@@ -69,26 +61,14 @@ if [ -n "$OTHER" ]; then
 	B_SOCK=$T/run/other.sock
 	sed "s|^socket = .*|socket = $B_SOCK|" "$T/helperd.conf" > "$T/other.conf"
 	chmod 600 "$T/other.conf"
-	# as daemon_start runs the first (and the systemd unit, the product)
-	# shellcheck disable=SC2086 # words, on purpose
-	env GLIBC_TUNABLES=glibc.malloc.tcache_count=0 ${BENCH_OTHER_ENV:-} \
-		"$OTHER/sspr-helperd" --config "$T/other.conf" \
-		--foreground >> "$T/other.log" 2>&1 &
-	B_PID=$!
-	PIDS+=("$B_PID")
-	wait_for 10 ready_count_above "$T/other.log" 0 ||
-		{ say "the second daemon did not start"; sed 's/^/#   /' "$T/other.log"; exit 1; }
+	# started as the first (and as the systemd unit starts the product),
+	# from the other build, with BENCH_OTHER_ENV's words besides
+	BUILD=$OTHER DAEMON_WRAPPER=${BENCH_OTHER_ENV:+env $BENCH_OTHER_ENV} \
+		daemon_start other || exit 1
+	B_PID=$DAEMON_PID
 fi
+bench_base_args starttls
 
-base_args=(-H "$LDAP_URI" -C "$T/ca.pem" -D "$SERVICE_DN" -y "$T/bindpw"
-	-b "$PEOPLE" -f '(&(objectClass=posixAccount)(uid=%s))' -u "$PREFIX"
-	-n "$NUSERS" -S "smtp://127.0.0.1:$SMTP_PORT" -F sspr@example.test
-	-M "$MAIL_CA" -T starttls)
-
-cpu_of() {
-	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1000 / hz }' \
-		"/proc/$1/stat"
-}
 field() {	# field NAME < JSON line: its number
 	sed -nE "s/.*\"$1\":([0-9.]+).*/\\1/p"
 }
@@ -97,10 +77,10 @@ field() {	# field NAME < JSON line: its number
 # the CPU per reset falls as the rate rises: read the two together)
 flow_point() {
 	local c0 c1 line n r
-	c0=$(cpu_of "$1")
+	c0=$(bench_cpu_ms "$1")
 	line=$("$BB/flowload" load -c "$CONC" -t "$SECS" -s "$2" -m "$T/mail" \
 		-u "$PREFIX" -n "$NUSERS") || return 1
-	c1=$(cpu_of "$1")
+	c1=$(bench_cpu_ms "$1")
 	n=$(printf '%s\n' "$line" | field total)
 	r=$(printf '%s\n' "$line" | field rate)
 	[ "${n:-0}" -gt 0 ] || return 1

@@ -309,32 +309,17 @@ esac
 DAEMON_EXTRA_DAEMON="max_flows = $(( need + 1000 ))
 max_flows_per_uid = $(( need + 1000 ))"
 export DAEMON_EXTRA_DAEMON
-daemon_conf "$T/helperd.conf"
-# production logging: no debug lines
-sed -i 's/^debug = yes$/debug = no/' "$T/helperd.conf"
 # The baseline sends one message per reset; the notification after a
 # reset ([notify]) is a second one, so like is compared with like only
 # without it.  BENCH_NOTIFY=yes measures the product with it.
-printf '\n[notify]\nenabled = %s\n' "${BENCH_NOTIFY:-no}" >> "$T/helperd.conf"
-# The mail server is checked against a store the size of the system's
-# (what an installation with an empty tls_ca_file trusts), which still
-# holds the test CA.
+bench_conf "$T/helperd.conf" "${BENCH_NOTIFY:-no}"
 MAIL_CA=$T/ca.pem
-if [ "${BENCH_MAIL_CA:-bundle}" = bundle ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
-	MAIL_CA=$T/mailca.pem
-	cat /etc/ssl/certs/ca-certificates.crt "$T/ca.pem" > "$MAIL_CA"
-	sed -i "/^\[mail\]/,/^\[code\]/s|^tls_ca_file = .*|tls_ca_file = $MAIL_CA|" \
-		"$T/helperd.conf"
-fi
+[ "${BENCH_MAIL_CA:-bundle}" = bundle ] && bench_mail_ca "$T/helperd.conf"
 printf '{"test":"mailca","file":"%s","cas":%s}\n' "${MAIL_CA##*/}" \
 	"$(grep -c 'BEGIN CERTIFICATE' "$MAIL_CA")" >> "$OUT"
 daemon_start || exit 1
 
-MAIL_URL="smtp://127.0.0.1:$SMTP_PORT"
-FILTER='(&(objectClass=posixAccount)(uid=%s))'
-base_args=(-H "$LDAP_URI" -C "$T/ca.pem" -D "$SERVICE_DN" -y "$T/bindpw"
-	-b "$PEOPLE" -f "$FILTER" -u "$PREFIX" -n "$NUSERS" -S "$MAIL_URL"
-	-F sspr@example.test -M "$MAIL_CA" -T "${BENCH_MAIL_TLS:-starttls}")
+bench_base_args "${BENCH_MAIL_TLS:-starttls}"
 flow_args=(-s "$T/run/helperd.sock" -m "$MAILDIR" -u "$PREFIX" -n "$NUSERS")
 # The baseline with kept connections does the daemon's mail work: with
 # [notify] on, the notification after the reset too.
@@ -345,8 +330,7 @@ reuse_args=()
 # with every child it has reaped and every one still running
 cpu_of() {
 	[ "$MTA" = postfix ] && [ "$1" = "$SINK_PID" ] && { cpu_of_tree "$1"; return; }
-	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1000 / hz }' \
-		"/proc/$1/stat" 2>/dev/null || echo 0
+	bench_cpu_ms "$1"
 }
 cpu_of_tree() {
 	cat /proc/[0-9]*/stat 2>/dev/null | awk -v hz="$(getconf CLK_TCK)" -v top="$1" '{
