@@ -26,10 +26,6 @@ BUILD=$(cd "${1:?usage: bench/cpu.sh BUILD [OTHER_BUILD]}" && pwd)
 OTHER=
 [ -n "${2:-}" ] && OTHER=$(cd "$2" && pwd)
 export SRC BUILD
-export TMPDIR=${BENCH_TMPDIR:-/tmp/sspr-bench}
-mkdir -p "$TMPDIR"
-# shellcheck source=../tests/lib/env.sh
-. "$SRC/tests/lib/env.sh"
 # shellcheck source=lib.sh
 . "$SRC/bench/lib.sh"
 

@@ -1,6 +1,14 @@
 # shellcheck shell=bash
-# bench/lib.sh: what bench/run.sh and bench/cpu.sh both need, sourced
-# after tests/lib/env.sh.
+# bench/lib.sh: what bench/run.sh and bench/cpu.sh both need: the test
+# environment (tests/lib/env.sh, with SRC and BUILD set) and the helpers
+# below.
+
+# Our own parent for the temporary directory: other test runs on a shared
+# machine may sweep /tmp/sspr-test.* away.
+export TMPDIR=${BENCH_TMPDIR:-/tmp/sspr-bench}
+mkdir -p "$TMPDIR"
+# shellcheck source=../tests/lib/env.sh
+. "$SRC/tests/lib/env.sh"
 
 # bench_people NUSERS PREFIX: the tests' people and NUSERS more (PREFIX
 # and five digits, uidNumber 20000 + i, a mail address each), as LDIF

@@ -61,12 +61,6 @@ set -u
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:?usage: bench/run.sh BUILD}" && pwd)
 export SRC BUILD
-# Our own parent for the temporary directory: other test runs on a shared
-# machine may sweep /tmp/sspr-test.* away.
-export TMPDIR=${BENCH_TMPDIR:-/tmp/sspr-bench}
-mkdir -p "$TMPDIR"
-# shellcheck source=../tests/lib/env.sh
-. "$SRC/tests/lib/env.sh"
 # shellcheck source=lib.sh
 . "$SRC/bench/lib.sh"
 
